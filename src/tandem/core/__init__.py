@@ -1,0 +1,1 @@
+"""Shared vocabulary: ids, clock, errors, language codes. Imports nothing else of ours."""

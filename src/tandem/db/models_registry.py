@@ -1,0 +1,7 @@
+"""Imports every package's tables so that `Base.metadata` knows them all (migrations, tests).
+
+One line per domain package that owns tables.
+"""
+
+from tandem.conversations import models as conversations_models  # noqa: F401
+from tandem.identity import models as identity_models  # noqa: F401
