@@ -5,3 +5,4 @@ One line per domain package that owns tables.
 
 from tandem.conversations import models as conversations_models  # noqa: F401
 from tandem.identity import models as identity_models  # noqa: F401
+from tandem.shop import models as shop_models  # noqa: F401

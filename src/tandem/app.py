@@ -1,0 +1,86 @@
+"""create_app(settings): the ASGI application with its services, routers and web pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from tandem import __version__
+from tandem.config import Settings
+from tandem.conversations.routes import router as conversations_router
+from tandem.db.session import build_engine, build_sessionmaker
+from tandem.desk.routes import router as desk_router
+from tandem.http.errors import install_error_handlers
+from tandem.http.ratelimit import RateLimiter
+from tandem.http.services import Services
+from tandem.identity.routes import router as auth_router
+from tandem.identity.service import password_hasher
+from tandem.realtime.hub import LocalHub, RedisHub
+
+STATIC = Path(__file__).parent / "web" / "static"
+log = logging.getLogger("tandem")
+
+
+def build_services(settings: Settings) -> Services:
+    engine = build_engine(settings)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=build_sessionmaker(engine),
+        hub=RedisHub(settings.redis_url) if settings.redis_url else LocalHub(),
+        hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
+        rate_limiter=RateLimiter(settings.rate_limit_per_minute),
+        login_limiter=RateLimiter(10),
+    )
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    services = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await services.hub.start()
+        try:
+            yield
+        finally:
+            await services.hub.stop()
+            await services.engine.dispose()
+
+    app = FastAPI(
+        title="Tandem",
+        version=__version__,
+        description="Customer service where the AI agent and human agents work as one team.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.include_router(auth_router)
+    app.include_router(conversations_router)
+    app.include_router(desk_router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> RedirectResponse:
+        return RedirectResponse("/chat")
+
+    for page in ("chat", "desk"):
+        app.add_api_route(f"/{page}", _page(f"{page}.html"), include_in_schema=False)
+    app.add_api_route("/widget.js", _page("widget.js"), include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _page(name: str) -> object:
+    async def serve() -> FileResponse:
+        return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
+
+    return serve

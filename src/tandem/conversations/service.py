@@ -1,0 +1,323 @@
+"""Conversation lifecycle use cases: open, take a customer turn, state changes, rating.
+
+Every change appends to the conversation's event log (monotonic `seq`) in the same transaction,
+and stages the event for realtime fan-out after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tandem.config import Settings
+from tandem.conversations.models import Conversation, Decision, Event, Message
+from tandem.conversations.schemas import OpenConversationIn, SendMessageIn
+from tandem.core.clock import utcnow
+from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from tandem.core.ids import new_id, new_token
+from tandem.db.uow import UnitOfWork
+from tandem.engine import ConversationView, Inbound, decide
+from tandem.engine.types import Decision as EngineDecision
+from tandem.identity.signing import hash_token, verify_external_id
+from tandem.realtime.hub import DESK_TOPIC, conversation_topic
+from tandem.routing import service as routing
+
+
+@dataclass
+class TurnResult:
+    message: Message
+    replies: list[Message]
+    conversation: Conversation
+    queue: tuple[int, int] | None
+
+
+def message_dict(m: Message) -> dict[str, Any]:
+    meta = m.meta or {}
+    return {
+        "id": m.id,
+        "seq": m.seq,
+        "author": m.author,
+        "text": m.text,
+        "payload": m.payload,
+        "quick_replies": m.quick_replies,
+        "client_msg_id": m.client_msg_id,
+        "agent_name": meta.get("agent_name"),
+        "created_at": m.created_at.isoformat(),
+    }
+
+
+async def open_conversation(
+    uow: UnitOfWork, settings: Settings, body: OpenConversationIn
+) -> tuple[Conversation, str]:
+    customer = body.customer
+    external_id: str | None = None
+    if customer is not None and customer.external_id:
+        if customer.signature:
+            if not verify_external_id(settings.widget_secret, customer.external_id, customer.signature):
+                raise Unauthorized(
+                    "the customer signature does not match external_id: sign it with the shop's "
+                    "widget secret (hex HMAC-SHA256), or leave both out to chat anonymously"
+                )
+            external_id = customer.external_id
+        # Without a signature the id is not trusted: the customer stays anonymous.
+    token = new_token()
+    now = utcnow()
+    conversation = Conversation(
+        id=new_id("conv"),
+        token_hash=hash_token(token),
+        customer_external_id=external_id,
+        customer_name=(customer.name if customer else None),
+        language=body.language or "zh",
+        state="bot",
+        priority=0,
+        last_seq=0,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(conversation)
+    await uow.session.flush()
+    await append_event(uow, conversation, "conversation.opened", {"state": "bot"})
+    return conversation, token
+
+
+async def require_customer_conversation(
+    session: AsyncSession, conversation_id: str, token: str | None
+) -> Conversation:
+    """The conversation a customer token opens; anything else is refused without a hint."""
+    if not token:
+        raise Unauthorized("send the conversation's customer_token as 'Authorization: Bearer <token>'")
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound("no such conversation")
+    if conversation.token_hash != hash_token(token):
+        raise Forbidden("this token does not open this conversation")
+    return conversation
+
+
+async def require_conversation(session: AsyncSession, conversation_id: str) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound(f"no conversation {conversation_id}")
+    return conversation
+
+
+async def next_seq(session: AsyncSession, conversation: Conversation) -> int:
+    # One atomic statement: concurrent writers to the same conversation get distinct numbers
+    # (PostgreSQL row lock; SQLite serialises writers).
+    seq = await session.scalar(
+        update(Conversation.__table__)
+        .where(Conversation.__table__.c.id == conversation.id)
+        .values(last_seq=Conversation.__table__.c.last_seq + 1)
+        .returning(Conversation.__table__.c.last_seq)
+    )
+    assert seq is not None
+    set_committed_value(conversation, "last_seq", seq)
+    return int(seq)
+
+
+async def append_event(
+    uow: UnitOfWork, conversation: Conversation, type_: str, data: dict[str, Any], seq: int | None = None
+) -> dict[str, Any]:
+    if seq is None:
+        seq = await next_seq(uow.session, conversation)
+    now = utcnow()
+    uow.session.add(Event(conversation_id=conversation.id, seq=seq, type=type_, data=data, created_at=now))
+    event = {"type": type_, "conversation_id": conversation.id, "seq": seq, "data": data, "at": now.isoformat()}
+    uow.stage((conversation_topic(conversation.id), event))
+    uow.stage((DESK_TOPIC, event))
+    return event
+
+
+async def add_message(
+    uow: UnitOfWork,
+    conversation: Conversation,
+    *,
+    author: str,
+    text: str,
+    payload: str | None = None,
+    quick_replies: list[dict[str, str]] | None = None,
+    client_msg_id: str | None = None,
+    reply_to: str | None = None,
+    agent_id: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Message:
+    seq = await next_seq(uow.session, conversation)
+    message = Message(
+        id=new_id("msg"),
+        conversation_id=conversation.id,
+        seq=seq,
+        author=author,
+        agent_id=agent_id,
+        text=text,
+        payload=payload,
+        quick_replies=quick_replies,
+        client_msg_id=client_msg_id,
+        reply_to=reply_to,
+        meta=meta,
+        created_at=utcnow(),
+    )
+    uow.session.add(message)
+    conversation.updated_at = message.created_at
+    await append_event(uow, conversation, "message.created", message_dict(message), seq=seq)
+    return message
+
+
+async def change_state(
+    uow: UnitOfWork, conversation: Conversation, state: str, **extra: Any
+) -> None:
+    conversation.state = state
+    conversation.updated_at = utcnow()
+    data: dict[str, Any] = {"state": state, **extra}
+    await append_event(uow, conversation, "conversation.state_changed", data)
+
+
+async def queue_of(session: AsyncSession, conversation: Conversation) -> tuple[int, int] | None:
+    if conversation.state != "queued":
+        return None
+    return await routing.queue_estimate(session, conversation)
+
+
+async def find_turn(
+    session: AsyncSession, conversation: Conversation, client_msg_id: str
+) -> TurnResult | None:
+    """The stored result of a turn already taken with this client_msg_id (idempotent retry)."""
+    message = await session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation.id, Message.client_msg_id == client_msg_id
+        )
+    )
+    if message is None:
+        return None
+    replies = (
+        await session.scalars(select(Message).where(Message.reply_to == message.id).order_by(Message.seq))
+    ).all()
+    return TurnResult(message, list(replies), conversation, await queue_of(session, conversation))
+
+
+async def engine_view(session: AsyncSession, conversation: Conversation) -> ConversationView:
+    metas = (
+        await session.scalars(
+            select(Message.meta).where(Message.conversation_id == conversation.id, Message.author == "bot")
+        )
+    ).all()
+    keys = frozenset(str(m["key"]) for m in metas if m and "key" in m)
+    rules = (
+        await session.scalars(select(Decision.rule).where(Decision.conversation_id == conversation.id))
+    ).all()
+    position: int | None = None
+    eta: int | None = None
+    queue = await queue_of(session, conversation)
+    if queue is not None:
+        position, eta = queue
+    return ConversationView(
+        state=conversation.state,
+        language=conversation.language,
+        sent_reply_keys=keys,
+        queue_position=position,
+        queue_eta_seconds=eta,
+        fallbacks=sum(1 for r in rules if r == "fallback_offer_human"),
+        human_requests=sum(1 for r in rules if r == "human_requested_again"),
+    )
+
+
+async def take_customer_turn(
+    uow: UnitOfWork, settings: Settings, conversation: Conversation, body: SendMessageIn
+) -> TurnResult:
+    """Store the customer's message, let the engine decide, apply the decision."""
+    text = body.text.strip()
+    if not text and not body.payload:
+        raise InvalidInput("text must not be empty: type a message (or send a quick reply payload)")
+    if len(body.text) > settings.max_message_chars:
+        raise InvalidInput(f"text is too long: at most {settings.max_message_chars} characters")
+    session = uow.session
+    if body.client_msg_id:
+        previous = await find_turn(session, conversation, body.client_msg_id)
+        if previous is not None:
+            return previous
+
+    if conversation.state == "resolved":
+        # A new problem after a resolved one: the AI takes it from the start.
+        conversation.assigned_agent_id = None
+        conversation.rating = None
+        conversation.rating_comment = None
+        conversation.rated_at = None
+        await change_state(uow, conversation, "bot", reason="customer_returned")
+
+    message = await add_message(
+        uow,
+        conversation,
+        author="customer",
+        text=text or body.payload or "",
+        payload=body.payload,
+        client_msg_id=body.client_msg_id,
+    )
+    view = await engine_view(session, conversation)
+    facts = await routing.facts_for_new_entry(session)
+    decision = decide(view, Inbound(text=text, payload=body.payload), facts)
+    replies = await apply_decision(uow, conversation, message, decision)
+    return TurnResult(message, replies, conversation, await queue_of(session, conversation))
+
+
+async def apply_decision(
+    uow: UnitOfWork, conversation: Conversation, message: Message, decision: EngineDecision
+) -> list[Message]:
+    uow.session.add(
+        Decision(
+            conversation_id=conversation.id,
+            message_id=message.id,
+            action=decision.action,
+            rule=decision.rule,
+            intent=None,
+            confidence=None,
+            handoff_reason=decision.handoff_reason,
+            data={"language": decision.language, **decision.details},
+            created_at=utcnow(),
+        )
+    )
+    if decision.action == "hand_off":
+        conversation.priority = max(conversation.priority, decision.priority)
+        conversation.queued_at = utcnow()
+        conversation.handoff_reason = decision.handoff_reason
+        await change_state(uow, conversation, "queued", reason=decision.handoff_reason)
+    replies: list[Message] = []
+    for reply in decision.replies:
+        replies.append(
+            await add_message(
+                uow,
+                conversation,
+                author="bot",
+                text=reply.text,
+                quick_replies=[{"label": q.label, "payload": q.payload} for q in reply.quick_replies]
+                or None,
+                reply_to=message.id,
+                meta={"key": reply.key, "rule": decision.rule},
+            )
+        )
+    if decision.action == "hand_off":
+        position, eta = await routing.queue_estimate(uow.session, conversation)
+        await append_event(uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta})
+    return replies
+
+
+async def rate_conversation(
+    uow: UnitOfWork, conversation: Conversation, rating: str, comment: str | None
+) -> None:
+    if conversation.state != "resolved":
+        raise Conflict("a conversation can be rated once it is resolved")
+    conversation.rating = rating
+    conversation.rating_comment = (comment or "").strip() or None
+    conversation.rated_at = utcnow()
+    await append_event(
+        uow, conversation, "conversation.rated", {"rating": rating, "comment": conversation.rating_comment}
+    )
+
+
+async def announce_queue(uow: UnitOfWork) -> None:
+    """Tell every waiting customer their new place after the queue moved."""
+    for conversation in await routing.queued_conversations(uow.session):
+        position, eta = await routing.queue_estimate(uow.session, conversation)
+        await append_event(uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta})

@@ -1,0 +1,34 @@
+"""The demo: accounts and (as the packages land) the demo shop and its knowledge base."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tandem.http.services import Services
+from tandem.identity.models import Account
+from tandem.identity.service import create_account
+
+# username, password, role, display name. Printed by `tandem demo`; for trying things out only.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
+    ("agent1", "tandem-demo", "agent", "小林"),
+    ("agent2", "tandem-demo", "agent", "小周"),
+    ("lead", "tandem-demo", "supervisor", "王主管"),
+)
+DEMO_SKILLS = {"agent1": ["pre_sale", "after_sale", "zh", "en"], "agent2": ["after_sale", "logistics", "zh"], "lead": ["vip", "zh", "en"]}
+
+
+async def seed_demo(services: Services) -> None:
+    """Idempotent: running the demo twice leaves one copy of everything."""
+    async with services.unit_of_work() as uow:
+        for username, password, role, name in DEMO_ACCOUNTS:
+            exists = await uow.session.scalar(select(Account.id).where(Account.username == username))
+            if exists is None:
+                await create_account(
+                    uow.session,
+                    services.hasher,
+                    username=username,
+                    password=password,
+                    role=role,
+                    display_name=name,
+                    skills=DEMO_SKILLS.get(username, []),
+                )

@@ -1,0 +1,48 @@
+"""The services container built once at start-up and kept on `app.state.services`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from tandem.config import Settings
+from tandem.db.uow import UnitOfWork
+from tandem.http.ratelimit import RateLimiter
+from tandem.realtime.hub import LocalHub
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    hub: LocalHub
+    hasher: PasswordHasher
+    rate_limiter: RateLimiter
+    login_limiter: RateLimiter
+    # Filled in by the packages that own them (understanding models, knowledge index, shop).
+    understanding: Any = None
+    knowledge: Any = None
+    shop: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction. Committed when the block ends without error; the staged realtime
+        events are published only after the commit succeeded (so nothing is announced that
+        was not stored)."""
+        async with self.sessions() as session:
+            uow = UnitOfWork(session)
+            async with session.begin():
+                yield uow
+            await self.publish(uow)
+
+    async def publish(self, uow: UnitOfWork) -> None:
+        """Send what the unit of work staged; call only after its commit succeeded."""
+        for topic, event in uow.take_staged():
+            await self.hub.publish(topic, event)

@@ -1,0 +1,111 @@
+"""The match judgement: probability that two questions ask the same thing.
+
+A small neural network over pair features (features.py), trained and calibrated on training
+pairs only (train.py), shipped as safetensors + JSON. Inference is two matrix products in
+numpy. The thresholds it ships with (`pair_threshold` for "same question", `answer_threshold`
+for the knowledge base to answer rather than abstain) were chosen on training data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from safetensors.numpy import load_file, save_file
+
+from tandem.knowledge.features import FEATURE_NAMES, pair_features
+from tandem.knowledge.lexicon import DEFAULT_DIR, Lexicon
+from tandem.knowledge.text import Prepared, prepare
+
+Array = npt.NDArray[np.float64]
+
+
+@dataclass
+class Matcher:
+    lexicon: Lexicon
+    mean: Array
+    scale: Array
+    layers: list[tuple[Array, Array]]
+    platt: tuple[float, float]
+    pair_threshold: float
+    answer_threshold: float
+
+    def probabilities(self, x: Array) -> Array:
+        """Calibrated P(same question) for rows of pair features."""
+        h = (x - self.mean) / self.scale
+        for i, (w, b) in enumerate(self.layers):
+            h = h @ w + b
+            if i < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        logit = h[:, 0]
+        a, c = self.platt
+        return 1.0 / (1.0 + np.exp(-(a * logit + c)))  # type: ignore[no-any-return]
+
+    def score_pairs(self, pairs: Sequence[tuple[Prepared, Prepared]]) -> Array:
+        if not pairs:
+            return np.zeros(0)
+        x = np.array([pair_features(a, b, self.lexicon) for a, b in pairs], dtype=np.float64)
+        return self.probabilities(x)
+
+    def same_question(self, text_a: str, text_b: str) -> tuple[bool, float]:
+        """The product's match decision for one pair, with its probability."""
+        p = float(self.score_pairs([(prepare(text_a), prepare(text_b))])[0])
+        return p >= self.pair_threshold, p
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        tensors: dict[str, npt.NDArray[np.float32]] = {
+            "mean": self.mean.astype(np.float32),
+            "scale": self.scale.astype(np.float32),
+        }
+        for i, (w, b) in enumerate(self.layers):
+            tensors[f"w{i}"] = w.astype(np.float32)
+            tensors[f"b{i}"] = b.astype(np.float32)
+        save_file(tensors, str(directory / "matcher.safetensors"))
+        meta = {
+            "features": list(FEATURE_NAMES),
+            "layers": len(self.layers),
+            "platt": list(self.platt),
+            "pair_threshold": self.pair_threshold,
+            "answer_threshold": self.answer_threshold,
+        }
+        (directory / "matcher.json").write_text(json.dumps(meta, indent=2), "utf-8")
+        self.lexicon.save(directory)
+
+    @classmethod
+    def load(cls, directory: Path = DEFAULT_DIR) -> Matcher:
+        meta = json.loads((directory / "matcher.json").read_text("utf-8"))
+        if list(meta["features"]) != list(FEATURE_NAMES):
+            raise RuntimeError(
+                f"the matcher in {directory} was trained on other features; "
+                "retrain it with `python -m tandem.knowledge.train`"
+            )
+        t = load_file(str(directory / "matcher.safetensors"))
+        layers = [
+            (t[f"w{i}"].astype(np.float64), t[f"b{i}"].astype(np.float64))
+            for i in range(int(meta["layers"]))
+        ]
+        return cls(
+            lexicon=Lexicon.load(directory),
+            mean=t["mean"].astype(np.float64),
+            scale=t["scale"].astype(np.float64),
+            layers=layers,
+            platt=(float(meta["platt"][0]), float(meta["platt"][1])),
+            pair_threshold=float(meta["pair_threshold"]),
+            answer_threshold=float(meta["answer_threshold"]),
+        )
+
+
+_DEFAULT: Matcher | None = None
+
+
+def default_matcher() -> Matcher:
+    """The matcher shipped with Tandem, loaded once per process (about 10 MB)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Matcher.load()
+    return _DEFAULT

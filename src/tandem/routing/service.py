@@ -1,0 +1,120 @@
+"""Queue queries: who is waiting, in what order, and how long the wait honestly is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tandem.conversations.models import Conversation
+from tandem.engine.types import QueueFacts
+from tandem.identity.models import Account
+from tandem.routing.waits import DEFAULT_HANDLE_SECONDS, estimate_wait
+
+RECENT_FOR_HANDLE_TIME = 50
+
+
+@dataclass(frozen=True)
+class Staffing:
+    agents_online: int
+    free_slots: int
+    slots_per_agent: int
+    avg_handle_seconds: float
+
+
+async def staffing(session: AsyncSession) -> Staffing:
+    agents = (
+        await session.scalars(
+            select(Account).where(Account.presence == "online", Account.role.in_(("agent", "supervisor", "admin")))
+        )
+    ).all()
+    load_rows = (
+        await session.execute(
+            select(Conversation.assigned_agent_id, func.count())
+            .where(Conversation.state == "agent")
+            .group_by(Conversation.assigned_agent_id)
+        )
+    ).all()
+    load = {agent_id: count for agent_id, count in load_rows}
+    free = sum(max(0, a.max_concurrent - load.get(a.id, 0)) for a in agents)
+    slots = round(sum(a.max_concurrent for a in agents) / len(agents)) if agents else 3
+    return Staffing(len(agents), free, slots, await average_handle_seconds(session))
+
+
+async def average_handle_seconds(session: AsyncSession) -> float:
+    rows = (
+        await session.execute(
+            select(Conversation.assigned_at, Conversation.resolved_at)
+            .where(Conversation.assigned_at.is_not(None), Conversation.resolved_at.is_not(None))
+            .order_by(Conversation.resolved_at.desc())
+            .limit(RECENT_FOR_HANDLE_TIME)
+        )
+    ).all()
+    durations = [(r - a).total_seconds() for a, r in rows if a is not None and r is not None and r > a]
+    return sum(durations) / len(durations) if durations else DEFAULT_HANDLE_SECONDS
+
+
+def _ahead_of(priority: int, queued_at: object) -> object:
+    return or_(
+        Conversation.priority > priority,
+        and_(Conversation.priority == priority, Conversation.queued_at < queued_at),
+    )
+
+
+async def position_of(session: AsyncSession, conversation: Conversation) -> int:
+    """1-based place in the queue: higher priority first, then first come first served."""
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.state == "queued",
+            Conversation.id != conversation.id,
+            _ahead_of(conversation.priority, conversation.queued_at),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+async def queue_estimate(session: AsyncSession, conversation: Conversation) -> tuple[int, int]:
+    position = await position_of(session, conversation)
+    s = await staffing(session)
+    eta = estimate_wait(
+        position=position,
+        agents_online=s.agents_online,
+        free_slots=s.free_slots,
+        slots_per_agent=s.slots_per_agent,
+        avg_handle_seconds=s.avg_handle_seconds,
+    )
+    return position, eta
+
+
+async def facts_for_new_entry(session: AsyncSession, priority: int = 0) -> QueueFacts:
+    """What the queue would look like for a conversation joining it now."""
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(Conversation.state == "queued", Conversation.priority >= priority)
+    )
+    position = int(ahead or 0) + 1
+    s = await staffing(session)
+    eta = estimate_wait(
+        position=position,
+        agents_online=s.agents_online,
+        free_slots=s.free_slots,
+        slots_per_agent=s.slots_per_agent,
+        avg_handle_seconds=s.avg_handle_seconds,
+    )
+    return QueueFacts(agents_online=s.agents_online, position_if_queued=position, eta_seconds=eta)
+
+
+async def queued_conversations(session: AsyncSession) -> list[Conversation]:
+    return list(
+        (
+            await session.scalars(
+                select(Conversation)
+                .where(Conversation.state == "queued")
+                .order_by(Conversation.priority.desc(), Conversation.queued_at)
+            )
+        ).all()
+    )

@@ -1,0 +1,248 @@
+"""A calibrated linear text classifier: TF-IDF n-grams -> linear SVM -> temperature-scaled softmax.
+
+Why this model: a few thousand examples train in seconds on two cores, one message scores in
+well under a millisecond in pure numpy, and the files are small and pickle-free
+(config JSON + vocabulary JSON + safetensors arrays). The SVM's margins are turned into
+probabilities by one temperature fitted on held-out data, so "confidence 0.8" means roughly
+"right 8 times in 10" and thresholds on it mean something.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from safetensors.numpy import load_file, save_file
+from sklearn.svm import LinearSVC
+
+from tandem.understanding.features import FeatureConfig, Vectorizer, extract
+
+FloatArray = npt.NDArray[np.float32]
+Progress = Callable[[str, float], None]
+
+CONFIG_FILE = "config.json"
+VOCAB_FILE = "vocab.json"
+WEIGHTS_FILE = "weights.safetensors"
+
+
+def softmax(z: FloatArray) -> FloatArray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    out: FloatArray = (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
+    return out
+
+
+@dataclass
+class TextClassifier:
+    vectorizer: Vectorizer
+    classes: tuple[str, ...]
+    weights: FloatArray  # (n_features, n_classes)
+    bias: FloatArray  # (n_classes,)
+    temperature: float = 1.0
+
+    def scores(self, normalized: str) -> FloatArray:
+        """Raw margins for one normalised text."""
+        ind, vals = self.vectorizer.transform_one(normalized)
+        if len(ind) == 0:
+            return self.bias.copy()
+        out: FloatArray = vals @ self.weights[ind] + self.bias
+        return out
+
+    def proba(self, normalized: str) -> FloatArray:
+        return softmax(self.scores(normalized) * self.temperature)
+
+    def scores_batch(self, counts: Sequence[Counter[str]]) -> FloatArray:
+        x = self.vectorizer.transform(counts)
+        out: FloatArray = np.asarray(x @ self.weights, dtype=np.float32) + self.bias
+        return out
+
+    @property
+    def n_bytes(self) -> int:
+        return int(self.weights.size * 2 + self.bias.size * 4 + self.vectorizer.idf.size * 4)
+
+    # --- persistence ----------------------------------------------------------------
+
+    def save(self, directory: pathlib.Path, extra: dict[str, object] | None = None) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        config: dict[str, object] = {
+            "format": "tandem-linear-1",
+            "classes": list(self.classes),
+            "temperature": self.temperature,
+            "features": self.vectorizer.cfg.to_dict(),
+        }
+        config.update(extra or {})
+        (directory / CONFIG_FILE).write_text(
+            json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        (directory / VOCAB_FILE).write_text(
+            json.dumps(self.vectorizer.vocab, ensure_ascii=False, separators=(",", ":")),
+            encoding="utf-8",
+        )
+        # float16 halves the file; the margins it changes are far below the calibration noise.
+        save_file(
+            {
+                "weights": self.weights.astype(np.float16),
+                "bias": self.bias.astype(np.float32),
+                "idf": self.vectorizer.idf.astype(np.float32),
+            },
+            str(directory / WEIGHTS_FILE),
+        )
+
+    @classmethod
+    def load(cls, directory: pathlib.Path) -> tuple[TextClassifier, dict[str, object]]:
+        """The classifier and its full config (task-specific keys included)."""
+        config_path = directory / CONFIG_FILE
+        if not config_path.is_file():
+            raise FileNotFoundError(
+                f"no model in {directory}: expected {CONFIG_FILE}, {VOCAB_FILE} and "
+                f"{WEIGHTS_FILE}. Train one with `tandem nlu train --task ... --out {directory}`."
+            )
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        vocab = json.loads((directory / VOCAB_FILE).read_text(encoding="utf-8"))
+        arrays = load_file(str(directory / WEIGHTS_FILE))
+        cfg = FeatureConfig.from_dict(dict(config.get("features", {})))
+        vec = Vectorizer(cfg, vocab, arrays["idf"])
+        model = cls(
+            vectorizer=vec,
+            classes=tuple(str(c) for c in config["classes"]),
+            weights=np.ascontiguousarray(arrays["weights"].astype(np.float32)),
+            bias=arrays["bias"].astype(np.float32),
+            temperature=float(config.get("temperature", 1.0)),
+        )
+        return model, config
+
+
+def model_bytes(directory: pathlib.Path) -> int:
+    return sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
+
+
+# --- training -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    c: float = 0.5
+    min_df: int = 1
+    max_features: int = 400_000
+    balanced: bool = False
+    features: FeatureConfig = FeatureConfig()
+
+
+def _fit_svm(
+    counts: Sequence[Counter[str]], labels: Sequence[str], opts: TrainOptions
+) -> TextClassifier:
+    vec = Vectorizer.fit([], opts.features, opts.min_df, opts.max_features, counts=counts)
+    x = vec.transform(counts)
+    classes = tuple(sorted(set(labels)))
+    if len(classes) < 2:
+        raise ValueError(
+            f"need at least two labels to train a classifier, got {classes!r}: check the `label` field"
+        )
+    svm = LinearSVC(
+        C=opts.c, class_weight="balanced" if opts.balanced else None, max_iter=5000, dual=True
+    )
+    svm.fit(x, np.array(labels))
+    coef = np.asarray(svm.coef_, dtype=np.float32)
+    bias = np.asarray(svm.intercept_, dtype=np.float32)
+    if len(classes) == 2:
+        # The binary SVM has one margin s for classes[1]; [-s/2, s/2] makes softmax == sigmoid(s).
+        weights = np.stack([-coef[0] / 2, coef[0] / 2], axis=1)
+        bias = np.array([-bias[0] / 2, bias[0] / 2], dtype=np.float32)
+    else:
+        weights = coef.T
+    assert tuple(str(c) for c in svm.classes_) == classes
+    return TextClassifier(vec, classes, np.ascontiguousarray(weights), bias)
+
+
+def fit_temperature(scores: FloatArray, gold: npt.NDArray[np.int64]) -> float:
+    """The softmax temperature that minimises held-out negative log-likelihood (grid search)."""
+    best_t, best_nll = 1.0, float("inf")
+    rows = np.arange(len(gold))
+    for t in np.geomspace(0.1, 100.0, 80):
+        p = softmax(scores * np.float32(t))
+        nll = float(-np.log(np.clip(p[rows, gold], 1e-9, 1.0)).mean())
+        if nll < best_nll:
+            best_t, best_nll = float(t), nll
+    return best_t
+
+
+def stratified_split(
+    labels: Sequence[str], fraction: float, seed: int = 13
+) -> tuple[list[int], list[int]]:
+    """Indices (train, held_out) with about `fraction` of each label held out (at least one
+    per label that has three or more examples)."""
+    rng = np.random.default_rng(seed)
+    by_label: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by_label.setdefault(y, []).append(i)
+    train: list[int] = []
+    held: list[int] = []
+    for y in sorted(by_label):
+        idx = by_label[y]
+        order = list(rng.permutation(len(idx)))
+        n_held = int(round(len(idx) * fraction))
+        if n_held == 0 and len(idx) >= 3:
+            n_held = 1
+        held.extend(idx[k] for k in order[:n_held])
+        train.extend(idx[k] for k in order[n_held:])
+    return sorted(train), sorted(held)
+
+
+def train_classifier(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    opts: TrainOptions,
+    dev: tuple[Sequence[str], Sequence[str]] | None = None,
+    progress: Progress | None = None,
+) -> tuple[TextClassifier, FloatArray, list[str]]:
+    """Train on normalised texts. Returns the model and the calibrated held-out probabilities
+    with their gold labels (dev set if given, otherwise a 15 % stratified hold-out of the
+    training data, after which the model is refitted on everything)."""
+
+    def step(msg: str, frac: float) -> None:
+        if progress is not None:
+            progress(msg, frac)
+
+    step("extracting features", 0.05)
+    counts = [extract(t, opts.features) for t in texts]
+    labels = [str(y) for y in labels]
+    if dev is not None:
+        step("fitting", 0.3)
+        model = _fit_svm(counts, labels, opts)
+        held_counts = [extract(t, opts.features) for t in dev[0]]
+        held_gold = [str(y) for y in dev[1]]
+        held_scores = model.scores_batch(held_counts)
+    else:
+        tr, ho = stratified_split(labels, 0.15)
+        step("fitting on 85 % to calibrate", 0.3)
+        probe = _fit_svm([counts[i] for i in tr], [labels[i] for i in tr], opts)
+        held_counts = [counts[i] for i in ho]
+        held_gold = [labels[i] for i in ho]
+        held_scores = probe.scores_batch(held_counts)
+        step("refitting on all data", 0.6)
+        model = _fit_svm(counts, labels, opts)
+        if probe.classes != model.classes:
+            held_scores = _realign(held_scores, probe.classes, model.classes)
+    step("calibrating", 0.9)
+    class_index = {c: i for i, c in enumerate(model.classes)}
+    known = [i for i, y in enumerate(held_gold) if y in class_index]
+    if known:
+        gold_idx = np.array([class_index[held_gold[i]] for i in known], dtype=np.int64)
+        model.temperature = fit_temperature(held_scores[known], gold_idx)
+    held_proba = softmax(held_scores * np.float32(model.temperature))
+    step("done", 1.0)
+    return model, held_proba, held_gold
+
+
+def _realign(scores: FloatArray, have: tuple[str, ...], want: tuple[str, ...]) -> FloatArray:
+    out = np.full((scores.shape[0], len(want)), -10.0, dtype=np.float32)
+    pos = {c: i for i, c in enumerate(have)}
+    for j, c in enumerate(want):
+        if c in pos:
+            out[:, j] = scores[:, pos[c]]
+    return out

@@ -1,0 +1,91 @@
+"""The values the understanding step returns. Frozen, JSON-ready, shared with the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EMOTION_LABELS: tuple[str, ...] = ("anger", "anxiety", "sadness", "satisfaction", "neutral")
+ABUSE_KINDS: tuple[str, ...] = ("insult", "profanity", "threat", "harassment", "discrimination")
+ENTITY_KINDS: tuple[str, ...] = ("order_id", "tracking_no", "phone", "amount", "date", "product")
+OOS = "oos"
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    label: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Emotion:
+    """`label` is one of EMOTION_LABELS; `intensity` is 0..1 (0 for neutral)."""
+
+    label: str
+    intensity: float
+
+
+@dataclass(frozen=True)
+class Span:
+    """Half-open [start, end) offsets into the ORIGINAL text the caller passed in."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Abuse:
+    is_abusive: bool
+    kinds: tuple[str, ...]
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """`text` is exactly original[start:end]; `value` is the canonical form (digits only, ISO date...)."""
+
+    kind: str
+    text: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text: str
+    normalized: str
+    language: str
+    intent: str
+    confidence: float
+    out_of_scope: bool
+    intents: tuple[IntentScore, ...]
+    emotion: Emotion
+    abuse: Abuse
+    entities: tuple[Entity, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form, used when an engine decision is recorded."""
+        return {
+            "text": self.text,
+            "normalized": self.normalized,
+            "language": self.language,
+            "intent": self.intent,
+            "confidence": round(self.confidence, 4),
+            "out_of_scope": self.out_of_scope,
+            "intents": [
+                {"label": s.label, "confidence": round(s.confidence, 4)} for s in self.intents
+            ],
+            "emotion": {"label": self.emotion.label, "intensity": round(self.emotion.intensity, 3)},
+            "abuse": {
+                "is_abusive": self.abuse.is_abusive,
+                "kinds": list(self.abuse.kinds),
+                "spans": [
+                    {"start": s.start, "end": s.end, "kind": s.kind} for s in self.abuse.spans
+                ],
+            },
+            "entities": [
+                {"kind": e.kind, "text": e.text, "value": e.value, "start": e.start, "end": e.end}
+                for e in self.entities
+            ],
+        }
