@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from tandem.core.errors import TandemError
 from tandem.shop.types import (
     Address,
     Customer,
@@ -32,8 +33,11 @@ class ShopActionRejected(Exception):
         self.message = message
 
 
-class ShopUnavailable(Exception):
-    """The shop's backend cannot be reached or answered nonsense."""
+class ShopUnavailable(TandemError):
+    """The shop's backend cannot be reached or answered nonsense (HTTP 503 at our edge)."""
+
+    status_code = 503
+    code = "shop_unavailable"
 
 
 class ShopAdapter(Protocol):

@@ -1,0 +1,108 @@
+"""Pure wording helpers: order labels for quick replies and where-is-my-parcel answers.
+
+The engine imports these (no I/O here), so the chat and the desk describe orders alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tandem.shop.types import CARRIER_NAMES, Order, OrderStatus, TrackingEvent, yuan
+
+STATUS_ZH: dict[OrderStatus, str] = {
+    OrderStatus.UNPAID: "待付款",
+    OrderStatus.PAID: "待发货",
+    OrderStatus.SHIPPED: "运输中",
+    OrderStatus.DELIVERED: "已签收",
+    OrderStatus.CANCELLED: "已取消",
+    OrderStatus.REFUNDED: "已退款",
+    OrderStatus.RETURN_IN_PROGRESS: "退货/换货中",
+    OrderStatus.RETURN_RECEIVED: "退货已收到",
+    OrderStatus.EXCHANGED: "已换货",
+}
+STATUS_EN: dict[OrderStatus, str] = {
+    OrderStatus.UNPAID: "awaiting payment",
+    OrderStatus.PAID: "awaiting shipment",
+    OrderStatus.SHIPPED: "in transit",
+    OrderStatus.DELIVERED: "delivered",
+    OrderStatus.CANCELLED: "cancelled",
+    OrderStatus.REFUNDED: "refunded",
+    OrderStatus.RETURN_IN_PROGRESS: "return in progress",
+    OrderStatus.RETURN_RECEIVED: "return received",
+    OrderStatus.EXCHANGED: "exchanged",
+}
+
+SHOP_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def status_label(order: Order, lang: str = "zh") -> str:
+    return (STATUS_ZH if lang == "zh" else STATUS_EN)[order.status]
+
+
+@dataclass(frozen=True)
+class OrderChoice:
+    """One quick reply offering an order: `payload` is what the widget sends back."""
+
+    order_id: str
+    label: str
+    payload: str
+
+
+def order_choice(order: Order, lang: str = "zh") -> OrderChoice:
+    if lang == "zh":
+        label = f"{order.title_zh()} · ¥{yuan(order.total_cents)} · {status_label(order, 'zh')}"
+    else:
+        label = f"{order.title_en()} · ¥{yuan(order.total_cents)} · {status_label(order, 'en')}"
+    return OrderChoice(order.order_id, label, f"order:{order.order_id}")
+
+
+def order_choices(orders: list[Order], lang: str = "zh", limit: int = 5) -> list[OrderChoice]:
+    """Quick replies for the customer's most recent orders (newest first)."""
+    ranked = sorted(orders, key=lambda o: o.created_at, reverse=True)
+    return [order_choice(o, lang) for o in ranked[:limit]]
+
+
+@dataclass(frozen=True)
+class ParcelStatus:
+    order: Order
+    events: tuple[TrackingEvent, ...]
+
+    @property
+    def latest(self) -> TrackingEvent | None:
+        return self.events[-1] if self.events else None
+
+
+def _local(at: datetime) -> str:
+    return at.astimezone(SHOP_TZ).strftime("%m-%d %H:%M")
+
+
+def parcel_message(status: ParcelStatus, lang: str = "zh") -> str:
+    """Where the parcel is, from the latest carrier event and the promised date."""
+    o, latest = status.order, status.latest
+    zh = lang == "zh"
+    if o.status in (OrderStatus.UNPAID, OrderStatus.PAID):
+        if o.status == OrderStatus.UNPAID:
+            return "订单还没有付款，付款后才会发货。" if zh else "The order is not paid yet."
+        by = o.promised_ship_by
+        if zh:
+            when = f"，承诺 {_local(by)} 前发货" if by else ""
+            return f"订单「{o.title_zh()}」还没有发货{when}。"
+        when = f"; it is promised to ship by {_local(by)} (China time)" if by else ""
+        return f"“{o.title_en()}” has not shipped yet{when}."
+    carrier_zh, carrier_en = CARRIER_NAMES.get(o.carrier or "", ("快递", "the carrier"))
+    number = o.tracking_number or ""
+    if zh:
+        parts = [f"订单「{o.title_zh()}」由{carrier_zh}配送，运单号 {number}。"]
+        if latest:
+            parts.append(f"最新进度（{_local(latest.at)}）：{latest.description_zh}。")
+        if o.status == OrderStatus.SHIPPED and o.promised_delivery_by:
+            parts.append(f"预计 {_local(o.promised_delivery_by)} 前送达。")
+        return "".join(parts)
+    parts = [f"“{o.title_en()}” is carried by {carrier_en}, tracking number {number}."]
+    if latest:
+        parts.append(f" Latest ({_local(latest.at)} China time): {latest.description_en}.")
+    if o.status == OrderStatus.SHIPPED and o.promised_delivery_by:
+        parts.append(f" Expected by {_local(o.promised_delivery_by)}.")
+    return "".join(parts)
