@@ -22,6 +22,7 @@ from tandem.http.services import Services
 from tandem.identity.routes import router as auth_router
 from tandem.identity.service import password_hasher
 from tandem.realtime.hub import LocalHub, RedisHub
+from tandem.shop.routes import router as shop_router
 
 STATIC = Path(__file__).parent / "web" / "static"
 log = logging.getLogger("tandem")
@@ -63,6 +64,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(conversations_router)
     app.include_router(desk_router)
+    app.include_router(shop_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

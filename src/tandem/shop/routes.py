@@ -1,0 +1,307 @@
+"""HTTP routes of the shop: the customer's own orders, and the desk's actions and proposals.
+
+Thin: each handler opens one unit of work, calls `tandem.shop.service`, and commits.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from tandem.conversations.service import add_message, require_conversation
+from tandem.core.clock import utcnow
+from tandem.core.errors import Forbidden, NotFound
+from tandem.db.uow import UnitOfWork
+from tandem.http.deps import AgentDep, CustomerAccess, CustomerDep, ServicesDep
+from tandem.http.services import Services
+from tandem.shop import service
+from tandem.shop.policy_config import default_policy_text
+from tandem.shop.provider import Shop, build_shop
+from tandem.shop.schemas import (
+    ActionOutcome,
+    ActionRecord,
+    Actor,
+    ApproveIn,
+    DeskActionIn,
+    OrderDetail,
+    OrderList,
+    OrderOut,
+    ProposalOut,
+    RejectIn,
+)
+from tandem.shop.types import ActionRequest, yuan
+
+router = APIRouter(tags=["shop"])
+
+_ANON_ZH = "登录店铺账号后，才能在这里查看和办理您的订单。"
+_ANON_EN = "Log in to the shop first to see and manage your orders here."
+
+
+def shop_of(services: Services) -> Shop:
+    """The app's shop; built on first use when the app was assembled without one."""
+    if services.shop is None:
+        services.shop = build_shop(services.settings)
+    shop: Shop = services.shop
+    return shop
+
+
+def _signed_customer(access: CustomerAccess) -> str:
+    if not access.external_id:
+        raise Forbidden(
+            "this conversation is anonymous: the shop's page must sign the customer's id "
+            "(see docs/api.md) before orders can be used"
+        )
+    return access.external_id
+
+
+# --- the customer ----------------------------------------------------------------------
+
+
+@router.get("/api/v1/conversations/{conversation_id}/orders", response_model=OrderList)
+async def my_orders(services: ServicesDep, access: CustomerDep) -> OrderList:
+    """The customer's own orders, newest first, for the chat's order picker."""
+    if not access.external_id:
+        return OrderList(orders=[], hint_zh=_ANON_ZH, hint_en=_ANON_EN)
+    shop = shop_of(services)
+    async with services.sessions() as session:
+        orders = await service.customer_orders(shop.adapter(session), access.external_id)
+    return OrderList(orders=[OrderOut.of(o) for o in orders])
+
+
+@router.get("/api/v1/conversations/{conversation_id}/orders/{order_id}", response_model=OrderDetail)
+async def my_order(order_id: str, services: ServicesDep, access: CustomerDep) -> OrderDetail:
+    customer_id = _signed_customer(access)
+    shop = shop_of(services)
+    async with services.sessions() as session:
+        adapter = shop.adapter(session)
+        status = await service.parcel_status(adapter, customer_id, order_id)
+    if status is None:
+        raise NotFound(f"order {order_id} is not one of your orders; pick one from your list")
+    return OrderDetail(order=OrderOut.of(status.order), tracking=list(status.events))
+
+
+@router.post(
+    "/api/v1/conversations/{conversation_id}/orders/{order_id}/actions",
+    response_model=ActionOutcome,
+)
+async def act_on_my_order(
+    order_id: str, body: ActionRequest, services: ServicesDep, access: CustomerDep
+) -> ActionOutcome:
+    """Self-service from the chat (order picker buttons), under the same written policy."""
+    customer_id = _signed_customer(access)
+    shop = shop_of(services)
+    async with services.unit_of_work() as uow:
+        return await service.perform_action(
+            uow.session,
+            shop.adapter(uow.session),
+            shop.policy,
+            customer_id=customer_id,
+            order_id=order_id,
+            request=body,
+            actor=Actor(kind="customer", id=customer_id),
+            now=utcnow(),
+            conversation_id=access.conversation_id,
+        )
+
+
+# --- the desk --------------------------------------------------------------------------
+
+
+async def _conversation_customer(services: Services, conversation_id: str) -> str:
+    async with services.sessions() as session:
+        conversation = await require_conversation(session, conversation_id)
+    if not conversation.customer_external_id:
+        raise NotFound(
+            "this customer is anonymous (the shop's page did not sign an id), so no orders "
+            "can be linked; ask for the order number and look it up in the shop's back office"
+        )
+    return conversation.customer_external_id
+
+
+@router.get("/api/v1/desk/conversations/{conversation_id}/orders", response_model=OrderList)
+async def desk_orders(conversation_id: str, services: ServicesDep, agent: AgentDep) -> OrderList:
+    customer_id = await _conversation_customer(services, conversation_id)
+    shop = shop_of(services)
+    async with services.sessions() as session:
+        orders = await service.customer_orders(shop.adapter(session), customer_id)
+    return OrderList(orders=[OrderOut.of(o) for o in orders])
+
+
+@router.get(
+    "/api/v1/desk/conversations/{conversation_id}/orders/{order_id}", response_model=OrderDetail
+)
+async def desk_order(
+    conversation_id: str, order_id: str, services: ServicesDep, agent: AgentDep
+) -> OrderDetail:
+    customer_id = await _conversation_customer(services, conversation_id)
+    shop = shop_of(services)
+    async with services.sessions() as session:
+        status = await service.parcel_status(shop.adapter(session), customer_id, order_id)
+    if status is None:
+        raise NotFound(f"order {order_id} is not this customer's")
+    return OrderDetail(order=OrderOut.of(status.order), tracking=list(status.events))
+
+
+@router.post(
+    "/api/v1/desk/conversations/{conversation_id}/orders/{order_id}/actions",
+    response_model=ActionOutcome,
+)
+async def desk_act(
+    conversation_id: str,
+    order_id: str,
+    body: ActionRequest,
+    services: ServicesDep,
+    agent: AgentDep,
+) -> ActionOutcome:
+    """An agent acts on the conversation's customer's order (the policy still applies)."""
+    customer_id = await _conversation_customer(services, conversation_id)
+    return await _agent_action(
+        services,
+        agent.id,
+        DeskActionIn(customer_id=customer_id, request=body),
+        order_id,
+        conversation_id,
+    )
+
+
+@router.post("/api/v1/shop/orders/{order_id}/actions", response_model=ActionOutcome)
+async def desk_act_by_customer(
+    order_id: str, body: DeskActionIn, services: ServicesDep, agent: AgentDep
+) -> ActionOutcome:
+    """An agent acts on a customer's order by the shop's customer id (e.g. from a ticket)."""
+    return await _agent_action(services, agent.id, body, order_id, body.conversation_id)
+
+
+async def _agent_action(
+    services: Services,
+    agent_id: str,
+    body: DeskActionIn,
+    order_id: str,
+    conversation_id: str | None,
+) -> ActionOutcome:
+    shop = shop_of(services)
+    async with services.unit_of_work() as uow:
+        return await service.perform_action(
+            uow.session,
+            shop.adapter(uow.session),
+            shop.policy,
+            customer_id=body.customer_id,
+            order_id=order_id,
+            request=body.request,
+            actor=Actor(kind="agent", id=agent_id),
+            now=utcnow(),
+            conversation_id=conversation_id,
+        )
+
+
+@router.get("/api/v1/shop/orders/{order_id}/actions", response_model=list[ActionRecord])
+async def order_actions(
+    order_id: str, services: ServicesDep, agent: AgentDep
+) -> list[ActionRecord]:
+    """Every attempt on the order: who or what, when, the rule, the outcome. Newest first."""
+    async with services.sessions() as session:
+        return await service.list_actions(session, order_id=order_id)
+
+
+@router.get(
+    "/api/v1/desk/conversations/{conversation_id}/shop-actions",
+    response_model=list[ActionRecord],
+)
+async def conversation_actions(
+    conversation_id: str, services: ServicesDep, agent: AgentDep
+) -> list[ActionRecord]:
+    async with services.sessions() as session:
+        return await service.list_actions(session, conversation_id=conversation_id)
+
+
+@router.get("/api/v1/shop/proposals", response_model=list[ProposalOut])
+async def proposals(
+    services: ServicesDep,
+    agent: AgentDep,
+    status: Annotated[
+        Literal["pending", "approved", "rejected", "edited", "all"], Query()
+    ] = "pending",
+    conversation_id: Annotated[str | None, Query(max_length=40)] = None,
+) -> list[ProposalOut]:
+    async with services.sessions() as session:
+        return await service.list_proposals(
+            session, status=None if status == "all" else status, conversation_id=conversation_id
+        )
+
+
+@router.post("/api/v1/shop/proposals/{proposal_id}/approve", response_model=ActionOutcome)
+async def approve(
+    proposal_id: str, body: ApproveIn, services: ServicesDep, agent: AgentDep
+) -> ActionOutcome:
+    """A human approves the AI's proposal; the action is performed and the customer told."""
+    shop = shop_of(services)
+    async with services.unit_of_work() as uow:
+        outcome = await service.approve_proposal(
+            uow.session,
+            shop.adapter(uow.session),
+            shop.policy,
+            proposal_id=proposal_id,
+            agent_id=agent.id,
+            now=utcnow(),
+            amount_cents=body.amount_cents,
+            note=body.note,
+        )
+        proposal = await service.require_proposal(uow.session, proposal_id)
+        if proposal.conversation_id:
+            await _tell_customer(uow, proposal.conversation_id, outcome, proposal.id)
+        return outcome
+
+
+@router.post("/api/v1/shop/proposals/{proposal_id}/reject", response_model=ProposalOut)
+async def reject(
+    proposal_id: str, body: RejectIn, services: ServicesDep, agent: AgentDep
+) -> ProposalOut:
+    async with services.unit_of_work() as uow:
+        out = await service.reject_proposal(
+            uow.session, proposal_id=proposal_id, agent_id=agent.id, now=utcnow(), note=body.note
+        )
+        if out.conversation_id:
+            conversation = await require_conversation(uow.session, out.conversation_id)
+            await add_message(
+                uow,
+                conversation,
+                author="system",
+                text=f"您的申请经人工客服审核未通过：{body.note}。如有疑问，可以继续在这里留言。",
+                meta={"shop_proposal": out.id, "status": "rejected"},
+            )
+        return out
+
+
+async def _tell_customer(
+    uow: UnitOfWork, conversation_id: str, outcome: ActionOutcome, proposal_id: str
+) -> None:
+    conversation = await require_conversation(uow.session, conversation_id)
+    if outcome.performed:
+        amount = outcome.verdict.amount_cents
+        money = f" ¥{yuan(amount)}" if amount else ""
+        text = (
+            f"好消息：您的申请已由人工客服审核通过，退款{money}将原路退回，一般 1-3 个工作日到账。"
+        )
+    else:
+        text = f"您的申请未能办理：{outcome.verdict.reason_zh}{outcome.verdict.next_step_zh}"
+    await add_message(
+        uow,
+        conversation,
+        author="system",
+        text=text,
+        meta={"shop_proposal": proposal_id, "rule": outcome.verdict.rule},
+    )
+
+
+@router.get("/api/v1/shop/policy")
+async def policy(services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+    """The written policy as the desk shows it: the parsed values and the file itself."""
+    shop = shop_of(services)
+    path = services.settings.shop_policy_file
+    text = path.read_text("utf-8") if path else default_policy_text()
+    return {
+        "source": str(path) if path else "default",
+        "policy": shop.policy.model_dump(mode="json"),
+        "text": text,
+    }
