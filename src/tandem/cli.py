@@ -58,7 +58,7 @@ async def _prepare(settings: Settings, *, demo: bool) -> None:
 def _run_server(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level, ws="websockets"
+        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level, ws="websockets-sansio"
     )
     uvicorn.Server(config).run()
 

@@ -151,7 +151,10 @@ async def events(
         async with services.sessions() as session:
             await service.require_customer_conversation(session, conversation_id, token)
     except TandemError as exc:
-        await websocket.close(code=4403 if exc.status_code == 403 else 4401 if exc.status_code == 401 else 4404, reason=exc.message)
+        # Accept, then close with a 44xx code: a browser cannot read a refused handshake's
+        # status, but it can read a close code (4401/4403/4404 mirror the HTTP statuses).
+        await websocket.accept()
+        await websocket.close(code=4000 + exc.status_code, reason=exc.message)
         return
     await websocket.accept()
     await stream_events(websocket, services, conversation_id, max(0, after_seq))

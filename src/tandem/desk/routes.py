@@ -103,6 +103,7 @@ async def desk_events(websocket: WebSocket, token: str | None = None) -> None:
     try:
         await principal_for_token(services, token or websocket.cookies.get(SESSION_COOKIE))
     except TandemError as exc:
+        await websocket.accept()
         await websocket.close(code=4401, reason=exc.message)
         return
     await websocket.accept()

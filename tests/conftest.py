@@ -1,0 +1,197 @@
+"""Shared fixtures: real databases (SQLite, and PostgreSQL started from the installed binaries),
+a real server on loopback, and HTTP clients. No fakes for what we can run."""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from tandem.app import build_services, create_app
+from tandem.config import Settings
+from tandem.db.migrate import upgrade
+from tandem.demo import seed_demo
+from tandem.http.services import Services
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _missing(what: str) -> None:
+    message = f"{what} is not installed: run .ci/run (or apt-get install it) to run these tests"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass
+class PgServer:
+    host: str
+    port: int
+    user: str
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A private PostgreSQL cluster on a free loopback port, for this test session only."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    initdb = found[-1] if found else shutil.which("initdb")
+    if not initdb:
+        _missing("PostgreSQL (initdb)")
+    bindir = Path(initdb).parent
+    base = Path(tempfile.mkdtemp(prefix="tandem-pg-"))
+    datadir, sockdir = base / "data", base / "sock"
+    sockdir.mkdir()
+    as_user: list[str] = []
+    user = os.environ.get("USER") or "postgres"
+    if os.geteuid() == 0:
+        # PostgreSQL refuses to run as root: run the cluster as the postgres system user.
+        shutil.chown(base, "postgres")
+        shutil.chown(sockdir, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+        user = "postgres"
+    port = free_port()
+    subprocess.run(
+        [*as_user, str(bindir / "initdb"), "-D", str(datadir), "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {sockdir} -h 127.0.0.1 -c fsync=off -c full_page_writes=off"
+    subprocess.run(
+        [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-l", str(base / "log"), "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield PgServer("127.0.0.1", port, user)
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Each API test runs once on SQLite and once on PostgreSQL, each time on a fresh database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tandem.db'}"
+        return
+    pg: PgServer = request.getfixturevalue("pg_server")
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database="postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield pg.url(name)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        database_url=db_url,
+        argon2_time_cost=1,
+        argon2_memory_cost=64,
+        rate_limit_per_minute=1000,
+        log_level="warning",
+    )
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    services = build_services(settings)
+    await upgrade(settings, services.engine)
+    await seed_demo(services)
+    yield services
+    await services.engine.dispose()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    ws_url: str
+    services: Services
+
+
+@pytest.fixture
+async def server(settings: Settings, services: Services) -> AsyncIterator[LiveServer]:
+    """The real app under uvicorn on a loopback port. The socket is bound before serving, so
+    clients can connect at once (the kernel queues them): nothing to wait for."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(settings, services), log_level="warning", ws="websockets-sansio", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", services)
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@pytest.fixture
+async def client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture
+async def agent_client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    """A desk client logged in as the demo agent `agent1`, online."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+        r = await c.post("/api/v1/auth/login", json={"username": "agent1", "password": "tandem-demo"})
+        assert r.status_code == 200, r.text
+        r = await c.put("/api/v1/desk/presence", json={"presence": "online"})
+        assert r.status_code == 200, r.text
+        yield c
+
+
+@dataclass
+class Customer:
+    id: str
+    token: str
+    client: httpx.AsyncClient
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def say(self, text: str, client_msg_id: str | None = None, payload: str | None = None) -> httpx.Response:
+        body: dict[str, object] = {"text": text, "client_msg_id": client_msg_id or uuid.uuid4().hex}
+        if payload is not None:
+            body["payload"] = payload
+        return await self.client.post(f"/api/v1/conversations/{self.id}/messages", json=body, headers=self.headers)
+
+
+@pytest.fixture
+async def open_customer(client: httpx.AsyncClient):  # type: ignore[no-untyped-def]
+    async def _open(body: dict[str, object] | None = None) -> Customer:
+        r = await client.post("/api/v1/conversations", json=body or {})
+        assert r.status_code == 201, r.text
+        data = r.json()
+        return Customer(data["id"], data["customer_token"], client)
+
+    return _open

@@ -1,0 +1,109 @@
+"""The desk flow over real HTTP: login, queue, accept, reply, transfer, resolve, rating."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_desk_needs_a_session(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/desk/queue")).status_code == 401
+    r = await client.post("/api/v1/auth/login", json={"username": "agent1", "password": "wrong"})
+    assert r.status_code == 401
+    assert "wrong username or password" in r.json()["message"]
+
+
+async def test_full_flow_queue_accept_reply_resolve_rate(open_customer, agent_client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+    c = await open_customer()
+    await c.say("你好")
+    r = await c.say("人工客服")
+    assert r.json()["conversation"]["state"] == "queued"
+
+    queue = (await agent_client.get("/api/v1/desk/queue")).json()
+    assert [q["id"] for q in queue] == [c.id]
+    assert queue[0]["handoff_reason"] == "customer_request"
+
+    r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
+    assert r.status_code == 200 and r.json()["state"] == "agent"
+    detail = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}")).json()
+    assert [m["text"] for m in detail["messages"] if m["author"] == "customer"] == ["你好", "人工客服"]
+    assert any(d["rule"] == "explicit_human_request" for d in detail["decisions"])
+
+    r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/messages", json={"text": "您好，请问有什么可以帮您？"})
+    assert r.status_code == 201
+    # The AI stays silent while a person owns the conversation.
+    r = await c.say("我的订单还没发货")
+    assert r.json()["replies"] == [] and r.json()["conversation"]["state"] == "agent"
+
+    r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/resolve")
+    assert r.json()["state"] == "resolved"
+    r = await c.client.post(
+        f"/api/v1/conversations/{c.id}/rating", json={"rating": "satisfied", "comment": "很快"}, headers=c.headers
+    )
+    assert r.status_code == 200 and r.json()["rating"] == "satisfied"
+    conv = (await c.client.get(f"/api/v1/conversations/{c.id}", headers=c.headers)).json()
+    assert conv["rating"] == "satisfied"
+
+
+async def test_rating_before_resolution_is_refused(open_customer) -> None:  # type: ignore[no-untyped-def]
+    c = await open_customer()
+    r = await c.client.post(f"/api/v1/conversations/{c.id}/rating", json={"rating": "satisfied"}, headers=c.headers)
+    assert r.status_code == 409
+
+
+async def test_two_agents_cannot_both_accept(open_customer, agent_client: httpx.AsyncClient, server) -> None:  # type: ignore[no-untyped-def]
+    c = await open_customer()
+    await c.say("人工")
+    async with httpx.AsyncClient(base_url=server.url) as other:
+        await other.post("/api/v1/auth/login", json={"username": "agent2", "password": "tandem-demo"})
+        await other.put("/api/v1/desk/presence", json={"presence": "online"})
+        assert (await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")).status_code == 200
+        r = await other.post(f"/api/v1/desk/conversations/{c.id}/accept")
+        assert r.status_code == 409
+        # Only the owner may reply.
+        r = await other.post(f"/api/v1/desk/conversations/{c.id}/messages", json={"text": "hi"})
+        assert r.status_code == 403
+
+
+async def test_transfer_to_colleague_and_back_to_queue(open_customer, agent_client: httpx.AsyncClient, server) -> None:  # type: ignore[no-untyped-def]
+    c = await open_customer()
+    await c.say("人工")
+    await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
+    async with httpx.AsyncClient(base_url=server.url) as other:
+        me2 = (await other.post("/api/v1/auth/login", json={"username": "agent2", "password": "tandem-demo"})).json()
+        await other.put("/api/v1/desk/presence", json={"presence": "online"})
+        r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/transfer", json={"agent_id": me2["account"]["id"]})
+        assert r.status_code == 200 and r.json()["assigned_agent_id"] == me2["account"]["id"]
+        r = await other.post(f"/api/v1/desk/conversations/{c.id}/transfer", json={"agent_id": None})
+        assert r.json()["state"] == "queued"
+        queue = (await other.get("/api/v1/desk/queue")).json()
+        assert queue[0]["id"] == c.id
+
+
+async def test_agent_can_hand_back_to_the_ai(open_customer, agent_client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+    c = await open_customer()
+    await c.say("人工")
+    await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
+    r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/hand-back")
+    assert r.json()["state"] == "bot"
+    r = await c.say("你好")
+    assert r.json()["replies"], "the AI answers again once handed back"
+
+
+async def test_concurrency_cap_is_enforced(open_customer, agent_client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+    ids = []
+    for _ in range(4):
+        c = await open_customer()
+        await c.say("人工")
+        ids.append(c.id)
+    codes = [(await agent_client.post(f"/api/v1/desk/conversations/{i}/accept")).status_code for i in ids]
+    assert codes == [200, 200, 200, 409]
+
+
+async def test_agent_text_is_stored_verbatim_and_escaped_by_clients(open_customer, agent_client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+    c = await open_customer()
+    await c.say("<img src=x onerror=alert(1)>人工")
+    detail = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}")).json()
+    assert detail["messages"][0]["text"] == "<img src=x onerror=alert(1)>人工"
