@@ -70,13 +70,36 @@ class Situation:
 
 # The hand-made situations, in docs/demo-shop.md order. Ages are in days.
 SITUATIONS: dict[str, Situation] = {
-    "unshipped": Situation("c0001", "normal", (PlannedOrder(("CL-004",), "paid", 0.2),)),
-    "in_transit": Situation("c0002", "normal", (PlannedOrder(("EL-008",), "shipped", 1.3),)),
-    "delivered_recent": Situation("c0003", "normal", (PlannedOrder(("CL-006",), "delivered", 3),)),
-    "delivered_over_7_days": Situation(
-        "c0004", "normal", (PlannedOrder(("SH-001",), "delivered", 12),)
+    "unshipped": Situation(
+        "c0001",
+        "normal",
+        (PlannedOrder(("CL-004",), "paid", 0.2),),
+        notes="hoodie paid hours ago, not shipped: ask for a refund (refunded at once)",
     ),
-    "high_value": Situation("c0005", "normal", (PlannedOrder(("EL-005",), "paid", 0.1),)),
+    "in_transit": Situation(
+        "c0002",
+        "normal",
+        (PlannedOrder(("EL-008",), "shipped", 1.3),),
+        notes="speaker with SF/YTO in transit: ask where the parcel is",
+    ),
+    "delivered_recent": Situation(
+        "c0003",
+        "normal",
+        (PlannedOrder(("CL-006",), "delivered", 3),),
+        notes="dress delivered 3 days ago: return it, no reason needed",
+    ),
+    "delivered_over_7_days": Situation(
+        "c0004",
+        "normal",
+        (PlannedOrder(("SH-001",), "delivered", 12),),
+        notes="running shoes delivered 12 days ago: a no-reason return is declined",
+    ),
+    "high_value": Situation(
+        "c0005",
+        "normal",
+        (PlannedOrder(("EL-005",), "paid", 0.1),),
+        notes="¥1,899 earbuds not shipped: refund becomes a proposal an agent approves",
+    ),
     "several_orders": Situation(
         "c0006",
         "normal",
@@ -86,28 +109,67 @@ SITUATIONS: dict[str, Situation] = {
             PlannedOrder(("HM-003",), "paid", 0.5),
             PlannedOrder(("SH-002",), "delivered", 20),
         ),
+        notes="four orders: the AI offers them as quick replies",
     ),
-    "otc_medicine_unshipped": Situation("c0007", "normal", (PlannedOrder(("MD-001",), "paid", 3),)),
+    "otc_medicine_unshipped": Situation(
+        "c0007",
+        "normal",
+        (PlannedOrder(("MD-001",), "paid", 3),),
+        notes="medicine paid 3 days ago, past the 48 h promise (the seeds' case)",
+    ),
     "worn_clothing_old": Situation(
-        "c0008", "normal", (PlannedOrder(("CL-002",), "delivered", 90),)
+        "c0008",
+        "normal",
+        (PlannedOrder(("CL-002",), "delivered", 90),),
+        notes="down jacket delivered 90 days ago, worn: declined, a person offered",
     ),
-    "vip": Situation("c0009", "vip", (PlannedOrder(("CL-007",), "delivered", 4),)),
+    "vip": Situation(
+        "c0009",
+        "vip",
+        (PlannedOrder(("CL-007",), "delivered", 4),),
+        notes="VIP customer (human-first routing) with a cashmere coat delivered 4 days ago",
+    ),
     "fresh_food_delivered": Situation(
-        "c0010", "normal", (PlannedOrder(("FF-001",), "delivered", 1),)
+        "c0010",
+        "normal",
+        (PlannedOrder(("FF-001",), "delivered", 1),),
+        notes="hairy crabs delivered yesterday: no no-reason return; damage needs a photo",
     ),
     "return_in_progress": Situation(
-        "c0011", "normal", (PlannedOrder(("SH-004",), "return_in_progress", 4),)
+        "c0011",
+        "normal",
+        (PlannedOrder(("SH-004",), "return_in_progress", 4),),
+        notes="return started, no tracking number yet: refund waits for it",
     ),
-    "refunded": Situation("c0012", "normal", (PlannedOrder(("BT-001",), "refunded", 6),)),
-    "unpaid": Situation("c0013", "normal", (PlannedOrder(("AC-007",), "unpaid", 0.05),)),
+    "refunded": Situation(
+        "c0012",
+        "normal",
+        (PlannedOrder(("BT-001",), "refunded", 6),),
+        notes="an order already refunded",
+    ),
+    "unpaid": Situation(
+        "c0013",
+        "normal",
+        (PlannedOrder(("AC-007",), "unpaid", 0.05),),
+        notes="an unpaid order: cancel it",
+    ),
     "customised_delivered": Situation(
-        "c0014", "normal", (PlannedOrder(("CU-001",), "delivered", 2),)
+        "c0014",
+        "normal",
+        (PlannedOrder(("CU-001",), "delivered", 2),),
+        notes="engraved flask delivered: customised goods, no no-reason return",
     ),
     "premium_human_first": Situation(
-        "c0015", "normal", (PlannedOrder(("EL-003",), "delivered", 2),)
+        "c0015",
+        "normal",
+        (PlannedOrder(("EL-003",), "delivered", 2),),
+        notes="¥8,999 laptop delivered: above the high-value line, human first",
     ),
     "high_value_delivered": Situation(
-        "c0016", "normal", (PlannedOrder(("EL-002",), "delivered", 3),)
+        "c0016",
+        "normal",
+        (PlannedOrder(("EL-002",), "delivered", 3),),
+        notes="¥6,999 phone delivered 3 days ago: return, then refund needs approval",
     ),
 }
 
