@@ -40,11 +40,13 @@ class Lexicon:
     def _word_vector(self, word: str) -> npt.NDArray[np.float32] | None:
         i = self.vocab.get(word)
         if i is not None:
-            return self.vectors[i]
+            row: npt.NDArray[np.float32] = self.vectors[i]
+            return row
         rows = [self.vocab[c] for c in word if c in self.vocab]
         if not rows:
             return None
-        return self.vectors[rows].mean(axis=0)  # type: ignore[no-any-return]
+        mean: npt.NDArray[np.float32] = self.vectors[rows].mean(axis=0)
+        return mean
 
     def embed_terms(self, words: Iterable[str]) -> npt.NDArray[np.float32]:
         """idf-weighted mean of word vectors, unit length (zero vector when nothing is known)."""
@@ -64,7 +66,9 @@ class Lexicon:
         words = sorted(self.vocab, key=self.vocab.__getitem__)
         meta = {"default_idf": self.default_idf, "idf": self.idf, "vocab": words}
         (directory / "lexicon.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-        save_file({"vectors": self.vectors.astype(np.float16)}, str(directory / "vectors.safetensors"))
+        save_file(
+            {"vectors": self.vectors.astype(np.float16)}, str(directory / "vectors.safetensors")
+        )
 
     @classmethod
     def load(cls, directory: Path = DEFAULT_DIR) -> Lexicon:

@@ -43,7 +43,7 @@ class Matcher:
                 h = np.maximum(h, 0.0)
         logit = h[:, 0]
         a, c = self.platt
-        return 1.0 / (1.0 + np.exp(-(a * logit + c)))  # type: ignore[no-any-return]
+        return 1.0 / (1.0 + np.exp(-(a * logit + c)))
 
     def score_pairs(self, pairs: Sequence[tuple[Prepared, Prepared]]) -> Array:
         if not pairs:

@@ -21,13 +21,13 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:\.\d+)?")
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z]+(?:'[a-z]+)?|\d+(?:\.\d+)?")
 _EN_STOP = frozenset(
-    "a an the is are was were be been am do does did to of in on at for and or my me i you "
-    "your it its this that there can could would will shall should please how what when where "
-    "why which who hi hello".split()
+    ["a", "an", "the", "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "to", "of", "in", "on", "at", "for", "and", "or", "my", "me", "i", "you", "your", "it", "its", "this", "that", "there", "can", "could", "would", "will", "shall", "should", "please", "how", "what", "when", "where", "why", "which", "who", "hi", "hello"]
 )
 # Particles that carry tone, not meaning; dropped from word tokens only (characters keep them
 # as weak evidence, their idf makes them cheap).
-_ZH_STOP = frozenset("的 了 吗 呢 吧 啊 呀 哦 嘛 么 是 我 你 请问 一下 怎么 如何 可以 能 么".split())
+_ZH_STOP = frozenset(
+    ["的", "了", "吗", "呢", "吧", "啊", "呀", "哦", "嘛", "么", "是", "我", "你", "请问", "一下", "怎么", "如何", "可以", "能", "么"]
+)
 _ZH_NEGATIONS = frozenset("不没无别非未")
 _EN_NEGATIONS = frozenset(("not", "no", "never", "don't", "can't", "cannot", "won't", "didn't"))
 
@@ -35,7 +35,7 @@ _EN_NEGATIONS = frozenset(("not", "no", "never", "don't", "can't", "cannot", "wo
 def normalise(text: str) -> str:
     """NFKC (full-width to half-width), Traditional to Simplified, lower case, trimmed."""
     text = unicodedata.normalize("NFKC", text)
-    return _T2S.convert(text).lower().strip()
+    return str(_T2S.convert(text)).lower().strip()
 
 
 def guess_language(text: str) -> str:

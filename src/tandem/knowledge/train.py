@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from rich.progress import track
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
 
 from tandem.knowledge.features import FEATURE_NAMES, features_matrix
 from tandem.knowledge.lexicon import DEFAULT_DIR, Lexicon, idf_from_corpus
@@ -114,7 +116,9 @@ def build_lexicon(texts: Sequence[Prepared], cache: Path | None) -> Lexicon:
         if cache is not None:
             np.save(cache, vectors)
             cache.with_suffix(".json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
-    return Lexicon(idf=idf, default_idf=default, vocab={w: i for i, w in enumerate(vocab)}, vectors=vectors)
+    return Lexicon(
+        idf=idf, default_idf=default, vocab={w: i for i, w in enumerate(vocab)}, vectors=vectors
+    )
 
 
 def _f1(pred: npt.NDArray[np.bool_], y: npt.NDArray[np.int64]) -> float:
@@ -148,9 +152,6 @@ def train(
     cache: Path | None,
     seed: int = 7,
 ) -> Matcher:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
-
     pairs = [p for spec in pair_specs for p in read_pairs(spec)]
     texts = sorted({t for p in pairs for t in (p.text_a, p.text_b)} | set(extra_texts))
     prepared = {t: prepare(t) for t in track(texts, description="preparing texts")}
@@ -171,10 +172,16 @@ def train(
     # MLPClassifier takes no sample weights: resample to the same effect.
     resampled = rng.choices(list(fit_idx_arr), weights=list(w[fit_idx_arr]), k=len(fit_idx_arr))
     net = MLPClassifier(
-        hidden_layer_sizes=(48, 24), alpha=1e-3, max_iter=300, early_stopping=True, random_state=seed
+        hidden_layer_sizes=(48, 24),
+        alpha=1e-3,
+        max_iter=300,
+        early_stopping=True,
+        random_state=seed,
     )
     net.fit(xs[resampled], y[resampled])
-    layers = [(np.asarray(c), np.asarray(b)) for c, b in zip(net.coefs_, net.intercepts_, strict=True)]
+    layers = [
+        (np.asarray(c), np.asarray(b)) for c, b in zip(net.coefs_, net.intercepts_, strict=True)
+    ]
     # Platt scaling of the raw logit on the calibration rows.
     h = xs[cal_idx]
     for i, (cw, cb) in enumerate(layers):
@@ -192,17 +199,28 @@ def train(
         answer_threshold=0.5,
     )
     p_cal = matcher.probabilities(x[cal_idx])
-    matcher.pair_threshold = choose_pair_threshold(p_cal, y[cal_idx], [pairs[i].source for i in cal_idx])
+    matcher.pair_threshold = choose_pair_threshold(
+        p_cal, y[cal_idx], [pairs[i].source for i in cal_idx]
+    )
     matcher.save(out)
     return matcher
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--pairs", action="append", required=True, help="FILE, FILE#train or FILE#held")
-    ap.add_argument("--texts", action="append", default=[], help="JSONL KB files whose questions join the vocabulary")
+    ap.add_argument(
+        "--texts",
+        action="append",
+        default=[],
+        help="JSONL KB files whose questions join the vocabulary",
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_DIR)
-    ap.add_argument("--cache", type=Path, default=None, help="where to keep distilled vectors (.npy)")
+    ap.add_argument(
+        "--cache", type=Path, default=None, help="where to keep distilled vectors (.npy)"
+    )
     args = ap.parse_args()
     extra: list[str] = []
     for f in args.texts:

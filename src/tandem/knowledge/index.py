@@ -1,0 +1,240 @@
+"""The retrieval index: answer from the knowledge base only when sure, else offer topics.
+
+Two stages. BM25 over words + character uni/bigrams finds candidate phrasings quickly (an
+inverted index updated entry by entry, so a changed entry is searchable at once). The matcher
+then judges each candidate against the query (lexical + semantic pair features, a calibrated
+probability); the best entry is the answer when its probability clears the matcher's
+`answer_threshold`, otherwise the index abstains and returns the likely topics.
+
+Pure: no database, no clock. Not thread-safe: mutate and search from one thread (the event
+loop), as the product does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from tandem.knowledge.matcher import Matcher, default_matcher
+from tandem.knowledge.text import Prepared, prepare
+
+K1 = 1.2
+B = 0.75
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    id: str
+    question: str
+    alternatives: tuple[str, ...]
+    answer: str
+    intent: str | None
+    language: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    entry_id: str
+    question: str
+    answer: str
+    score: float  # lexical (BM25) score of the best phrasing: for ordering and debugging only
+    confidence: float  # calibrated probability that this entry answers the query
+    intent: str | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    answer: Match | None  # None = abstain
+    candidates: tuple[Match, ...]  # best first, at most k; when abstaining, the likely topics
+
+
+@dataclass
+class _Row:
+    entry_id: str
+    prepared: Prepared
+    terms: dict[str, int]
+
+
+@dataclass
+class _Postings:
+    rows: dict[int, int] = field(default_factory=dict)  # row -> term frequency
+    cache: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None
+
+    def arrays(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        if self.cache is None:
+            self.cache = (
+                np.fromiter(self.rows.keys(), dtype=np.int64, count=len(self.rows)),
+                np.fromiter(self.rows.values(), dtype=np.float64, count=len(self.rows)),
+            )
+        return self.cache
+
+
+def _term_counts(p: Prepared) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for t in p.terms():
+        counts[t] = counts.get(t, 0) + 1
+    return counts
+
+
+class KnowledgeIndex:
+    """Entries in, answers out. `upsert`/`remove` take effect for the very next `search`."""
+
+    def __init__(
+        self,
+        matcher: Matcher | None = None,
+        *,
+        answer_threshold: float | None = None,
+        rerank_rows: int = 24,
+        topic_floor: float = 0.05,
+    ) -> None:
+        self.matcher = matcher or default_matcher()
+        self.answer_threshold = (
+            self.matcher.answer_threshold if answer_threshold is None else answer_threshold
+        )
+        self.rerank_rows = rerank_rows
+        self.topic_floor = topic_floor
+        self._entries: dict[str, IndexedEntry] = {}
+        self._entry_rows: dict[str, list[int]] = {}
+        self._rows: dict[int, _Row] = {}
+        self._postings: dict[str, _Postings] = {}
+        self._lengths = np.zeros(1024, dtype=np.float64)
+        self._next_row = 0
+        self._total_length = 0.0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._entries
+
+    def get(self, entry_id: str) -> IndexedEntry | None:
+        return self._entries.get(entry_id)
+
+    def entries(self) -> list[IndexedEntry]:
+        return list(self._entries.values())
+
+    def upsert(self, entry: IndexedEntry) -> None:
+        """Add the entry, or replace the one with the same id."""
+        if entry.id in self._entries:
+            self.remove(entry.id)
+        self._entries[entry.id] = entry
+        rows: list[int] = []
+        seen: set[str] = set()
+        for phrasing in (entry.question, *entry.alternatives):
+            prepared = prepare(phrasing)
+            if not prepared.chars or prepared.text in seen:
+                continue
+            seen.add(prepared.text)
+            rows.append(self._add_row(entry.id, prepared))
+        self._entry_rows[entry.id] = rows
+
+    def remove(self, entry_id: str) -> None:
+        """Forget the entry; unknown ids are ignored (removal is idempotent)."""
+        if self._entries.pop(entry_id, None) is None:
+            return
+        for row_id in self._entry_rows.pop(entry_id, []):
+            row = self._rows.pop(row_id)
+            for term in row.terms:
+                postings = self._postings[term]
+                del postings.rows[row_id]
+                postings.cache = None
+                if not postings.rows:
+                    del self._postings[term]
+            self._total_length -= self._lengths[row_id]
+            self._lengths[row_id] = 0.0
+
+    def _add_row(self, entry_id: str, prepared: Prepared) -> int:
+        row_id = self._next_row
+        self._next_row += 1
+        if row_id >= len(self._lengths):
+            self._lengths = np.concatenate([self._lengths, np.zeros_like(self._lengths)])
+        terms = _term_counts(prepared)
+        for term, tf in terms.items():
+            postings = self._postings.get(term)
+            if postings is None:
+                postings = self._postings[term] = _Postings()
+            postings.rows[row_id] = tf
+            postings.cache = None
+        length = float(sum(terms.values()))
+        self._lengths[row_id] = length
+        self._total_length += length
+        self._rows[row_id] = _Row(entry_id, prepared, terms)
+        return row_id
+
+    def _lexical(self, query: Prepared) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Top rows by BM25 and their scores, best first."""
+        n_rows = len(self._rows)
+        if n_rows == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        avg = self._total_length / n_rows
+        size = self._next_row
+        lengths = self._lengths[:size]
+        norm = K1 * (1.0 - B + B * lengths / avg)
+        all_rows: list[npt.NDArray[np.int64]] = []
+        all_weights: list[npt.NDArray[np.float64]] = []
+        for term, qtf in _term_counts(query).items():
+            postings = self._postings.get(term)
+            if postings is None:
+                continue
+            df = len(postings.rows)
+            # Terms in over a fifth of all phrasings ("怎么", "的") barely move BM25 but would
+            # make a large index slow; they still count in the matcher's judgement.
+            if n_rows > 2000 and df > n_rows / 5:
+                continue
+            idf = math.log(1.0 + (n_rows - df + 0.5) / (df + 0.5))
+            rows, tfs = postings.arrays()
+            all_rows.append(rows)
+            all_weights.append(qtf * idf * tfs * (K1 + 1.0) / (tfs + norm[rows]))
+        if not all_rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        scores: npt.NDArray[np.float64] = np.bincount(
+            np.concatenate(all_rows), weights=np.concatenate(all_weights), minlength=size
+        ).astype(np.float64)
+        depth = min(self.rerank_rows, int(np.count_nonzero(scores)))
+        if depth == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        top = np.argpartition(-scores, depth - 1)[:depth]
+        top = top[np.argsort(-scores[top])]
+        return top.astype(np.int64), scores[top]
+
+    def search(self, text: str, *, language: str | None = None, k: int = 3) -> SearchResult:
+        """Best entries for `text` with calibrated confidence; `answer` is None to abstain."""
+        query = prepare(text)
+        rows, scores = self._lexical(query)
+        candidates: list[tuple[int, float]] = []
+        for row_id, score in zip(rows.tolist(), scores.tolist(), strict=True):
+            entry = self._entries[self._rows[row_id].entry_id]
+            if language is None or entry.language == language:
+                candidates.append((row_id, score))
+        if not candidates:
+            return SearchResult(answer=None, candidates=())
+        probs = self.matcher.score_pairs([(query, self._rows[r].prepared) for r, _ in candidates])
+        best: dict[str, tuple[float, float]] = {}
+        for (row_id, score), p in zip(candidates, probs.tolist(), strict=True):
+            entry_id = self._rows[row_id].entry_id
+            seen = best.get(entry_id)
+            if seen is None or p > seen[0]:
+                best[entry_id] = (p, max(score, seen[1]) if seen else score)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1]))
+        matches = tuple(
+            self._match(entry_id, p, score)
+            for entry_id, (p, score) in ranked[:k]
+            if p >= self.topic_floor
+        )
+        answer = matches[0] if matches and matches[0].confidence >= self.answer_threshold else None
+        return SearchResult(answer=answer, candidates=matches)
+
+    def _match(self, entry_id: str, confidence: float, score: float) -> Match:
+        entry = self._entries[entry_id]
+        return Match(
+            entry_id=entry.id,
+            question=entry.question,
+            answer=entry.answer,
+            score=round(score, 4),
+            confidence=round(confidence, 4),
+            intent=entry.intent,
+        )
