@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,8 +134,8 @@ class LiveServer:
     services: Services
 
 
-@pytest.fixture
-async def server(settings: Settings, services: Services) -> AsyncIterator[LiveServer]:
+@asynccontextmanager
+async def serve(settings: Settings, services: Services) -> AsyncIterator[LiveServer]:
     """The real app under uvicorn on a loopback port. The socket is bound before serving, so
     clients can connect at once (the kernel queues them): nothing to wait for."""
     sock = socket.socket()
@@ -150,6 +151,12 @@ async def server(settings: Settings, services: Services) -> AsyncIterator[LiveSe
         server.should_exit = True
         await task
         sock.close()
+
+
+@pytest.fixture
+async def server(settings: Settings, services: Services) -> AsyncIterator[LiveServer]:
+    async with serve(settings, services) as live:
+        yield live
 
 
 @pytest.fixture
