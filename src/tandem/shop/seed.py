@@ -14,9 +14,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.identity.signing import sign_external_id
@@ -192,6 +193,7 @@ class _Builder:
     rng: random.Random
     next_seq: int = 1
     orders: list[ShopOrder] = field(default_factory=list)
+    items: list[ShopOrderItem] = field(default_factory=list)
     events: list[ShopTrackingEvent] = field(default_factory=list)
 
     def order_id(self, created: datetime) -> str:
@@ -241,8 +243,9 @@ class _Builder:
             address=address,
             urge_count=0,
         )
-        row.items = [
+        self.items.extend(
             ShopOrderItem(
+                order_id=row.id,
                 sku=p[0],
                 name_zh=p[1],
                 name_en=p[2],
@@ -251,7 +254,7 @@ class _Builder:
                 quantity=qty,
             )
             for p in products
-        ]
+        )
         if state == "cancelled":
             row.cancelled_at = created + self.hours(0.5, 10)
         if shipped is not None:
@@ -392,6 +395,13 @@ def _random_plan(rng: random.Random) -> PlannedOrder:
     )
 
 
+def _values(obj: object) -> dict[str, Any]:
+    """Column values of a transient ORM object, leaving out unset autoincrement keys."""
+    table = obj.__table__  # type: ignore[attr-defined]
+    values = {c.key: getattr(obj, c.key) for c in table.columns}
+    return {k: v for k, v in values.items() if not (k == "id" and v is None)}
+
+
 async def is_seeded(session: AsyncSession) -> bool:
     return await session.get(ShopCustomer, "c0001") is not None
 
@@ -405,10 +415,17 @@ async def seed_demo_shop(session: AsyncSession, *, now: datetime) -> bool:
         return False
     rng = random.Random(SEED)
     builder = _Builder(now=now, rng=rng)
-    session.add_all(
-        ShopProduct(sku=sku, name_zh=zh, name_en=en, category=cat.value, price_cents=yuan * 100)
+    products = [
+        ShopProduct(
+            sku=sku,
+            name_zh=zh,
+            name_en=en,
+            category=cat.value,
+            price_cents=yuan * 100,
+            currency="CNY",
+        )
         for sku, zh, en, cat, yuan in PRODUCTS
-    )
+    ]
     customers: list[ShopCustomer] = []
     situations = list(SITUATIONS.values())
     for n in range(1, CUSTOMER_COUNT + 1):
@@ -423,12 +440,17 @@ async def seed_demo_shop(session: AsyncSession, *, now: datetime) -> bool:
             plans = [_random_plan(rng) for _ in range(rng.choice((1, 1, 2, 2, 3, 4)))]
         for plan in plans:
             builder.build(customer, home, plan)
-    session.add_all(customers)
-    await session.flush()
-    session.add_all(builder.orders)
-    await session.flush()
-    session.add_all(builder.events)
-    await session.flush()
+    # Bulk inserts: a few thousand rows, so `make demo` and the tests stay quick.
+    for model, objects in (
+        (ShopProduct, products),
+        (ShopCustomer, customers),
+        (ShopOrder, builder.orders),
+        (ShopOrderItem, builder.items),
+        (ShopTrackingEvent, builder.events),
+    ):
+        await session.execute(
+            insert(model).execution_options(render_nulls=True), [_values(o) for o in objects]
+        )
     return True
 
 
