@@ -14,6 +14,7 @@ from tandem.shop.policy import (
     within_service_hours,
 )
 from tandem.shop.policy_config import PolicyError, ShopPolicy, load_policy, parse_policy
+from tandem.shop.present import verdict_message
 from tandem.shop.types import (
     ActionKind,
     ActionRequest,
@@ -375,3 +376,12 @@ def test_service_hours_in_shanghai_time() -> None:
     assert next_service_opening(POLICY, late) == datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
     early = datetime(2026, 11, 21, 0, 30, tzinfo=UTC)
     assert next_service_opening(POLICY, early) == datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
+
+
+def test_verdict_message_joins_reason_and_next_step() -> None:
+    v = evaluate(
+        req(ActionKind.RETURN, reason="no_reason"), order(delivered_days_ago=9), POLICY, NOW
+    )
+    zh, en = verdict_message(v, "zh"), verdict_message(v, "en")
+    assert zh.startswith(v.reason_zh) and zh.endswith("复核。")
+    assert en.startswith(v.reason_en) and "review" in en

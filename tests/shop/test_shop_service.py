@@ -27,6 +27,7 @@ from tandem.shop.service import (
     customer_orders,
     list_actions,
     list_proposals,
+    load_shop_facts,
     parcel_status,
     perform_action,
     reject_proposal,
@@ -396,3 +397,19 @@ async def test_where_is_my_parcel_and_order_choices(shop_sessions: Sessions) -> 
         choices = order_choices(orders, "zh")
     assert len(choices) == len(orders) >= 2
     assert choices[0].payload == f"order:{orders[0].order_id}" and "¥" in choices[0].label
+
+
+async def test_shop_facts_for_the_engine(shop_sessions: Sessions) -> None:
+    demo = await _seeded(shop_sessions)
+    async with shop_sessions() as s:
+        adapter = DemoShopAdapter(s, FixedClock())
+        vip = await load_shop_facts(adapter, demo["vip"]["external_id"])
+        several = await load_shop_facts(adapter, demo["several_orders"]["external_id"])
+        anon = await load_shop_facts(adapter, None)
+    assert vip.tier == "vip" and len(vip.orders) == 1
+    assert several.order(demo["several_orders"]["order_id"].lower()) is not None
+    assert several.order(demo["unshipped"]["order_id"]) is None  # not theirs
+    assert [o.created_at for o in several.orders] == sorted(
+        (o.created_at for o in several.orders), reverse=True
+    )
+    assert anon.customer is None and anon.orders == ()

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tandem.shop.types import CARRIER_NAMES, Order, OrderStatus, TrackingEvent, yuan
+from tandem.shop.types import (
+    CARRIER_NAMES,
+    Customer,
+    Order,
+    OrderStatus,
+    Tier,
+    TrackingEvent,
+    Verdict,
+    yuan,
+)
 
 STATUS_ZH: dict[OrderStatus, str] = {
     OrderStatus.UNPAID: "待付款",
@@ -106,3 +115,31 @@ def parcel_message(status: ParcelStatus, lang: str = "zh") -> str:
     if o.status == OrderStatus.SHIPPED and o.promised_delivery_by:
         parts.append(f" Expected by {_local(o.promised_delivery_by)}.")
     return "".join(parts)
+
+
+def verdict_message(verdict: Verdict, lang: str = "zh") -> str:
+    """What the customer is told about a verdict: the reason, then the next step."""
+    if lang == "zh":
+        return verdict.reason_zh + verdict.next_step_zh
+    return f"{verdict.reason_en} {verdict.next_step_en}".strip()
+
+
+@dataclass(frozen=True)
+class ShopFacts:
+    """What the pure engine may know about the customer's shop side for one turn.
+
+    Gathered at the edge (`tandem.shop.service.load_shop_facts`) and handed in, so the
+    engine itself does no I/O.
+    """
+
+    customer: Customer | None
+    orders: tuple[Order, ...]  # newest first
+
+    @property
+    def tier(self) -> Tier | None:
+        return self.customer.tier if self.customer else None
+
+    def order(self, order_id: str) -> Order | None:
+        """One of the customer's own orders by id (a typed number that is not theirs: None)."""
+        wanted = order_id.strip().upper()
+        return next((o for o in self.orders if o.order_id.upper() == wanted), None)

@@ -20,7 +20,7 @@ from tandem.shop.adapter import ShopActionRejected, ShopAdapter
 from tandem.shop.models import ShopAction, ShopProposal
 from tandem.shop.policy import evaluate
 from tandem.shop.policy_config import ShopPolicy
-from tandem.shop.present import ParcelStatus
+from tandem.shop.present import ParcelStatus, ShopFacts
 from tandem.shop.schemas import ActionOutcome, ActionRecord, Actor, ProposalOut
 from tandem.shop.types import (
     ActionKind,
@@ -72,6 +72,15 @@ async def parcel_status(
         return None
     events = await adapter.tracking(customer_id, order.order_id)
     return ParcelStatus(order=order, events=tuple(events))
+
+
+async def load_shop_facts(adapter: ShopAdapter, customer_id: str | None) -> ShopFacts:
+    """The customer's profile and own orders for the engine; empty for an anonymous customer."""
+    if not customer_id:
+        return ShopFacts(customer=None, orders=())
+    customer = await adapter.get_customer(customer_id)
+    orders = await customer_orders(adapter, customer_id)
+    return ShopFacts(customer=customer, orders=tuple(orders))
 
 
 # --- acting -------------------------------------------------------------------------------
