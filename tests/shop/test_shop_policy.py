@@ -385,3 +385,15 @@ def test_verdict_message_joins_reason_and_next_step() -> None:
     zh, en = verdict_message(v, "zh"), verdict_message(v, "en")
     assert zh.startswith(v.reason_zh) and zh.endswith("复核。")
     assert en.startswith(v.reason_en) and "review" in en
+
+
+def test_splitting_a_refund_does_not_dodge_the_threshold() -> None:
+    o = order(OrderStatus.PAID, price_cents=189_900, refunded_cents=90_000)
+    v = evaluate(req(ActionKind.REFUND, amount_cents=20_000), o, POLICY, NOW)
+    assert (v.outcome, v.rule, v.amount_cents) == (
+        "needs_approval",
+        "refund_above_threshold",
+        20_000,
+    )
+    small = order(OrderStatus.PAID, price_cents=189_900)
+    assert evaluate(req(ActionKind.REFUND, amount_cents=20_000), small, POLICY, NOW).allowed

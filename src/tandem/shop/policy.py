@@ -80,7 +80,8 @@ def _refund(
         )
     amount = min(request.amount_cents or left, left)
     threshold = policy.refund_approval_threshold_cents
-    if not approved and amount >= threshold:
+    # Counted on the order's cumulative refunds, so splitting a refund does not dodge it.
+    if not approved and order.refunded_cents + amount >= threshold:
         return Verdict(
             outcome="needs_approval",
             rule="refund_above_threshold",
