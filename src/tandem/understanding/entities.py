@@ -26,7 +26,9 @@ _TRACKING = re.compile(
 _LONG_DIGITS = re.compile(r"(?<![\d.])\d{12,20}(?![\d.])")
 _PHONE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?![\d])")
 _LANDLINE = re.compile(r"(?<![\d])(0\d{2,3})[\s-](\d{7,8})(?![\d])")
-_AMOUNT_PREFIX = re.compile(r"(?:¥|￥|\$|rmb\s?|cny\s?|usd\s?)\s?(\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)")
+_AMOUNT_PREFIX = re.compile(
+    r"(?:¥|￥|\$|rmb\s?|cny\s?|usd\s?)\s?(\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)"
+)
 _AMOUNT_SUFFIX = re.compile(
     r"(?<![\d.])(\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)\s?(?:元|块钱|块|rmb|yuan|dollars?|bucks)"
 )
@@ -71,8 +73,7 @@ _EN_DATE = re.compile(
 )
 _REL_RE = re.compile(
     "|".join(
-        (r"\b" + re.escape(k) + r"\b") if k.isascii() and k.isalpha() or " " in k
-        else re.escape(k)
+        (r"\b" + re.escape(k) + r"\b") if k.isascii() and k.isalpha() or " " in k else re.escape(k)
         for k in sorted(_REL_DATES, key=len, reverse=True)
     )
 )
@@ -80,22 +81,146 @@ _REL_RE = re.compile(
 # Product mentions: generic categories (Chinese and English); a shop adds its own catalogue
 # names through `ProductMatcher(extra_names)`.
 DEFAULT_PRODUCTS: tuple[str, ...] = (
-    "手机", "耳机", "蓝牙耳机", "充电器", "数据线", "充电宝", "手机壳", "平板", "电脑", "笔记本",
-    "键盘", "鼠标", "显示器", "音箱", "手表", "智能手表", "手环", "相机", "路由器", "电视",
-    "冰箱", "洗衣机", "空调", "热水器", "吹风机", "电饭煲", "空气炸锅", "榨汁机", "扫地机器人",
-    "加湿器", "电动牙刷", "剃须刀", "衣服", "外套", "羽绒服", "卫衣", "毛衣", "衬衫", "t恤",
-    "裤子", "牛仔裤", "裙子", "连衣裙", "鞋", "鞋子", "运动鞋", "靴子", "袜子", "帽子", "包",
-    "背包", "双肩包", "行李箱", "面膜", "口红", "洗面奶", "面霜", "精华", "香水", "洗发水",
-    "沐浴露", "牙膏", "纸巾", "奶粉", "尿不湿", "玩具", "水杯", "保温杯", "杯子", "床单",
-    "被子", "枕头", "沙发", "椅子", "台灯", "零食", "茶叶", "咖啡", "水果",
-    "phone", "earphones", "headphones", "earbuds", "charger", "cable", "power bank",
-    "phone case", "tablet", "laptop", "keyboard", "mouse", "monitor", "speaker", "watch",
-    "smartwatch", "camera", "router", "tv", "fridge", "washing machine", "hair dryer",
-    "air fryer", "rice cooker", "blender", "vacuum", "toothbrush", "jacket", "coat",
-    "sweater", "hoodie", "shirt", "t-shirt", "jeans", "pants", "trousers", "dress", "skirt",
-    "shoes", "sneakers", "boots", "socks", "hat", "bag", "backpack", "suitcase", "lipstick",
-    "perfume", "shampoo", "mug", "cup", "bottle", "pillow", "blanket", "chair", "lamp",
+    "手机",
+    "耳机",
+    "蓝牙耳机",
+    "充电器",
+    "数据线",
+    "充电宝",
+    "手机壳",
+    "平板",
+    "电脑",
+    "笔记本",
+    "键盘",
+    "鼠标",
+    "显示器",
+    "音箱",
+    "手表",
+    "智能手表",
+    "手环",
+    "相机",
+    "路由器",
+    "电视",
+    "冰箱",
+    "洗衣机",
+    "空调",
+    "热水器",
+    "吹风机",
+    "电饭煲",
+    "空气炸锅",
+    "榨汁机",
+    "扫地机器人",
+    "加湿器",
+    "电动牙刷",
+    "剃须刀",
+    "衣服",
+    "外套",
+    "羽绒服",
+    "卫衣",
+    "毛衣",
+    "衬衫",
+    "t恤",
+    "裤子",
+    "牛仔裤",
+    "裙子",
+    "连衣裙",
+    "鞋",
+    "鞋子",
+    "运动鞋",
+    "靴子",
+    "袜子",
+    "帽子",
+    "包",
+    "背包",
+    "双肩包",
+    "行李箱",
+    "面膜",
+    "口红",
+    "洗面奶",
+    "面霜",
+    "精华",
+    "香水",
+    "洗发水",
+    "沐浴露",
+    "牙膏",
+    "纸巾",
+    "奶粉",
+    "尿不湿",
+    "玩具",
+    "水杯",
+    "保温杯",
+    "杯子",
+    "床单",
+    "被子",
+    "枕头",
+    "沙发",
+    "椅子",
+    "台灯",
+    "零食",
+    "茶叶",
+    "咖啡",
+    "水果",
+    "phone",
+    "earphones",
+    "headphones",
+    "earbuds",
+    "charger",
+    "cable",
+    "power bank",
+    "phone case",
+    "tablet",
+    "laptop",
+    "keyboard",
+    "mouse",
+    "monitor",
+    "speaker",
+    "watch",
+    "smartwatch",
+    "camera",
+    "router",
+    "tv",
+    "fridge",
+    "washing machine",
+    "hair dryer",
+    "air fryer",
+    "rice cooker",
+    "blender",
+    "vacuum",
+    "toothbrush",
+    "jacket",
+    "coat",
+    "sweater",
+    "hoodie",
+    "shirt",
+    "t-shirt",
+    "jeans",
+    "pants",
+    "trousers",
+    "dress",
+    "skirt",
+    "shoes",
+    "sneakers",
+    "boots",
+    "socks",
+    "hat",
+    "bag",
+    "backpack",
+    "suitcase",
+    "lipstick",
+    "perfume",
+    "shampoo",
+    "mug",
+    "cup",
+    "bottle",
+    "pillow",
+    "blanket",
+    "chair",
+    "lamp",
 )
+
+
+def _is_latin_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 class ProductMatcher:
@@ -123,8 +248,10 @@ class ProductMatcher:
             if key.isascii():
                 if stop < len(folded) and folded[stop] == "s":
                     stop += 1  # plural: "cups"
-                before_ok = start == 0 or not folded[start - 1].isalnum()
-                after_ok = stop >= len(folded) or not folded[stop].isalpha()
+                before_ok = start == 0 or not _is_latin_alnum(folded[start - 1])
+                after_ok = stop >= len(folded) or not (
+                    folded[stop].isascii() and folded[stop].isalpha()
+                )
                 if not (before_ok and after_ok):
                     continue  # "cup" inside "cupboard" is not a mention
             elif stop < len(folded) and folded[stop] in "号码":

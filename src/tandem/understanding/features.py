@@ -20,6 +20,10 @@ from scipy.sparse import csr_matrix
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u9fff]+")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+# Order, tracking and phone numbers say "a number was given", not which intent: one
+# placeholder stops 16 digits of n-grams from outvoting the words around them.
+_NUMBER = re.compile(r"[a-z]{0,4}\d{5,}")
+NUMBER_TOKEN = " \ue000 "
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,9 @@ class FeatureConfig:
     char_min: int = 1
     char_max: int = 4
     words: bool = True
-    max_chars: int = 400  # long reviews are cut: the head carries most of the signal and it bounds latency
+    max_chars: int = (
+        400  # long reviews are cut: the head carries most of the signal and it bounds latency
+    )
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -59,7 +65,7 @@ def _words(text: str) -> list[str]:
 
 def extract(text: str, cfg: FeatureConfig) -> Counter[str]:
     """Raw term counts of one normalised text."""
-    text = text[: cfg.max_chars]
+    text = _NUMBER.sub(NUMBER_TOKEN, text[: cfg.max_chars])
     counts: Counter[str] = Counter()
     padded = f" {text} "
     n_chars = len(padded)
@@ -108,9 +114,7 @@ class Vectorizer:
         kept = kept[:max_features]
         n_docs = len(docs)
         vocab = [t for t, _ in kept]
-        idf = np.array(
-            [math.log((1 + n_docs) / (1 + n)) + 1.0 for _, n in kept], dtype=np.float32
-        )
+        idf = np.array([math.log((1 + n_docs) / (1 + n)) + 1.0 for _, n in kept], dtype=np.float32)
         return cls(cfg, vocab, idf)
 
     def row(self, counts: Counter[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:

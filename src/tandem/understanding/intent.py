@@ -44,9 +44,7 @@ class IntentModel:
         clarifying question); when out of scope, `confidence` is the best in-scope one's."""
         in_scope = proba[self._in_scope]
         order = np.argsort(-in_scope)[:3]
-        top = tuple(
-            IntentScore(self.labels[int(k)], float(in_scope[int(k)])) for k in order
-        )
+        top = tuple(IntentScore(self.labels[int(k)], float(in_scope[int(k)])) for k in order)
         best = top[0]
         oos_wins = self._oos >= 0 and float(proba[self._oos]) > best.confidence
         oos = oos_wins or best.confidence < self.threshold

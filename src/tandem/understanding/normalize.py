@@ -75,7 +75,7 @@ def normalize(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """"zh" when the message has Chinese characters (even mixed with English), else "en"."""
+    """ "zh" when the message has Chinese characters (even mixed with English), else "en"."""
     cjk = len(_CJK.findall(text))
     if cjk == 0:
         return "en"
@@ -87,7 +87,9 @@ def detect_language(text: str) -> str:
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # Chinese resident ID: 6-digit region, birth date 18xx/19xx/20xx, 3 digits, check digit or X.
-_CN_ID = re.compile(r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)")
+_CN_ID = re.compile(
+    r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)"
+)
 # Mainland mobile numbers, optionally +86 / 86, optionally split by spaces or dashes (138 1234 5678).
 _CN_MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
 # Landlines (010-12345678, 0571 8888 6666) and generic international numbers (+1 415 555 0100).

@@ -1,0 +1,113 @@
+"""The demo shop's authored training data: read it, augment it, export it as JSONL.
+
+Authored files are plain text ("## label" then one message per line) so people can review
+and extend them easily. `clinc150_oos_en.jsonl` holds English out-of-scope queries taken
+from CLINC150 (Larson et al. 2019, CC BY 3.0).
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from collections.abc import Iterable
+
+from tandem.understanding.training import Example
+
+DATA_DIR = pathlib.Path(__file__).parent / "data"
+
+# Politeness openers customers put in front of the actual request. Adding them to copies of
+# the examples teaches the classifier that "你好，我要退货" is a return, not a greeting.
+_ZH_OPENERS = ("你好，", "亲，", "请问", "麻烦问下，", "客服，", "在吗，")
+_EN_OPENERS = ("hi, ", "hello, ", "excuse me, ", "hey, ")
+_NO_OPENER = frozenset({"greeting", "oos"})
+
+
+def read_sections(path: pathlib.Path) -> list[Example]:
+    rows: list[Example] = []
+    label: str | None = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or (line.startswith("#") and not line.startswith("## ")):
+            continue
+        if line.startswith("## "):
+            label = line[3:].strip()
+            continue
+        if label is None:
+            raise ValueError(f"{path}: message {line!r} before any '## label' line")
+        rows.append(Example(line, label))
+    return rows
+
+
+def read_jsonl_examples(path: pathlib.Path) -> list[Example]:
+    return [
+        Example(str(obj["text"]), str(obj["label"]))
+        for obj in (
+            json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line
+        )
+    ]
+
+
+def with_openers(rows: Iterable[Example]) -> list[Example]:
+    """The rows plus, for every second one, a copy with a politeness opener in front."""
+    out: list[Example] = []
+    for i, row in enumerate(rows):
+        out.append(row)
+        if row.label in _NO_OPENER or i % 2:
+            continue
+        is_en = row.text.isascii()
+        openers = _EN_OPENERS if is_en else _ZH_OPENERS
+        out.append(Example(openers[(i // 2) % len(openers)] + row.text, row.label))
+    return out
+
+
+def intent_examples() -> list[Example]:
+    rows = read_sections(DATA_DIR / "intents_zh.txt") + read_sections(DATA_DIR / "intents_en.txt")
+    rows = with_openers(rows)
+    rows += read_sections(DATA_DIR / "oos_zh.txt")
+    rows += read_jsonl_examples(DATA_DIR / "clinc150_oos_en.jsonl")
+    return rows
+
+
+# Intents whose examples are, as written, emotionally flat: they supply the "neutral" class.
+_NEUTRAL_INTENTS = frozenset(
+    {
+        "product_info",
+        "stock",
+        "size",
+        "shipping_info",
+        "payment",
+        "invoice",
+        "how_to_use",
+        "warranty",
+        "coupon",
+        "order_status",
+        "change_address",
+        "greeting",
+        "price_promotion",
+    }
+)
+
+
+def emotion_examples() -> list[Example]:
+    rows = read_sections(DATA_DIR / "emotion.txt")
+    plain = read_sections(DATA_DIR / "intents_zh.txt") + read_sections(DATA_DIR / "intents_en.txt")
+    rows += [Example(r.text, "neutral") for r in plain if r.label in _NEUTRAL_INTENTS]
+    return rows
+
+
+def abuse_examples() -> list[Example]:
+    """Authored abusive messages by kind, hard negatives, and every intent example as `none`."""
+    rows = read_sections(DATA_DIR / "abuse.txt")
+    plain = read_sections(DATA_DIR / "intents_zh.txt") + read_sections(DATA_DIR / "intents_en.txt")
+    rows += [Example(r.text, "none") for r in plain]
+    return rows
+
+
+def write_jsonl(rows: Iterable[Example], path: pathlib.Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps({"text": r.text, "label": r.label}, ensure_ascii=False) + "\n")
+            n += 1
+    return n
