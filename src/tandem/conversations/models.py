@@ -33,6 +33,8 @@ class Conversation(Base):
     )
     assigned_at: Mapped[datetime | None] = mapped_column()
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # What the engine remembers between turns (wordings used, counters): see engine_view().
+    engine_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rating: Mapped[str | None] = mapped_column(String(16))
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None] = mapped_column()

@@ -55,12 +55,10 @@ async def open_conversation(services: ServicesDep, body: OpenConversationIn | No
 async def send_message(
     conversation_id: str, body: SendMessageIn, services: ServicesDep, token: BearerDep
 ) -> SendMessageOut:
-    async with services.sessions() as session:
-        await service.require_customer_conversation(session, conversation_id, token)
-    services.rate_limiter.check(conversation_id)
     try:
         async with services.unit_of_work() as uow:
             conversation = await service.require_customer_conversation(uow.session, conversation_id, token)
+            services.rate_limiter.check(conversation_id)
             turn = await service.take_customer_turn(uow, services.settings, conversation, body)
             result = SendMessageOut(
                 message=_message_out(turn.message),

@@ -22,6 +22,10 @@ from tandem.core.ids import new_id, new_token
 from tandem.db.uow import UnitOfWork
 from tandem.engine import ConversationView, Inbound, decide
 from tandem.engine.types import Decision as EngineDecision
+from tandem.engine.types import QueueFacts
+
+# A conversation that is not with the AI cannot be handed off again this turn.
+NO_QUEUE_FACTS = QueueFacts(agents_online=0, position_if_queued=0, eta_seconds=0)
 from tandem.identity.signing import hash_token, verify_external_id
 from tandem.realtime.hub import DESK_TOPIC, conversation_topic
 from tandem.routing import service as routing
@@ -75,6 +79,7 @@ async def open_conversation(
         state="bot",
         priority=0,
         last_seq=0,
+        engine_state={},
         created_at=now,
         updated_at=now,
     )
@@ -175,10 +180,12 @@ async def change_state(
     await append_event(uow, conversation, "conversation.state_changed", data)
 
 
-async def queue_of(session: AsyncSession, conversation: Conversation) -> tuple[int, int] | None:
+async def queue_of(
+    session: AsyncSession, conversation: Conversation, staffing: routing.Staffing | None = None
+) -> tuple[int, int] | None:
     if conversation.state != "queued":
         return None
-    return await routing.queue_estimate(session, conversation)
+    return await routing.queue_estimate(session, conversation, staffing)
 
 
 async def find_turn(
@@ -198,30 +205,28 @@ async def find_turn(
     return TurnResult(message, list(replies), conversation, await queue_of(session, conversation))
 
 
-async def engine_view(session: AsyncSession, conversation: Conversation) -> ConversationView:
-    metas = (
-        await session.scalars(
-            select(Message.meta).where(Message.conversation_id == conversation.id, Message.author == "bot")
-        )
-    ).all()
-    keys = frozenset(str(m["key"]) for m in metas if m and "key" in m)
-    rules = (
-        await session.scalars(select(Decision.rule).where(Decision.conversation_id == conversation.id))
-    ).all()
-    position: int | None = None
-    eta: int | None = None
-    queue = await queue_of(session, conversation)
-    if queue is not None:
-        position, eta = queue
+def engine_view(conversation: Conversation, queue: tuple[int, int] | None) -> ConversationView:
+    memory = conversation.engine_state or {}
     return ConversationView(
         state=conversation.state,
         language=conversation.language,
-        sent_reply_keys=keys,
-        queue_position=position,
-        queue_eta_seconds=eta,
-        fallbacks=sum(1 for r in rules if r == "fallback_offer_human"),
-        human_requests=sum(1 for r in rules if r == "human_requested_again"),
+        sent_reply_keys=frozenset(memory.get("sent_keys", ())),
+        queue_position=queue[0] if queue else None,
+        queue_eta_seconds=queue[1] if queue else None,
+        fallbacks=int(memory.get("fallbacks", 0)),
+        human_requests=int(memory.get("human_requests", 0)),
     )
+
+
+def remember(conversation: Conversation, decision: EngineDecision) -> None:
+    """Carry what the engine must know next turn (a new dict: JSON columns track assignment)."""
+    memory = dict(conversation.engine_state or {})
+    memory["sent_keys"] = [*memory.get("sent_keys", []), *(r.key for r in decision.replies)]
+    if decision.rule == "fallback_offer_human":
+        memory["fallbacks"] = int(memory.get("fallbacks", 0)) + 1
+    if decision.rule == "human_requested_again":
+        memory["human_requests"] = int(memory.get("human_requests", 0)) + 1
+    conversation.engine_state = memory
 
 
 async def take_customer_turn(
@@ -255,16 +260,26 @@ async def take_customer_turn(
         payload=body.payload,
         client_msg_id=body.client_msg_id,
     )
-    view = await engine_view(session, conversation)
-    facts = await routing.facts_for_new_entry(session)
+    staffing = await routing.staffing(session) if conversation.state != "agent" else None
+    view = engine_view(conversation, await queue_of(session, conversation, staffing))
+    facts = (
+        await routing.facts_for_new_entry(session, staffing)
+        if staffing is not None and conversation.state == "bot"
+        else NO_QUEUE_FACTS
+    )
     decision = decide(view, Inbound(text=text, payload=body.payload), facts)
-    replies = await apply_decision(uow, conversation, message, decision)
-    return TurnResult(message, replies, conversation, await queue_of(session, conversation))
+    replies = await apply_decision(uow, conversation, message, decision, staffing)
+    return TurnResult(message, replies, conversation, await queue_of(session, conversation, staffing))
 
 
 async def apply_decision(
-    uow: UnitOfWork, conversation: Conversation, message: Message, decision: EngineDecision
+    uow: UnitOfWork,
+    conversation: Conversation,
+    message: Message,
+    decision: EngineDecision,
+    staffing: routing.Staffing | None = None,
 ) -> list[Message]:
+    remember(conversation, decision)
     uow.session.add(
         Decision(
             conversation_id=conversation.id,
@@ -298,7 +313,7 @@ async def apply_decision(
             )
         )
     if decision.action == "hand_off":
-        position, eta = await routing.queue_estimate(uow.session, conversation)
+        position, eta = await routing.queue_estimate(uow.session, conversation, staffing)
         await append_event(uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta})
     return replies
 
@@ -318,6 +333,7 @@ async def rate_conversation(
 
 async def announce_queue(uow: UnitOfWork) -> None:
     """Tell every waiting customer their new place after the queue moved."""
+    staffing = await routing.staffing(uow.session)
     for conversation in await routing.queued_conversations(uow.session):
-        position, eta = await routing.queue_estimate(uow.session, conversation)
+        position, eta = await routing.queue_estimate(uow.session, conversation, staffing)
         await append_event(uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta})

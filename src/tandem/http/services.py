@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,17 +31,30 @@ class Services:
     knowledge: Any = None
     shop: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """One transaction. Committed when the block ends without error; the staged realtime
         events are published only after the commit succeeded (so nothing is announced that
         was not stored)."""
-        async with self.sessions() as session:
+        async with self._writer_turn(), self.sessions() as session:
             uow = UnitOfWork(session)
             async with session.begin():
                 yield uow
-            await self.publish(uow)
+        await self.publish(uow)
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        # SQLite has one writer at a time. Queueing our writers here (instead of letting them
+        # collide in SQLite's busy handler, which sleeps and retries) keeps the tail latency
+        # low and rules out "database is locked" between two transactions of this process.
+        # PostgreSQL needs no such thing: row locks do the work.
+        if self.settings.is_sqlite:
+            async with self.write_lock:
+                yield
+        else:
+            yield
 
     async def publish(self, uow: UnitOfWork) -> None:
         """Send what the unit of work staged; call only after its commit succeeded."""

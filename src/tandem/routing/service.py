@@ -76,20 +76,27 @@ async def position_of(session: AsyncSession, conversation: Conversation) -> int:
     return int(ahead or 0) + 1
 
 
-async def queue_estimate(session: AsyncSession, conversation: Conversation) -> tuple[int, int]:
-    position = await position_of(session, conversation)
-    s = await staffing(session)
-    eta = estimate_wait(
+def estimate(position: int, s: Staffing) -> int:
+    return estimate_wait(
         position=position,
         agents_online=s.agents_online,
         free_slots=s.free_slots,
         slots_per_agent=s.slots_per_agent,
         avg_handle_seconds=s.avg_handle_seconds,
     )
-    return position, eta
 
 
-async def facts_for_new_entry(session: AsyncSession, priority: int = 0) -> QueueFacts:
+async def queue_estimate(
+    session: AsyncSession, conversation: Conversation, s: Staffing | None = None
+) -> tuple[int, int]:
+    """(position, estimated wait in seconds) of a queued conversation."""
+    position = await position_of(session, conversation)
+    return position, estimate(position, s or await staffing(session))
+
+
+async def facts_for_new_entry(
+    session: AsyncSession, s: Staffing | None = None, priority: int = 0
+) -> QueueFacts:
     """What the queue would look like for a conversation joining it now."""
     ahead = await session.scalar(
         select(func.count())
@@ -97,15 +104,10 @@ async def facts_for_new_entry(session: AsyncSession, priority: int = 0) -> Queue
         .where(Conversation.state == "queued", Conversation.priority >= priority)
     )
     position = int(ahead or 0) + 1
-    s = await staffing(session)
-    eta = estimate_wait(
-        position=position,
-        agents_online=s.agents_online,
-        free_slots=s.free_slots,
-        slots_per_agent=s.slots_per_agent,
-        avg_handle_seconds=s.avg_handle_seconds,
+    s = s or await staffing(session)
+    return QueueFacts(
+        agents_online=s.agents_online, position_if_queued=position, eta_seconds=estimate(position, s)
     )
-    return QueueFacts(agents_online=s.agents_online, position_if_queued=position, eta_seconds=eta)
 
 
 async def queued_conversations(session: AsyncSession) -> list[Conversation]:

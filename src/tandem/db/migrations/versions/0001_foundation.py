@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("assigned_agent_id", sa.String(length=40), nullable=True),
         sa.Column("assigned_at", tandem.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("engine_state", sa.JSON(), nullable=False),
         sa.Column("rating", sa.String(length=16), nullable=True),
         sa.Column("rating_comment", sa.Text(), nullable=True),
         sa.Column("rated_at", tandem.db.base.UTCDateTime(timezone=True), nullable=True),
