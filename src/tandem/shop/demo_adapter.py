@@ -73,16 +73,22 @@ class DemoShopAdapter:
         self._session = session
         self._clock = clock or SystemClock()
 
-    async def _row(self, customer_id: str, order_id: str) -> ShopOrder | None:
-        row = await self._session.scalar(
+    async def _row(
+        self, customer_id: str, order_id: str, *, for_update: bool = False
+    ) -> ShopOrder | None:
+        q = (
             select(ShopOrder)
             .where(ShopOrder.id == order_id, ShopOrder.customer_id == customer_id)
             .options(selectinload(ShopOrder.items))
         )
-        return row
+        if for_update:
+            # Two refunds racing on one order: the second waits, then sees the first's result
+            # (PostgreSQL row lock; SQLite serialises writers anyway).
+            q = q.with_for_update().execution_options(populate_existing=True)
+        return await self._session.scalar(q)
 
     async def _require(self, customer_id: str, order_id: str) -> ShopOrder:
-        row = await self._row(customer_id, order_id)
+        row = await self._row(customer_id, order_id, for_update=True)
         if row is None:
             raise ShopActionRejected(f"order {order_id} not found for this customer")
         return row

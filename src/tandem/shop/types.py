@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -192,7 +192,10 @@ class ActionRequest(_Frozen):
     kind: ActionKind
     reason: ReturnReason | None = None
     condition: ItemCondition | None = None
-    evidence_urls: tuple[str, ...] = ()
+    # Photos or videos of the problem (links the chat's upload gave back).
+    evidence_urls: tuple[Annotated[str, Field(min_length=1, max_length=500)], ...] = Field(
+        default=(), max_length=9
+    )
     # Partial refunds; None means whatever is still refundable.
     amount_cents: int | None = Field(default=None, gt=0)
     return_tracking_number: str | None = Field(default=None, max_length=40)
