@@ -64,12 +64,19 @@ async def _customer(client: httpx.AsyncClient, n: int, latencies: list[float]) -
 async def run(messages: int, concurrency: int, database_url: str | None) -> dict[str, object]:
     data_dir = tempfile.mkdtemp(prefix="tandem-bench-")
     port = _free_port()
-    env = {**os.environ, "TANDEM_DATA_DIR": data_dir, "TANDEM_PORT": str(port), "TANDEM_LOG_LEVEL": "warning",
-           "TANDEM_RATE_LIMIT_PER_MINUTE": "1000000"}
+    env = {
+        **os.environ,
+        "TANDEM_DATA_DIR": data_dir,
+        "TANDEM_PORT": str(port),
+        "TANDEM_LOG_LEVEL": "warning",
+        "TANDEM_RATE_LIMIT_PER_MINUTE": "1000000",
+    }
     if database_url:
         env["TANDEM_DATABASE_URL"] = database_url
     tandem = Path(sys.executable).parent / "tandem"
-    proc = subprocess.Popen([str(tandem), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(  # noqa: ASYNC220 (started once, before the measured part)
+        [str(tandem), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             await _wait_ready(client, proc)
@@ -99,7 +106,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.messages, args.concurrency, args.database_url)), ensure_ascii=False))
+    print(
+        json.dumps(
+            asyncio.run(run(args.messages, args.concurrency, args.database_url)), ensure_ascii=False
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -72,20 +72,45 @@ def pg_server() -> Iterator[PgServer]:
         user = "postgres"
     port = free_port()
     subprocess.run(
-        [*as_user, str(bindir / "initdb"), "-D", str(datadir), "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"],
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            user,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
         check=True,
         capture_output=True,
     )
     options = f"-p {port} -k {sockdir} -h 127.0.0.1 -c fsync=off -c full_page_writes=off"
     subprocess.run(
-        [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-l", str(base / "log"), "-w", "start"],
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(datadir),
+            "-o",
+            options,
+            "-l",
+            str(base / "log"),
+            "-w",
+            "start",
+        ],
         check=True,
         capture_output=True,
     )
     try:
         yield PgServer("127.0.0.1", port, user)
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -142,7 +167,9 @@ async def serve(settings: Settings, services: Services) -> AsyncIterator[LiveSer
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings, services), log_level="warning", ws="websockets-sansio", lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings, services), log_level="warning", ws="websockets-sansio", lifespan="on"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
@@ -169,7 +196,9 @@ async def client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 async def agent_client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     """A desk client logged in as the demo agent `agent1`, online."""
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
-        r = await c.post("/api/v1/auth/login", json={"username": "agent1", "password": "tandem-demo"})
+        r = await c.post(
+            "/api/v1/auth/login", json={"username": "agent1", "password": "tandem-demo"}
+        )
         assert r.status_code == 200, r.text
         r = await c.put("/api/v1/desk/presence", json={"presence": "online"})
         assert r.status_code == 200, r.text
@@ -186,11 +215,15 @@ class Customer:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    async def say(self, text: str, client_msg_id: str | None = None, payload: str | None = None) -> httpx.Response:
+    async def say(
+        self, text: str, client_msg_id: str | None = None, payload: str | None = None
+    ) -> httpx.Response:
         body: dict[str, object] = {"text": text, "client_msg_id": client_msg_id or uuid.uuid4().hex}
         if payload is not None:
             body["payload"] = payload
-        return await self.client.post(f"/api/v1/conversations/{self.id}/messages", json=body, headers=self.headers)
+        return await self.client.post(
+            f"/api/v1/conversations/{self.id}/messages", json=body, headers=self.headers
+        )
 
 
 @pytest.fixture

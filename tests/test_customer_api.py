@@ -34,7 +34,19 @@ async def test_greeting_is_answered_and_unknown_question_is_honest(open_customer
     assert {"label": "转人工", "payload": "handoff"} in reply["quick_replies"]
 
 
-@pytest.mark.parametrize("phrase", ["人工客服", "转人工", "找真人", "人工", "轉人工", "human", "I want a real person", "agent please"])
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "人工客服",
+        "转人工",
+        "找真人",
+        "人工",
+        "轉人工",
+        "human",
+        "I want a real person",
+        "agent please",
+    ],
+)
 async def test_human_request_hands_off_in_the_same_turn(open_customer, phrase: str) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     r = await c.say(phrase)
@@ -46,7 +58,9 @@ async def test_human_request_hands_off_in_the_same_turn(open_customer, phrase: s
     assert r.json()["replies"], "the hand-off is announced to the customer in the same turn"
 
 
-async def test_asking_again_while_queued_is_always_answered_and_never_repeats(open_customer) -> None:  # type: ignore[no-untyped-def]
+async def test_asking_again_while_queued_is_always_answered_and_never_repeats(
+    open_customer,
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     await c.say("人工客服")
     texts = []
@@ -65,33 +79,49 @@ async def test_quick_reply_payload_hands_off(open_customer) -> None:  # type: ig
     assert r.json()["conversation"]["state"] == "queued"
 
 
-async def test_same_client_msg_id_is_stored_once_and_answers_the_same(open_customer, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+async def test_same_client_msg_id_is_stored_once_and_answers_the_same(
+    open_customer, client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     first = await c.say("你好", client_msg_id="m-1")
     second = await c.say("你好", client_msg_id="m-1")
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
-    msgs = (await client.get(f"/api/v1/conversations/{c.id}/messages", headers=c.headers)).json()["messages"]
+    msgs = (await client.get(f"/api/v1/conversations/{c.id}/messages", headers=c.headers)).json()[
+        "messages"
+    ]
     assert [m["text"] for m in msgs if m["author"] == "customer"] == ["你好"]
 
 
-async def test_concurrent_retries_of_one_message_store_it_once(open_customer, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+async def test_concurrent_retries_of_one_message_store_it_once(
+    open_customer, client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     results = await asyncio.gather(*[c.say("你好", client_msg_id="same") for _ in range(5)])
     assert {r.status_code for r in results} == {201}
     assert len({r.json()["message"]["id"] for r in results}) == 1
-    msgs = (await client.get(f"/api/v1/conversations/{c.id}/messages", headers=c.headers)).json()["messages"]
+    msgs = (await client.get(f"/api/v1/conversations/{c.id}/messages", headers=c.headers)).json()[
+        "messages"
+    ]
     assert sum(1 for m in msgs if m["author"] == "customer") == 1
 
 
-async def test_messages_after_seq_and_sequence_is_gapless(open_customer, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+async def test_messages_after_seq_and_sequence_is_gapless(
+    open_customer, client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     for text in ("你好", "谢谢", "人工"):
         await c.say(text)
-    msgs = (await client.get(f"/api/v1/conversations/{c.id}/messages", headers=c.headers)).json()["messages"]
+    msgs = (await client.get(f"/api/v1/conversations/{c.id}/messages", headers=c.headers)).json()[
+        "messages"
+    ]
     seqs = [m["seq"] for m in msgs]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
-    later = (await client.get(f"/api/v1/conversations/{c.id}/messages?after_seq={seqs[2]}", headers=c.headers)).json()
+    later = (
+        await client.get(
+            f"/api/v1/conversations/{c.id}/messages?after_seq={seqs[2]}", headers=c.headers
+        )
+    ).json()
     assert [m["seq"] for m in later["messages"]] == seqs[3:]
 
 
@@ -106,7 +136,9 @@ async def test_messages_after_seq_and_sequence_is_gapless(open_customer, client:
         ({"text": "hi", "client_msg_id": "x" * 101}, "client_msg_id"),
     ],
 )
-async def test_bad_messages_get_422_with_a_useful_message(open_customer, body: dict[str, object], fragment: str) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_messages_get_422_with_a_useful_message(
+    open_customer, body: dict[str, object], fragment: str
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     r = await c.client.post(f"/api/v1/conversations/{c.id}/messages", json=body, headers=c.headers)
     assert r.status_code == 422
@@ -124,7 +156,9 @@ async def test_malformed_json_is_a_422_not_a_500(open_customer) -> None:  # type
     assert "JSON" in r.json()["message"]
 
 
-async def test_a_token_opens_only_its_own_conversation(open_customer, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+async def test_a_token_opens_only_its_own_conversation(
+    open_customer, client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
     alice = await open_customer()
     bob = await open_customer()
     await alice.say("我的地址是北京市海淀区")
@@ -133,16 +167,26 @@ async def test_a_token_opens_only_its_own_conversation(open_customer, client: ht
         ("GET", f"/api/v1/conversations/{alice.id}/messages"),
         ("POST", f"/api/v1/conversations/{alice.id}/messages"),
     ):
-        r = await client.request(method, path, headers=bob.headers, json={"text": "hi"} if method == "POST" else None)
+        r = await client.request(
+            method, path, headers=bob.headers, json={"text": "hi"} if method == "POST" else None
+        )
         assert r.status_code in (403, 404)
         assert "海淀" not in r.text
     r = await client.get(f"/api/v1/conversations/{alice.id}")
     assert r.status_code == 401
 
 
-async def test_signed_customer_is_trusted_and_wrong_signature_is_401(client: httpx.AsyncClient, server) -> None:  # type: ignore[no-untyped-def]
+async def test_signed_customer_is_trusted_and_wrong_signature_is_401(
+    client: httpx.AsyncClient, server
+) -> None:  # type: ignore[no-untyped-def]
     secret = server.services.settings.widget_secret
-    good = {"customer": {"external_id": "c0001", "name": "张三", "signature": sign_external_id(secret, "c0001")}}
+    good = {
+        "customer": {
+            "external_id": "c0001",
+            "name": "张三",
+            "signature": sign_external_id(secret, "c0001"),
+        }
+    }
     assert (await client.post("/api/v1/conversations", json=good)).status_code == 201
     bad = {"customer": {"external_id": "c0001", "signature": "00" * 32}}
     r = await client.post("/api/v1/conversations", json=bad)
@@ -162,7 +206,9 @@ async def test_rate_limit_answers_429_with_retry_after(server, open_customer) ->
     assert "per minute" in r.json()["message"]
 
 
-async def test_websocket_replays_missed_events_then_streams_live(server, open_customer, agent_client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+async def test_websocket_replays_missed_events_then_streams_live(
+    server, open_customer, agent_client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     await c.say("你好")
     await c.say("人工客服")
@@ -176,7 +222,9 @@ async def test_websocket_replays_missed_events_then_streams_live(server, open_cu
         assert [e["seq"] for e in seen] == list(range(3, msgs["last_seq"] + 1))
         # Then live: the agent accepts and replies; the customer sees it.
         await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
-        await agent_client.post(f"/api/v1/desk/conversations/{c.id}/messages", json={"text": "您好，我是小林"})
+        await agent_client.post(
+            f"/api/v1/desk/conversations/{c.id}/messages", json={"text": "您好，我是小林"}
+        )
         while True:
             event = json.loads(await ws.recv())
             assert event["seq"] == seen[-1]["seq"] + 1, "no gaps, no duplicates"

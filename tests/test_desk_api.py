@@ -15,7 +15,9 @@ async def test_desk_needs_a_session(client: httpx.AsyncClient) -> None:
     assert "wrong username or password" in r.json()["message"]
 
 
-async def test_full_flow_queue_accept_reply_resolve_rate(open_customer, agent_client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+async def test_full_flow_queue_accept_reply_resolve_rate(
+    open_customer, agent_client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     await c.say("你好")
     r = await c.say("人工客服")
@@ -28,10 +30,15 @@ async def test_full_flow_queue_accept_reply_resolve_rate(open_customer, agent_cl
     r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
     assert r.status_code == 200 and r.json()["state"] == "agent"
     detail = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}")).json()
-    assert [m["text"] for m in detail["messages"] if m["author"] == "customer"] == ["你好", "人工客服"]
+    assert [m["text"] for m in detail["messages"] if m["author"] == "customer"] == [
+        "你好",
+        "人工客服",
+    ]
     assert any(d["rule"] == "explicit_human_request" for d in detail["decisions"])
 
-    r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/messages", json={"text": "您好，请问有什么可以帮您？"})
+    r = await agent_client.post(
+        f"/api/v1/desk/conversations/{c.id}/messages", json={"text": "您好，请问有什么可以帮您？"}
+    )
     assert r.status_code == 201
     # The AI stays silent while a person owns the conversation.
     r = await c.say("我的订单还没发货")
@@ -40,7 +47,9 @@ async def test_full_flow_queue_accept_reply_resolve_rate(open_customer, agent_cl
     r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/resolve")
     assert r.json()["state"] == "resolved"
     r = await c.client.post(
-        f"/api/v1/conversations/{c.id}/rating", json={"rating": "satisfied", "comment": "很快"}, headers=c.headers
+        f"/api/v1/conversations/{c.id}/rating",
+        json={"rating": "satisfied", "comment": "很快"},
+        headers=c.headers,
     )
     assert r.status_code == 200 and r.json()["rating"] == "satisfied"
     conv = (await c.client.get(f"/api/v1/conversations/{c.id}", headers=c.headers)).json()
@@ -49,17 +58,25 @@ async def test_full_flow_queue_accept_reply_resolve_rate(open_customer, agent_cl
 
 async def test_rating_before_resolution_is_refused(open_customer) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
-    r = await c.client.post(f"/api/v1/conversations/{c.id}/rating", json={"rating": "satisfied"}, headers=c.headers)
+    r = await c.client.post(
+        f"/api/v1/conversations/{c.id}/rating", json={"rating": "satisfied"}, headers=c.headers
+    )
     assert r.status_code == 409
 
 
-async def test_two_agents_cannot_both_accept(open_customer, agent_client: httpx.AsyncClient, server) -> None:  # type: ignore[no-untyped-def]
+async def test_two_agents_cannot_both_accept(
+    open_customer, agent_client: httpx.AsyncClient, server
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     await c.say("人工")
     async with httpx.AsyncClient(base_url=server.url) as other:
-        await other.post("/api/v1/auth/login", json={"username": "agent2", "password": "tandem-demo"})
+        await other.post(
+            "/api/v1/auth/login", json={"username": "agent2", "password": "tandem-demo"}
+        )
         await other.put("/api/v1/desk/presence", json={"presence": "online"})
-        assert (await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")).status_code == 200
+        assert (
+            await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
+        ).status_code == 200
         r = await other.post(f"/api/v1/desk/conversations/{c.id}/accept")
         assert r.status_code == 409
         # Only the owner may reply.
@@ -67,14 +84,22 @@ async def test_two_agents_cannot_both_accept(open_customer, agent_client: httpx.
         assert r.status_code == 403
 
 
-async def test_transfer_to_colleague_and_back_to_queue(open_customer, agent_client: httpx.AsyncClient, server) -> None:  # type: ignore[no-untyped-def]
+async def test_transfer_to_colleague_and_back_to_queue(
+    open_customer, agent_client: httpx.AsyncClient, server
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     await c.say("人工")
     await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
     async with httpx.AsyncClient(base_url=server.url) as other:
-        me2 = (await other.post("/api/v1/auth/login", json={"username": "agent2", "password": "tandem-demo"})).json()
+        me2 = (
+            await other.post(
+                "/api/v1/auth/login", json={"username": "agent2", "password": "tandem-demo"}
+            )
+        ).json()
         await other.put("/api/v1/desk/presence", json={"presence": "online"})
-        r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/transfer", json={"agent_id": me2["account"]["id"]})
+        r = await agent_client.post(
+            f"/api/v1/desk/conversations/{c.id}/transfer", json={"agent_id": me2["account"]["id"]}
+        )
         assert r.status_code == 200 and r.json()["assigned_agent_id"] == me2["account"]["id"]
         r = await other.post(f"/api/v1/desk/conversations/{c.id}/transfer", json={"agent_id": None})
         assert r.json()["state"] == "queued"
@@ -82,7 +107,9 @@ async def test_transfer_to_colleague_and_back_to_queue(open_customer, agent_clie
         assert queue[0]["id"] == c.id
 
 
-async def test_agent_can_hand_back_to_the_ai(open_customer, agent_client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+async def test_agent_can_hand_back_to_the_ai(
+    open_customer, agent_client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     await c.say("人工")
     await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
@@ -98,11 +125,15 @@ async def test_concurrency_cap_is_enforced(open_customer, agent_client: httpx.As
         c = await open_customer()
         await c.say("人工")
         ids.append(c.id)
-    codes = [(await agent_client.post(f"/api/v1/desk/conversations/{i}/accept")).status_code for i in ids]
+    codes = [
+        (await agent_client.post(f"/api/v1/desk/conversations/{i}/accept")).status_code for i in ids
+    ]
     assert codes == [200, 200, 200, 409]
 
 
-async def test_agent_text_is_stored_verbatim_and_escaped_by_clients(open_customer, agent_client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+async def test_agent_text_is_stored_verbatim_and_escaped_by_clients(
+    open_customer, agent_client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     await c.say("<img src=x onerror=alert(1)>人工")
     detail = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}")).json()

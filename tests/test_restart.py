@@ -30,12 +30,16 @@ async def test_restart_keeps_history_and_resumes_events(settings: Settings) -> N
                 headers=headers,
             )
             assert r.status_code == 201
-        before = (await client.get(f"/api/v1/conversations/{opened['id']}/messages", headers=headers)).json()
+        before = (
+            await client.get(f"/api/v1/conversations/{opened['id']}/messages", headers=headers)
+        ).json()
     await first.engine.dispose()
 
     second = build_services(settings)
     async with serve(settings, second) as live, httpx.AsyncClient(base_url=live.url) as client:
-        after = (await client.get(f"/api/v1/conversations/{opened['id']}/messages", headers=headers)).json()
+        after = (
+            await client.get(f"/api/v1/conversations/{opened['id']}/messages", headers=headers)
+        ).json()
         assert after == before
         conv = (await client.get(f"/api/v1/conversations/{opened['id']}", headers=headers)).json()
         assert conv["state"] == "queued" and conv["queue"]["position"] == 1

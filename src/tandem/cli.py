@@ -14,20 +14,28 @@ from tandem.app import build_services, create_app
 from tandem.config import Settings
 from tandem.core.errors import TandemError
 from tandem.db.migrate import upgrade
-from tandem.identity.service import create_account
 from tandem.demo import DEMO_ACCOUNTS, seed_demo
+from tandem.identity.service import create_account
 
 console = Console()
-app = typer.Typer(help="Tandem: AI and human customer service, working as one team.", no_args_is_help=True)
+app = typer.Typer(
+    help="Tandem: AI and human customer service, working as one team.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Agent, supervisor and admin accounts.", no_args_is_help=True)
-demo_app = typer.Typer(help="Run the product with a demo shop (what `make demo` runs).", invoke_without_command=True)
+demo_app = typer.Typer(
+    help="Run the product with a demo shop (what `make demo` runs).", invoke_without_command=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
 
-PortOption = Annotated[int | None, typer.Option("--port", help="Port to listen on (default 8000, or TANDEM_PORT).")]
-HostOption = Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")]
+PortOption = Annotated[
+    int | None, typer.Option("--port", help="Port to listen on (default 8000, or TANDEM_PORT).")
+]
+HostOption = Annotated[
+    str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")
+]
 
 
 def _settings(port: int | None = None, host: str | None = None) -> Settings:
@@ -56,9 +64,15 @@ async def _prepare(settings: Settings, *, demo: bool) -> None:
 
 
 def _run_server(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level, ws="websockets-sansio"
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
     )
     uvicorn.Server(config).run()
 
@@ -106,7 +120,9 @@ def users_create(
     password: Annotated[str, typer.Option(help="At least 6 characters.")],
     role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
     name: Annotated[str | None, typer.Option(help="Display name shown to customers.")] = None,
-    skills: Annotated[str, typer.Option(help="Comma-separated skills, e.g. pre_sale,after_sale,en")] = "",
+    skills: Annotated[
+        str, typer.Option(help="Comma-separated skills, e.g. pre_sale,after_sale,en")
+    ] = "",
 ) -> None:
     """Create a desk account."""
 

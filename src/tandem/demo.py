@@ -14,14 +14,20 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("agent2", "tandem-demo", "agent", "小周"),
     ("lead", "tandem-demo", "supervisor", "王主管"),
 )
-DEMO_SKILLS = {"agent1": ["pre_sale", "after_sale", "zh", "en"], "agent2": ["after_sale", "logistics", "zh"], "lead": ["vip", "zh", "en"]}
+DEMO_SKILLS = {
+    "agent1": ["pre_sale", "after_sale", "zh", "en"],
+    "agent2": ["after_sale", "logistics", "zh"],
+    "lead": ["vip", "zh", "en"],
+}
 
 
 async def seed_demo(services: Services) -> None:
     """Idempotent: running the demo twice leaves one copy of everything."""
     async with services.unit_of_work() as uow:
         for username, password, role, name in DEMO_ACCOUNTS:
-            exists = await uow.session.scalar(select(Account.id).where(Account.username == username))
+            exists = await uow.session.scalar(
+                select(Account.id).where(Account.username == username)
+            )
             if exists is None:
                 await create_account(
                     uow.session,

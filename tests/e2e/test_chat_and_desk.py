@@ -62,7 +62,12 @@ async def test_customer_and_agent_complete_the_flow(browser: Browser, server) ->
         "JSON.parse(localStorage.getItem('tandem.chat.anonymous')).token"
     )
     async with httpx.AsyncClient(base_url=server.url) as api:
-        conv = (await api.get(f"/api/v1/conversations/{conversation_id}", headers={"Authorization": f"Bearer {token}"})).json()
+        conv = (
+            await api.get(
+                f"/api/v1/conversations/{conversation_id}",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        ).json()
     assert conv["rating"] == "satisfied"
 
     # Closing the page and coming back loses nothing.
@@ -96,7 +101,9 @@ async def test_widget_script_embeds_the_chat_in_a_shop_page(browser: Browser, se
     shop_page = f'<html><body><h1>Shop</h1><script src="{server.url}/widget.js" data-lang="zh"></script></body></html>'
     # The shop page lives on another origin (localhost vs 127.0.0.1), as a real shop's would.
     shop_url = server.url.replace("127.0.0.1", "localhost") + "/a-shop-page"
-    await page.route(shop_url, lambda route: route.fulfill(body=shop_page, content_type="text/html"))
+    await page.route(
+        shop_url, lambda route: route.fulfill(body=shop_page, content_type="text/html")
+    )
     await page.goto(shop_url)
     await page.get_by_role("button", name="联系客服").click()
     frame = page.frame_locator("iframe")

@@ -13,15 +13,32 @@ NOBODY = QueueFacts(agents_online=0, position_if_queued=1, eta_seconds=300)
 
 @pytest.mark.parametrize(
     "text",
-    ["人工客服", "转人工", "找真人", "人工", "我要人工服务", "轉人工", "真人客服", "找个人跟我说", "客服人員在嗎",
-     "human", "Human please", "I want to talk to a real person", "agent", "can I speak to someone",
-     "representative"],
+    [
+        "人工客服",
+        "转人工",
+        "找真人",
+        "人工",
+        "我要人工服务",
+        "轉人工",
+        "真人客服",
+        "找个人跟我说",
+        "客服人員在嗎",
+        "human",
+        "Human please",
+        "I want to talk to a real person",
+        "agent",
+        "can I speak to someone",
+        "representative",
+    ],
 )
 def test_explicit_requests_for_a_person_are_recognised(text: str) -> None:
     assert wants_human(text)
 
 
-@pytest.mark.parametrize("text", ["人工智能手表有货吗", "这个是人工合成的吗", "我的快递到哪了", "hello", "how do I return this"])
+@pytest.mark.parametrize(
+    "text",
+    ["人工智能手表有货吗", "这个是人工合成的吗", "我的快递到哪了", "hello", "how do I return this"],
+)
 def test_ordinary_messages_are_not_taken_for_a_hand_off(text: str) -> None:
     assert not wants_human(text)
 
@@ -49,7 +66,13 @@ def test_queued_customer_gets_fresh_wording_every_time() -> None:
     texts = []
     for n in range(10):
         d = decide(
-            ConversationView(state="queued", queue_position=2, queue_eta_seconds=120, sent_reply_keys=frozenset(sent), human_requests=n),
+            ConversationView(
+                state="queued",
+                queue_position=2,
+                queue_eta_seconds=120,
+                sent_reply_keys=frozenset(sent),
+                human_requests=n,
+            ),
             Inbound("人工"),
             FACTS,
         )
@@ -65,13 +88,19 @@ def test_honest_fallback_then_hand_off_instead_of_looping() -> None:
     assert first.action == "reply" and first.rule == "fallback_offer_human"
     assert first.replies[0].quick_replies[0].payload == "handoff"
     second = decide(
-        ConversationView(state="bot", sent_reply_keys=frozenset({first.replies[0].key}), fallbacks=1),
+        ConversationView(
+            state="bot", sent_reply_keys=frozenset({first.replies[0].key}), fallbacks=1
+        ),
         Inbound("那承重到底多少"),
         FACTS,
     )
     assert second.action == "reply" and second.replies[0].text != first.replies[0].text
     third = decide(
-        ConversationView(state="bot", sent_reply_keys=frozenset({first.replies[0].key, second.replies[0].key}), fallbacks=2),
+        ConversationView(
+            state="bot",
+            sent_reply_keys=frozenset({first.replies[0].key, second.replies[0].key}),
+            fallbacks=2,
+        ),
         Inbound("问你呢"),
         FACTS,
     )
@@ -79,5 +108,11 @@ def test_honest_fallback_then_hand_off_instead_of_looping() -> None:
 
 
 def test_answers_in_the_language_of_the_message() -> None:
-    assert decide(ConversationView(state="bot", language="zh"), Inbound("hello"), FACTS).language == "en"
-    assert decide(ConversationView(state="bot", language="en"), Inbound("你好"), FACTS).language == "zh"
+    assert (
+        decide(ConversationView(state="bot", language="zh"), Inbound("hello"), FACTS).language
+        == "en"
+    )
+    assert (
+        decide(ConversationView(state="bot", language="en"), Inbound("你好"), FACTS).language
+        == "zh"
+    )

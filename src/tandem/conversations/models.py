@@ -88,9 +88,7 @@ class Decision(Base):
     __table_args__ = (Index("ix_decisions_conversation", "conversation_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     message_id: Mapped[str] = mapped_column(String(40))
     action: Mapped[str] = mapped_column(String(32))
     rule: Mapped[str] = mapped_column(String(64))

@@ -39,15 +39,19 @@ def _message_out(m: Message) -> MessageOut:
 
 def _state_out(conversation: Conversation, queue: tuple[int, int] | None) -> ConversationStateOut:
     return ConversationStateOut(
-        state=conversation.state,  # type: ignore[arg-type]
+        state=conversation.state,
         queue=QueueOut(position=queue[0], eta_seconds=queue[1]) if queue else None,
     )
 
 
 @router.post("", status_code=201, response_model=OpenConversationOut)
-async def open_conversation(services: ServicesDep, body: OpenConversationIn | None = None) -> OpenConversationOut:
+async def open_conversation(
+    services: ServicesDep, body: OpenConversationIn | None = None
+) -> OpenConversationOut:
     async with services.unit_of_work() as uow:
-        conversation, token = await service.open_conversation(uow, services.settings, body or OpenConversationIn())
+        conversation, token = await service.open_conversation(
+            uow, services.settings, body or OpenConversationIn()
+        )
     return OpenConversationOut(id=conversation.id, customer_token=token, state="bot")
 
 
@@ -57,7 +61,9 @@ async def send_message(
 ) -> SendMessageOut:
     try:
         async with services.unit_of_work() as uow:
-            conversation = await service.require_customer_conversation(uow.session, conversation_id, token)
+            conversation = await service.require_customer_conversation(
+                uow.session, conversation_id, token
+            )
             services.rate_limiter.check(conversation_id)
             turn = await service.take_customer_turn(uow, services.settings, conversation, body)
             result = SendMessageOut(
@@ -70,7 +76,9 @@ async def send_message(
         if not body.client_msg_id:
             raise
         async with services.unit_of_work() as uow:
-            conversation = await service.require_customer_conversation(uow.session, conversation_id, token)
+            conversation = await service.require_customer_conversation(
+                uow.session, conversation_id, token
+            )
             previous = await service.find_turn(uow.session, conversation, body.client_msg_id)
             if previous is None:
                 raise Conflict("the message could not be stored; send it again") from None
@@ -90,18 +98,20 @@ async def _conversation_out(session: Any, conversation: Conversation) -> Convers
         agent_name = agent.display_name if agent else None
     return ConversationOut(
         id=conversation.id,
-        state=conversation.state,  # type: ignore[arg-type]
+        state=conversation.state,
         language=conversation.language,
         queue=QueueOut(position=queue[0], eta_seconds=queue[1]) if queue else None,
         last_seq=conversation.last_seq,
-        rating=conversation.rating,  # type: ignore[arg-type]
+        rating=conversation.rating,
         created_at=conversation.created_at,
         agent_name=agent_name,
     )
 
 
 @router.get("/{conversation_id}", response_model=ConversationOut)
-async def get_conversation(conversation_id: str, services: ServicesDep, token: BearerDep) -> ConversationOut:
+async def get_conversation(
+    conversation_id: str, services: ServicesDep, token: BearerDep
+) -> ConversationOut:
     async with services.sessions() as session:
         conversation = await service.require_customer_conversation(session, conversation_id, token)
         return await _conversation_out(session, conversation)
@@ -129,9 +139,13 @@ async def list_messages(
 
 
 @router.post("/{conversation_id}/rating", response_model=ConversationOut)
-async def rate(conversation_id: str, body: RatingIn, services: ServicesDep, token: BearerDep) -> ConversationOut:
+async def rate(
+    conversation_id: str, body: RatingIn, services: ServicesDep, token: BearerDep
+) -> ConversationOut:
     async with services.unit_of_work() as uow:
-        conversation = await service.require_customer_conversation(uow.session, conversation_id, token)
+        conversation = await service.require_customer_conversation(
+            uow.session, conversation_id, token
+        )
         await service.rate_conversation(uow, conversation, body.rating, body.comment)
         out = await _conversation_out(uow.session, conversation)
     return out
@@ -158,7 +172,9 @@ async def events(
     await stream_events(websocket, services, conversation_id, max(0, after_seq))
 
 
-async def stream_events(websocket: WebSocket, services: Any, conversation_id: str, after_seq: int) -> None:
+async def stream_events(
+    websocket: WebSocket, services: Any, conversation_id: str, after_seq: int
+) -> None:
     """Everything after `after_seq` from the log, then live events, each exactly once, in order.
 
     Subscribing before reading the log closes the gap between the two; duplicates are dropped
@@ -177,7 +193,13 @@ async def stream_events(websocket: WebSocket, services: Any, conversation_id: st
                 )
             ).all()
         return [
-            {"type": e.type, "conversation_id": e.conversation_id, "seq": e.seq, "data": e.data, "at": e.created_at.isoformat()}
+            {
+                "type": e.type,
+                "conversation_id": e.conversation_id,
+                "seq": e.seq,
+                "data": e.data,
+                "at": e.created_at.isoformat(),
+            }
             for e in rows
         ]
 
@@ -187,7 +209,8 @@ async def stream_events(websocket: WebSocket, services: Any, conversation_id: st
             for event in await backlog():
                 await websocket.send_json(event)
                 last = event["seq"]
-            while (event := await next_event(sub, receiver)) is not None:
+            while (live := await next_event(sub, receiver)) is not None:
+                event = live
                 if event["seq"] <= last:
                     continue
                 if event["seq"] > last + 1:

@@ -23,12 +23,12 @@ from tandem.db.uow import UnitOfWork
 from tandem.engine import ConversationView, Inbound, decide
 from tandem.engine.types import Decision as EngineDecision
 from tandem.engine.types import QueueFacts
-
-# A conversation that is not with the AI cannot be handed off again this turn.
-NO_QUEUE_FACTS = QueueFacts(agents_online=0, position_if_queued=0, eta_seconds=0)
 from tandem.identity.signing import hash_token, verify_external_id
 from tandem.realtime.hub import DESK_TOPIC, conversation_topic
 from tandem.routing import service as routing
+
+# A conversation that is not with the AI cannot be handed off again this turn.
+NO_QUEUE_FACTS = QueueFacts(agents_online=0, position_if_queued=0, eta_seconds=0)
 
 
 @dataclass
@@ -59,15 +59,14 @@ async def open_conversation(
 ) -> tuple[Conversation, str]:
     customer = body.customer
     external_id: str | None = None
-    if customer is not None and customer.external_id:
-        if customer.signature:
-            if not verify_external_id(settings.widget_secret, customer.external_id, customer.signature):
-                raise Unauthorized(
-                    "the customer signature does not match external_id: sign it with the shop's "
-                    "widget secret (hex HMAC-SHA256), or leave both out to chat anonymously"
-                )
-            external_id = customer.external_id
-        # Without a signature the id is not trusted: the customer stays anonymous.
+    # Without a signature the id is not trusted: the customer stays anonymous.
+    if customer is not None and customer.external_id and customer.signature:
+        if not verify_external_id(settings.widget_secret, customer.external_id, customer.signature):
+            raise Unauthorized(
+                "the customer signature does not match external_id: sign it with the shop's "
+                "widget secret (hex HMAC-SHA256), or leave both out to chat anonymously"
+            )
+        external_id = customer.external_id
     token = new_token()
     now = utcnow()
     conversation = Conversation(
@@ -94,7 +93,9 @@ async def require_customer_conversation(
 ) -> Conversation:
     """The conversation a customer token opens; anything else is refused without a hint."""
     if not token:
-        raise Unauthorized("send the conversation's customer_token as 'Authorization: Bearer <token>'")
+        raise Unauthorized(
+            "send the conversation's customer_token as 'Authorization: Bearer <token>'"
+        )
     conversation = await session.get(Conversation, conversation_id)
     if conversation is None:
         raise NotFound("no such conversation")
@@ -113,11 +114,12 @@ async def require_conversation(session: AsyncSession, conversation_id: str) -> C
 async def next_seq(session: AsyncSession, conversation: Conversation) -> int:
     # One atomic statement: concurrent writers to the same conversation get distinct numbers
     # (PostgreSQL row lock; SQLite serialises writers).
+    table = Conversation.__table__
     seq = await session.scalar(
-        update(Conversation.__table__)
-        .where(Conversation.__table__.c.id == conversation.id)
-        .values(last_seq=Conversation.__table__.c.last_seq + 1)
-        .returning(Conversation.__table__.c.last_seq)
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == conversation.id)
+        .values(last_seq=table.c.last_seq + 1)
+        .returning(table.c.last_seq)
     )
     assert seq is not None
     set_committed_value(conversation, "last_seq", seq)
@@ -125,13 +127,25 @@ async def next_seq(session: AsyncSession, conversation: Conversation) -> int:
 
 
 async def append_event(
-    uow: UnitOfWork, conversation: Conversation, type_: str, data: dict[str, Any], seq: int | None = None
+    uow: UnitOfWork,
+    conversation: Conversation,
+    type_: str,
+    data: dict[str, Any],
+    seq: int | None = None,
 ) -> dict[str, Any]:
     if seq is None:
         seq = await next_seq(uow.session, conversation)
     now = utcnow()
-    uow.session.add(Event(conversation_id=conversation.id, seq=seq, type=type_, data=data, created_at=now))
-    event = {"type": type_, "conversation_id": conversation.id, "seq": seq, "data": data, "at": now.isoformat()}
+    uow.session.add(
+        Event(conversation_id=conversation.id, seq=seq, type=type_, data=data, created_at=now)
+    )
+    event = {
+        "type": type_,
+        "conversation_id": conversation.id,
+        "seq": seq,
+        "data": data,
+        "at": now.isoformat(),
+    }
     uow.stage((conversation_topic(conversation.id), event))
     uow.stage((DESK_TOPIC, event))
     return event
@@ -200,7 +214,9 @@ async def find_turn(
     if message is None:
         return None
     replies = (
-        await session.scalars(select(Message).where(Message.reply_to == message.id).order_by(Message.seq))
+        await session.scalars(
+            select(Message).where(Message.reply_to == message.id).order_by(Message.seq)
+        )
     ).all()
     return TurnResult(message, list(replies), conversation, await queue_of(session, conversation))
 
@@ -269,7 +285,9 @@ async def take_customer_turn(
     )
     decision = decide(view, Inbound(text=text, payload=body.payload), facts)
     replies = await apply_decision(uow, conversation, message, decision, staffing)
-    return TurnResult(message, replies, conversation, await queue_of(session, conversation, staffing))
+    return TurnResult(
+        message, replies, conversation, await queue_of(session, conversation, staffing)
+    )
 
 
 async def apply_decision(
@@ -306,7 +324,9 @@ async def apply_decision(
                 conversation,
                 author="bot",
                 text=reply.text,
-                quick_replies=[{"label": q.label, "payload": q.payload} for q in reply.quick_replies]
+                quick_replies=[
+                    {"label": q.label, "payload": q.payload} for q in reply.quick_replies
+                ]
                 or None,
                 reply_to=message.id,
                 meta={"key": reply.key, "rule": decision.rule},
@@ -314,7 +334,9 @@ async def apply_decision(
         )
     if decision.action == "hand_off":
         position, eta = await routing.queue_estimate(uow.session, conversation, staffing)
-        await append_event(uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta})
+        await append_event(
+            uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta}
+        )
     return replies
 
 
@@ -327,7 +349,10 @@ async def rate_conversation(
     conversation.rating_comment = (comment or "").strip() or None
     conversation.rated_at = utcnow()
     await append_event(
-        uow, conversation, "conversation.rated", {"rating": rating, "comment": conversation.rating_comment}
+        uow,
+        conversation,
+        "conversation.rated",
+        {"rating": rating, "comment": conversation.rating_comment},
     )
 
 
@@ -336,4 +361,6 @@ async def announce_queue(uow: UnitOfWork) -> None:
     staffing = await routing.staffing(uow.session)
     for conversation in await routing.queued_conversations(uow.session):
         position, eta = await routing.queue_estimate(uow.session, conversation, staffing)
-        await append_event(uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta})
+        await append_event(
+            uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta}
+        )

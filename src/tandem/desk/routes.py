@@ -8,11 +8,17 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
-from tandem.core.errors import TandemError
-from tandem.desk import service
-from tandem.desk.schemas import AgentOut, AgentReplyIn, ConversationDetailOut, ConversationSummaryOut, TransferIn
 from tandem.conversations.schemas import MessageOut
 from tandem.conversations.service import announce_queue, message_dict
+from tandem.core.errors import TandemError
+from tandem.desk import service
+from tandem.desk.schemas import (
+    AgentOut,
+    AgentReplyIn,
+    ConversationDetailOut,
+    ConversationSummaryOut,
+    TransferIn,
+)
 from tandem.http.deps import SESSION_COOKIE, AgentDep, ServicesDep, principal_for_token
 from tandem.identity import service as identity
 from tandem.identity.models import Account
@@ -37,7 +43,9 @@ async def my_conversations(services: ServicesDep, agent: AgentDep) -> list[dict[
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationDetailOut)
-async def conversation_detail(conversation_id: str, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+async def conversation_detail(
+    conversation_id: str, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
     async with services.sessions() as session:
         return await service.detail(session, conversation_id)
 
@@ -49,15 +57,21 @@ async def accept(conversation_id: str, services: ServicesDep, agent: AgentDep) -
         return await service.summary(uow.session, c)
 
 
-@router.post("/conversations/{conversation_id}/messages", status_code=201, response_model=MessageOut)
-async def reply(conversation_id: str, body: AgentReplyIn, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+@router.post(
+    "/conversations/{conversation_id}/messages", status_code=201, response_model=MessageOut
+)
+async def reply(
+    conversation_id: str, body: AgentReplyIn, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
     async with services.unit_of_work() as uow:
         m = await service.reply(uow, agent, conversation_id, body.text, body.client_msg_id)
         return message_dict(m)
 
 
 @router.post("/conversations/{conversation_id}/transfer", response_model=ConversationSummaryOut)
-async def transfer(conversation_id: str, body: TransferIn, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+async def transfer(
+    conversation_id: str, body: TransferIn, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
     async with services.unit_of_work() as uow:
         c = await service.transfer(uow, agent, conversation_id, body.agent_id)
         return await service.summary(uow.session, c)
@@ -89,7 +103,16 @@ async def set_presence(body: PresenceIn, services: ServicesDep, agent: AgentDep)
         account = await uow.session.get(Account, agent.id)
         assert account is not None
         await identity.set_presence(uow.session, account, body.presence)
-        uow.stage((DESK_TOPIC, {"type": "agent.presence_changed", "agent_id": account.id, "presence": body.presence}))
+        uow.stage(
+            (
+                DESK_TOPIC,
+                {
+                    "type": "agent.presence_changed",
+                    "agent_id": account.id,
+                    "presence": body.presence,
+                },
+            )
+        )
         # Staffing changed, so every waiting customer's estimate did too.
         await announce_queue(uow)
         return account_out(account)

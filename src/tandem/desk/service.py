@@ -17,11 +17,23 @@ from tandem.identity.service import Principal
 from tandem.routing import service as routing
 
 SYSTEM_TEXT = {
-    "accepted": {"zh": "客服 {name} 已接入，正在查看您之前的对话。", "en": "{name} from our team has joined and is reading your conversation."},
+    "accepted": {
+        "zh": "客服 {name} 已接入，正在查看您之前的对话。",
+        "en": "{name} from our team has joined and is reading your conversation.",
+    },
     "transferred": {"zh": "已为您转接给客服 {name}。", "en": "You've been transferred to {name}."},
-    "requeued": {"zh": "正在为您转接其他客服，请稍候。", "en": "We're passing you to another agent, one moment."},
-    "resolved": {"zh": "本次服务已结束，请为我们的服务打分。", "en": "This conversation is closed. Please rate our service."},
-    "back_to_ai": {"zh": "客服已将对话交回智能助手，有需要随时说“人工”。", "en": "The agent handed you back to the AI assistant; say \"human\" any time."},
+    "requeued": {
+        "zh": "正在为您转接其他客服，请稍候。",
+        "en": "We're passing you to another agent, one moment.",
+    },
+    "resolved": {
+        "zh": "本次服务已结束，请为我们的服务打分。",
+        "en": "This conversation is closed. Please rate our service.",
+    },
+    "back_to_ai": {
+        "zh": "客服已将对话交回智能助手，有需要随时说“人工”。",
+        "en": 'The agent handed you back to the AI assistant; say "human" any time.',
+    },
 }
 
 
@@ -43,7 +55,10 @@ async def active_load(session: AsyncSession, agent_id: str) -> int:
 
 async def summary(session: AsyncSession, c: Conversation) -> dict[str, Any]:
     last = await session.scalar(
-        select(Message.text).where(Message.conversation_id == c.id).order_by(Message.seq.desc()).limit(1)
+        select(Message.text)
+        .where(Message.conversation_id == c.id)
+        .order_by(Message.seq.desc())
+        .limit(1)
     )
     agent_name = None
     if c.assigned_agent_id:
@@ -89,10 +104,14 @@ async def my_conversations(session: AsyncSession, agent: Principal) -> list[dict
 async def detail(session: AsyncSession, conversation_id: str) -> dict[str, Any]:
     c = await conversations.require_conversation(session, conversation_id)
     messages = (
-        await session.scalars(select(Message).where(Message.conversation_id == c.id).order_by(Message.seq))
+        await session.scalars(
+            select(Message).where(Message.conversation_id == c.id).order_by(Message.seq)
+        )
     ).all()
     decisions = (
-        await session.scalars(select(Decision).where(Decision.conversation_id == c.id).order_by(Decision.id))
+        await session.scalars(
+            select(Decision).where(Decision.conversation_id == c.id).order_by(Decision.id)
+        )
     ).all()
     return {
         "conversation": await summary(session, c),
@@ -149,11 +168,14 @@ async def _assign(uow: UnitOfWork, c: Conversation, account: Account, *, kind: s
     )
 
 
-async def require_owned(session: AsyncSession, agent: Principal, conversation_id: str) -> Conversation:
+async def require_owned(
+    session: AsyncSession, agent: Principal, conversation_id: str
+) -> Conversation:
     c = await conversations.require_conversation(session, conversation_id)
-    if c.state != "agent" or c.assigned_agent_id != agent.id:
-        if not agent.is_supervisor or c.state != "agent":
-            raise Forbidden("accept this conversation before acting on it")
+    # The owner acts on their conversation; a supervisor may step into any live one.
+    owned = c.state == "agent" and c.assigned_agent_id == agent.id
+    if not owned and not (agent.is_supervisor and c.state == "agent"):
+        raise Forbidden("accept this conversation before acting on it")
     return c
 
 
@@ -166,7 +188,9 @@ async def reply(
         raise InvalidInput("text must not be empty")
     if client_msg_id:
         existing = await session.scalar(
-            select(Message).where(Message.conversation_id == c.id, Message.client_msg_id == client_msg_id)
+            select(Message).where(
+                Message.conversation_id == c.id, Message.client_msg_id == client_msg_id
+            )
         )
         if existing is not None:
             return existing
@@ -194,7 +218,11 @@ async def transfer(
         c.queued_at = c.queued_at or utcnow()
         await conversations.change_state(uow, c, "queued", reason="transferred_to_queue")
         await conversations.add_message(
-            uow, c, author="system", text=_system_text("requeued", c.language), meta={"event": "requeued"}
+            uow,
+            c,
+            author="system",
+            text=_system_text("requeued", c.language),
+            meta={"event": "requeued"},
         )
         await conversations.announce_queue(uow)
         return c
@@ -204,7 +232,9 @@ async def transfer(
     if target.id == agent.id:
         raise InvalidInput("you already own this conversation")
     if target.presence != "online":
-        raise Conflict(f"{target.display_name} is {target.presence}: choose an online colleague or the queue")
+        raise Conflict(
+            f"{target.display_name} is {target.presence}: choose an online colleague or the queue"
+        )
     await _assign(uow, c, target, kind="transferred")
     return c
 
@@ -215,7 +245,11 @@ async def resolve(uow: UnitOfWork, agent: Principal, conversation_id: str) -> Co
     c.resolved_by = agent.id
     await conversations.change_state(uow, c, "resolved", resolved_by=agent.id)
     await conversations.add_message(
-        uow, c, author="system", text=_system_text("resolved", c.language), meta={"event": "rating_requested"}
+        uow,
+        c,
+        author="system",
+        text=_system_text("resolved", c.language),
+        meta={"event": "rating_requested"},
     )
     await conversations.append_event(uow, c, "conversation.rating_requested", {})
     return c
@@ -226,7 +260,11 @@ async def hand_back(uow: UnitOfWork, agent: Principal, conversation_id: str) -> 
     c.assigned_agent_id = None
     await conversations.change_state(uow, c, "bot", reason="handed_back")
     await conversations.add_message(
-        uow, c, author="system", text=_system_text("back_to_ai", c.language), meta={"event": "back_to_ai"}
+        uow,
+        c,
+        author="system",
+        text=_system_text("back_to_ai", c.language),
+        meta={"event": "back_to_ai"},
     )
     return c
 

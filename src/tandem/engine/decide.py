@@ -9,8 +9,14 @@ from tandem.engine.language import detect_language
 from tandem.engine.replies import HANDOFF_QUICK_REPLY, compose
 from tandem.engine.types import BotReply, ConversationView, Decision, Inbound, QueueFacts
 
-_GREETING = re.compile(r"^\s*(你好|您好|hi|hello|hey|哈喽|嗨|在吗|在嗎|在不在|早上好|晚上好|下午好|good (morning|afternoon|evening))[\s!！。.,，~?？]*$", re.I)
-_THANKS = re.compile(r"^\s*(谢谢|謝謝|多谢|多謝|感谢|感謝|thanks|thank you|thx|ok thanks|好的谢谢)[\s\w!！。.,，~]*$", re.I)
+_GREETING = re.compile(
+    r"^\s*(你好|您好|hi|hello|hey|哈喽|嗨|在吗|在嗎|在不在|早上好|晚上好|下午好|good (morning|afternoon|evening))[\s!！。.,，~?？]*$",
+    re.I,
+)
+_THANKS = re.compile(
+    r"^\s*(谢谢|謝謝|多谢|多謝|感谢|感謝|thanks|thank you|thx|ok thanks|好的谢谢)[\s\w!！。.,，~]*$",
+    re.I,
+)
 _BYE = re.compile(r"^\s*(再见|再見|拜拜|bye|goodbye|see you)[\s!！。.,，~]*$", re.I)
 
 # After this many answers the AI could not give, it hands off instead of trying again.
@@ -55,7 +61,9 @@ def _status_line(view: ConversationView, language: str, position: int, eta: int)
     n = view.human_requests + 1
     minutes = max(1, round(eta / 60))
     if language == "en":
-        text = f"Received (message {n} while waiting). Queue position {position}, about {minutes} min."
+        text = (
+            f"Received (message {n} while waiting). Queue position {position}, about {minutes} min."
+        )
     else:
         text = f"已收到（排队期间第 {n} 条）。当前第 {position} 位，预计约 {minutes} 分钟。"
     return BotReply(key=f"status#{n}:{position}:{minutes}", text=text)
@@ -100,4 +108,6 @@ def _fallback(view: ConversationView, language: str, queue: QueueFacts) -> Decis
         return _hand_off(
             view, language, queue, reason="cannot_answer", situation="handoff_after_fallbacks"
         )
-    return Decision(action="reply", rule="fallback_offer_human", language=language, replies=(reply,))
+    return Decision(
+        action="reply", rule="fallback_offer_human", language=language, replies=(reply,)
+    )

@@ -18,7 +18,7 @@ TEMPLATES: dict[str, Texts] = {
         ),
         "en": (
             "Hello! I'm the shop's AI assistant: ask me about orders, delivery, returns. "
-            "Say \"human\" at any time to reach a person.",
+            'Say "human" at any time to reach a person.',
             "Hi, how can I help you?",
             "I'm here. What can I do for you?",
         ),
@@ -80,7 +80,9 @@ TEMPLATES: dict[str, Texts] = {
     },
     "queued_note": {
         "zh": ("收到，已记下，客服接入后会看到您的留言。当前第 {position} 位，预计约 {eta}。",),
-        "en": ("Noted: the agent will see this when they pick up. You're number {position}, about {eta}.",),
+        "en": (
+            "Noted: the agent will see this when they pick up. You're number {position}, about {eta}.",
+        ),
     },
     "fallback": {
         "zh": (
@@ -89,7 +91,7 @@ TEMPLATES: dict[str, Texts] = {
         ),
         "en": (
             "Sorry, I can't answer that yet, and I'd rather not guess. Shall I get you a human agent?",
-            "I really can't answer this one. Try wording it differently, or tap \"Human agent\" "
+            'I really can\'t answer this one. Try wording it differently, or tap "Human agent" '
             "and a person will help.",
         ),
     },
@@ -99,7 +101,10 @@ TEMPLATES: dict[str, Texts] = {
     },
 }
 
-HANDOFF_QUICK_REPLY = {"zh": QuickReply("转人工", "handoff"), "en": QuickReply("Human agent", "handoff")}
+HANDOFF_QUICK_REPLY = {
+    "zh": QuickReply("转人工", "handoff"),
+    "en": QuickReply("Human agent", "handoff"),
+}
 
 
 def format_wait(seconds: int, language: str) -> str:
@@ -107,7 +112,9 @@ def format_wait(seconds: int, language: str) -> str:
     if minutes >= 90:
         hours = round(minutes / 60)
         return f"{hours} 小时" if language == "zh" else f"{hours} hours"
-    return f"{minutes} 分钟" if language == "zh" else f"{minutes} minute{'s' if minutes > 1 else ''}"
+    return (
+        f"{minutes} 分钟" if language == "zh" else f"{minutes} minute{'s' if minutes > 1 else ''}"
+    )
 
 
 def compose(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,10 +16,10 @@ from tandem.core.errors import RateLimited, TandemError
 log = logging.getLogger("tandem.http")
 
 
-def _describe(error: dict[str, object]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     if error.get("type") == "json_invalid":
-        return "the body is not valid JSON: send a JSON object such as {\"text\": \"你好\"}"
-    loc = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",)) or "body"
+        return 'the body is not valid JSON: send a JSON object such as {"text": "你好"}'
+    loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
     return f"{loc}: {error.get('msg', 'invalid')}"
 
 
@@ -26,14 +28,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _tandem_error(_request: Request, exc: TandemError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return JSONResponse(
-            {"error": exc.code, "message": exc.message}, status_code=exc.status_code, headers=headers
+            {"error": exc.code, "message": exc.message},
+            status_code=exc.status_code,
+            headers=headers,
         )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [_describe(e) for e in exc.errors()]
         return JSONResponse(
-            {"error": "invalid_input", "message": "; ".join(details) or "invalid request", "details": details},
+            {
+                "error": "invalid_input",
+                "message": "; ".join(details) or "invalid request",
+                "details": details,
+            },
             status_code=422,
         )
 

@@ -20,10 +20,10 @@ def account_out(a: Account) -> AccountOut:
         id=a.id,
         username=a.username,
         display_name=a.display_name,
-        role=a.role,  # type: ignore[arg-type]
+        role=a.role,
         skills=list(a.skills or []),
         max_concurrent=a.max_concurrent,
-        presence=a.presence,  # type: ignore[arg-type]
+        presence=a.presence,
     )
 
 
@@ -31,7 +31,9 @@ def account_out(a: Account) -> AccountOut:
 async def login(body: LoginIn, response: Response, services: ServicesDep) -> LoginOut:
     services.login_limiter.check(body.username.lower())
     async with services.unit_of_work() as uow:
-        token, account = await service.log_in(uow.session, services.hasher, body.username, body.password)
+        token, account = await service.log_in(
+            uow.session, services.hasher, body.username, body.password
+        )
         out = LoginOut(token=token, account=account_out(account))
     response.set_cookie(
         SESSION_COOKIE,
@@ -61,4 +63,3 @@ async def me(services: ServicesDep, principal: AgentDep) -> AccountOut:
         account = await session.get(Account, principal.id)
         assert account is not None
         return account_out(account)
-

@@ -126,7 +126,7 @@ class RedisHub(LocalHub):
                 envelope = json.loads(message["data"])
                 self.deliver(envelope["topic"], envelope["event"])
         finally:
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
 def conversation_topic(conversation_id: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations.models import Conversation
@@ -26,7 +28,9 @@ class Staffing:
 async def staffing(session: AsyncSession) -> Staffing:
     agents = (
         await session.scalars(
-            select(Account).where(Account.presence == "online", Account.role.in_(("agent", "supervisor", "admin")))
+            select(Account).where(
+                Account.presence == "online", Account.role.in_(("agent", "supervisor", "admin"))
+            )
         )
     ).all()
     load_rows = (
@@ -51,11 +55,13 @@ async def average_handle_seconds(session: AsyncSession) -> float:
             .limit(RECENT_FOR_HANDLE_TIME)
         )
     ).all()
-    durations = [(r - a).total_seconds() for a, r in rows if a is not None and r is not None and r > a]
+    durations = [
+        (r - a).total_seconds() for a, r in rows if a is not None and r is not None and r > a
+    ]
     return sum(durations) / len(durations) if durations else DEFAULT_HANDLE_SECONDS
 
 
-def _ahead_of(priority: int, queued_at: object) -> object:
+def _ahead_of(priority: int, queued_at: datetime | None) -> ColumnElement[bool]:
     return or_(
         Conversation.priority > priority,
         and_(Conversation.priority == priority, Conversation.queued_at < queued_at),
@@ -106,7 +112,9 @@ async def facts_for_new_entry(
     position = int(ahead or 0) + 1
     s = s or await staffing(session)
     return QueueFacts(
-        agents_online=s.agents_online, position_if_queued=position, eta_seconds=estimate(position, s)
+        agents_online=s.agents_online,
+        position_if_queued=position,
+        eta_seconds=estimate(position, s),
     )
 
 

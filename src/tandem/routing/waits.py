@@ -26,7 +26,9 @@ def estimate_wait(
     handle = avg_handle_seconds if avg_handle_seconds > 0 else DEFAULT_HANDLE_SECONDS
     if agents_online <= 0:
         capacity = max(1, slots_per_agent)
-        return max(MIN_WAIT_SECONDS, int(handle / 2 + math.ceil(position / capacity) * handle / capacity))
+        return max(
+            MIN_WAIT_SECONDS, int(handle / 2 + math.ceil(position / capacity) * handle / capacity)
+        )
     if position <= free_slots:
         return MIN_WAIT_SECONDS
     capacity = max(1, agents_online * slots_per_agent)

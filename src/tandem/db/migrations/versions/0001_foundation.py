@@ -159,7 +159,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
         sa.UniqueConstraint(
-            "conversation_id", "client_msg_id", name=op.f("uq_messages_conversation_id_client_msg_id")
+            "conversation_id",
+            "client_msg_id",
+            name=op.f("uq_messages_conversation_id_client_msg_id"),
         ),
         sa.UniqueConstraint("conversation_id", "seq", name=op.f("uq_messages_conversation_id_seq")),
     )
