@@ -235,3 +235,44 @@ async def open_customer(client: httpx.AsyncClient):  # type: ignore[no-untyped-d
         return Customer(data["id"], data["customer_token"], client)
 
     return _open
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A private redis-server on a free loopback port, for this test session only."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        _missing("Redis (redis-server)")
+    assert binary is not None
+    base = Path(tempfile.mkdtemp(prefix="tandem-redis-"))
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(base),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    # Wait on the server's own announcement, not on a timer.
+    for line in proc.stdout:
+        if "Ready to accept connections" in line:
+            break
+    else:
+        pytest.fail("redis-server exited before it was ready")
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(base, ignore_errors=True)
