@@ -41,11 +41,13 @@ async def test_events_cross_instances_through_redis(tmp_path, pg_url: str, redis
     a, b = build_services(settings), build_services(settings)
     await upgrade(settings, a.engine)
     await seed_demo(a)
-    async with serve(settings, a) as one, serve(settings, b) as two:
-        async with (
-            httpx.AsyncClient(base_url=one.url) as customer,
-            httpx.AsyncClient(base_url=two.url) as agent,
-        ):
+    async with (
+        serve(settings, a) as one,
+        serve(settings, b) as two,
+        httpx.AsyncClient(base_url=one.url) as customer,
+        httpx.AsyncClient(base_url=two.url) as agent,
+    ):
+        if True:
             opened = (await customer.post("/api/v1/conversations", json={})).json()
             headers = {"Authorization": f"Bearer {opened['customer_token']}"}
             await customer.post(
