@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -9,7 +10,12 @@ import pytest
 
 from tandem.core.clock import utcnow
 from tandem.http.services import Services
+from tandem.shop.models import ShopOrder
+from tandem.shop.provider import build_shop
+from tandem.shop.schemas import ActionOutcome, Actor
 from tandem.shop.seed import demo_customers, seed_demo_shop
+from tandem.shop.service import list_actions, perform_action
+from tandem.shop.types import ActionKind, ActionRequest
 
 Demo = dict[str, dict[str, str]]
 
@@ -260,3 +266,36 @@ async def test_bad_action_request_says_what_is_wrong(client: httpx.AsyncClient, 
     me = await shopper(client, demo["unshipped"])
     r = await me.act(demo["unshipped"]["order_id"], kind="teleport")
     assert r.status_code == 422 and "kind" in r.json()["message"]
+
+
+async def test_racing_refunds_pay_once(services: Services, demo: Demo) -> None:
+    """Two refunds of one order at the same time (a double tap, or the AI and an agent):
+    the money goes back once, and both attempts are recorded."""
+    if services.settings.is_sqlite:
+        pytest.skip("SQLite serialises writers; the row lock matters on PostgreSQL")
+    entry = demo["unshipped"]
+    shop = build_shop(services.settings)
+
+    async def refund(actor: Actor) -> ActionOutcome:
+        async with services.unit_of_work() as uow:
+            return await perform_action(
+                uow.session,
+                shop.adapter(uow.session),
+                shop.policy,
+                customer_id=entry["external_id"],
+                order_id=entry["order_id"],
+                request=ActionRequest(kind=ActionKind.REFUND),
+                actor=actor,
+                now=utcnow(),
+            )
+
+    results = await asyncio.gather(
+        refund(Actor(kind="ai", id="tandem-ai")), refund(Actor(kind="agent", id="acc_1"))
+    )
+    assert sorted(r.performed for r in results) == [False, True]
+    loser = next(r for r in results if not r.performed)
+    assert loser.verdict.rule in ("shop_refused", "order_closed")
+    async with services.sessions() as session:
+        order = await session.get(ShopOrder, entry["order_id"])
+        assert order is not None and order.refunded_cents == order.total_cents
+        assert len(await list_actions(session, order_id=entry["order_id"])) == 2
