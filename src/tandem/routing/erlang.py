@@ -1,0 +1,229 @@
+"""Erlang C: how long customers wait for a pool of agents, and how many agents a target needs.
+
+The model is M/M/N: arrivals at a steady rate, exponential handling times, N identical servers
+and an unbounded first-come-first-served queue. For chat, a *server* is one conversation slot,
+so an agent who holds up to three conversations counts as three servers; the handling time to
+use is the one observed *under* that concurrency (a conversation handled alongside two others
+takes longer than one handled alone), which is what the desk records anyway.
+
+Everything is computed from the Erlang B recursion, B(0) = 1,
+B(n) = A·B(n-1) / (n + A·B(n-1)), which stays between 0 and 1 at every step. The textbook
+formula with A^N / N! overflows a float near N = 170; the recursion is exact in floating point
+for thousands of servers. Pure functions: no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+SECONDS_PER_HOUR = 3600.0
+# Staffing searches stop here: a pool this large means the inputs are wrong, not the maths.
+MAX_SERVERS = 100_000
+
+
+def _check_servers(servers: int) -> None:
+    if servers < 0:
+        raise ValueError(f"servers must be 0 or more, got {servers}")
+
+
+def _check_load(offered_load: float) -> None:
+    if not math.isfinite(offered_load) or offered_load < 0:
+        raise ValueError(f"offered load (Erlangs) must be a finite number >= 0, got {offered_load}")
+
+
+def offered_load(arrival_rate_per_hour: float, avg_handle_seconds: float) -> float:
+    """Traffic in Erlangs: how many servers would be busy on average (λ × AHT)."""
+    if not math.isfinite(arrival_rate_per_hour) or arrival_rate_per_hour < 0:
+        raise ValueError(
+            f"arrival rate must be a finite number of conversations per hour >= 0, "
+            f"got {arrival_rate_per_hour}"
+        )
+    if not math.isfinite(avg_handle_seconds) or avg_handle_seconds <= 0:
+        raise ValueError(
+            f"average handling time must be a positive number of seconds, got {avg_handle_seconds}"
+        )
+    return arrival_rate_per_hour * avg_handle_seconds / SECONDS_PER_HOUR
+
+
+def erlang_b(servers: int, offered_load: float) -> float:
+    """Blocking probability of an Erlang loss system (no queue) with `servers` and load A."""
+    _check_servers(servers)
+    _check_load(offered_load)
+    b = 1.0
+    for n in range(1, servers + 1):
+        ab = offered_load * b
+        b = ab / (n + ab)
+    return b
+
+
+def erlang_c(servers: int, offered_load: float) -> float:
+    """Probability that an arriving customer has to wait (all `servers` busy).
+
+    1.0 when the load reaches or exceeds the servers: the queue then grows without bound and
+    everyone waits.
+    """
+    _check_servers(servers)
+    _check_load(offered_load)
+    if offered_load == 0:
+        return 0.0
+    if servers == 0 or offered_load >= servers:
+        return 1.0
+    b = erlang_b(servers, offered_load)
+    return servers * b / (servers - offered_load * (1.0 - b))
+
+
+def expected_wait_seconds(servers: int, offered_load: float, avg_handle_seconds: float) -> float:
+    """Average speed of answer over all customers (those served at once count 0).
+
+    ``math.inf`` when the system is overloaded (load >= servers).
+    """
+    if avg_handle_seconds <= 0:
+        raise ValueError(f"average handling time must be positive, got {avg_handle_seconds}")
+    c = erlang_c(servers, offered_load)
+    if c == 0.0:
+        return 0.0
+    if offered_load >= servers:
+        return math.inf
+    return c * avg_handle_seconds / (servers - offered_load)
+
+
+def service_level(
+    servers: int, offered_load: float, avg_handle_seconds: float, target_seconds: float
+) -> float:
+    """Share of customers answered within `target_seconds`: 1 − C·e^(−(N−A)·t/AHT)."""
+    if avg_handle_seconds <= 0:
+        raise ValueError(f"average handling time must be positive, got {avg_handle_seconds}")
+    if target_seconds < 0:
+        raise ValueError(f"target answer time must be 0 or more seconds, got {target_seconds}")
+    c = erlang_c(servers, offered_load)
+    if offered_load >= servers and offered_load > 0:
+        return 0.0
+    return 1.0 - c * math.exp(-(servers - offered_load) * target_seconds / avg_handle_seconds)
+
+
+@dataclass(frozen=True)
+class StaffingRecommendation:
+    """What `recommend_staffing` found, with the figures a team lead wants to see beside it."""
+
+    agents: int
+    servers: int  # agents × concurrency: conversation slots
+    offered_load: float  # Erlangs
+    service_level: float  # share answered within the target, at this staffing
+    probability_of_waiting: float
+    expected_wait_seconds: float
+    occupancy: float  # share of slot time busy
+
+
+def recommend_staffing(
+    arrival_rate_per_hour: float,
+    avg_handle_seconds: float,
+    target_seconds: float,
+    service_level_target: float,
+    concurrency: int = 1,
+) -> StaffingRecommendation:
+    """Fewest agents whose slots answer `service_level_target` of customers within the target.
+
+    `concurrency` is the number of conversations one agent holds at once; the count searched is
+    slots, rounded up to whole agents.
+    """
+    if not 0 < service_level_target < 1:
+        raise ValueError(
+            f"service level must be a share strictly between 0 and 1 (e.g. 0.8 for 80%), "
+            f"got {service_level_target}"
+        )
+    if concurrency < 1:
+        raise ValueError(
+            f"concurrency must be at least 1 conversation per agent, got {concurrency}"
+        )
+    if target_seconds < 0:
+        raise ValueError(f"target answer time must be 0 or more seconds, got {target_seconds}")
+    load = offered_load(arrival_rate_per_hour, avg_handle_seconds)
+    if load == 0:
+        return StaffingRecommendation(0, 0, 0.0, 1.0, 0.0, 0.0, 0.0)
+    # Below floor(A)+1 servers the queue is unstable, so start there.
+    servers = math.floor(load) + 1
+    while service_level(servers, load, avg_handle_seconds, target_seconds) < service_level_target:
+        servers += 1
+        if servers > MAX_SERVERS:
+            raise ValueError(
+                f"more than {MAX_SERVERS} conversation slots would be needed for "
+                f"{arrival_rate_per_hour}/h at {avg_handle_seconds}s each: check the inputs"
+            )
+    agents = math.ceil(servers / concurrency)
+    slots = agents * concurrency
+    return StaffingRecommendation(
+        agents=agents,
+        servers=slots,
+        offered_load=load,
+        service_level=service_level(slots, load, avg_handle_seconds, target_seconds),
+        probability_of_waiting=erlang_c(slots, load),
+        expected_wait_seconds=expected_wait_seconds(slots, load, avg_handle_seconds),
+        occupancy=load / slots,
+    )
+
+
+def agents_for_service_level(
+    arrival_rate_per_hour: float,
+    avg_handle_seconds: float,
+    target_seconds: float,
+    service_level: float,
+    concurrency: int = 1,
+) -> int:
+    """Fewest agents that answer `service_level` (a share, e.g. 0.8) within `target_seconds`."""
+    return recommend_staffing(
+        arrival_rate_per_hour, avg_handle_seconds, target_seconds, service_level, concurrency
+    ).agents
+
+
+def wait_at_position_seconds(ahead: int, servers: int, avg_handle_seconds: float) -> float:
+    """Mean wait of a customer with `ahead` people before them, every slot busy.
+
+    Slots free one at a time at rate N/AHT, and the customer needs `ahead + 1` of them: the
+    conditional form of Erlang C (averaged over the queue lengths Erlang C predicts, it gives
+    back C·AHT/(N − A)).
+    """
+    if ahead < 0:
+        raise ValueError(f"people ahead must be 0 or more, got {ahead}")
+    if servers <= 0:
+        raise ValueError(f"servers must be at least 1 to estimate a wait, got {servers}")
+    if avg_handle_seconds <= 0:
+        raise ValueError(f"average handling time must be positive, got {avg_handle_seconds}")
+    return (ahead + 1) * avg_handle_seconds / servers
+
+
+def _erlang_k_cdf(k: int, x: float) -> float:
+    """P(sum of k unit exponentials <= x) = 1 − Σ_{i<k} e^(−x) x^i / i!, in log space."""
+    if x <= 0:
+        return 0.0
+    log_term = -x  # i = 0
+    tail = 0.0
+    for i in range(k):
+        if i > 0:
+            log_term += math.log(x) - math.log(i)
+        tail += math.exp(log_term)
+    return max(0.0, 1.0 - tail)
+
+
+def wait_at_position_quantile(
+    ahead: int, servers: int, avg_handle_seconds: float, quantile: float
+) -> float:
+    """Seconds within which a customer `ahead + 1`-th in line is answered with `quantile` odds.
+
+    The wait is Erlang-distributed (ahead + 1 exponential phases at rate N/AHT); used for an
+    honest upper figure ("most customers at your place wait less than ...").
+    """
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must be strictly between 0 and 1, got {quantile}")
+    mean = wait_at_position_seconds(ahead, servers, avg_handle_seconds)
+    k = ahead + 1
+    lo, hi = 0.0, float(k)
+    while _erlang_k_cdf(k, hi) < quantile:
+        hi *= 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if _erlang_k_cdf(k, mid) < quantile:
+            lo = mid
+        else:
+            hi = mid
+    return hi / k * mean

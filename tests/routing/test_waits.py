@@ -1,0 +1,139 @@
+"""Honest waits: the estimate at a queue position, and its error measured by replay."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from tandem.routing.policy import (
+    Arrival,
+    ReplayConfig,
+    WaitInputs,
+    estimate_wait,
+    observed_arrival_rate_per_hour,
+    observed_handle_seconds,
+    replay,
+)
+
+from .factories import agent, at, entry
+
+BASE = WaitInputs(
+    position=1,
+    free_slots=0,
+    servers=6,
+    agents_online=2,
+    slots_per_agent=3,
+    avg_handle_seconds=300.0,
+    arrival_rate_per_hour=0.0,
+)
+
+
+def test_nobody_to_serve_means_no_estimate() -> None:
+    assert estimate_wait(replace(BASE, servers=0, agents_online=0)) is None
+
+
+def test_a_free_slot_means_no_wait() -> None:
+    est = estimate_wait(replace(BASE, position=2, free_slots=2))
+    assert est is not None and est.seconds == 0 and est.upper_seconds == 0
+
+
+def test_behind_the_free_slots_each_place_waits_for_one_slot_to_free() -> None:
+    first = estimate_wait(replace(BASE, position=1))
+    fourth = estimate_wait(replace(BASE, position=4))
+    after_free = estimate_wait(replace(BASE, position=4, free_slots=2))
+    assert first is not None and fourth is not None and after_free is not None
+    assert first.seconds == pytest.approx(300 / 6)
+    assert fourth.seconds == pytest.approx(4 * 300 / 6)
+    assert after_free.seconds == pytest.approx(2 * 300 / 6)
+    assert fourth.upper_seconds > fourth.seconds
+
+
+def test_more_staff_shorter_wait() -> None:
+    few = estimate_wait(replace(BASE, position=5, servers=3))
+    many = estimate_wait(replace(BASE, position=5, servers=9))
+    assert few is not None and many is not None and many.seconds < few.seconds
+
+
+def test_overtaking_arrivals_lengthen_the_wait_and_are_capped() -> None:
+    plain = estimate_wait(replace(BASE, position=3, arrival_rate_per_hour=60))
+    over = estimate_wait(replace(BASE, position=3, arrival_rate_per_hour=60, overtake_share=0.5))
+    flood = estimate_wait(replace(BASE, position=3, arrival_rate_per_hour=6000, overtake_share=1.0))
+    assert plain is not None and over is not None and flood is not None
+    # ρ = 60/h × 300 s / 6 slots / 3600 = 0.833; half overtake: × 1/(1 − 0.4167).
+    assert over.seconds == pytest.approx(plain.seconds / (1 - 0.5 * 60 * 300 / 3600 / 6))
+    assert flood.seconds == pytest.approx(plain.seconds * 10)
+
+
+def test_observed_rates() -> None:
+    times = [at(m) for m in (0, 10, 20, 30, 50, 59)]
+    assert observed_arrival_rate_per_hour(times, at(60), timedelta(hours=1)) == pytest.approx(5)
+    assert observed_arrival_rate_per_hour(times, at(60), timedelta(minutes=30)) == pytest.approx(4)
+    assert observed_handle_seconds([100, 200, 0], default=300) == pytest.approx(150)
+    assert observed_handle_seconds([], default=300) == 300
+
+
+def test_replay_is_exact_when_the_model_is_exact() -> None:
+    """One agent, one slot, five customers at once, every conversation 60 s, and a 60 s prior
+    for the handling time: the estimates 0, 60, 120, 180, 240 s are exactly the waits."""
+    arrivals = [Arrival(entry(f"c{i}", 0), 60.0) for i in range(5)]
+    report = replay(arrivals, [agent("a", cap=1)], config=ReplayConfig(default_handle_seconds=60))
+    assert [r.actual_seconds for r in report.records] == [0, 60, 120, 180, 240]
+    assert [r.estimate_seconds for r in report.records] == [0, 60, 120, 180, 240]
+    assert report.mae_seconds == 0 and report.within_share == 1 and report.unserved == 0
+
+
+def test_replay_measures_a_wrong_prior_and_learns_from_completions() -> None:
+    """The prior says 300 s but conversations take 60 s: the first customers are shown far
+    too long a wait; after completions the observed handling time corrects it."""
+    burst = [Arrival(entry(f"a{i}", 0), 60.0) for i in range(3)]
+    later = [Arrival(entry(f"b{i}", 10), 60.0) for i in range(3)]
+    report = replay([*burst, *later], [agent("a", cap=1)])
+    by_id = {r.conversation_id: r for r in report.records}
+    assert by_id["a2"].estimate_seconds == pytest.approx(600)
+    assert by_id["a2"].actual_seconds == pytest.approx(120)
+    assert by_id["b2"].estimate_seconds == pytest.approx(120)
+    assert by_id["b2"].actual_seconds == pytest.approx(120)
+    assert report.bias_seconds > 0
+    assert 0 < report.within_share < 1
+
+
+def test_replay_follows_the_assignment_rules() -> None:
+    """A furious VIP who arrives later is served before the calm customer already waiting,
+    and the calm customer's wait is the longer for it."""
+    arrivals = [
+        Arrival(entry("busy", 0), 120.0),
+        Arrival(entry("calm", 0, value_cents=0), 60.0),
+        Arrival(entry("vip", 0.5, emotion="anger", intensity=1.0, vip=True), 60.0),
+    ]
+    report = replay(arrivals, [agent("a", cap=1)], config=ReplayConfig(default_handle_seconds=120))
+    actual = {r.conversation_id: r.actual_seconds for r in report.records}
+    assert actual == {"busy": 0, "vip": 90, "calm": 180}
+
+
+def test_replay_counts_customers_nobody_could_serve() -> None:
+    arrivals = [Arrival(entry("v", 0, "vip"), 60.0), Arrival(entry("a", 0), 60.0)]
+    report = replay(arrivals, [agent("x", ("after_sale",))])
+    assert report.unserved == 1
+    assert [r.conversation_id for r in report.records] == ["a"]
+
+
+def test_replay_tolerances() -> None:
+    arrivals = [Arrival(entry(f"c{i}", 0), 100.0) for i in range(3)]
+    # Prior 130 s against 100 s: errors 0, 30, 60 on waits 0, 100, 200.
+    config = ReplayConfig(
+        default_handle_seconds=130, tolerance_share=0.3, tolerance_floor_seconds=0
+    )
+    report = replay(arrivals, [agent("a", cap=1)], config=config)
+    assert [round(r.estimate_seconds - r.actual_seconds) for r in report.records] == [0, 30, 60]
+    assert report.mae_seconds == pytest.approx(30)
+    assert report.within_share == pytest.approx(1.0)
+    tight = replay(arrivals, [agent("a", cap=1)], config=replace(config, tolerance_share=0.2))
+    assert tight.within_share == pytest.approx(1 / 3)
+    loose_floor = replay(
+        arrivals,
+        [agent("a", cap=1)],
+        config=replace(config, tolerance_share=0.2, tolerance_floor_seconds=60),
+    )
+    assert loose_floor.within_share_or_floor == pytest.approx(1.0)
