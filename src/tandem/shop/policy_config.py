@@ -101,6 +101,40 @@ class ServiceHours(_Section):
         return ZoneInfo(self.timezone)
 
 
+class EngineRules(_Section):
+    """How the AI and the people share the work (the `[engine]` table; docs/engine.md)."""
+
+    # Below this calibrated confidence the AI does not act on its reading of the message: it
+    # asks one clarifying question, then hands off.
+    min_confidence: float = Field(default=0.55, ge=0, le=1)
+    # Explicit request for a person: honoured in the same turn (cannot be switched off).
+    # After this many answers the AI could not give, it hands off.
+    max_fallbacks: int = Field(default=2, ge=1, le=5)
+    # Emotion intensity (0..1) from which the reply starts with an acknowledgement...
+    acknowledge_emotion: float = Field(default=0.3, ge=0, le=1)
+    # ...and from which the priority is raised and a person is offered at once.
+    strong_emotion: float = Field(default=0.6, ge=0, le=1)
+    # Abusive messages before the conversation is flagged and routed to a supervisor.
+    abuse_limit: int = Field(default=2, ge=1, le=10)
+    # Human-first (value, VIP, categories) applies to these intents, after the AI has found
+    # the order and what happened. Status questions stay with the AI.
+    human_first_intents: tuple[str, ...] = (
+        "refund",
+        "return",
+        "exchange",
+        "cancel_order",
+        "damaged_or_wrong_item",
+        "quality_issue",
+        "complaint",
+        "change_address",
+    )
+    # Priority points (higher is served first; the queue also ages entries).
+    priority_strong_emotion: int = 50
+    priority_vip: int = 40
+    priority_high_value: int = 30
+    priority_abuse: int = 20
+
+
 class ShopPolicy(_Section):
     """The whole written policy. Money is in yuan in the file; use the `*_cents` properties."""
 
@@ -109,6 +143,7 @@ class ShopPolicy(_Section):
     shipping: ShippingRules = ShippingRules()
     routing: RoutingRules = RoutingRules()
     service_hours: ServiceHours = ServiceHours()
+    engine: EngineRules = EngineRules()
 
     # Flat names the engine reads (issue 4 contract).
     @property
