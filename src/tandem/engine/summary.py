@@ -335,11 +335,10 @@ def _order_from_text(turns: Sequence[Turn]) -> str:
     return ""
 
 
-def _fit(parts: list[str], max_chars: int, sep: str) -> str:
-    text = sep.join(p for p in parts if p)
+def _cut(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
-    return text[: max(max_chars - 1, 0)] + "…" if max_chars > 0 else ""
+    return text[: max_chars - 1] + "…" if max_chars > 0 else ""
 
 
 def summarise(
@@ -379,10 +378,11 @@ def summarise(
 
     head: list[str] = []
     tail: list[str] = []
-    who = customer or ("用户" if zh else "The customer")
     if zh:
-        if customer or order_id:
-            head.append(f"{who}" + (f"（订单{order_id}）" if order_id else "") + "。")
+        if customer:
+            head.append(customer + (f"（订单{order_id}）" if order_id else "") + "。")
+        elif order_id:
+            head.append(f"订单{order_id}。")
         if problem:
             head.append(f"问题：{problem}。")
         if tried:
@@ -390,8 +390,10 @@ def summarise(
         if emotion not in _NEUTRAL:
             tail.append(f"情绪：{_EMOTION_ZH.get(emotion, emotion)}。")
     else:
-        if customer or order_id:
-            head.append(f"{who}" + (f" (order {order_id})" if order_id else "") + ".")
+        if customer:
+            head.append(customer + (f" (order {order_id})" if order_id else "") + ".")
+        elif order_id:
+            head.append(f"Order {order_id}.")
         if problem:
             head.append(f"Problem: {problem}.")
         if tried:
@@ -400,6 +402,8 @@ def summarise(
             tail.append(f"Mood: {_EMOTION_EN.get(emotion, emotion)}.")
 
     sep = "" if zh else " "
+    # The facts are the part an agent cannot get at a glance from the transcript, so they keep
+    # their room and the extracted exchanges take what is left.
     fixed = len(sep.join(head + tail)) + (len(sep) if head or tail else 0)
     budget = max_chars - fixed
     picked: list[tuple[int, str]] = []
@@ -407,13 +411,15 @@ def summarise(
     for k in chosen:
         piece = _render(exchanges[k], turns, zh)
         extra = len(piece) + (len(sep) if picked else 0)
-        if used + extra > budget and picked:
-            continue
-        picked.append((exchanges[k].question.index, piece))
-        used += extra
+        if used + extra <= budget:
+            picked.append((exchanges[k].question.index, piece))
+            used += extra
+        elif not picked and budget >= 8:
+            picked.append((exchanges[k].question.index, _cut(piece, budget)))
+            used = budget
     # Selected by score, told in dialogue order: it reads naturally.
     body = [piece for _, piece in sorted(picked)]
-    return _fit(head + body + tail, max_chars, sep)
+    return _cut(sep.join(part for part in head + body + tail if part), max_chars)
 
 
 def _render(exchange: _Exchange, turns: Sequence[Turn], zh: bool) -> str:
