@@ -11,10 +11,13 @@ from tandem.routing.policy import (
     Arrival,
     ReplayConfig,
     WaitInputs,
+    competing_ahead,
+    competition,
     estimate_wait,
     observed_arrival_rate_per_hour,
     observed_handle_seconds,
     replay,
+    wait_inputs,
 )
 
 from .factories import agent, at, entry
@@ -137,3 +140,94 @@ def test_replay_tolerances() -> None:
         config=replace(config, tolerance_share=0.2, tolerance_floor_seconds=60),
     )
     assert loose_floor.within_share_or_floor == pytest.approx(1.0)
+
+
+def test_competition_weighs_skills_by_shared_slots() -> None:
+    agents = [
+        agent("a", ("after_sale", "logistics")),
+        agent("b", ("logistics",)),
+        agent("c", ("pre_sale",)),
+        agent("gone", ("after_sale", "pre_sale"), presence="offline"),
+    ]
+    assert competition("after_sale", agents, at(0)) == {
+        "after_sale": 1.0,
+        "logistics": 0.5,
+        "pre_sale": 0.0,
+    }
+
+
+def test_competing_ahead_counts_every_queue_by_its_weight() -> None:
+    queue = [
+        entry("log_hot", 0, "logistics", emotion="anger", intensity=1.0),
+        entry("pre_hot", 0, "pre_sale", vip=True),
+        entry("mine", 1),
+        entry("after_me", 2, "logistics"),
+    ]
+    weights = {"after_sale": 1.0, "logistics": 0.5, "pre_sale": 0.0}
+    assert competing_ahead("mine", queue, weights) == pytest.approx(0.5)
+
+
+def test_estimate_uses_the_competing_queue_when_given() -> None:
+    est = estimate_wait(replace(BASE, position=1, servers=3, competing_ahead=2.5))
+    assert est is not None and est.seconds == pytest.approx(3.5 * 300 / 3)
+    assert est.upper_seconds > est.seconds
+    free = estimate_wait(replace(BASE, position=1, free_slots=2, competing_ahead=1.0))
+    assert free is not None and free.seconds == 0
+
+
+def test_wait_inputs_observes_queue_staff_and_recent_arrivals() -> None:
+    agents = [
+        agent("a", ("after_sale", "logistics"), active=3),
+        agent("b", ("logistics",), active=1),
+    ]
+    queue = [entry("log", 0, "logistics", emotion="anger", intensity=1.0), entry("mine", 1)]
+    recent = [entry(f"r{i}", -i, "logistics") for i in range(4)] + queue
+    inputs = wait_inputs(
+        queue[1],
+        queue,
+        agents,
+        at(1),
+        recent_arrivals=recent,
+        avg_handle_seconds=240,
+        rate_window=timedelta(hours=1),
+    )
+    assert inputs.position == 1
+    assert inputs.servers == 3 and inputs.free_slots == 0 and inputs.agents_online == 1
+    assert inputs.competing_ahead == pytest.approx(0.5)
+    # 5 logistics arrivals at weight 0.5 and 1 after-sale at weight 1, over one hour.
+    assert inputs.arrival_rate_per_hour == pytest.approx(3.5)
+    assert inputs.overtake_share == 0.0
+    single = wait_inputs(
+        queue[1],
+        queue,
+        agents,
+        at(1),
+        recent_arrivals=recent,
+        avg_handle_seconds=240,
+        rate_window=timedelta(hours=1),
+        count_competition=False,
+        estimate_overtaking=True,
+    )
+    assert single.competing_ahead is None and single.arrival_rate_per_hour == pytest.approx(1)
+
+
+def test_replay_counts_other_skills_competing_for_a_shared_agent() -> None:
+    """One agent serves after-sale and logistics. A furious logistics customer queued at the
+    same moment goes first, so the after-sale customer, next in their own queue, really waits
+    two conversations: counting the competing queue gets it exactly, the skill queue alone
+    does not."""
+    both = agent("a", ("after_sale", "logistics"), cap=1)
+    arrivals = [
+        Arrival(entry("a_busy", 0), 60.0),
+        Arrival(entry("b_log", 0, "logistics", emotion="anger", intensity=1.0), 60.0),
+        Arrival(entry("c_mine", 0), 60.0),
+    ]
+    config = ReplayConfig(default_handle_seconds=60)
+    with_competition = {
+        r.conversation_id: r for r in replay(arrivals, [both], config=config).records
+    }
+    assert with_competition["c_mine"].actual_seconds == 120
+    assert with_competition["c_mine"].estimate_seconds == pytest.approx(120)
+    skill_only = replay(arrivals, [both], config=replace(config, count_competition=False))
+    mine = next(r for r in skill_only.records if r.conversation_id == "c_mine")
+    assert mine.estimate_seconds == pytest.approx(60)

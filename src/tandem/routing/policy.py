@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -338,8 +339,11 @@ class WaitInputs:
     agents_online: int
     slots_per_agent: int
     avg_handle_seconds: float  # observed
-    arrival_rate_per_hour: float  # observed, for the skill
-    overtake_share: float = 0.0  # share of arrivals that would jump ahead of this entry
+    arrival_rate_per_hour: float  # observed, arrivals competing for these slots
+    overtake_share: float = 0.0  # share of those arrivals that would jump ahead of this entry
+    # Conversations ahead in *any* queue that would take these slots (see `competition`);
+    # None: only the skill queue counts, `position − 1`.
+    competing_ahead: float | None = None
 
 
 @dataclass(frozen=True)
@@ -363,17 +367,59 @@ def estimate_wait(inputs: WaitInputs, quantile: float = 0.9) -> WaitEstimate | N
     """
     if inputs.servers <= 0:
         return None
-    if inputs.position <= inputs.free_slots:
+    before = inputs.position - 1 if inputs.competing_ahead is None else inputs.competing_ahead
+    if before + 1 <= inputs.free_slots:
         return WaitEstimate(0.0, 0.0)
-    ahead = inputs.position - inputs.free_slots - 1
+    ahead = before - inputs.free_slots
     aht = inputs.avg_handle_seconds
-    mean = wait_at_position_seconds(ahead, inputs.servers, aht)
-    upper = wait_at_position_quantile(ahead, inputs.servers, aht, quantile)
+    whole = max(0, round(ahead))
+    mean = (ahead + 1) * aht / inputs.servers
+    # The spread of an Erlang(k) wait, k whole; scaled to the (possibly fractional) mean.
+    upper = (
+        wait_at_position_quantile(whole, inputs.servers, aht, quantile)
+        * mean
+        / wait_at_position_seconds(whole, inputs.servers, aht)
+    )
     if inputs.overtake_share > 0 and inputs.arrival_rate_per_hour > 0:
         rho = offered_load(inputs.arrival_rate_per_hour, aht) / inputs.servers
         factor = 1 / (1 - min(MAX_OVERTAKE_LOAD, inputs.overtake_share * rho))
         mean, upper = mean * factor, upper * factor
     return WaitEstimate(mean, upper)
+
+
+def competition(skill: str, agents: Iterable[AgentState], now: datetime) -> dict[str, float]:
+    """How much a conversation of each skill competes with one of `skill` for agents.
+
+    Agents often hold several skills, so a logistics conversation ahead can take the slot an
+    after-sale customer is waiting for. The weight of skill s' is the share of s'-capable slots
+    (of available agents) that can also serve `skill`: 1 for `skill` itself, 0 for skills no
+    shared agent has. Weighted counts of the queue ahead and of recent arrivals then stand in
+    for the single queue the Erlang model assumes.
+    """
+    available = [a for a in agents if is_available(a, now)]
+    slots: dict[str, int] = {}
+    shared: dict[str, int] = {}
+    for a in available:
+        for s in a.skills:
+            slots[s] = slots.get(s, 0) + a.max_concurrent
+            if skill in a.skills:
+                shared[s] = shared.get(s, 0) + a.max_concurrent
+    return {s: shared.get(s, 0) / n for s, n in slots.items() if n > 0}
+
+
+def competing_ahead(
+    conversation_id: str,
+    entries: Iterable[QueueEntry],
+    weights: Mapping[str, float],
+    config: PriorityConfig = DEFAULT_PRIORITY,
+) -> float:
+    """Weighted count of queued conversations ahead of this one, over all skill queues."""
+    total = 0.0
+    for e in queue_order(entries, config):
+        if e.conversation_id == conversation_id:
+            return total
+        total += weights.get(e.skill, 0.0)
+    return total
 
 
 def observed_arrival_rate_per_hour(
@@ -410,7 +456,10 @@ class ReplayConfig:
     default_handle_seconds: float = 300.0
     tolerance_share: float = 0.25  # "within ±25 %"
     tolerance_floor_seconds: float = 60.0  # short waits: within a minute also counts as right
-    estimate_overtaking: bool = True
+    # Off by default: measured (docs/benchmarks.md), the 1/(1 − qρ) correction overshoots
+    # badly near overload, because aging caps how long anyone can keep overtaking.
+    estimate_overtaking: bool = False
+    count_competition: bool = True
 
 
 @dataclass(frozen=True)
@@ -442,13 +491,57 @@ def erlang_estimator(inputs: WaitInputs) -> float | None:
     return None if estimate is None else estimate.seconds
 
 
-def _overtake_share(
-    entry: QueueEntry, recent: Sequence[QueueEntry], config: PriorityConfig
-) -> float:
-    if not recent:
-        return 0.0
-    mine = static_points(entry, config)
-    return sum(1 for e in recent if static_points(e, config) > mine) / len(recent)
+def wait_inputs(
+    entry: QueueEntry,
+    queue: Iterable[QueueEntry],
+    agents: Iterable[AgentState],
+    now: datetime,
+    *,
+    recent_arrivals: Iterable[QueueEntry],
+    avg_handle_seconds: float,
+    rate_window: timedelta,
+    config: PriorityConfig = DEFAULT_PRIORITY,
+    count_competition: bool = True,
+    estimate_overtaking: bool = False,
+) -> WaitInputs:
+    """What `estimate_wait` needs for a queued `entry`, from the queue (including `entry`), the
+    agents and the arrivals of the trailing `rate_window` (any skill; they are weighted by how
+    much they compete for this entry's agents, or filtered to its skill when
+    `count_competition` is off)."""
+    queue = list(queue)
+    agents = list(agents)
+    skilled = [a for a in agents if is_available(a, now) and entry.skill in a.skills]
+    servers = sum(a.max_concurrent for a in skilled)
+    weights = competition(entry.skill, agents, now) if count_competition else {entry.skill: 1.0}
+    start = now - rate_window
+    recent = [
+        (e, weights.get(e.skill, 0.0))
+        for e in recent_arrivals
+        if start < e.enqueued_at <= now and weights.get(e.skill, 0.0) > 0
+    ]
+    weight_sum = sum(w for _, w in recent)
+    overtake = 0.0
+    others = [(e, w) for e, w in recent if e.conversation_id != entry.conversation_id]
+    if estimate_overtaking and others:
+        mine = static_points(entry, config)
+        overtake = sum(w for e, w in others if static_points(e, config) > mine) / sum(
+            w for _, w in others
+        )
+    return WaitInputs(
+        position=position_in_queue(entry.conversation_id, queue, config) or 1,
+        free_slots=sum(a.room for a in skilled),
+        servers=servers,
+        agents_online=len(skilled),
+        slots_per_agent=round(servers / len(skilled)) if skilled else 0,
+        avg_handle_seconds=avg_handle_seconds,
+        arrival_rate_per_hour=weight_sum * 3600 / rate_window.total_seconds(),
+        overtake_share=overtake,
+        competing_ahead=(
+            competing_ahead(entry.conversation_id, queue, weights, config)
+            if count_competition
+            else None
+        ),
+    )
 
 
 def replay(
@@ -473,7 +566,7 @@ def replay(
     queue: dict[str, QueueEntry] = {}
     completions: list[tuple[datetime, str, str]] = []  # (at, conversation, agent) heap
     done_durations: list[float] = []
-    seen: list[QueueEntry] = []
+    recent: deque[QueueEntry] = deque()  # arrivals inside the rate window
     shown: dict[str, tuple[datetime, int, float]] = {}
     actual: dict[str, float] = {}
     i = 0
@@ -492,34 +585,22 @@ def replay(
             entry = pending[i].entry
             i += 1
             queue[entry.conversation_id] = entry
-            seen.append(entry)
-            recent = [
-                e
-                for e in seen
-                if e.skill == entry.skill and now - config.rate_window < e.enqueued_at <= now
-            ]
-            skilled = [
-                a for a in state.values() if is_available(a, now) and entry.skill in a.skills
-            ]
-            servers = sum(a.max_concurrent for a in skilled)
-            inputs = WaitInputs(
-                position=position_in_queue(entry.conversation_id, queue.values(), priority_config)
-                or 1,
-                free_slots=sum(a.room for a in skilled),
-                servers=servers,
-                agents_online=len(skilled),
-                slots_per_agent=round(servers / len(skilled)) if skilled else 0,
+            while recent and recent[0].enqueued_at <= now - config.rate_window:
+                recent.popleft()
+            recent.append(entry)
+            inputs = wait_inputs(
+                entry,
+                queue.values(),
+                state.values(),
+                now,
+                recent_arrivals=recent,
                 avg_handle_seconds=observed_handle_seconds(
                     done_durations[-config.handle_samples :], config.default_handle_seconds
                 ),
-                arrival_rate_per_hour=observed_arrival_rate_per_hour(
-                    (e.enqueued_at for e in recent), now, config.rate_window
-                ),
-                overtake_share=(
-                    _overtake_share(entry, recent[:-1], priority_config)
-                    if config.estimate_overtaking
-                    else 0.0
-                ),
+                rate_window=config.rate_window,
+                config=priority_config,
+                count_competition=config.count_competition,
+                estimate_overtaking=config.estimate_overtaking,
             )
             estimate = estimator(inputs)
             if estimate is not None:
