@@ -161,7 +161,7 @@ def write_arrivals(path: Path, arrivals: Sequence[Arrival]) -> None:
 def erlang_skill_queue_only(inputs: WaitInputs) -> float | None:
     """Position in the skill queue only: ignores conversations of other skills that compete
     for the same (multi-skilled) agents."""
-    return erlang_estimator(replace(inputs, competing_ahead=None))
+    return erlang_estimator(replace(inputs, competing_ahead=None, overtakers=()))
 
 
 def erlang_c_blind(inputs: WaitInputs) -> float | None:
@@ -187,11 +187,8 @@ def naive(inputs: WaitInputs) -> float | None:
 
 
 VARIANTS: dict[str, tuple[Estimator, ReplayConfig]] = {
-    "erlang, competing queue (default)": (erlang_estimator, ReplayConfig()),
-    "erlang, competing queue + overtaking": (
-        erlang_estimator,
-        ReplayConfig(estimate_overtaking=True),
-    ),
+    "erlang, competing queue + overtaking (default)": (erlang_estimator, ReplayConfig()),
+    "erlang, competing queue": (erlang_estimator, ReplayConfig(estimate_overtaking=False)),
     "erlang, skill queue only": (erlang_skill_queue_only, ReplayConfig()),
     "erlang_c_blind": (erlang_c_blind, ReplayConfig()),
     "waits.estimate_wait (before)": (naive, ReplayConfig()),

@@ -59,14 +59,23 @@ def test_more_staff_shorter_wait() -> None:
     assert few is not None and many is not None and many.seconds < few.seconds
 
 
-def test_overtaking_arrivals_lengthen_the_wait_and_are_capped() -> None:
-    plain = estimate_wait(replace(BASE, position=3, arrival_rate_per_hour=60))
-    over = estimate_wait(replace(BASE, position=3, arrival_rate_per_hour=60, overtake_share=0.5))
-    flood = estimate_wait(replace(BASE, position=3, arrival_rate_per_hour=6000, overtake_share=1.0))
-    assert plain is not None and over is not None and flood is not None
-    # ρ = 60/h × 300 s / 6 slots / 3600 = 0.833; half overtake: × 1/(1 − 0.4167).
-    assert over.seconds == pytest.approx(plain.seconds / (1 - 0.5 * 60 * 300 / 3600 / 6))
-    assert flood.seconds == pytest.approx(plain.seconds * 10)
+def test_overtaking_arrivals_lengthen_the_wait_but_aging_bounds_it() -> None:
+    plain = estimate_wait(replace(BASE, position=3))
+    assert plain is not None and plain.seconds == pytest.approx(150)
+    # One overtaker a minute, each outranking us for 10 minutes: the wait W solves
+    # W = 150 + 50 · min(W, 600) / 60, i.e. W = 150 / (1 − 50/60) = 900 s, then capped by h:
+    # min(W, 600) = 600 gives W = 150 + 500 = 650.
+    capped = estimate_wait(replace(BASE, position=3, overtakers=((1 / 60, 600.0),)))
+    assert capped is not None and capped.seconds == pytest.approx(650, abs=0.1)
+    # Short horizons add little: each outranks us for 30 s only.
+    brief = estimate_wait(replace(BASE, position=3, overtakers=((1 / 60, 30.0),)))
+    assert brief is not None and brief.seconds == pytest.approx(150 + 50 * 30 / 60, abs=0.1)
+    # A flood of overtakers cannot make the estimate explode: it is bounded by the horizons.
+    flood = estimate_wait(replace(BASE, position=3, overtakers=((10.0, 120.0),)))
+    assert flood is not None and flood.seconds == pytest.approx(150 + 50 * 10 * 120, abs=0.1)
+    assert capped.upper_seconds / capped.seconds == pytest.approx(
+        plain.upper_seconds / plain.seconds
+    )
 
 
 def test_observed_rates() -> None:
@@ -196,7 +205,8 @@ def test_wait_inputs_observes_queue_staff_and_recent_arrivals() -> None:
     assert inputs.competing_ahead == pytest.approx(0.5)
     # 5 logistics arrivals at weight 0.5 and 1 after-sale at weight 1, over one hour.
     assert inputs.arrival_rate_per_hour == pytest.approx(3.5)
-    assert inputs.overtake_share == 0.0
+    # The furious logistics customer outranks "mine" (calm) by 40 points: 8 minutes at 5/min.
+    assert inputs.overtakers == ((0.5 / 3600, 480.0),)
     single = wait_inputs(
         queue[1],
         queue,
@@ -206,9 +216,10 @@ def test_wait_inputs_observes_queue_staff_and_recent_arrivals() -> None:
         avg_handle_seconds=240,
         rate_window=timedelta(hours=1),
         count_competition=False,
-        estimate_overtaking=True,
+        estimate_overtaking=False,
     )
     assert single.competing_ahead is None and single.arrival_rate_per_hour == pytest.approx(1)
+    assert single.overtakers == ()
 
 
 def test_replay_counts_other_skills_competing_for_a_shared_agent() -> None:
@@ -222,7 +233,8 @@ def test_replay_counts_other_skills_competing_for_a_shared_agent() -> None:
         Arrival(entry("b_log", 0, "logistics", emotion="anger", intensity=1.0), 60.0),
         Arrival(entry("c_mine", 0), 60.0),
     ]
-    config = ReplayConfig(default_handle_seconds=60)
+    # Overtaking off: this test isolates the competing queue.
+    config = ReplayConfig(default_handle_seconds=60, estimate_overtaking=False)
     with_competition = {
         r.conversation_id: r for r in replay(arrivals, [both], config=config).records
     }

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from tandem.routing.erlang import offered_load, wait_at_position_quantile, wait_at_position_seconds
+from tandem.routing.erlang import wait_at_position_quantile, wait_at_position_seconds
 
 PRESENCE_ONLINE = "online"
 PRESENCE_AWAY = "away"
@@ -340,7 +340,10 @@ class WaitInputs:
     slots_per_agent: int
     avg_handle_seconds: float  # observed
     arrival_rate_per_hour: float  # observed, arrivals competing for these slots
-    overtake_share: float = 0.0  # share of those arrivals that would jump ahead of this entry
+    # Later arrivals that would jump ahead of this entry, as (arrivals per second, seconds
+    # during which they still would): a higher-priority newcomer overtakes only until this
+    # entry's aging catches up with the difference in static points.
+    overtakers: tuple[tuple[float, float], ...] = ()
     # Conversations ahead in *any* queue that would take these slots (see `competition`);
     # None: only the skill queue counts, `position − 1`.
     competing_ahead: float | None = None
@@ -352,8 +355,8 @@ class WaitEstimate:
     upper_seconds: float  # the `quantile` of the wait distribution at this position
 
 
-# Beyond this load share the overtaking correction would explode; the estimate is capped there.
-MAX_OVERTAKE_LOAD = 0.9
+# The overtaking fixed point converges geometrically; this many rounds is far more than enough.
+OVERTAKE_ITERATIONS = 100
 
 
 def estimate_wait(inputs: WaitInputs, quantile: float = 0.9) -> WaitEstimate | None:
@@ -362,8 +365,10 @@ def estimate_wait(inputs: WaitInputs, quantile: float = 0.9) -> WaitEstimate | N
     The first `free_slots` customers are taken at the next assignment round. Behind them, each
     place needs one slot to free; with N busy slots one frees every AHT/N seconds on average,
     so the wait is (ahead + 1)·AHT/N, the conditional form of Erlang C. Customers who arrive
-    later with a higher priority and overtake add to it: if a share q of arrivals overtake and
-    the load per slot is ρ, the wait grows by 1/(1 − qρ).
+    later with a higher priority and overtake add to it: a kind of arrival coming at rate r that
+    outranks this entry for h seconds (until aging catches up) adds r·min(W, h) conversations
+    ahead over a wait W, each AHT/N more. W = base + AHT/N · Σ r·min(W, h) is solved by
+    iteration; it is bounded because aging bounds every h, so no load makes it explode.
     """
     if inputs.servers <= 0:
         return None
@@ -380,10 +385,17 @@ def estimate_wait(inputs: WaitInputs, quantile: float = 0.9) -> WaitEstimate | N
         * mean
         / wait_at_position_seconds(whole, inputs.servers, aht)
     )
-    if inputs.overtake_share > 0 and inputs.arrival_rate_per_hour > 0:
-        rho = offered_load(inputs.arrival_rate_per_hour, aht) / inputs.servers
-        factor = 1 / (1 - min(MAX_OVERTAKE_LOAD, inputs.overtake_share * rho))
-        mean, upper = mean * factor, upper * factor
+    if inputs.overtakers:
+        per_slot = aht / inputs.servers
+        base, wait = mean, mean
+        for _ in range(OVERTAKE_ITERATIONS):
+            grown = base + per_slot * sum(r * min(wait, h) for r, h in inputs.overtakers)
+            if abs(grown - wait) < 0.01:
+                wait = grown
+                break
+            wait = grown
+        upper *= wait / mean
+        mean = wait
     return WaitEstimate(mean, upper)
 
 
@@ -456,9 +468,7 @@ class ReplayConfig:
     default_handle_seconds: float = 300.0
     tolerance_share: float = 0.25  # "within ±25 %"
     tolerance_floor_seconds: float = 60.0  # short waits: within a minute also counts as right
-    # Off by default: measured (docs/benchmarks.md), the 1/(1 − qρ) correction overshoots
-    # badly near overload, because aging caps how long anyone can keep overtaking.
-    estimate_overtaking: bool = False
+    estimate_overtaking: bool = True
     count_competition: bool = True
 
 
@@ -502,7 +512,7 @@ def wait_inputs(
     rate_window: timedelta,
     config: PriorityConfig = DEFAULT_PRIORITY,
     count_competition: bool = True,
-    estimate_overtaking: bool = False,
+    estimate_overtaking: bool = True,
 ) -> WaitInputs:
     """What `estimate_wait` needs for a queued `entry`, from the queue (including `entry`), the
     agents and the arrivals of the trailing `rate_window` (any skill; they are weighted by how
@@ -520,13 +530,15 @@ def wait_inputs(
         if start < e.enqueued_at <= now and weights.get(e.skill, 0.0) > 0
     ]
     weight_sum = sum(w for _, w in recent)
-    overtake = 0.0
-    others = [(e, w) for e, w in recent if e.conversation_id != entry.conversation_id]
-    if estimate_overtaking and others:
+    overtakers: list[tuple[float, float]] = []
+    if estimate_overtaking:
         mine = static_points(entry, config)
-        overtake = sum(w for e, w in others if static_points(e, config) > mine) / sum(
-            w for _, w in others
-        )
+        per_second = 1 / rate_window.total_seconds()
+        aging_per_second = config.aging_points_per_minute / 60
+        for e, w in recent:
+            lead = static_points(e, config) - mine
+            if e.conversation_id != entry.conversation_id and lead > 0:
+                overtakers.append((w * per_second, lead / aging_per_second))
     return WaitInputs(
         position=position_in_queue(entry.conversation_id, queue, config) or 1,
         free_slots=sum(a.room for a in skilled),
@@ -535,7 +547,7 @@ def wait_inputs(
         slots_per_agent=round(servers / len(skilled)) if skilled else 0,
         avg_handle_seconds=avg_handle_seconds,
         arrival_rate_per_hour=weight_sum * 3600 / rate_window.total_seconds(),
-        overtake_share=overtake,
+        overtakers=tuple(overtakers),
         competing_ahead=(
             competing_ahead(entry.conversation_id, queue, weights, config)
             if count_competition
