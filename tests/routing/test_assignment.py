@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from tandem.routing.policy import choose_agent, is_available, next_assignments
+from tandem.routing.policy import choose_agent, is_available, is_hostile, next_assignments
 
 from .factories import agent, at, entry
 
@@ -139,3 +139,11 @@ def test_round_is_deterministic_whatever_the_input_order() -> None:
     for aid, a in by_id.items():
         assert a.active + sum(1 for _, x in first if x == aid) <= a.max_concurrent
     assert all(skill_of[cid] in by_id[aid].skills for cid, aid in first)
+
+
+def test_hostile_means_abusive_or_very_angry() -> None:
+    assert is_hostile("neutral", 0.0, abusive=True)
+    assert is_hostile("anger", 0.7, abusive=False)
+    assert not is_hostile("anger", 0.69, abusive=False)
+    assert not is_hostile("anxiety", 1.0, abusive=False)
+    assert is_hostile("anger", 0.5, abusive=False, very_angry_at=0.5)

@@ -50,7 +50,7 @@ class ExposureConfig:
 @dataclass(frozen=True)
 class WellbeingConfig:
     exposure: ExposureConfig = field(default_factory=ExposureConfig)
-    # About three abusive conversations in the last hour (or five spread over two).
+    # About three abusive conversations within half an hour, or five spread over two hours.
     hostile_load_threshold: float = 2.5
     # Beyond this, tell the supervisor at once even without a break suggestion pending long.
     critical_exposure: float = 4.0
