@@ -19,6 +19,7 @@ Pure: no I/O, no clock, no randomness; the same turns always give the same summa
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,11 @@ class SummaryParams:
     min_exchange_score: float = 1.5  # exchanges below this are small talk, left out
     max_exchanges: int = 3
     answers_per_exchange: int = 1
+    # A learned exchange scorer (logistic, over EXCHANGE_FEATURES): when set, it replaces the
+    # hand-weighted score above and `min_probability` replaces `min_exchange_score`.
+    exchange_weights: tuple[float, ...] | None = None
+    exchange_bias: float = 0.0
+    min_probability: float = 0.5
 
 
 DEFAULT_PARAMS = SummaryParams()
@@ -213,6 +219,39 @@ class _Exchange:
     question: _Scored
     answers: tuple[_Scored, ...]
     score: float
+    n_questions: int
+    n_answers: int
+
+
+EXCHANGE_FEATURES = (
+    "hand_score",
+    "question_cue",
+    "problem_cue",
+    "question_length",
+    "customer_turns",
+    "has_answer",
+    "answer_score",
+    "answer_length",
+    "answer_cues",
+    "answer_is_question",
+    "relative_position",
+    "is_first",
+    "is_last",
+    "exchanges_in_dialogue",
+    "question_has_number",
+    "answer_has_number",
+)
+
+
+@dataclass(frozen=True)
+class ExchangeCandidate:
+    """One exchange as the summariser sees it: where it starts, how it would be written, and
+    the features a learned scorer weighs (named by EXCHANGE_FEATURES)."""
+
+    position: int  # index of the customer turn that opens it
+    text: str
+    hand_score: float
+    features: tuple[float, ...]
 
 
 def _is_customer(role: str) -> bool:
@@ -238,9 +277,21 @@ def _customer_score(text: str, zh: bool, params: SummaryParams) -> float:
     return params.question_weight * question + params.problem_weight * problem + length
 
 
+_PLACEHOLDER = re.compile(r"\[[^\]]{1,6}\]")
+
+
+def _mostly_placeholders(text: str) -> bool:
+    """An address or name card ("[姓名][数字]内蒙古[地址]"): anonymised data, nothing to say."""
+    return len(_PLACEHOLDER.findall(text)) >= 2 and len(_PLACEHOLDER.sub("", text)) < 10
+
+
 def _answer_score(text: str, zh: bool) -> float:
     if zh:
-        if _ZH_AGENT_BOILERPLATE.search(text) or _ZH_AGENT_PRODUCT_CARD.match(text):
+        if (
+            _ZH_AGENT_BOILERPLATE.search(text)
+            or _ZH_AGENT_PRODUCT_CARD.search(text)
+            or _mostly_placeholders(text)
+        ):
             return 0.0
         cues = min(len(_ZH_ANSWER.findall(text)), 3) / 3
         clarify = 0.5 if _ZH_AGENT_CLARIFY.search(text) else 0.0
@@ -293,8 +344,69 @@ def _exchanges(turns: Sequence[Turn], zh: bool, params: SummaryParams) -> list[_
         best_a = sorted(ans, key=lambda s: (-s.score, s.index))[: params.answers_per_exchange]
         best_a.sort(key=lambda s: s.index)
         score = best_q.score + params.answer_weight * max((a.score for a in best_a), default=0.0)
-        result.append(_Exchange(best_q, tuple(best_a), score))
+        result.append(_Exchange(best_q, tuple(best_a), score, len(qs), len(ans)))
     return result
+
+
+_NUMBER = re.compile(r"\d|\[数字\]|\[金额\]|\[日期\]|\[时间\]")
+
+
+def _features(exchange: _Exchange, k: int, count: int, zh: bool) -> tuple[float, ...]:
+    q = exchange.question.text
+    a = " ".join(x.text for x in exchange.answers)
+    if zh:
+        question, problem = _ZH_QUESTION.search(q), _ZH_PROBLEM.search(q)
+        cues = min(len(_ZH_ANSWER.findall(a)), 3) / 3
+        asks = bool(a) and bool(_ZH_AGENT_CLARIFY.search(a))
+        scale = 30.0
+    else:
+        question, problem = _EN_QUESTION.search(q), _EN_PROBLEM.search(q)
+        cues = 0.5
+        asks = a.rstrip().endswith("?")
+        scale = 120.0
+    return (
+        exchange.score,
+        float(bool(question)),
+        float(bool(problem)),
+        min(len(q), scale) / scale,
+        min(exchange.n_questions, 3) / 3,
+        float(bool(exchange.answers)),
+        max((x.score for x in exchange.answers), default=0.0),
+        min(len(a), scale) / scale,
+        cues,
+        float(asks),
+        k / (count - 1) if count > 1 else 0.0,
+        float(k == 0),
+        float(k == count - 1),
+        min(count, 10) / 10,
+        float(bool(_NUMBER.search(q))),
+        float(bool(_NUMBER.search(a))),
+    )
+
+
+def exchange_candidates(
+    turns: Sequence[Turn], *, language: str = "zh", params: SummaryParams = DEFAULT_PARAMS
+) -> list[ExchangeCandidate]:
+    """The exchanges a summary can be built from, in dialogue order (used to learn weights)."""
+    zh = language.lower().startswith("zh")
+    exchanges = _exchanges(turns, zh, params)
+    return [
+        ExchangeCandidate(
+            position=e.question.index,
+            text=_render(e, turns, zh),
+            hand_score=e.score,
+            features=_features(e, k, len(exchanges), zh),
+        )
+        for k, e in enumerate(exchanges)
+    ]
+
+
+def _learned_score(features: tuple[float, ...], params: SummaryParams) -> float:
+    assert params.exchange_weights is not None
+    z = params.exchange_bias + sum(
+        w * f for w, f in zip(params.exchange_weights, features, strict=True)
+    )
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def _compress_zh(text: str, *, customer: bool) -> str:
@@ -365,15 +477,19 @@ def summarise(
     tried = facts.get("tried", "").strip()
     problem = facts.get("problem", "").strip()
 
-    exchanges = _exchanges(turns, zh, params)
+    candidates = exchange_candidates(turns, language=language, params=params)
+    if params.exchange_weights is not None:
+        scores = [_learned_score(c.features, params) for c in candidates]
+        floor = params.min_probability
+    else:
+        scores = [c.hand_score for c in candidates]
+        floor = params.min_exchange_score
     # The best exchange is kept whatever its score: a summary is never empty when there was talk.
-    ranked = sorted(range(len(exchanges)), key=lambda k: (-exchanges[k].score, k))
+    ranked = sorted(range(len(candidates)), key=lambda k: (-scores[k], k))
     chosen = [
-        k
-        for rank, k in enumerate(ranked)
-        if rank < params.max_exchanges and (exchanges[k].score >= params.min_exchange_score)
+        k for rank, k in enumerate(ranked) if rank < params.max_exchanges and scores[k] >= floor
     ]
-    if not chosen and exchanges:
+    if not chosen and candidates:
         chosen = [ranked[0]]
 
     head: list[str] = []
@@ -409,13 +525,13 @@ def summarise(
     picked: list[tuple[int, str]] = []
     used = 0
     for k in chosen:
-        piece = _render(exchanges[k], turns, zh)
+        piece = candidates[k].text
         extra = len(piece) + (len(sep) if picked else 0)
         if used + extra <= budget:
-            picked.append((exchanges[k].question.index, piece))
+            picked.append((candidates[k].position, piece))
             used += extra
         elif not picked and budget >= 8:
-            picked.append((exchanges[k].question.index, _cut(piece, budget)))
+            picked.append((candidates[k].position, _cut(piece, budget)))
             used = budget
     # Selected by score, told in dialogue order: it reads naturally.
     body = [piece for _, piece in sorted(picked)]
