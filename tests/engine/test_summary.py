@@ -29,7 +29,7 @@ def test_leaves_out_greetings_boilerplate_and_the_request_for_a_person() -> None
 
 
 def test_reads_a_strong_emotion_from_the_text() -> None:
-    assert summarise(REFUND).endswith("情绪：生气。")
+    assert summarise(REFUND).endswith("情绪：愤怒。")
     calm = [Turn(C, "请问耳机可以退货吗?"), Turn(A, "签收后7天内可以申请退货")]
     assert "情绪" not in summarise(calm)
 
@@ -47,7 +47,7 @@ def test_facts_handed_in_come_first_and_last() -> None:
     assert text.startswith("张三（订单TD20261121001）。")
     assert "AI已尝试：说明了7天退货规则。" in text
     # The caller's emotion wins over the one read from the text.
-    assert text.endswith("情绪：着急。")
+    assert text.endswith("情绪：焦急。")
 
 
 def test_a_neutral_emotion_fact_says_nothing_about_mood() -> None:
@@ -66,7 +66,7 @@ def test_never_longer_than_max_chars_and_keeps_the_facts() -> None:
         text = summarise(REFUND, max_chars=limit)
         assert len(text) <= limit
     short = summarise(REFUND, max_chars=40)
-    assert short.endswith("情绪：生气。")
+    assert short.endswith("情绪：愤怒。")
     assert short.startswith("用户询问")
 
 

@@ -131,17 +131,19 @@ _ZH_TRAIL = re.compile(
 )
 _ZH_FILLERS_INSIDE = re.compile(r"亲爱的|亲[，,]?|妹子|小妹|这边|哈")
 
+# Same words as the packet's emotion labels (engine.packet), so the desk speaks one language.
 _EMOTION_ZH = {
-    "anger": "生气",
-    "angry": "生气",
-    "anxiety": "着急",
-    "anxious": "着急",
-    "urgency": "着急",
-    "urgent": "着急",
-    "sadness": "失望",
-    "sad": "失望",
-    "disappointment": "失望",
+    "anger": "愤怒",
+    "angry": "愤怒",
+    "anxiety": "焦急",
+    "anxious": "焦急",
+    "urgency": "焦急",
+    "urgent": "焦急",
+    "sadness": "失落",
+    "sad": "失落",
+    "disappointment": "失落",
     "fear": "担心",
+    "satisfaction": "满意",
     "joy": "满意",
     "happy": "满意",
 }
@@ -150,12 +152,13 @@ _EMOTION_EN = {
     "angry": "angry",
     "anxiety": "anxious",
     "anxious": "anxious",
-    "urgency": "in a hurry",
-    "urgent": "in a hurry",
-    "sadness": "disappointed",
-    "sad": "disappointed",
-    "disappointment": "disappointed",
+    "urgency": "anxious",
+    "urgent": "anxious",
+    "sadness": "sad",
+    "sad": "sad",
+    "disappointment": "sad",
     "fear": "worried",
+    "satisfaction": "satisfied",
     "joy": "satisfied",
     "happy": "satisfied",
 }
