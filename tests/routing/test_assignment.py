@@ -147,3 +147,9 @@ def test_hostile_means_abusive_or_very_angry() -> None:
     assert not is_hostile("anger", 0.69, abusive=False)
     assert not is_hostile("anxiety", 1.0, abusive=False)
     assert is_hostile("anger", 0.5, abusive=False, very_angry_at=0.5)
+
+
+def test_an_entry_avoiding_the_only_agent_does_not_block_its_skill_queue() -> None:
+    back = replace(entry("back", 0), requeued=True, avoid_agent_id="a")
+    pairs = next_assignments([back, entry("next", 1)], [agent("a")], at(2))
+    assert pairs == [("next", "a")]

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from tandem.routing import erlang
 from tandem.routing.erlang import (
     agents_for_service_level,
     erlang_b,
@@ -175,3 +176,14 @@ def test_unconditional_wait_is_the_average_over_positions() -> None:
         (1 - rho) * rho**j * wait_at_position_seconds(j, n, aht) for j in range(2000)
     )
     assert averaged == pytest.approx(expected_wait_seconds(n, a, aht), rel=1e-9)
+
+
+@pytest.mark.parametrize("ahead", [60, 150, 999])
+@pytest.mark.parametrize("quantile", [0.1, 0.5, 0.9, 0.99])
+def test_long_queue_quantiles_match_the_exact_search(
+    ahead: int, quantile: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    approximated = wait_at_position_quantile(ahead, 3, 240, quantile)
+    monkeypatch.setattr(erlang, "EXACT_QUANTILE_PHASES", 10**9)
+    exact = wait_at_position_quantile(ahead, 3, 240, quantile)
+    assert approximated == pytest.approx(exact, rel=1e-4)

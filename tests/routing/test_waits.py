@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from tandem.routing.policy import (
     observed_arrival_rate_per_hour,
     observed_handle_seconds,
     replay,
+    wait_estimates,
     wait_inputs,
 )
 
@@ -243,3 +245,75 @@ def test_replay_counts_other_skills_competing_for_a_shared_agent() -> None:
     skill_only = replay(arrivals, [both], config=replace(config, count_competition=False))
     mine = next(r for r in skill_only.records if r.conversation_id == "c_mine")
     assert mine.estimate_seconds == pytest.approx(60)
+
+
+def test_requeued_conversations_are_not_counted_as_overtaking_arrivals() -> None:
+    mine = entry("mine", 0)
+    back = replace(entry("back", 0), requeued=True)
+    hot = entry("hot", 0, vip=True)
+    inputs = wait_inputs(
+        mine,
+        [back, hot, mine],
+        [agent("a", active=3)],
+        at(1),
+        recent_arrivals=[back, hot, mine],
+        avg_handle_seconds=300,
+        rate_window=timedelta(hours=1),
+    )
+    assert inputs.overtakers == ((1 / 3600, 30 / (5 / 60)),)
+    assert inputs.competing_ahead == 2
+
+
+def test_overtaking_solution_is_exact_at_every_piece() -> None:
+    # Horizons 60 s and 3,600 s; W = 100 + 50·(r1·min(W, 60) + r2·min(W, 3600)).
+    over = ((1 / 120, 60.0), (1 / 600, 3600.0))
+    est = estimate_wait(replace(BASE, position=2, overtakers=over))
+    assert est is not None
+    w = est.seconds
+    assert w == pytest.approx(100 + 50 * (min(w, 60) / 120 + min(w, 3600) / 600))
+    # Order of the overtakers does not matter.
+    again = estimate_wait(replace(BASE, position=2, overtakers=tuple(reversed(over))))
+    assert again is not None and again.seconds == pytest.approx(w)
+
+
+def test_batch_estimates_match_one_at_a_time() -> None:
+    rng = random.Random(9)
+    skills = ["after_sale", "pre_sale", "logistics"]
+    queue = [
+        entry(
+            f"q{i}",
+            rng.uniform(0, 30),
+            rng.choice(skills),
+            emotion=rng.choice(["anger", "anxiety", "neutral"]),
+            intensity=rng.random(),
+            value_cents=rng.randint(0, 10**6),
+            vip=rng.random() < 0.1,
+            requeued=rng.random() < 0.05,
+        )
+        for i in range(40)
+    ]
+    earlier = [
+        entry(f"r{i}", rng.uniform(-50, 0), rng.choice(skills), vip=rng.random() < 0.3)
+        for i in range(30)
+    ]
+    agents = [
+        agent(f"a{k}", tuple(rng.sample(skills, 2)), active=rng.randint(0, 3)) for k in range(5)
+    ] + [agent("off", tuple(skills), presence="offline")]
+    kwargs = {
+        "recent_arrivals": [*earlier, *queue],
+        "avg_handle_seconds": 280.0,
+        "rate_window": timedelta(hours=1),
+    }
+    batch = wait_estimates(queue, agents, at(30), **kwargs)  # type: ignore[arg-type]
+    assert set(batch) == {e.conversation_id for e in queue}
+    waits = [est.seconds for _, est in batch.values() if est is not None]
+    assert len(waits) > 20 and max(waits) > 0  # the comparison below covers real queues
+    for e in queue:
+        inputs = wait_inputs(e, queue, agents, at(30), **kwargs)  # type: ignore[arg-type]
+        single = estimate_wait(inputs)
+        position, estimate = batch[e.conversation_id]
+        assert position == inputs.position
+        assert (estimate is None) == (single is None)
+        if estimate is not None and single is not None:
+            assert estimate.seconds == pytest.approx(single.seconds)
+            assert estimate.upper_seconds == pytest.approx(single.upper_seconds)

@@ -230,15 +230,23 @@ def next_assignments(
     and does not block entries of other skills behind it.
     """
     state = {a.agent_id: a for a in sorted(agents, key=lambda a: a.agent_id)}
+    room = sum(a.room for a in state.values() if is_available(a, now))
     seen: set[str] = set()
+    # Room only shrinks during a round: once a skill finds nobody, it finds nobody again.
+    full_skills: set[str] = set()
     pairs: list[tuple[str, str]] = []
     for entry in queue_order(queue_entries, config.priority):
-        if entry.conversation_id in seen:
+        if room == 0:
+            break
+        if entry.conversation_id in seen or entry.skill in full_skills:
             continue
         seen.add(entry.conversation_id)
         agent_id = choose_agent(entry, state.values(), now)
         if agent_id is None:
+            if entry.avoid_agent_id is None:
+                full_skills.add(entry.skill)
             continue
+        room -= 1
         agent = state[agent_id]
         state[agent_id] = replace(
             agent,
@@ -355,8 +363,26 @@ class WaitEstimate:
     upper_seconds: float  # the `quantile` of the wait distribution at this position
 
 
-# The overtaking fixed point converges geometrically; this many rounds is far more than enough.
-OVERTAKE_ITERATIONS = 100
+def _wait_with_overtakers(
+    base: float, per_slot: float, overtakers: Sequence[tuple[float, float]]
+) -> float:
+    """The W with W = base + per_slot · Σ r·min(W, h), solved exactly.
+
+    The right side is piecewise linear, increasing and concave in W, and flat beyond the
+    largest h, so there is one crossing: walk the horizons in order and solve the linear piece
+    that holds it.
+    """
+    rate_after = sum(r for r, _ in overtakers)  # Σ r over horizons not yet passed
+    passed = 0.0  # Σ r·h over horizons passed
+    for r, h in sorted(overtakers, key=lambda o: o[1]):
+        slope = per_slot * max(0.0, rate_after)
+        if slope < 1:
+            wait = (base + per_slot * passed) / (1 - slope)
+            if wait <= h:
+                return wait
+        passed += r * h
+        rate_after -= r
+    return base + per_slot * passed
 
 
 def estimate_wait(inputs: WaitInputs, quantile: float = 0.9) -> WaitEstimate | None:
@@ -367,8 +393,8 @@ def estimate_wait(inputs: WaitInputs, quantile: float = 0.9) -> WaitEstimate | N
     so the wait is (ahead + 1)·AHT/N, the conditional form of Erlang C. Customers who arrive
     later with a higher priority and overtake add to it: a kind of arrival coming at rate r that
     outranks this entry for h seconds (until aging catches up) adds r·min(W, h) conversations
-    ahead over a wait W, each AHT/N more. W = base + AHT/N · Σ r·min(W, h) is solved by
-    iteration; it is bounded because aging bounds every h, so no load makes it explode.
+    ahead over a wait W, each AHT/N more. W = base + AHT/N · Σ r·min(W, h) is solved exactly;
+    it is bounded because aging bounds every h, so no load makes it explode.
     """
     if inputs.servers <= 0:
         return None
@@ -386,14 +412,7 @@ def estimate_wait(inputs: WaitInputs, quantile: float = 0.9) -> WaitEstimate | N
         / wait_at_position_seconds(whole, inputs.servers, aht)
     )
     if inputs.overtakers:
-        per_slot = aht / inputs.servers
-        base, wait = mean, mean
-        for _ in range(OVERTAKE_ITERATIONS):
-            grown = base + per_slot * sum(r * min(wait, h) for r, h in inputs.overtakers)
-            if abs(grown - wait) < 0.01:
-                wait = grown
-                break
-            wait = grown
+        wait = _wait_with_overtakers(mean, aht / inputs.servers, inputs.overtakers)
         upper *= wait / mean
         mean = wait
     return WaitEstimate(mean, upper)
@@ -501,6 +520,33 @@ def erlang_estimator(inputs: WaitInputs) -> float | None:
     return None if estimate is None else estimate.seconds
 
 
+def _arrival_points(
+    weighted: Iterable[tuple[QueueEntry, float]], config: PriorityConfig
+) -> dict[int, float]:
+    """Weighted count of recent arrivals by static points, rounded to whole points (12 s of
+    aging at the default rate): keeps the overtaking sum short however busy the shop is.
+    A re-queued conversation is not a new arrival, so it is left out."""
+    points: dict[int, float] = {}
+    for e, w in weighted:
+        if w > 0 and not e.requeued:
+            key = round(static_points(e, config))
+            points[key] = points.get(key, 0.0) + w
+    return points
+
+
+def _overtakers(
+    mine: float, points: Mapping[int, float], rate_window: timedelta, config: PriorityConfig
+) -> tuple[tuple[float, float], ...]:
+    """(arrivals per second, seconds they outrank `mine`) for each points level above it."""
+    window = rate_window.total_seconds()
+    aging_per_second = config.aging_points_per_minute / 60
+    return tuple(
+        (count / window, (p - mine) / aging_per_second)
+        for p, count in sorted(points.items())
+        if p > mine and count > 1e-12
+    )
+
+
 def wait_inputs(
     entry: QueueEntry,
     queue: Iterable[QueueEntry],
@@ -530,15 +576,12 @@ def wait_inputs(
         if start < e.enqueued_at <= now and weights.get(e.skill, 0.0) > 0
     ]
     weight_sum = sum(w for _, w in recent)
-    overtakers: list[tuple[float, float]] = []
+    overtakers: tuple[tuple[float, float], ...] = ()
     if estimate_overtaking:
-        mine = static_points(entry, config)
-        per_second = 1 / rate_window.total_seconds()
-        aging_per_second = config.aging_points_per_minute / 60
-        for e, w in recent:
-            lead = static_points(e, config) - mine
-            if e.conversation_id != entry.conversation_id and lead > 0:
-                overtakers.append((w * per_second, lead / aging_per_second))
+        points = _arrival_points(
+            ((e, w) for e, w in recent if e.conversation_id != entry.conversation_id), config
+        )
+        overtakers = _overtakers(static_points(entry, config), points, rate_window, config)
     return WaitInputs(
         position=position_in_queue(entry.conversation_id, queue, config) or 1,
         free_slots=sum(a.room for a in skilled),
@@ -547,13 +590,75 @@ def wait_inputs(
         slots_per_agent=round(servers / len(skilled)) if skilled else 0,
         avg_handle_seconds=avg_handle_seconds,
         arrival_rate_per_hour=weight_sum * 3600 / rate_window.total_seconds(),
-        overtakers=tuple(overtakers),
+        overtakers=overtakers,
         competing_ahead=(
             competing_ahead(entry.conversation_id, queue, weights, config)
             if count_competition
             else None
         ),
     )
+
+
+def wait_estimates(
+    queue: Iterable[QueueEntry],
+    agents: Iterable[AgentState],
+    now: datetime,
+    *,
+    recent_arrivals: Iterable[QueueEntry],
+    avg_handle_seconds: float,
+    rate_window: timedelta,
+    config: PriorityConfig = DEFAULT_PRIORITY,
+    count_competition: bool = True,
+    estimate_overtaking: bool = True,
+    quantile: float = 0.9,
+) -> dict[str, tuple[int, WaitEstimate | None]]:
+    """(position in its skill queue, estimate) for every queued conversation at once.
+
+    The same figures as `wait_inputs` + `estimate_wait` per entry, with one sort of the queue
+    and one pass per skill, for refreshing every waiting customer's display after each event.
+    """
+    ordered = queue_order(queue, config)
+    agents = list(agents)
+    start = now - rate_window
+    recent = [e for e in recent_arrivals if start < e.enqueued_at <= now]
+    window_hours = rate_window.total_seconds() / 3600
+    result: dict[str, tuple[int, WaitEstimate | None]] = {}
+    for skill in sorted({e.skill for e in ordered}):
+        skilled = [a for a in agents if is_available(a, now) and skill in a.skills]
+        servers = sum(a.max_concurrent for a in skilled)
+        free = sum(a.room for a in skilled)
+        per_agent = round(servers / len(skilled)) if skilled else 0
+        weights = competition(skill, agents, now) if count_competition else {skill: 1.0}
+        weighted = [(e, weights.get(e.skill, 0.0)) for e in recent]
+        rate = sum(w for _, w in weighted) / window_hours
+        all_points = _arrival_points(weighted, config) if estimate_overtaking else {}
+        own_weight = {e.conversation_id: w for e, w in weighted if w > 0 and not e.requeued}
+        position, ahead = 0, 0.0
+        for entry in ordered:
+            if entry.skill == skill:
+                position += 1
+                overtakers: tuple[tuple[float, float], ...] = ()
+                if estimate_overtaking:
+                    mine = static_points(entry, config)
+                    points = all_points
+                    if entry.conversation_id in own_weight:  # not overtaken by itself
+                        points = dict(all_points)
+                        points[round(mine)] -= own_weight[entry.conversation_id]
+                    overtakers = _overtakers(mine, points, rate_window, config)
+                inputs = WaitInputs(
+                    position=position,
+                    free_slots=free,
+                    servers=servers,
+                    agents_online=len(skilled),
+                    slots_per_agent=per_agent,
+                    avg_handle_seconds=avg_handle_seconds,
+                    arrival_rate_per_hour=rate,
+                    overtakers=overtakers,
+                    competing_ahead=ahead if count_competition else None,
+                )
+                result[entry.conversation_id] = (position, estimate_wait(inputs, quantile))
+            ahead += weights.get(entry.skill, 0.0)
+    return result
 
 
 def replay(
