@@ -53,7 +53,13 @@ class QueueEntry:
 
 @dataclass(frozen=True)
 class AgentState:
-    """One agent as routing sees them. `exposure` comes from `wellbeing.exposure_score`."""
+    """One agent as routing sees them.
+
+    `active`: conversations they hold now. `exposure`: from `wellbeing.exposure_score`.
+    `on_break_until`: end of the break they are on, if any (honoured even if `presence` lags).
+    `last_break_end`: when their last break ended. `at_capacity_since`: when `active` last
+    reached `max_concurrent` without dropping below since; None when below the cap.
+    """
 
     agent_id: str
     presence: str

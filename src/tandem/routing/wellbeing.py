@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from tandem.routing.policy import PRESENCE_ONLINE, AgentState, is_available
+from tandem.routing.policy import AgentState, is_available
 
 KIND_ABUSIVE = "abusive"
 KIND_VERY_ANGRY = "very_angry"
@@ -120,7 +120,7 @@ def should_suggest_break(
     for a critical hostile load.
     """
     exposure = exposure_score(agent.agent_id, events, now, config.exposure)
-    if agent.presence != PRESENCE_ONLINE or not is_available(agent, now):
+    if not is_available(agent, now):
         return BreakAdvice(False, (), exposure)
     reasons: list[str] = []
     if exposure >= config.critical_exposure:
