@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -23,6 +24,7 @@ import uvicorn
 
 from tandem.app import build_services, create_app
 from tandem.config import Settings
+from tandem.core.clock import FixedClock
 from tandem.db.migrate import upgrade
 from tandem.demo import seed_demo
 from tandem.http.services import Services
@@ -143,9 +145,19 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     )
 
 
+def staffed_today() -> datetime:
+    """14:00 in Shanghai today: inside the demo shop's service hours, whenever tests run."""
+    return datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+
+
 @pytest.fixture
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    services = build_services(settings)
+def clock() -> FixedClock:
+    return FixedClock(staffed_today())
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FixedClock) -> AsyncIterator[Services]:
+    services = build_services(settings, clock)
     await upgrade(settings, services.engine)
     await seed_demo(services)
     yield services

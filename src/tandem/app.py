@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from tandem import __version__
 from tandem.config import Settings
 from tandem.conversations.routes import router as conversations_router
+from tandem.core.clock import Clock, SystemClock
 from tandem.db.session import build_engine, build_sessionmaker
 from tandem.desk.routes import router as desk_router
 from tandem.http.errors import install_error_handlers
@@ -21,15 +22,20 @@ from tandem.http.ratelimit import RateLimiter
 from tandem.http.services import Services
 from tandem.identity.routes import router as auth_router
 from tandem.identity.service import password_hasher
+from tandem.knowledge.index import KnowledgeIndex
 from tandem.realtime.hub import LocalHub, RedisHub
+from tandem.shop.provider import build_shop
 from tandem.shop.routes import router as shop_router
+from tandem.understanding import load_understanding
 
 STATIC = Path(__file__).parent / "web" / "static"
 log = logging.getLogger("tandem")
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Everything the app needs, built once. `clock` is for tests and the simulator."""
     engine = build_engine(settings)
+    clock = clock or SystemClock()
     return Services(
         settings=settings,
         engine=engine,
@@ -38,6 +44,10 @@ def build_services(settings: Settings) -> Services:
         hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
         rate_limiter=RateLimiter(settings.rate_limit_per_minute),
         login_limiter=RateLimiter(10),
+        understanding=load_understanding(settings.nlu_model_dir),
+        knowledge=KnowledgeIndex(),
+        shop=build_shop(settings, clock=clock),
+        clock=clock,
     )
 
 

@@ -15,7 +15,11 @@ from tandem.config import Settings
 from tandem.core.errors import TandemError
 from tandem.db.migrate import upgrade
 from tandem.demo import DEMO_ACCOUNTS, seed_demo
+from tandem.evaluation.cli import app as eval_app
 from tandem.identity.service import create_account
+from tandem.knowledge.cli import app as kb_app
+from tandem.shop.cli import customers as demo_customers_command
+from tandem.understanding.cli import app as nlu_app
 
 console = Console()
 app = typer.Typer(
@@ -29,6 +33,10 @@ demo_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
+app.add_typer(nlu_app, name="nlu", help="Understanding models: train, evaluate, try.")
+app.add_typer(kb_app, name="kb", help="Knowledge base: import, export, evaluate.")
+app.add_typer(eval_app, name="eval", help="Evaluation commands (hand-off summaries, ...).")
+demo_app.command("customers")(demo_customers_command)
 
 PortOption = Annotated[
     int | None, typer.Option("--port", help="Port to listen on (default 8000, or TANDEM_PORT).")

@@ -35,6 +35,12 @@ class Conversation(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     # What the engine remembers between turns (wordings used, counters): see engine_view().
     engine_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The hand-off packet the desk shows first (engine/packet.py), set at each hand-off.
+    handoff_packet: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Nobody on duty: the customer was promised a reply by this time (a ticket).
+    callback_at: Mapped[datetime | None] = mapped_column()
+    # Repeated abuse: routed to a supervisor and marked in the desk.
+    flagged: Mapped[bool] = mapped_column(default=False)
     rating: Mapped[str | None] = mapped_column(String(16))
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None] = mapped_column()

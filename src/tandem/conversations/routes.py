@@ -24,6 +24,7 @@ from tandem.conversations.schemas import (
     SendMessageIn,
     SendMessageOut,
 )
+from tandem.conversations.turns import take_customer_turn
 from tandem.core.errors import Conflict, TandemError
 from tandem.http.deps import BearerDep, ServicesDep
 from tandem.identity.models import Account
@@ -65,7 +66,7 @@ async def send_message(
                 uow.session, conversation_id, token
             )
             services.rate_limiter.check(conversation_id)
-            turn = await service.take_customer_turn(uow, services.settings, conversation, body)
+            turn = await take_customer_turn(uow, services.turn_deps, conversation, body)
             result = SendMessageOut(
                 message=_message_out(turn.message),
                 replies=[_message_out(r) for r in turn.replies],

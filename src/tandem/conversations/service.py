@@ -14,21 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tandem.config import Settings
-from tandem.conversations.models import Conversation, Decision, Event, Message
-from tandem.conversations.schemas import OpenConversationIn, SendMessageIn
+from tandem.conversations.models import Conversation, Event, Message
+from tandem.conversations.schemas import OpenConversationIn
 from tandem.core.clock import utcnow
-from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from tandem.core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from tandem.core.ids import new_id, new_token
 from tandem.db.uow import UnitOfWork
-from tandem.engine import ConversationView, Inbound, decide
-from tandem.engine.types import Decision as EngineDecision
-from tandem.engine.types import QueueFacts
 from tandem.identity.signing import hash_token, verify_external_id
 from tandem.realtime.hub import DESK_TOPIC, conversation_topic
 from tandem.routing import service as routing
-
-# A conversation that is not with the AI cannot be handed off again this turn.
-NO_QUEUE_FACTS = QueueFacts(agents_online=0, position_if_queued=0, eta_seconds=0)
 
 
 @dataclass
@@ -219,125 +213,6 @@ async def find_turn(
         )
     ).all()
     return TurnResult(message, list(replies), conversation, await queue_of(session, conversation))
-
-
-def engine_view(conversation: Conversation, queue: tuple[int, int] | None) -> ConversationView:
-    memory = conversation.engine_state or {}
-    return ConversationView(
-        state=conversation.state,
-        language=conversation.language,
-        sent_reply_keys=frozenset(memory.get("sent_keys", ())),
-        queue_position=queue[0] if queue else None,
-        queue_eta_seconds=queue[1] if queue else None,
-        fallbacks=int(memory.get("fallbacks", 0)),
-        human_requests=int(memory.get("human_requests", 0)),
-    )
-
-
-def remember(conversation: Conversation, decision: EngineDecision) -> None:
-    """Carry what the engine must know next turn (a new dict: JSON columns track assignment)."""
-    memory = dict(conversation.engine_state or {})
-    memory["sent_keys"] = [*memory.get("sent_keys", []), *(r.key for r in decision.replies)]
-    if decision.rule == "fallback_offer_human":
-        memory["fallbacks"] = int(memory.get("fallbacks", 0)) + 1
-    if decision.rule == "human_requested_again":
-        memory["human_requests"] = int(memory.get("human_requests", 0)) + 1
-    conversation.engine_state = memory
-
-
-async def take_customer_turn(
-    uow: UnitOfWork, settings: Settings, conversation: Conversation, body: SendMessageIn
-) -> TurnResult:
-    """Store the customer's message, let the engine decide, apply the decision."""
-    text = body.text.strip()
-    if not text and not body.payload:
-        raise InvalidInput("text must not be empty: type a message (or send a quick reply payload)")
-    if len(body.text) > settings.max_message_chars:
-        raise InvalidInput(f"text is too long: at most {settings.max_message_chars} characters")
-    session = uow.session
-    if body.client_msg_id:
-        previous = await find_turn(session, conversation, body.client_msg_id)
-        if previous is not None:
-            return previous
-
-    if conversation.state == "resolved":
-        # A new problem after a resolved one: the AI takes it from the start.
-        conversation.assigned_agent_id = None
-        conversation.rating = None
-        conversation.rating_comment = None
-        conversation.rated_at = None
-        await change_state(uow, conversation, "bot", reason="customer_returned")
-
-    message = await add_message(
-        uow,
-        conversation,
-        author="customer",
-        text=text or body.payload or "",
-        payload=body.payload,
-        client_msg_id=body.client_msg_id,
-    )
-    staffing = await routing.staffing(session) if conversation.state != "agent" else None
-    view = engine_view(conversation, await queue_of(session, conversation, staffing))
-    facts = (
-        await routing.facts_for_new_entry(session, staffing)
-        if staffing is not None and conversation.state == "bot"
-        else NO_QUEUE_FACTS
-    )
-    decision = decide(view, Inbound(text=text, payload=body.payload), facts)
-    replies = await apply_decision(uow, conversation, message, decision, staffing)
-    return TurnResult(
-        message, replies, conversation, await queue_of(session, conversation, staffing)
-    )
-
-
-async def apply_decision(
-    uow: UnitOfWork,
-    conversation: Conversation,
-    message: Message,
-    decision: EngineDecision,
-    staffing: routing.Staffing | None = None,
-) -> list[Message]:
-    remember(conversation, decision)
-    uow.session.add(
-        Decision(
-            conversation_id=conversation.id,
-            message_id=message.id,
-            action=decision.action,
-            rule=decision.rule,
-            intent=None,
-            confidence=None,
-            handoff_reason=decision.handoff_reason,
-            data={"language": decision.language, **decision.details},
-            created_at=utcnow(),
-        )
-    )
-    if decision.action == "hand_off":
-        conversation.priority = max(conversation.priority, decision.priority)
-        conversation.queued_at = utcnow()
-        conversation.handoff_reason = decision.handoff_reason
-        await change_state(uow, conversation, "queued", reason=decision.handoff_reason)
-    replies: list[Message] = []
-    for reply in decision.replies:
-        replies.append(
-            await add_message(
-                uow,
-                conversation,
-                author="bot",
-                text=reply.text,
-                quick_replies=[
-                    {"label": q.label, "payload": q.payload} for q in reply.quick_replies
-                ]
-                or None,
-                reply_to=message.id,
-                meta={"key": reply.key, "rule": decision.rule},
-            )
-        )
-    if decision.action == "hand_off":
-        position, eta = await routing.queue_estimate(uow.session, conversation, staffing)
-        await append_event(
-            uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta}
-        )
-    return replies
 
 
 async def rate_conversation(

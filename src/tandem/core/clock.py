@@ -17,3 +17,18 @@ class SystemClock:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that says what it is told: for tests, the simulator and replays."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def set(self, at: datetime) -> None:
+        self.at = at

@@ -39,6 +39,10 @@ class ConversationSummaryOut(BaseModel):
     last_message: str | None = None
     updated_at: datetime
     rating: str | None = None
+    skill: str | None = None
+    flagged: bool = False
+    callback_at: datetime | None = None
+    handoff_packet: dict[str, Any] | None = None
 
 
 class ConversationDetailOut(BaseModel):

@@ -83,6 +83,10 @@ async def summary(session: AsyncSession, c: Conversation) -> dict[str, Any]:
         "last_message": last,
         "updated_at": c.updated_at,
         "rating": c.rating,
+        "skill": c.skill,
+        "flagged": c.flagged,
+        "callback_at": c.callback_at,
+        "handoff_packet": c.handoff_packet,
     }
 
 

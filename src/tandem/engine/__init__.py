@@ -1,11 +1,12 @@
-"""The pure decision engine: (conversation view, inbound message, facts, policy) -> Decision.
+"""The pure decision engine: (conversation view, inbound message, turn context) -> Decision.
 
 No I/O, no clock, no randomness: everything it needs is handed in. The server, the simulator
-and the evaluation commands all run this same code. May import tandem.core and
-tandem.understanding only.
+and the evaluation commands all run this same code. May import tandem.core,
+tandem.understanding (types), tandem.knowledge.index (types) and the shop's pure modules.
 """
 
-from tandem.engine.decide import decide
+from tandem.engine.decide import after_action, decide
+from tandem.engine.memory import EngineMemory
 from tandem.engine.types import (
     BotReply,
     ConversationView,
@@ -13,14 +14,20 @@ from tandem.engine.types import (
     Inbound,
     QueueFacts,
     QuickReply,
+    ShopAct,
+    TurnContext,
 )
 
 __all__ = [
     "BotReply",
     "ConversationView",
     "Decision",
+    "EngineMemory",
     "Inbound",
     "QueueFacts",
     "QuickReply",
+    "ShopAct",
+    "TurnContext",
+    "after_action",
     "decide",
 ]

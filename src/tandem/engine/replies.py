@@ -95,6 +95,135 @@ TEMPLATES: dict[str, Texts] = {
             "and a person will help.",
         ),
     },
+    "clarify": {
+        "zh": (
+            "我想确认一下，您是想问下面哪一类问题？",
+            "抱歉我没完全明白，是以下哪种情况呢？",
+        ),
+        "en": (
+            "Just to be sure, which of these is it about?",
+            "Sorry, I'm not sure I follow. Is it one of these?",
+        ),
+    },
+    "clarify_oos": {
+        "zh": (
+            "这个问题不在我能回答的范围内（我负责本店的商品、订单和售后）。您是想问下面这些吗？",
+        ),
+        "en": (
+            "That's outside what I can answer here (I help with this shop's products, orders and "
+            "after-sales). Is your question about one of these?",
+        ),
+    },
+    "handoff_unsure": {
+        "zh": (
+            "抱歉，我还是没能确定您的问题，不想乱猜耽误您。已为您转接人工客服，您排在第 {position} 位，预计等待约 {eta}。",
+        ),
+        "en": (
+            "Sorry, I still can't tell what you need and I won't guess. I've passed you to a human "
+            "agent: number {position} in the queue, about {eta}.",
+        ),
+    },
+    "handoff_repeated": {
+        "zh": (
+            "看来刚才的回答没能解决您的问题，我不再重复同样的内容了。已为您转接人工客服，您排在第 {position} 位，"
+            "预计等待约 {eta}，客服会看到之前的全部对话。",
+        ),
+        "en": (
+            "It looks like my answer didn't solve this, so I won't repeat it. I've passed you to a "
+            "human agent: number {position}, about {eta}. They will see everything so far.",
+        ),
+    },
+    "handoff_human_first": {
+        "zh": (
+            "这笔订单由人工客服优先为您处理，我已把订单和问题整理好转给客服，您排在第 {position} 位，"
+            "预计等待约 {eta}，不用再重复说明。",
+        ),
+        "en": (
+            "A member of our team handles this order personally. I've passed on the order and the "
+            "problem: you are number {position}, about {eta}, no need to repeat anything.",
+        ),
+    },
+    "handoff_complaint": {
+        "zh": (
+            "您的反馈很重要，这件事需要由专人认真处理。我已转接人工客服（第 {position} 位，预计约 {eta}），"
+            "并把情况整理给了客服。",
+        ),
+        "en": (
+            "Your complaint matters and deserves a person's attention. I've passed it to a human "
+            "agent (number {position}, about {eta}) with a summary of what happened.",
+        ),
+    },
+    "handoff_proposal": {
+        "zh": (
+            "我已为您准备好处理方案，需要人工客服确认后执行。已转接客服，您排在第 {position} 位，预计约 {eta}。",
+        ),
+        "en": (
+            "I've prepared a resolution that a member of our team needs to approve. You're number "
+            "{position} in the queue, about {eta}.",
+        ),
+    },
+    "handoff_abuse": {
+        "zh": ("我会请主管来跟进这次对话。您排在第 {position} 位，预计约 {eta}。",),
+        "en": (
+            "I'm asking a supervisor to take over this conversation. You're number {position}, about {eta}.",
+        ),
+    },
+    "ticket": {
+        "zh": (
+            "现在不是人工客服的在岗时间（或暂时无人在线），已为您登记工单，客服会在 {callback} 前回复您，"
+            "我们已保留全部对话，您不用重复说明。在此之前，订单、物流、退换货的问题我可以继续帮您处理。",
+        ),
+        "en": (
+            "Our team isn't available right now, so I've opened a ticket: someone will get back to "
+            "you by {callback}. Everything we said is kept. Meanwhile I can keep helping with "
+            "orders, delivery and returns.",
+        ),
+    },
+    "abuse_warning": {
+        "zh": (
+            "我理解您现在很生气。为了更好地帮您解决问题，请文明沟通。",
+            "请不要使用侮辱性的语言，我们是真心想帮您解决问题的。",
+            "再次提醒：请文明沟通。",
+        ),
+        "en": (
+            "I understand you're upset. To help you best, please keep the conversation respectful.",
+            "Please don't use insulting language: we do want to sort this out for you.",
+            "A further reminder: please keep it respectful.",
+        ),
+    },
+    "offer_person": {
+        "zh": (
+            "如果您希望由真人处理，点“转人工”我马上为您转接。",
+            "需要的话我现在就可以帮您转人工。",
+        ),
+        "en": (
+            "If you'd rather talk to a person, tap \"Human agent\" and I'll connect you now.",
+            "I can get you a person right away if you prefer.",
+        ),
+    },
+    "anonymous_orders": {
+        "zh": (
+            "查询订单需要先登录店铺账号（在店铺页面登录后打开客服窗口即可）。也可以转人工，由客服核实身份后帮您查询。",
+        ),
+        "en": (
+            "To look up your orders, please sign in to the shop first and open the chat from there. "
+            "Or a human agent can verify who you are and check for you.",
+        ),
+    },
+    "order_not_yours": {
+        "zh": ("没有在您的账号下找到订单 {order_id}（我只能查询您自己的订单）。请选择您的订单：",),
+        "en": (
+            "I can't find order {order_id} on your account (I can only see your own orders). Please pick one:",
+        ),
+    },
+    "describe": {
+        "zh": (
+            "好的，请简单描述一下遇到的问题（比如商品出了什么状况），我整理好交给客服，您就不用重复说明了。",
+        ),
+        "en": (
+            "Sure. Please describe briefly what went wrong, so I can pass it on and you won't have to repeat it.",
+        ),
+    },
     "reopened": {
         "zh": ("您好，欢迎回来，有什么可以帮您？",),
         "en": ("Welcome back. How can I help?",),
@@ -129,7 +258,7 @@ def compose(
     wording has been used (the caller must then do something else than repeat itself)."""
     variants = TEMPLATES[situation][language if language in ("zh", "en") else "zh"]
     values = dict(facts)
-    if "eta_seconds" in values:
+    if "eta_seconds" in values and "eta" not in values:
         values["eta"] = format_wait(int(str(values.pop("eta_seconds"))), language)
     for index, variant in enumerate(variants):
         text = variant.format(**values)
@@ -137,3 +266,35 @@ def compose(
         if key not in sent_keys:
             return BotReply(key=key, text=text, quick_replies=quick_replies)
     return None
+
+
+# How each topic is offered when the AI asks which one the customer means.
+TOPIC_LABELS: dict[str, tuple[str, str]] = {
+    "product_info": ("商品信息", "Product details"),
+    "stock": ("库存/到货", "Stock"),
+    "price_promotion": ("价格优惠", "Price and offers"),
+    "coupon": ("优惠券", "Coupons"),
+    "size": ("尺码", "Sizes"),
+    "shipping_info": ("发货与快递", "Shipping"),
+    "payment": ("付款", "Payment"),
+    "invoice": ("发票", "Invoices"),
+    "order_status": ("订单状态", "Order status"),
+    "change_address": ("修改地址", "Change address"),
+    "cancel_order": ("取消订单", "Cancel an order"),
+    "urge_shipping": ("催发货", "Hurry shipping"),
+    "where_is_parcel": ("查物流", "Track my parcel"),
+    "return": ("退货", "Return"),
+    "exchange": ("换货", "Exchange"),
+    "refund": ("退款", "Refund"),
+    "refund_status": ("退款进度", "Refund status"),
+    "damaged_or_wrong_item": ("破损/错发", "Damaged or wrong item"),
+    "quality_issue": ("质量问题", "Quality problem"),
+    "how_to_use": ("使用方法", "How to use"),
+    "warranty": ("保修", "Warranty"),
+    "complaint": ("投诉", "Complaint"),
+}
+
+
+def topic_label(intent: str, language: str) -> str:
+    zh, en = TOPIC_LABELS.get(intent, (intent, intent))
+    return zh if language == "zh" else en

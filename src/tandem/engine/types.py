@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
-Action = Literal["reply", "hand_off", "silent", "reopen"]
+from tandem.engine.memory import EngineMemory
+from tandem.engine.rules import EngineRules
+from tandem.knowledge.index import SearchResult
+from tandem.shop.policy_config import ShopPolicy
+from tandem.shop.present import ShopFacts
+from tandem.shop.types import ActionRequest, TrackingEvent
+from tandem.understanding.types import Analysis
+
+Action = Literal["reply", "hand_off", "silent", "act"]
 
 
 @dataclass(frozen=True)
@@ -16,8 +26,8 @@ class QuickReply:
 
 @dataclass(frozen=True)
 class BotReply:
-    """One message from the AI. `key` names what was said (template and facts) so the engine can
-    tell a repeat: it never sends the same key twice in a conversation."""
+    """One message from the AI. `key` names what was said (the wording and the facts it is
+    about) so the engine can tell a repeat: it never sends the same key twice in a conversation."""
 
     key: str
     text: str
@@ -31,7 +41,14 @@ class QueueFacts:
     agents_online: int
     position_if_queued: int
     eta_seconds: int
+    # Inside the shop's staffed hours. Outside them, or with nobody online, a hand-off is a
+    # ticket with a promised callback time.
     staffed_now: bool = True
+    callback_at: datetime | None = None
+
+    @property
+    def nobody_on_duty(self) -> bool:
+        return not self.staffed_now or self.agents_online == 0
 
 
 @dataclass(frozen=True)
@@ -40,17 +57,38 @@ class ConversationView:
 
     state: str  # bot | queued | agent | resolved
     language: str = "zh"
-    sent_reply_keys: frozenset[str] = frozenset()
+    memory: EngineMemory = field(default_factory=EngineMemory)
     queue_position: int | None = None
     queue_eta_seconds: int | None = None
-    fallbacks: int = 0
-    human_requests: int = 0
 
 
 @dataclass(frozen=True)
 class Inbound:
     text: str
     payload: str | None = None
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """Everything else the engine may know this turn, gathered at the edge and handed in."""
+
+    queue: QueueFacts
+    now: datetime
+    rules: EngineRules = field(default_factory=EngineRules)
+    analysis: Analysis | None = None
+    knowledge: SearchResult | None = None
+    shop: ShopFacts | None = None
+    policy: ShopPolicy | None = None
+    tracking: Mapping[str, tuple[TrackingEvent, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShopAct:
+    """An action on one of the customer's orders, for the caller to perform through the
+    shop's policy (which records it); the engine then words the outcome (`after_action`)."""
+
+    order_id: str
+    request: ActionRequest
 
 
 @dataclass(frozen=True)
@@ -61,4 +99,16 @@ class Decision:
     replies: tuple[BotReply, ...] = ()
     handoff_reason: str | None = None
     priority: int = 0
+    skill: str | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    act: ShopAct | None = None
+    # The memory to keep for the next turn (None: unchanged).
+    memory: EngineMemory | None = None
+    # The AI could not answer a question (feeds the knowledge gaps report).
+    miss: bool = False
+    kb_entry_id: str | None = None
+    ticket: bool = False
+    callback_at: datetime | None = None
+    proposal: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)

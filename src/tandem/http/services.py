@@ -12,9 +12,14 @@ from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tandem.config import Settings
+from tandem.conversations.turns import TurnDeps
+from tandem.core.clock import Clock
 from tandem.db.uow import UnitOfWork
 from tandem.http.ratelimit import RateLimiter
+from tandem.knowledge.index import KnowledgeIndex
 from tandem.realtime.hub import LocalHub
+from tandem.shop.provider import Shop
+from tandem.understanding import Understanding
 
 
 @dataclass
@@ -26,10 +31,10 @@ class Services:
     hasher: PasswordHasher
     rate_limiter: RateLimiter
     login_limiter: RateLimiter
-    # Filled in by the packages that own them (understanding models, knowledge index, shop).
-    understanding: Any = None
-    knowledge: Any = None
-    shop: Any = None
+    understanding: Understanding
+    clock: Clock
+    knowledge: KnowledgeIndex
+    shop: Shop
     extras: dict[str, Any] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -55,6 +60,10 @@ class Services:
                 yield
         else:
             yield
+
+    @property
+    def turn_deps(self) -> TurnDeps:
+        return TurnDeps(self.settings, self.understanding, self.knowledge, self.shop, self.clock)
 
     async def publish(self, uow: UnitOfWork) -> None:
         """Send what the unit of work staged; call only after its commit succeeded."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations.models import Conversation
+from tandem.core.clock import utcnow
 from tandem.engine.types import QueueFacts
 from tandem.identity.models import Account
 from tandem.routing.waits import DEFAULT_HANDLE_SECONDS, estimate_wait
@@ -93,11 +93,19 @@ def estimate(position: int, s: Staffing) -> int:
 
 
 async def queue_estimate(
-    session: AsyncSession, conversation: Conversation, s: Staffing | None = None
+    session: AsyncSession,
+    conversation: Conversation,
+    s: Staffing | None = None,
+    now: datetime | None = None,
 ) -> tuple[int, int]:
-    """(position, estimated wait in seconds) of a queued conversation."""
+    """(position, estimated wait in seconds) of a queued conversation. A ticket's promised
+    callback time bounds the wait from below: nobody is there to answer before it."""
     position = await position_of(session, conversation)
-    return position, estimate(position, s or await staffing(session))
+    eta = estimate(position, s or await staffing(session))
+    if conversation.callback_at is not None:
+        until = (conversation.callback_at - (now or utcnow())).total_seconds()
+        eta = max(eta, int(until))
+    return position, eta
 
 
 async def facts_for_new_entry(
@@ -128,3 +136,7 @@ async def queued_conversations(session: AsyncSession) -> list[Conversation]:
             )
         ).all()
     )
+
+
+def timedelta_seconds(seconds: int) -> timedelta:
+    return timedelta(seconds=seconds)

@@ -12,7 +12,8 @@
       reasons: { customer_request: "客户要求人工", cannot_answer: "AI 无法回答" },
       author: { customer: "客户", bot: "AI", agent: "客服", system: "系统" },
       decisions: "AI 的判断", live: "实时连接", reconnecting: "重连中…", knowledge: "知识库", lang: "English",
-      position: "位置", none: "暂无",
+      position: "位置", none: "暂无", summary: "摘要", order: "订单", intents: "意图", emotion: "情绪",
+      entities: "信息", tried: "AI 已做", proposal: "AI 方案", ticket: "承诺回复", flagged: "多次辱骂，已转主管",
     },
     en: {
       loginTitle: "Agent desk sign-in", username: "Username", password: "Password", login: "Sign in", deskTitle: "Agent desk",
@@ -24,7 +25,8 @@
       reasons: { customer_request: "Customer asked for a person", cannot_answer: "AI could not answer" },
       author: { customer: "Customer", bot: "AI", agent: "Agent", system: "System" },
       decisions: "AI decisions", live: "Live", reconnecting: "Reconnecting…", knowledge: "Knowledge", lang: "中文",
-      position: "Position", none: "none",
+      position: "Position", none: "none", summary: "Summary", order: "Order", intents: "Intents", emotion: "Emotion",
+      entities: "Details", tried: "AI tried", proposal: "AI proposal", ticket: "Promised reply", flagged: "Repeated abuse: supervisor",
     },
   };
   let lang = new URLSearchParams(location.search).get("lang") || localStorage.getItem("tandem.desk.lang") || "zh";
@@ -121,9 +123,31 @@
     ["transfer", "transferTo", "handBack", "resolve", "replyForm"].forEach((id) => $(id).classList.toggle("hidden", !mineNow));
     const packet = $("packet");
     packet.replaceChildren();
-    const add = (k, v) => { packet.appendChild(el("dt", null, k)); packet.appendChild(el("dd", null, v)); };
-    add(t("customer"), [c.customer_name, c.customer_external_id].filter(Boolean).join(" · ") || t("anonymous"));
-    if (c.handoff_reason) add(t("reason"), t("reasons")[c.handoff_reason] || c.handoff_reason);
+    const add = (k, v, cls) => {
+      packet.appendChild(el("dt", null, k));
+      const dd = el("dd", cls || null, v);
+      packet.appendChild(dd);
+      return dd;
+    };
+    const p = c.handoff_packet;
+    add(t("customer"), [c.customer_name, c.customer_external_id, p && p.customer && p.customer.tier === "vip" ? "VIP" : null].filter(Boolean).join(" · ") || t("anonymous"));
+    if (c.flagged) add("⚠", t("flagged"), "warn");
+    if (p) {
+      add(t("summary"), p.summary || "—").dataset.field = "summary";
+      add(t("reason"), p.reason_text || p.reason).dataset.field = "reason";
+      if (p.ticket) add(t("ticket"), new Date(p.callback_at).toLocaleString());
+      if (p.order) add(t("order"), `${p.order.order_id} · ${p.order.title} · ${p.order.status} · ${p.order.total}` + (p.order.tracking_number ? ` · ${p.order.tracking_number}` : "")).dataset.field = "order";
+      if (p.intents && p.intents.length) add(t("intents"), p.intents.slice(-4).map((i) => `${i.label} ${Math.round(i.confidence * 100)}%`).join(" → "));
+      if (p.emotions && p.emotions.length) add(t("emotion"), p.emotions.slice(-4).map((e) => e.label === "neutral" ? e.text : `${e.text} ${Math.round(e.intensity * 100)}%`).join(" → ")).dataset.field = "emotion";
+      if (p.entities && p.entities.length) add(t("entities"), p.entities.map((e) => `${e.kind}: ${e.text}`).join("，"));
+      add(t("tried"), p.tried);
+      if (p.proposal) {
+        const pr = p.proposal;
+        add(t("proposal"), [pr.action, pr.order_id, lang === "zh" ? pr.summary_zh : pr.summary_en, pr.note].filter(Boolean).join(" · "), "proposal").dataset.field = "proposal";
+      }
+    } else if (c.handoff_reason) {
+      add(t("reason"), t("reasons")[c.handoff_reason] || c.handoff_reason);
+    }
     if (detail.decisions.length) add(t("decisions"), detail.decisions.slice(-4).map((d) => d.rule + (d.intent ? ` (${d.intent} ${Math.round((d.confidence || 0) * 100)}%)` : "")).join(" → "));
     const transcript = $("transcript");
     transcript.replaceChildren(...detail.messages.map(messageEl));
