@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from tandem.conversations.service import add_message, require_conversation
-from tandem.core.clock import utcnow
 from tandem.core.errors import Forbidden, NotFound
 from tandem.db.uow import UnitOfWork
 from tandem.http.deps import AgentDep, CustomerAccess, CustomerDep, ServicesDep
@@ -100,7 +99,7 @@ async def act_on_my_order(
             order_id=order_id,
             request=body,
             actor=Actor(kind="customer", id=customer_id),
-            now=utcnow(),
+            now=services.clock.now(),
             conversation_id=access.conversation_id,
         )
 
@@ -190,7 +189,7 @@ async def _agent_action(
             order_id=order_id,
             request=body.request,
             actor=Actor(kind="agent", id=agent_id),
-            now=utcnow(),
+            now=services.clock.now(),
             conversation_id=conversation_id,
         )
 
@@ -243,7 +242,7 @@ async def approve(
             shop.policy,
             proposal_id=proposal_id,
             agent_id=agent.id,
-            now=utcnow(),
+            now=services.clock.now(),
             amount_cents=body.amount_cents,
             note=body.note,
         )
@@ -259,7 +258,11 @@ async def reject(
 ) -> ProposalOut:
     async with services.unit_of_work() as uow:
         out = await service.reject_proposal(
-            uow.session, proposal_id=proposal_id, agent_id=agent.id, now=utcnow(), note=body.note
+            uow.session,
+            proposal_id=proposal_id,
+            agent_id=agent.id,
+            now=services.clock.now(),
+            note=body.note,
         )
         if out.conversation_id:
             conversation = await require_conversation(uow.session, out.conversation_id)
