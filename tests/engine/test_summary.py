@@ -125,3 +125,20 @@ def test_deterministic_and_empty_input() -> None:
     assert summarise(REFUND) == summarise(list(REFUND))
     assert summarise([]) == ""
     assert summarise([Turn(C, "好的"), Turn(A, "请问还有其他可以帮到您的吗?")]) == ""
+
+
+def test_long_repetitive_messages_do_not_stall_the_engine() -> None:
+    # Inputs that send nested-repetition regexes into exponential backtracking: if one comes
+    # back, this test hangs until the suite's timeout instead of passing.
+    nasty = [
+        "好" + "，谢谢" * 2000 + "x",
+        "？" * 5000 + "x",
+        "嗯" * 5000 + "x",
+        "可以" + "呢" * 5000,
+        "order" + " " * 5000 + "x",
+        "ok" + " thanks" * 2000 + " x",
+    ]
+    for text in nasty:
+        for language in ("zh", "en"):
+            out = summarise([Turn(C, text), Turn(A, "可以的，已经为您登记")], language=language)
+            assert len(out) <= 200

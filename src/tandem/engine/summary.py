@@ -65,7 +65,7 @@ _EMOJI = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _ORDER_ID = re.compile(
-    r"(?:订单号?|订单编号|单号|order(?:\s*(?:no\.?|number|id))?)\s*[:：#]?\s*([A-Za-z]{0,4}\d{5,})"
+    r"(?:订单号?|订单编号|单号|order(?:\s?(?:no\.?|number|id))?)[\s:：#]{0,4}([A-Za-z]{0,4}\d{5,})"
     r"|\b(TD\d{4,})\b",
     re.IGNORECASE,
 )
@@ -81,13 +81,16 @@ def _clean(text: str) -> str:
 
 # A customer turn that carries nothing a summary needs: greetings, acknowledgements, thanks,
 # a bare order number, a request for a person (the packet records that separately).
+# Written without nested repetition (no "(a*b*)*"), so a long run of "谢谢谢谢…" cannot send
+# the regex engine into exponential backtracking: the head is one word, the tail one flat set.
 _ZH_CUSTOMER_FILLER = re.compile(
     r"^(?:[你您]好|在吗|在不在|有人吗|hello|hi|亲|客服|人工|人工客服|转人工|"
-    r"好|好的|好吧|好滴|好哒|行|可以|可以的|嗯+|恩+|哦+|噢+|喔+|额+|啊+|ok|okay|"
+    r"好|好的|好吧|好滴|好哒|行|可以|可以的|嗯|恩|哦|噢|喔|额|啊|ok|okay|"
     r"是|是的|对|对的|对啊|没错|不是|没有|没有了|没了|没事了?|不用了?|知道了|明白了?|了解|"
     r"谢谢|谢谢你|谢谢您|多谢|感谢|辛苦了?|麻烦了?|麻烦你了|拜拜|再见|"
-    r"[?？!！.。…~～]+|\[[^\]]*\]|咨询订单号.*|订单业务咨询|(?:这个|是这个|我的)?(?:子)?订单号?[:：是]?.{0,12}|\d+)"
-    r"(?:[,，.。!！~～ ]*(?:谢谢|好的|嗯|哦|啊|呢|啦|了|呀|哈|你|您)*)*[?？!！.。~～]*$",
+    r"[?？!！.。…~～]|\[[^\]]{0,12}\]|咨询订单号.{0,60}|订单业务咨询|"
+    r"(?:这个|是这个|我的)?子?订单号?[:：是]?.{0,12}|\d{1,30})"
+    r"(?:[,，.。!！~～ ?？…嗯恩哦噢喔额啊呢啦了呀哈你您]|谢谢|好的)*$",
     re.IGNORECASE,
 )
 _ZH_QUESTION = re.compile(
@@ -121,14 +124,13 @@ _ZH_ANSWER = re.compile(
 _ZH_AGENT_CLARIFY = re.compile(r"(对吗|是吗|是吧|呢)[?？]?$|^请问|[?？]$")
 
 _ZH_LEAD = re.compile(
-    r"^(?:(?:[你您]好|在吗|亲爱的|亲|哈喽|hello|hi|嗯+|恩+|哦+|啊|额|那个|就是|请问一下|请问|"
+    r"^(?:[你您]好|在吗|亲爱的|亲|哈喽|hello|hi|嗯|恩|哦|啊|额|那个|就是|请问一下|请问|"
     r"我想问问|我想问一下|我想问下|想问一下|想问下|问一下|问下|咨询一下|咨询下|客服|"
-    r"好的|是的|对的|不是|没有呀|没有)[,，.。!！~～ 、]*)+",
+    r"好的|是的|对的|不是|没有呀|没有|[,，.。!！~～ 、])+",
     re.IGNORECASE,
 )
-_ZH_TRAIL = re.compile(
-    r"(?:[的了]?(?:呢|哦|哟|哈|啦|呀|啊|吧|噢|喔|嘛|哒|滴|~|～)+|[,，.。!！?？~～ ])+$"
-)
+_TAIL_PARTICLES = "呢哦哟哈啦呀啊吧噢喔嘛哒滴~～"
+_TAIL_CHARS = _TAIL_PARTICLES + ",，.。!！?？ "
 _ZH_FILLERS_INSIDE = re.compile(r"亲爱的|亲[，,]?|妹子|小妹|这边|哈")
 
 # Same words as the packet's emotion labels (engine.packet), so the desk speaks one language.
@@ -412,6 +414,20 @@ def _learned_score(features: tuple[float, ...], params: SummaryParams) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def _strip_tail(text: str) -> str:
+    """Drop trailing particles and punctuation ("可以的哦~" -> "可以"), in linear time."""
+    while True:
+        stripped = text.rstrip(_TAIL_CHARS)
+        if stripped == text:
+            return text
+        # "的"/"了" before a particle is part of the particle ("的哦", "了呢"); alone it is content.
+        if any(ch in _TAIL_PARTICLES for ch in text[len(stripped) :]) and stripped.endswith(
+            ("的", "了")
+        ):
+            stripped = stripped[:-1]
+        text = stripped
+
+
 def _compress_zh(text: str, *, customer: bool) -> str:
     text = _ZH_LEAD.sub("", text)
     text = _ZH_FILLERS_INSIDE.sub("", text)
@@ -421,7 +437,7 @@ def _compress_zh(text: str, *, customer: bool) -> str:
         text = text.replace("我", "用户")
     else:
         text = text.replace("您", "用户").replace("我们", "客服").replace("我", "客服")
-    text = _ZH_TRAIL.sub("", text)
+    text = _strip_tail(text)
     text = re.sub(r"[?？!！]+", "，", text)
     return text.strip(" ,，、")
 
