@@ -9,6 +9,7 @@ masks the whole message (its decision, not ours).
 from __future__ import annotations
 
 import pathlib
+from collections import Counter
 from collections.abc import Sequence
 
 from tandem.understanding.lexicon import AbuseLexicon, default_lexicon
@@ -33,25 +34,25 @@ class AbuseModel:
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self._positive = [i for i, c in enumerate(classifier.classes) if c not in SAFE_LABELS]
 
-    def probability(self, normalized: str) -> float:
+    def probability(self, normalized: str, counts: Counter[str] | None = None) -> float:
         """Calibrated probability that the message is abusive (classifier only)."""
-        proba = self.classifier.proba(normalized)
+        proba = self.classifier.proba(normalized, counts)
         return float(proba[self._positive].sum())
 
-    def classifier_kind(self, normalized: str) -> str:
-        proba = self.classifier.proba(normalized)
+    def classifier_kind(self, normalized: str, counts: Counter[str] | None = None) -> str:
+        proba = self.classifier.proba(normalized, counts)
         best = max(self._positive, key=lambda i: float(proba[i]))
         label = self.classifier.classes[best]
         return label if label in ABUSE_KINDS else "insult"
 
-    def analyze(self, normalized: str, raw: str) -> Abuse:
+    def analyze(self, normalized: str, raw: str, counts: Counter[str] | None = None) -> Abuse:
         spans = self.lexicon.find(raw)
-        p = self.probability(normalized)
+        p = self.probability(normalized, counts)
         if not spans and p < self.threshold:
             return Abuse(False, (), ())
         kinds = {s.kind for s in spans}
         if not kinds:
-            kinds.add(self.classifier_kind(normalized))
+            kinds.add(self.classifier_kind(normalized, counts))
         ordered = tuple(k for k in ABUSE_KINDS if k in kinds)
         return Abuse(True, ordered, spans)
 

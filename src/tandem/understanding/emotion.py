@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from tandem.understanding.linear import Progress, TextClassifier, TrainOptions, train_classifier
@@ -47,8 +48,8 @@ class EmotionModel:
         self.classifier = classifier
         self.labels = classifier.classes
 
-    def predict(self, normalized: str, raw: str) -> Emotion:
-        proba = self.classifier.proba(normalized)
+    def predict(self, normalized: str, raw: str, counts: Counter[str] | None = None) -> Emotion:
+        proba = self.classifier.proba(normalized, counts)
         k = int(proba.argmax())
         label = self.labels[k]
         if label in NEUTRAL_LABELS:

@@ -8,12 +8,14 @@ not trusted. The floor is chosen on held-out data, never on test data.
 from __future__ import annotations
 
 import pathlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from tandem.understanding.features import extract
 from tandem.understanding.linear import Progress, TextClassifier, TrainOptions, train_classifier
 from tandem.understanding.types import OOS, IntentScore
 
@@ -53,14 +55,16 @@ class IntentModel:
         oos = oos_wins or best.confidence < self.threshold
         return IntentResult(OOS if oos else best.label, best.confidence, oos, top)
 
-    def predict(self, normalized: str) -> IntentResult:
-        ind, vals = self.classifier.vectorizer.transform_one(normalized)
-        if len(ind) == 0:
+    def predict(self, normalized: str, counts: Counter[str] | None = None) -> IntentResult:
+        vec = self.classifier.vectorizer
+        if counts is None:
+            counts = extract(normalized, vec.cfg)
+        if not any(term in vec.index for term in counts):
             # Nothing we have ever seen (emoji only, another script): say so, do not guess.
             uniform = np.full(len(self.classifier.classes), 1.0 / len(self.classifier.classes))
             res = self.decide(uniform.astype(np.float32))
             return IntentResult(OOS, res.confidence, True, res.top)
-        return self.decide(self.classifier.proba(normalized))
+        return self.decide(self.classifier.proba(normalized, counts))
 
     def save(self, directory: pathlib.Path, extra: dict[str, object] | None = None) -> None:
         meta: dict[str, object] = {"task": TASK, "threshold": self.threshold}

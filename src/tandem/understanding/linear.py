@@ -45,16 +45,18 @@ class TextClassifier:
     bias: FloatArray  # (n_classes,)
     temperature: float = 1.0
 
-    def scores(self, normalized: str) -> FloatArray:
-        """Raw margins for one normalised text."""
-        ind, vals = self.vectorizer.transform_one(normalized)
+    def scores(self, normalized: str, counts: Counter[str] | None = None) -> FloatArray:
+        """Raw margins for one normalised text (`counts`: its features, if already extracted
+        with this model's FeatureConfig, so several models can share one extraction)."""
+        vec = self.vectorizer
+        ind, vals = vec.row(counts if counts is not None else extract(normalized, vec.cfg))
         if len(ind) == 0:
             return self.bias.copy()
         out: FloatArray = vals @ self.weights[ind] + self.bias
         return out
 
-    def proba(self, normalized: str) -> FloatArray:
-        return softmax(self.scores(normalized) * self.temperature)
+    def proba(self, normalized: str, counts: Counter[str] | None = None) -> FloatArray:
+        return softmax(self.scores(normalized, counts) * self.temperature)
 
     def scores_batch(self, counts: Sequence[Counter[str]]) -> FloatArray:
         x = self.vectorizer.transform(counts)

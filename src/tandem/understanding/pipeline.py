@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import pathlib
+from collections import Counter
 
 from tandem.understanding.abuse import AbuseModel
 from tandem.understanding.emotion import EmotionModel, intensity_cues
 from tandem.understanding.entities import DEFAULT_PRODUCTS, ProductMatcher, extract_entities
+from tandem.understanding.features import FeatureConfig, extract
 from tandem.understanding.intent import IntentModel
+from tandem.understanding.linear import TextClassifier
 from tandem.understanding.normalize import detect_language, normalize
 from tandem.understanding.types import Analysis, Emotion
 
@@ -38,9 +41,20 @@ class Understanding:
 
     def analyze(self, text: str) -> Analysis:
         normalized = normalize(text)
-        intent = self.intent_model.predict(normalized)
-        abuse = self.abuse_model.analyze(normalized, text)
-        emotion = self.emotion_model.predict(normalized, text)
+        # The three models usually share one feature configuration: extract features once.
+        features: dict[FeatureConfig, Counter[str]] = {}
+
+        def counts(clf: TextClassifier) -> Counter[str]:
+            cfg = clf.vectorizer.cfg
+            if cfg not in features:
+                features[cfg] = extract(normalized, cfg)
+            return features[cfg]
+
+        intent = self.intent_model.predict(normalized, counts(self.intent_model.classifier))
+        abuse = self.abuse_model.analyze(normalized, text, counts(self.abuse_model.classifier))
+        emotion = self.emotion_model.predict(
+            normalized, text, counts(self.emotion_model.classifier)
+        )
         if abuse.is_abusive and emotion.label not in ("anger", "anxiety"):
             # Someone insulting or threatening the agent is hostile, whatever the wording.
             emotion = Emotion("anger", round(max(0.6, 0.5 + 0.5 * intensity_cues(text)), 3))
