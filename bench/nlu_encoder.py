@@ -64,12 +64,12 @@ def evaluate(
         "oos" if classes[k] == "oos" or proba[i, k] < floor else classes[k]
         for i, k in enumerate(top)
     ]
-    ins = [(g, p) for g, p in zip(gold, pred) if g != "oos"]
-    oos = [p for g, p in zip(gold, pred) if g == "oos"]
+    ins = [(g, p) for g, p in zip(gold, pred, strict=True) if g != "oos"]
+    oos = [p for g, p in zip(gold, pred, strict=True) if g == "oos"]
     return {
         "in_scope_accuracy": round(sum(g == p for g, p in ins) / len(ins), 4),
         "top1_accuracy": round(
-            sum(classes[k] == g for k, g in zip(top, gold) if g != "oos") / len(ins), 4
+            sum(classes[k] == g for k, g in zip(top, gold, strict=True) if g != "oos") / len(ins), 4
         ),
         "oos_recall": round(sum(p == "oos" for p in oos) / len(oos), 4) if oos else float("nan"),
     }
@@ -138,7 +138,7 @@ def main() -> None:
         probas[name] = (proba, floor, softmax(held_s * temp))
         results[name] = evaluate(proba, classes, gold, floor) | {"oos_floor": round(floor, 2)}
     # Cascade: the linear model answers when sure; otherwise the combined model decides.
-    (p_lin, f_lin, h_lin), (p_enc, f_enc, _) = probas["linear"], probas["linear+e5"]
+    (p_lin, _, _), (p_enc, f_enc, _) = probas["linear"], probas["linear+e5"]
     for tau in (0.5, 0.7, 0.9):
         unsure = p_lin.max(1) < tau
         mixed = np.where(unsure[:, None], p_enc, p_lin)
