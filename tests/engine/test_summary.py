@@ -142,3 +142,15 @@ def test_long_repetitive_messages_do_not_stall_the_engine() -> None:
         for language in ("zh", "en"):
             out = summarise([Turn(C, text), Turn(A, "可以的，已经为您登记")], language=language)
             assert len(out) <= 200
+
+
+def test_the_ais_own_queue_message_is_not_summarised_as_an_answer() -> None:
+    turns = [
+        Turn(C, "我的快递三天了还没到，怎么回事?"),
+        Turn(B, "您的包裹已到达上海分拣中心，预计明天送达。"),
+        Turn(C, "物流信息昨天也是这么说的，到底什么时候到?"),
+        Turn(B, "好的，已为您转接人工客服，您现在排在第 2 位，预计等待约 3 分钟。"),
+    ]
+    text = summarise(turns)
+    assert "上海分拣中心" in text
+    assert "排在第" not in text and "转接" not in text

@@ -111,7 +111,9 @@ _ZH_AGENT_BOILERPLATE = re.compile(
     r"马上为您|正在为您查|为您查询|帮您查询|给您查询|查看一下|提供.{0,6}(订单|单号|手机|电话)|"
     r"是这个(商品|订单)|这个订单吗|这个商品吗|您的订单是吗|订单是吗|"
     r"抱歉|歉意|不便|见谅|理解|添麻烦|乌云|阳光|小花|生气|善解人意|妹子祝|#E|"
-    r"请问您是咨询之前|您好|你好|亲爱的客户|尊敬的"
+    r"请问您是咨询之前|您好|你好|亲爱的客户|尊敬的|"
+    # The AI's own hand-off, queue and fallback messages: the packet states those facts.
+    r"转接|排在第|排第|队列|预计等待|客服接入|不用重复|没有忘记|催促了|不想乱猜|是哪一个|以下哪"
 )
 _ZH_AGENT_PRODUCT_CARD = re.compile(
     r"\([A-Z][A-Za-z]+\)|^\[数字\][A-Za-z\u4e00-\u9fff]{0,8}[A-Z]{2,}"
@@ -201,7 +203,8 @@ _EN_PROBLEM = re.compile(
 _EN_AGENT_BOILERPLATE = re.compile(
     r"anything else|glad to help|happy to help|have a (nice|great) day|thank(s| you) for|"
     r"please wait|one moment|let me check|checking|sorry for|apolog|rate|how can i help|"
-    r"how may i help|welcome",
+    r"how may i help|welcome|passed you to|in the queue|human agent|agent will see|"
+    r"can't answer|rather not guess|not sure i follow|which of these|outside what i can",
     re.IGNORECASE,
 )
 _EN_LEAD = re.compile(
