@@ -6,9 +6,9 @@
 Pairs labelled 1 are paraphrases: their connected components are clusters. For each cluster
 one member (the shortest, ties by text) becomes a KB entry and the other members become
 queries expecting it. A quarter of the clusters (chosen by hash) are held out whole: their
-members become queries expecting no answer. Texts that sit only in pairs labelled 0 join the
-KB as distractors; they are the hard negatives (lexically close, different question) that
-an honest abstain decision has to resist.
+members become queries expecting no answer. This is the construction the issue describes.
+`--distractors` also puts the texts that sit only in pairs labelled 0 into the KB: they are
+hard negatives (lexically close, different question), a much harder variant.
 
 `--part train|held|all` keeps one half of the file as cut by `tandem.knowledge.train`
 (connected components of all pairs, hashed): figures are reported on `held`; the matcher's
@@ -30,7 +30,7 @@ def _bucket(key: str, salt: str) -> int:
 
 
 def build(
-    pairs: list[Pair], holdout_percent: int = 25
+    pairs: list[Pair], holdout_percent: int = 25, distractors: bool = False
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     positives = [(p.text_a, p.text_b) for p in pairs if p.label == 1]
     clusters = component_keys(positives)
@@ -48,10 +48,12 @@ def build(
         entry_id = f"c{n}"
         kb.append({"id": entry_id, "question": texts[0], "answer": f"[answer for: {texts[0]}]"})
         queries.extend({"text": t, "expected_id": entry_id} for t in texts[1:])
-    distractors = sorted(
+    if not distractors:
+        return kb, queries
+    negatives = sorted(
         {t for p in pairs if p.label == 0 for t in (p.text_a, p.text_b)} - in_positive
     )
-    for n, text in enumerate(distractors):
+    for n, text in enumerate(negatives):
         kb.append({"id": f"d{n}", "question": text, "answer": f"[answer for: {text}]"})
     return kb, queries
 
@@ -63,11 +65,12 @@ def main() -> None:
     ap.add_argument("--pairs", required=True, type=Path)
     ap.add_argument("--part", choices=["train", "held", "all"], default="held")
     ap.add_argument("--holdout-percent", type=int, default=25)
+    ap.add_argument("--distractors", action="store_true", help="add label-0 texts to the KB")
     ap.add_argument("--out-kb", required=True, type=Path)
     ap.add_argument("--out-queries", required=True, type=Path)
     args = ap.parse_args()
     spec = str(args.pairs) if args.part == "all" else f"{args.pairs}#{args.part}"
-    kb, queries = build(read_pairs(spec), args.holdout_percent)
+    kb, queries = build(read_pairs(spec), args.holdout_percent, args.distractors)
     for path, rows in ((args.out_kb, kb), (args.out_queries, queries)):
         with path.open("w", encoding="utf-8") as fh:
             for row in rows:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +17,11 @@ T = TypeVar("T")
 
 app = typer.Typer(help="Knowledge base: evaluate, import, export.", no_args_is_help=True)
 console = Console(stderr=True)
+
+
+@app.callback()
+def kb() -> None:
+    """Knowledge base: evaluate, import, export."""
 
 
 def _progress(description: str, quiet: bool) -> Any:
@@ -74,5 +78,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-_ = asyncio  # imported for the database commands below

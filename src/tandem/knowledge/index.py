@@ -52,6 +52,26 @@ class SearchResult:
     candidates: tuple[Match, ...]  # best first, at most k; when abstaining, the likely topics
 
 
+# What the answer decision sees about one candidate entry (matcher.answer_confidence).
+ANSWER_FEATURES = (
+    "pair_probability",
+    "bm25_vs_self",
+    "bm25_vs_top",
+    "lexical_top",
+    "log_lexical_rank",
+    "probability_margin",
+)
+
+
+@dataclass(frozen=True)
+class Judged:
+    entry_id: str
+    probability: float
+    score: float
+    features: tuple[float, ...]
+    confidence: float = 0.0
+
+
 @dataclass
 class _Row:
     entry_id: str
@@ -90,10 +110,14 @@ class KnowledgeIndex:
         answer_threshold: float | None = None,
         rerank_rows: int = 24,
         topic_floor: float = 0.05,
+        lexical_only: bool = False,
     ) -> None:
-        self.matcher = matcher or default_matcher()
+        # lexical_only: BM25 candidates without a matcher, for mining training pairs.
+        self.matcher: Matcher = None if lexical_only else (matcher or default_matcher())  # type: ignore[assignment]
         self.answer_threshold = (
-            self.matcher.answer_threshold if answer_threshold is None else answer_threshold
+            answer_threshold
+            if answer_threshold is not None
+            else (self.matcher.answer_threshold if self.matcher else 0.5)
         )
         self.rerank_rows = rerank_rows
         self.topic_floor = topic_floor
@@ -165,65 +189,105 @@ class KnowledgeIndex:
         self._rows[row_id] = _Row(entry_id, prepared, terms)
         return row_id
 
-    def _lexical(self, query: Prepared) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """Top rows by BM25 and their scores, best first."""
+    def _lexical(
+        self, query: Prepared
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], float]:
+        """Top rows by BM25, their scores (best first), and the query's score against itself."""
+        empty = np.zeros(0, dtype=np.int64), np.zeros(0), 1.0
         n_rows = len(self._rows)
         if n_rows == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
+            return empty
         avg = self._total_length / n_rows
         size = self._next_row
         lengths = self._lengths[:size]
         norm = K1 * (1.0 - B + B * lengths / avg)
+        query_terms = _term_counts(query)
+        query_norm = K1 * (1.0 - B + B * sum(query_terms.values()) / avg)
+        self_score = 0.0
         all_rows: list[npt.NDArray[np.int64]] = []
         all_weights: list[npt.NDArray[np.float64]] = []
-        for term, qtf in _term_counts(query).items():
+        for term, qtf in query_terms.items():
             postings = self._postings.get(term)
-            if postings is None:
-                continue
-            df = len(postings.rows)
+            df = len(postings.rows) if postings is not None else 0
+            idf = math.log(1.0 + (n_rows - df + 0.5) / (df + 0.5))
+            self_score += qtf * idf * qtf * (K1 + 1.0) / (qtf + query_norm)
             # Terms in over a fifth of all phrasings ("怎么", "的") barely move BM25 but would
             # make a large index slow; they still count in the matcher's judgement.
-            if n_rows > 2000 and df > n_rows / 5:
+            if postings is None or (n_rows > 2000 and df > n_rows / 5):
                 continue
-            idf = math.log(1.0 + (n_rows - df + 0.5) / (df + 0.5))
             rows, tfs = postings.arrays()
             all_rows.append(rows)
             all_weights.append(qtf * idf * tfs * (K1 + 1.0) / (tfs + norm[rows]))
         if not all_rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
+            return empty
         scores: npt.NDArray[np.float64] = np.bincount(
             np.concatenate(all_rows), weights=np.concatenate(all_weights), minlength=size
         ).astype(np.float64)
         depth = min(self.rerank_rows, int(np.count_nonzero(scores)))
         if depth == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
+            return empty
         top = np.argpartition(-scores, depth - 1)[:depth]
         top = top[np.argsort(-scores[top])]
-        return top.astype(np.int64), scores[top]
+        return top.astype(np.int64), scores[top], max(self_score, 1e-9)
 
-    def search(self, text: str, *, language: str | None = None, k: int = 3) -> SearchResult:
-        """Best entries for `text` with calibrated confidence; `answer` is None to abstain."""
+    def lexical_candidates(self, text: str) -> list[tuple[str, str]]:
+        """(entry id, phrasing) of the BM25 candidate rows, best first."""
+        rows, _, _ = self._lexical(prepare(text))
+        return [(self._rows[r].entry_id, self._rows[r].prepared.text) for r in rows.tolist()]
+
+    def judge(self, text: str, *, language: str | None = None) -> list[Judged]:
+        """Every candidate entry with its pair probability and answer features, best first."""
         query = prepare(text)
-        rows, scores = self._lexical(query)
+        rows, scores, self_score = self._lexical(query)
         candidates: list[tuple[int, float]] = []
         for row_id, score in zip(rows.tolist(), scores.tolist(), strict=True):
             entry = self._entries[self._rows[row_id].entry_id]
             if language is None or entry.language == language:
                 candidates.append((row_id, score))
         if not candidates:
-            return SearchResult(answer=None, candidates=())
+            return []
         probs = self.matcher.score_pairs([(query, self._rows[r].prepared) for r, _ in candidates])
         best: dict[str, tuple[float, float]] = {}
         for (row_id, score), p in zip(candidates, probs.tolist(), strict=True):
             entry_id = self._rows[row_id].entry_id
             seen = best.get(entry_id)
-            if seen is None or p > seen[0]:
-                best[entry_id] = (p, max(score, seen[1]) if seen else score)
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1]))
+            if seen is None:
+                best[entry_id] = (p, score)
+            else:
+                best[entry_id] = (max(p, seen[0]), max(score, seen[1]))
+        top_score = candidates[0][1]
+        by_lexical = sorted(best, key=lambda e: -best[e][1])
+        lexical_rank = {e: i for i, e in enumerate(by_lexical)}
+        probs_sorted = sorted((v[0] for v in best.values()), reverse=True)
+        out = []
+        first = probs_sorted[0]
+        second = probs_sorted[1] if len(probs_sorted) > 1 else 0.0
+        for entry_id, (p, score) in best.items():
+            rival = second if p >= first else first
+            features = (
+                p,
+                min(score / self_score, 1.5),
+                score / top_score,
+                float(lexical_rank[entry_id] == 0),
+                math.log1p(lexical_rank[entry_id]),
+                p - rival,
+            )
+            out.append(Judged(entry_id, p, score, features))
+        confidences = self.matcher.answer_confidence(np.array([j.features for j in out]))
+        judged = [
+            Judged(j.entry_id, j.probability, j.score, j.features, float(c))
+            for j, c in zip(out, confidences.tolist(), strict=True)
+        ]
+        judged.sort(key=lambda j: (-j.confidence, -j.score))
+        return judged
+
+    def search(self, text: str, *, language: str | None = None, k: int = 3) -> SearchResult:
+        """Best entries for `text` with calibrated confidence; `answer` is None to abstain."""
+        judged = self.judge(text, language=language)
         matches = tuple(
-            self._match(entry_id, p, score)
-            for entry_id, (p, score) in ranked[:k]
-            if p >= self.topic_floor
+            self._match(j.entry_id, j.confidence, j.score)
+            for j in judged[:k]
+            if j.confidence >= self.topic_floor
         )
         answer = matches[0] if matches and matches[0].confidence >= self.answer_threshold else None
         return SearchResult(answer=answer, candidates=matches)

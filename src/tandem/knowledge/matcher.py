@@ -33,6 +33,19 @@ class Matcher:
     platt: tuple[float, float]
     pair_threshold: float
     answer_threshold: float
+    # Logistic weights over ANSWER_FEATURES (last item: intercept); None = use the pair
+    # probability as the answer confidence.
+    answer_weights: tuple[float, ...] | None = None
+
+    def answer_confidence(self, x: Array) -> Array:
+        """P(this entry answers the query) from ANSWER_FEATURES rows (see index.py)."""
+        if self.answer_weights is None:
+            first: Array = x[:, 0]
+            return first
+        w = np.array(self.answer_weights[:-1])
+        z = x @ w + self.answer_weights[-1]
+        out: Array = 1.0 / (1.0 + np.exp(-z))
+        return out
 
     def probabilities(self, x: Array) -> Array:
         """Calibrated P(same question) for rows of pair features."""
@@ -72,6 +85,7 @@ class Matcher:
             "platt": list(self.platt),
             "pair_threshold": self.pair_threshold,
             "answer_threshold": self.answer_threshold,
+            "answer_weights": list(self.answer_weights) if self.answer_weights else None,
         }
         (directory / "matcher.json").write_text(json.dumps(meta, indent=2), "utf-8")
         self.lexicon.save(directory)
@@ -97,6 +111,7 @@ class Matcher:
             platt=(float(meta["platt"][0]), float(meta["platt"][1])),
             pair_threshold=float(meta["pair_threshold"]),
             answer_threshold=float(meta["answer_threshold"]),
+            answer_weights=tuple(meta["answer_weights"]) if meta.get("answer_weights") else None,
         )
 
 

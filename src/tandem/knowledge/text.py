@@ -21,14 +21,84 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:\.\d+)?")
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z]+(?:'[a-z]+)?|\d+(?:\.\d+)?")
 _EN_STOP = frozenset(
-    ["a", "an", "the", "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "to", "of", "in", "on", "at", "for", "and", "or", "my", "me", "i", "you", "your", "it", "its", "this", "that", "there", "can", "could", "would", "will", "shall", "should", "please", "how", "what", "when", "where", "why", "which", "who", "hi", "hello"]
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "do",
+        "does",
+        "did",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "my",
+        "me",
+        "i",
+        "you",
+        "your",
+        "it",
+        "its",
+        "this",
+        "that",
+        "there",
+        "can",
+        "could",
+        "would",
+        "will",
+        "shall",
+        "should",
+        "please",
+        "how",
+        "what",
+        "when",
+        "where",
+        "why",
+        "which",
+        "who",
+        "hi",
+        "hello",
+    ]
 )
 # Particles that carry tone, not meaning; dropped from word tokens only (characters keep them
 # as weak evidence, their idf makes them cheap).
 _ZH_STOP = frozenset(
-    ["的", "了", "吗", "呢", "吧", "啊", "呀", "哦", "嘛", "么", "是", "我", "你", "请问", "一下", "怎么", "如何", "可以", "能", "么"]
+    [
+        "的",
+        "了",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "哦",
+        "嘛",
+        "么",
+        "是",
+        "我",
+        "你",
+        "请问",
+        "一下",
+        "怎么",
+        "如何",
+        "可以",
+        "能",
+        "么",
+    ]
 )
 _ZH_NEGATIONS = frozenset("不没无别非未")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _EN_NEGATIONS = frozenset(("not", "no", "never", "don't", "can't", "cannot", "won't", "didn't"))
 
 
@@ -95,7 +165,9 @@ def prepare(text: str) -> Prepared:
             chars.append(stem)
             words.append(stem)
     bigrams = tuple(a + b for a, b in zip(chars, chars[1:], strict=False))
-    negated = any(c in _ZH_NEGATIONS for c in chars) or any(
+    # "能不能", "有没有", "是不是" ask a question; they do not negate it.
+    plain = _A_NOT_A.sub("", norm)
+    negated = any(c in _ZH_NEGATIONS for c in plain) or any(
         w in _EN_NEGATIONS for w in _LATIN_WORD.findall(norm)
     )
     return Prepared(

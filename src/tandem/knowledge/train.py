@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,10 +30,15 @@ from rich.progress import track
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
-from tandem.knowledge.features import FEATURE_NAMES, features_matrix
+from tandem.knowledge.evaluate import kb_entry, read_jsonl
+from tandem.knowledge.features import features_matrix
+from tandem.knowledge.index import KnowledgeIndex
 from tandem.knowledge.lexicon import DEFAULT_DIR, Lexicon, idf_from_corpus
 from tandem.knowledge.matcher import Matcher
 from tandem.knowledge.text import Prepared, prepare
+
+RANDOM_NEGATIVES = 0.5  # random pairs added per labelled pair, as easy negatives
+ANSWER_PRECISION = 0.90  # answered precision the threshold aims at on training queries
 
 
 @dataclass(frozen=True)
@@ -93,11 +99,7 @@ def distil_vectors(vocab: list[str]) -> npt.NDArray[np.float32]:
     out = []
     for i in track(range(0, len(vocab), 64), description="distilling word vectors"):
         out.append(np.asarray(model.query(vocab[i : i + 64]), dtype=np.float32))
-    vectors = np.vstack(out)
-    # e5 vectors share one large common direction; removing it spreads the cosines out.
-    vectors -= vectors.mean(axis=0, keepdims=True)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
-    return vectors.astype(np.float32)
+    return np.vstack(out).astype(np.float32)
 
 
 def build_lexicon(texts: Sequence[Prepared], cache: Path | None) -> Lexicon:
@@ -106,16 +108,24 @@ def build_lexicon(texts: Sequence[Prepared], cache: Path | None) -> Lexicon:
     for p in texts:
         counts.update(set(p.words) | set(p.chars))
     vocab = sorted(w for w, n in counts.items() if n >= 2 or len(w) == 1)
-    vectors: npt.NDArray[np.float32] | None = None
+    known: dict[str, npt.NDArray[np.float32]] = {}
     if cache is not None and cache.exists():
-        cached = json.loads(cache.with_suffix(".json").read_text("utf-8"))
-        if cached == vocab:
-            vectors = np.load(cache)
-    if vectors is None:
-        vectors = distil_vectors(vocab)
+        cached_words = json.loads(cache.with_suffix(".json").read_text("utf-8"))
+        cached_vectors = np.load(cache)
+        known = {w: cached_vectors[i] for i, w in enumerate(cached_words)}
+    missing = [w for w in vocab if w not in known]
+    if missing:
+        # Only new words are distilled; the cache keeps raw e5 vectors.
+        fresh = distil_vectors(missing)
+        known.update(zip(missing, fresh, strict=True))
         if cache is not None:
-            np.save(cache, vectors)
-            cache.with_suffix(".json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+            words = sorted(known)
+            np.save(cache, np.vstack([known[w] for w in words]))
+            cache.with_suffix(".json").write_text(json.dumps(words, ensure_ascii=False), "utf-8")
+    vectors = np.vstack([known[w] for w in vocab]).astype(np.float32)
+    # e5 vectors share one large common direction; removing it spreads the cosines out.
+    vectors -= vectors.mean(axis=0, keepdims=True)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
     return Lexicon(
         idf=idf, default_idf=default, vocab={w: i for i, w in enumerate(vocab)}, vectors=vectors
     )
@@ -145,18 +155,98 @@ def choose_pair_threshold(
     return round(best_t, 3)
 
 
+def with_random_negatives(pairs: list[Pair], share: float, rng: random.Random) -> list[Pair]:
+    """Add random pairs (label 0) from each corpus's own texts.
+
+    The labelled pairs are nearly all lexically close; without easy negatives the network
+    never learns that little overlap means "different question", and retrieval hands it
+    exactly such pairs.
+    """
+    out = list(pairs)
+    by_source: dict[str, list[str]] = {}
+    for p in pairs:
+        by_source.setdefault(p.source, []).extend((p.text_a, p.text_b))
+    for source, texts in by_source.items():
+        n = int(len(texts) / 2 * share)
+        out.extend(Pair(rng.choice(texts), rng.choice(texts), 0, source) for _ in range(n))
+    return out
+
+
+def mine_retrieval_pairs(
+    kb: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], depth: int = 8
+) -> list[Pair]:
+    """(query, candidate phrasing) pairs as BM25 retrieval serves them, labelled by the key.
+
+    These are the pairs the matcher is asked about in the product: lexically close
+    candidates of which at most one is right.
+    """
+    index = KnowledgeIndex(None, answer_threshold=0.0, rerank_rows=depth, lexical_only=True)
+    for row in kb:
+        index.upsert(kb_entry(row))
+    out: list[Pair] = []
+    for q in queries:
+        expected = q["expected_id"]
+        for entry_id, phrasing in index.lexical_candidates(str(q["text"])):
+            out.append(Pair(str(q["text"]), phrasing, int(entry_id == expected), "mined"))
+    return out
+
+
+def calibrate_answers(
+    matcher: Matcher, kb: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]]
+) -> None:
+    """Fit the answer confidence and choose the answer threshold on a TRAINING KB + queries.
+
+    The threshold is the lowest one whose answered precision on these queries is at least
+    ANSWER_PRECISION, i.e. the most coverage for that precision.
+    """
+    matcher.answer_weights = None
+    index = KnowledgeIndex(matcher, answer_threshold=0.0)
+    for row in kb:
+        index.upsert(kb_entry(row))
+    xs: list[tuple[float, ...]] = []
+    ys: list[int] = []
+    for q in track(queries, description="calibrating answers"):
+        for j in index.judge(str(q["text"])):
+            xs.append(j.features)
+            ys.append(int(q["expected_id"] is not None and j.entry_id == str(q["expected_id"])))
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(np.array(xs), np.array(ys))
+    matcher.answer_weights = (*(float(c) for c in model.coef_[0]), float(model.intercept_[0]))
+    tops: list[tuple[float, bool]] = []
+    for q in queries:
+        judged = index.judge(str(q["text"]))
+        if judged:
+            tops.append((judged[0].confidence, judged[0].entry_id == str(q["expected_id"])))
+    tops.sort(reverse=True)
+    correct, threshold = 0, 0.99
+    for n, (confidence, ok) in enumerate(tops, 1):
+        correct += int(ok)
+        if correct / n >= ANSWER_PRECISION:
+            threshold = confidence
+    matcher.answer_threshold = round(threshold, 4)
+
+
 def train(
     pair_specs: Sequence[str],
     extra_texts: Sequence[str],
     out: Path,
     cache: Path | None,
+    answer_files: tuple[Path, Path] | None = None,
     seed: int = 7,
 ) -> Matcher:
-    pairs = [p for spec in pair_specs for p in read_pairs(spec)]
+    rng = random.Random(seed)
+    labelled = [p for spec in pair_specs for p in read_pairs(spec)]
+    calibration: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
+    if answer_files is not None:
+        # Half the training queries teach the matcher retrieval's hard negatives; the other
+        # half calibrate the answer decision, so it is not fitted on pairs the matcher saw.
+        kb, queries = read_jsonl(answer_files[0]), read_jsonl(answer_files[1])
+        mined_q = [q for q in queries if half_of(str(q["text"])) == "train"]
+        calibration = (kb, [q for q in queries if half_of(str(q["text"])) == "held"])
+        labelled.extend(mine_retrieval_pairs(kb, mined_q))
+    pairs = with_random_negatives(labelled, RANDOM_NEGATIVES, rng)
     texts = sorted({t for p in pairs for t in (p.text_a, p.text_b)} | set(extra_texts))
     prepared = {t: prepare(t) for t in track(texts, description="preparing texts")}
     lex = build_lexicon(list(prepared.values()), cache)
-    rng = random.Random(seed)
     order = list(range(len(pairs)))
     rng.shuffle(order)
     n_cal = len(pairs) // 10
@@ -198,10 +288,14 @@ def train(
         pair_threshold=0.5,
         answer_threshold=0.5,
     )
-    p_cal = matcher.probabilities(x[cal_idx])
+    # The pair threshold is chosen on labelled rows only: random pairs are not what the
+    # `--pairs` judgement is asked about.
+    real_cal = [i for i in cal_idx if i < len(labelled)]
     matcher.pair_threshold = choose_pair_threshold(
-        p_cal, y[cal_idx], [pairs[i].source for i in cal_idx]
+        matcher.probabilities(x[real_cal]), y[real_cal], [pairs[i].source for i in real_cal]
     )
+    if calibration is not None:
+        calibrate_answers(matcher, *calibration)
     matcher.save(out)
     return matcher
 
@@ -217,6 +311,13 @@ def main() -> None:
         default=[],
         help="JSONL KB files whose questions join the vocabulary",
     )
+    ap.add_argument(
+        "--answer-calibration",
+        nargs=2,
+        type=Path,
+        metavar=("KB", "QUERIES"),
+        help="answer-or-abstain files built from TRAINING pairs (bench/kb_build_lcqmc.py --part train)",
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_DIR)
     ap.add_argument(
         "--cache", type=Path, default=None, help="where to keep distilled vectors (.npy)"
@@ -229,8 +330,17 @@ def main() -> None:
                 row = json.loads(line)
                 extra.append(row["question"])
                 extra.extend(row.get("alternatives") or [])
-    m = train(args.pairs, extra, args.out, args.cache)
-    print(json.dumps({"pair_threshold": m.pair_threshold, "features": len(FEATURE_NAMES)}))
+    answer_files = tuple(args.answer_calibration) if args.answer_calibration else None
+    m = train(args.pairs, extra, args.out, args.cache, answer_files)
+    print(
+        json.dumps(
+            {
+                "pair_threshold": m.pair_threshold,
+                "answer_threshold": m.answer_threshold,
+                "answer_weights": m.answer_weights,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

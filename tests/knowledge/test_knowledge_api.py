@@ -1,0 +1,173 @@
+"""The knowledge API and the learning loop, end to end, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from tandem.http.services import Services
+from tandem.knowledge import service
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def lead(server) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+        r = await c.post("/api/v1/auth/login", json={"username": "lead", "password": "tandem-demo"})
+        assert r.status_code == 200, r.text
+        yield c
+
+
+async def _seed_faq(services: Services) -> int:
+    async with services.unit_of_work() as uow:
+        return await service.seed_demo_faq(uow.session, services.knowledge)
+
+
+async def test_learning_loop_human_answer_becomes_what_the_ai_answers(
+    services: Services, lead: httpx.AsyncClient
+) -> None:
+    assert await _seed_faq(services) >= 150  # the demo shop's FAQ, as in the product
+    index = services.knowledge
+    question = "你们的羊绒大衣可以免费改衣长吗？"
+    paraphrase = "羊绒大衣能不能免费改衣长？"
+    assert index.search(paraphrase).answer is None  # the AI does not know yet
+
+    # A human agent resolved two handed-over conversations asking the same thing.
+    async with services.unit_of_work() as uow:
+        await service.learn_from_resolution(
+            uow.session,
+            index,
+            conversation_id="conv_a",
+            customer_questions=["在吗", question],
+            agent_answers=["可以的，羊绒大衣支持免费改衣长一次，签收后 15 天内寄回即可。"],
+            language="zh",
+        )
+        await service.learn_from_resolution(
+            uow.session,
+            index,
+            conversation_id="conv_b",
+            customer_questions=["羊绒大衣可以免费改衣长吗"],
+            agent_answers=["可以免费改一次衣长。"],
+            language="zh",
+        )
+
+    r = await lead.get("/api/v1/kb/candidates")
+    assert r.status_code == 200, r.text
+    (candidate,) = r.json()  # the near-duplicate was merged, not listed twice
+    assert candidate["question"] == question
+    assert candidate["occurrences"] == 2
+    assert candidate["conversation_ids"] == ["conv_a", "conv_b"]
+    assert "羊绒大衣可以免费改衣长吗" in candidate["alternatives"]
+
+    r = await lead.post(
+        f"/api/v1/kb/candidates/{candidate['id']}/approve",
+        json={
+            "intent": "product_info",
+            "answer": "羊绒大衣支持免费改衣长一次：签收后 15 天内寄回即可。",
+        },
+    )
+    assert r.status_code == 200, r.text
+    entry = r.json()
+    assert entry["status"] == "live" and entry["source"] == "learned"
+    assert entry["source_conversation_id"] == "conv_a"
+
+    result = index.search(paraphrase)  # the next paraphrase: the AI answers it itself
+    assert result.answer is not None
+    assert result.answer.entry_id == entry["id"]
+    assert "免费改衣长" in result.answer.answer
+
+    r = await lead.post(f"/api/v1/kb/candidates/{candidate['id']}/reject")
+    assert r.status_code == 409  # reviewed once only
+
+
+async def test_entry_edits_reach_the_index_at_once_and_keep_history(
+    services: Services, lead: httpx.AsyncClient
+) -> None:
+    body = {
+        "question": "会员生日有什么礼物？",
+        "alternatives": ["生日有优惠吗", "过生日送什么"],
+        "answer": "会员生日当月可领 20 元生日券。",
+        "intent": "coupon",
+    }
+    r = await lead.post("/api/v1/kb/entries", json=body)
+    assert r.status_code == 201, r.text
+    entry = r.json()
+    hit = services.knowledge.search("生日有没有优惠")
+    assert hit.answer is not None and hit.answer.entry_id == entry["id"]
+
+    body["answer"] = "会员生日当月可领 30 元生日券。"
+    r = await lead.put(f"/api/v1/kb/entries/{entry['id']}", json={**body, "version": 1})
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 2
+    hit = services.knowledge.search("生日有没有优惠")
+    assert hit.answer is not None and "30 元" in hit.answer.answer
+
+    r = await lead.put(f"/api/v1/kb/entries/{entry['id']}", json={**body, "version": 1})
+    assert r.status_code == 409  # a stale edit does not overwrite
+
+    r = await lead.delete(f"/api/v1/kb/entries/{entry['id']}")
+    assert r.status_code == 200 and r.json()["status"] == "retired"
+    assert entry["id"] not in services.knowledge
+
+    r = await lead.get(f"/api/v1/kb/entries/{entry['id']}")
+    assert [v["change"] for v in r.json()["history"]] == ["retired", "updated", "created"]
+
+
+async def test_import_reports_bad_rows_and_export_round_trips(
+    services: Services, lead: httpx.AsyncClient
+) -> None:
+    csv_text = "question,alternatives,answer,intent\n发票抬头能改吗,抬头写错了,可以换开,invoice\n,,没有问题,\n"
+    r = await lead.post(
+        "/api/v1/kb/import", files={"file": ("faq.csv", csv_text.encode("utf-8"), "text/csv")}
+    )
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["created"] == 1
+    assert report["errors"] == [{"row": 3, "reason": "the question is empty"}]
+    assert services.knowledge.search("发票抬头写错了").candidates
+
+    r = await lead.get("/api/v1/kb/export", params={"format": "jsonl"})
+    assert r.status_code == 200
+    assert "发票抬头能改吗" in r.text
+
+    r = await lead.post("/api/v1/kb/import", files={"file": ("faq.docx", b"x", "application/x")})
+    assert r.status_code == 422
+    assert "csv" in r.json()["message"]
+
+
+async def test_agents_get_suggestions_and_supervisor_pages_are_protected(
+    services: Services, agent_client: httpx.AsyncClient
+) -> None:
+    assert await _seed_faq(services) >= 150
+    r = await agent_client.get("/api/v1/kb/suggest", params={"q": "退款多久能到账"})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["matches"][0]["intent"] == "refund_status"
+    assert len(data["matches"]) <= 3
+
+    r = await agent_client.get("/api/v1/kb/entries")
+    assert r.status_code == 403
+
+
+async def test_misses_are_grouped_into_gaps(services: Services, lead: httpx.AsyncClient) -> None:
+    async with services.unit_of_work() as uow:
+        for n, text in enumerate(
+            [
+                "能用数字人民币付款吗",
+                "可以用数字人民币支付吗",
+                "数字人民币能付款吗",
+                "你们有实体店吗",
+            ]
+        ):
+            await service.record_miss(
+                uow.session, text=text, language="zh", conversation_id=f"c{n}"
+            )
+    r = await lead.get("/api/v1/kb/gaps")
+    assert r.status_code == 200, r.text
+    gaps = r.json()
+    assert gaps[0]["count"] == 3
+    assert "数字人民币" in gaps[0]["question"]
+    assert gaps[1]["question"] == "你们有实体店吗" and gaps[1]["count"] == 1
