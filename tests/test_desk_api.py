@@ -1,4 +1,6 @@
-"""The desk flow over real HTTP: login, queue, accept, reply, transfer, resolve, rating."""
+"""The desk flow over real HTTP: login, automatic assignment, claim, reply, transfer, resolve,
+rating. Assignment is automatic (issue 5): a hand-off goes straight to an eligible online agent,
+and only waits in the queue when nobody eligible has room."""
 
 from __future__ import annotations
 
@@ -21,12 +23,14 @@ async def test_full_flow_queue_accept_reply_resolve_rate(
     c = await open_customer()
     await c.say("你好")
     r = await c.say("人工客服")
-    assert r.json()["conversation"]["state"] == "queued"
+    # agent1 is online with room: assigned at once, nobody waits in the queue.
+    assert r.json()["conversation"]["state"] == "agent"
+    assert (await agent_client.get("/api/v1/desk/queue")).json() == []
+    mine = (await agent_client.get("/api/v1/desk/conversations")).json()
+    assert [m["id"] for m in mine] == [c.id]
+    assert mine[0]["handoff_reason"] == "customer_request"
 
-    queue = (await agent_client.get("/api/v1/desk/queue")).json()
-    assert [q["id"] for q in queue] == [c.id]
-    assert queue[0]["handoff_reason"] == "customer_request"
-
+    # Claiming a conversation one already has is a no-op.
     r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
     assert r.status_code == 200 and r.json()["state"] == "agent"
     detail = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}")).json()
@@ -64,16 +68,19 @@ async def test_rating_before_resolution_is_refused(open_customer) -> None:  # ty
     assert r.status_code == 409
 
 
-async def test_two_agents_cannot_both_accept(
+async def test_two_agents_cannot_both_claim(
     open_customer, agent_client: httpx.AsyncClient, server
 ) -> None:  # type: ignore[no-untyped-def]
+    # Nobody online: the conversation waits, and two agents race to claim it by hand.
+    await agent_client.put("/api/v1/desk/presence", json={"presence": "away"})
     c = await open_customer()
-    await c.say("人工")
+    r = await c.say("人工")
+    assert r.json()["conversation"]["state"] == "queued"
     async with httpx.AsyncClient(base_url=server.url) as other:
         await other.post(
             "/api/v1/auth/login", json={"username": "agent2", "password": "tandem-demo"}
         )
-        await other.put("/api/v1/desk/presence", json={"presence": "online"})
+        await other.put("/api/v1/desk/presence", json={"presence": "away"})
         assert (
             await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
         ).status_code == 200
@@ -87,9 +94,10 @@ async def test_two_agents_cannot_both_accept(
 async def test_transfer_to_colleague_and_back_to_queue(
     open_customer, agent_client: httpx.AsyncClient, server
 ) -> None:  # type: ignore[no-untyped-def]
+    me1 = (await agent_client.get("/api/v1/auth/me")).json()
     c = await open_customer()
-    await c.say("人工")
-    await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
+    r = await c.say("人工")
+    assert r.json()["conversation"]["state"] == "agent"
     async with httpx.AsyncClient(base_url=server.url) as other:
         me2 = (
             await other.post(
@@ -101,10 +109,11 @@ async def test_transfer_to_colleague_and_back_to_queue(
             f"/api/v1/desk/conversations/{c.id}/transfer", json={"agent_id": me2["account"]["id"]}
         )
         assert r.status_code == 200 and r.json()["assigned_agent_id"] == me2["account"]["id"]
+        # Back to the queue: at the front, and not straight back to the agent who passed it
+        # on, so the round gives it to agent1, who has room.
         r = await other.post(f"/api/v1/desk/conversations/{c.id}/transfer", json={"agent_id": None})
-        assert r.json()["state"] == "queued"
-        queue = (await other.get("/api/v1/desk/queue")).json()
-        assert queue[0]["id"] == c.id
+        assert r.json()["state"] == "agent"
+        assert r.json()["assigned_agent_id"] == me1["id"]
 
 
 async def test_agent_can_hand_back_to_the_ai(
@@ -112,7 +121,6 @@ async def test_agent_can_hand_back_to_the_ai(
 ) -> None:  # type: ignore[no-untyped-def]
     c = await open_customer()
     await c.say("人工")
-    await agent_client.post(f"/api/v1/desk/conversations/{c.id}/accept")
     r = await agent_client.post(f"/api/v1/desk/conversations/{c.id}/hand-back")
     assert r.json()["state"] == "bot"
     r = await c.say("你好")
@@ -121,14 +129,17 @@ async def test_agent_can_hand_back_to_the_ai(
 
 async def test_concurrency_cap_is_enforced(open_customer, agent_client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
     ids = []
+    states = []
     for _ in range(4):
         c = await open_customer()
-        await c.say("人工")
+        r = await c.say("人工")
         ids.append(c.id)
-    codes = [
-        (await agent_client.post(f"/api/v1/desk/conversations/{i}/accept")).status_code for i in ids
-    ]
-    assert codes == [200, 200, 200, 409]
+        states.append(r.json()["conversation"]["state"])
+    # agent1 holds three (their cap); the fourth waits and cannot be claimed past the cap.
+    assert states == ["agent", "agent", "agent", "queued"]
+    assert [q["id"] for q in (await agent_client.get("/api/v1/desk/queue")).json()] == [ids[3]]
+    r = await agent_client.post(f"/api/v1/desk/conversations/{ids[3]}/accept")
+    assert r.status_code == 409 and "limit" in r.json()["message"]
 
 
 async def test_agent_text_is_stored_verbatim_and_escaped_by_clients(

@@ -33,6 +33,7 @@ from tandem.engine.packet import build_packet
 from tandem.engine.types import Decision as EngineDecision
 from tandem.knowledge.index import KnowledgeIndex, Match, SearchResult
 from tandem.routing import service as routing
+from tandem.routing.assignment import assign_waiting
 from tandem.shop.policy import next_service_opening, within_service_hours
 from tandem.shop.present import ShopFacts
 from tandem.shop.provider import Shop
@@ -346,3 +347,4 @@ async def hand_off(
     await change_state(
         uow, conversation, "queued", reason=decision.handoff_reason, ticket=decision.ticket
     )
+    await assign_waiting(uow, utcnow())

@@ -1,7 +1,14 @@
-"""Desk use cases: what an agent sees and does with a conversation."""
+"""Desk use cases: what an agent sees and does with a conversation.
+
+Every change that can move the queue (claim, transfer, escalate, resolve, hand back, presence)
+ends with an assignment round (`routing.assignment.assign_waiting`), so a freed slot or a new
+agent is used at once. Customer messages come out masked where they are abusive
+(`desk.masking`); revealing one is recorded.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,23 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation, Decision, Message
-from tandem.core.clock import utcnow
 from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tandem.db.uow import UnitOfWork
+from tandem.desk import masking
+from tandem.desk.models import Reveal
+from tandem.identity import service as identity
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
+from tandem.realtime.hub import DESK_TOPIC
+from tandem.routing import assignment, policy
 from tandem.routing import service as routing
+from tandem.routing.models import AgentStatus
 
 SYSTEM_TEXT = {
-    "accepted": {
-        "zh": "客服 {name} 已接入，正在查看您之前的对话。",
-        "en": "{name} from our team has joined and is reading your conversation.",
-    },
-    "transferred": {"zh": "已为您转接给客服 {name}。", "en": "You've been transferred to {name}."},
-    "requeued": {
-        "zh": "正在为您转接其他客服，请稍候。",
-        "en": "We're passing you to another agent, one moment.",
-    },
     "resolved": {
         "zh": "本次服务已结束，请为我们的服务打分。",
         "en": "This conversation is closed. Please rate our service.",
@@ -34,7 +37,14 @@ SYSTEM_TEXT = {
         "zh": "客服已将对话交回智能助手，有需要随时说“人工”。",
         "en": 'The agent handed you back to the AI assistant; say "human" any time.',
     },
+    "escalated": {
+        "zh": "已请主管来协助处理您的问题，请稍候。",
+        "en": "A supervisor is joining to help with your case, one moment.",
+    },
 }
+DEFAULT_BREAK = timedelta(minutes=15)
+MAX_BREAK = timedelta(hours=2)
+TRANSFER_SKILLS = (*policy.KNOWN_SKILLS, routing.SUPERVISOR_SKILL)
 
 
 def _system_text(kind: str, language: str, **facts: str) -> str:
@@ -53,12 +63,36 @@ async def active_load(session: AsyncSession, agent_id: str) -> int:
     )
 
 
-async def summary(session: AsyncSession, c: Conversation) -> dict[str, Any]:
+async def touch(session: AsyncSession, agent_id: str, now: datetime) -> None:
+    """The agent did something in the desk: they have not stopped answering."""
+    status = await routing.require_status(session, agent_id)
+    status.last_activity_at = now
+    status.updated_at = now
+
+
+# --- what the desk shows ------------------------------------------------------------------------
+
+
+def desk_message(m: Message, language: str) -> dict[str, Any]:
+    """A message as the desk shows it: abusive customer words masked, the kinds named."""
+    out = conversations.message_dict(m)
+    analysis = (m.meta or {}).get("analysis") if m.author == "customer" else None
+    pieces = masking.segments(m.text, analysis)
+    out["masked"] = pieces is not None
+    out["segments"] = pieces
+    out["abuse_kinds"] = list(((analysis or {}).get("abuse") or {}).get("kinds") or [])
+    if pieces is not None:
+        out["text"] = masking.masked_text(pieces, language)
+    emotion = (analysis or {}).get("emotion") or {}
+    out["emotion"] = emotion.get("label") if emotion.get("label") != "neutral" else None
+    return out
+
+
+async def summary(
+    session: AsyncSession, c: Conversation, waits: dict[str, tuple[int, int]] | None = None
+) -> dict[str, Any]:
     last = await session.scalar(
-        select(Message.text)
-        .where(Message.conversation_id == c.id)
-        .order_by(Message.seq.desc())
-        .limit(1)
+        select(Message).where(Message.conversation_id == c.id).order_by(Message.seq.desc()).limit(1)
     )
     agent_name = None
     if c.assigned_agent_id:
@@ -66,7 +100,10 @@ async def summary(session: AsyncSession, c: Conversation) -> dict[str, Any]:
         agent_name = agent.display_name if agent else None
     position = eta = None
     if c.state == "queued":
-        position, eta = await routing.queue_estimate(session, c)
+        if waits is not None and c.id in waits:
+            position, eta = waits[c.id]
+        else:
+            position, eta = await routing.queue_estimate(session, c)
     return {
         "id": c.id,
         "state": c.state,
@@ -80,7 +117,7 @@ async def summary(session: AsyncSession, c: Conversation) -> dict[str, Any]:
         "assigned_agent_name": agent_name,
         "position": position,
         "eta_seconds": eta,
-        "last_message": last,
+        "last_message": desk_message(last, c.language)["text"] if last is not None else None,
         "updated_at": c.updated_at,
         "rating": c.rating,
         "skill": c.skill,
@@ -90,8 +127,18 @@ async def summary(session: AsyncSession, c: Conversation) -> dict[str, Any]:
     }
 
 
-async def queue(session: AsyncSession) -> list[dict[str, Any]]:
-    return [await summary(session, c) for c in await routing.queued_conversations(session)]
+async def queue_waits(session: AsyncSession, now: datetime) -> dict[str, tuple[int, int]]:
+    """Position and wait of every waiting conversation, in one estimate pass."""
+    snap = await routing.snapshot(session, now)
+    return {
+        cid: (position, routing.shown_wait(position, eta, snap))
+        for cid, (position, eta) in routing.estimates(snap).items()
+    }
+
+
+async def queue(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+    waits = await queue_waits(session, now)
+    return [await summary(session, c, waits) for c in await routing.queued_conversations(session)]
 
 
 async def my_conversations(session: AsyncSession, agent: Principal) -> list[dict[str, Any]]:
@@ -119,7 +166,7 @@ async def detail(session: AsyncSession, conversation_id: str) -> dict[str, Any]:
     ).all()
     return {
         "conversation": await summary(session, c),
-        "messages": [conversations.message_dict(m) for m in messages],
+        "messages": [desk_message(m, c.language) for m in messages],
         "decisions": [
             {
                 "message_id": d.message_id,
@@ -136,7 +183,59 @@ async def detail(session: AsyncSession, conversation_id: str) -> dict[str, Any]:
     }
 
 
-async def accept(uow: UnitOfWork, agent: Principal, conversation_id: str) -> Conversation:
+async def reveal(
+    uow: UnitOfWork, agent: Principal, conversation_id: str, message_id: str, now: datetime
+) -> dict[str, Any]:
+    """The original text of one masked message, for this agent; the reveal is recorded."""
+    session = uow.session
+    m = await session.get(Message, message_id)
+    if m is None or m.conversation_id != conversation_id:
+        raise NotFound(f"no message {message_id} in conversation {conversation_id}")
+    session.add(Reveal(message_id=m.id, conversation_id=conversation_id, agent_id=agent.id, at=now))
+    await touch(session, agent.id, now)
+    return {"message_id": m.id, "text": m.text, "revealed_by": agent.id, "at": now}
+
+
+async def reveals(session: AsyncSession, conversation_id: str) -> list[dict[str, Any]]:
+    rows = (
+        await session.scalars(
+            select(Reveal).where(Reveal.conversation_id == conversation_id).order_by(Reveal.id)
+        )
+    ).all()
+    return [
+        {"message_id": r.message_id, "agent_id": r.agent_id, "at": r.at.isoformat()} for r in rows
+    ]
+
+
+# --- acting on a conversation ------------------------------------------------------------------
+
+
+async def _require_account(session: AsyncSession, agent_id: str) -> Account:
+    account = await session.get(Account, agent_id)
+    if account is None:
+        raise NotFound(f"no agent {agent_id}")
+    return account
+
+
+async def _check_can_take(session: AsyncSession, account: Account, now: datetime) -> None:
+    status = await session.get(AgentStatus, account.id)
+    on_break = status is not None and status.break_until is not None and status.break_until > now
+    if account.presence != policy.PRESENCE_ONLINE or on_break:
+        shown = "break" if on_break else account.presence
+        raise Conflict(
+            f"{account.display_name} is {shown}: choose an online colleague, a skill or the queue"
+        )
+    if await active_load(session, account.id) >= account.max_concurrent:
+        raise Conflict(
+            f"{account.display_name} already has {account.max_concurrent} conversations open "
+            "(their limit): resolve or transfer one first, or choose a colleague with room"
+        )
+
+
+async def accept(
+    uow: UnitOfWork, agent: Principal, conversation_id: str, now: datetime
+) -> Conversation:
+    """Claim a waiting conversation (assignment is automatic; this takes one by hand)."""
     session = uow.session
     c = await conversations.require_conversation(session, conversation_id)
     if c.state == "agent" and c.assigned_agent_id == agent.id:
@@ -144,32 +243,18 @@ async def accept(uow: UnitOfWork, agent: Principal, conversation_id: str) -> Con
     if c.state != "queued":
         raise Conflict(
             "this conversation is no longer waiting"
-            + (": a colleague has already accepted it" if c.state == "agent" else "")
+            + (": a colleague has already taken it" if c.state == "agent" else "")
         )
-    account = await session.get(Account, agent.id)
-    assert account is not None
+    account = await _require_account(session, agent.id)
     if await active_load(session, agent.id) >= account.max_concurrent:
         raise Conflict(
-            f"you already have {account.max_concurrent} conversations open (your limit): resolve or transfer one first"
+            f"you already have {account.max_concurrent} conversations open (your limit): "
+            "resolve or transfer one first"
         )
-    await _assign(uow, c, account, kind="accepted")
-    await conversations.announce_queue(uow)
+    await assignment.assign(uow, c, account, now, kind="accepted", outcome="claimed")
+    await touch(session, agent.id, now)
+    await assignment.assign_waiting(uow, now)
     return c
-
-
-async def _assign(uow: UnitOfWork, c: Conversation, account: Account, *, kind: str) -> None:
-    c.assigned_agent_id = account.id
-    c.assigned_at = utcnow()
-    await conversations.change_state(
-        uow, c, "agent", agent_id=account.id, agent_name=account.display_name
-    )
-    await conversations.add_message(
-        uow,
-        c,
-        author="system",
-        text=_system_text(kind, c.language, name=account.display_name),
-        meta={"event": kind},
-    )
 
 
 async def require_owned(
@@ -179,12 +264,19 @@ async def require_owned(
     # The owner acts on their conversation; a supervisor may step into any live one.
     owned = c.state == "agent" and c.assigned_agent_id == agent.id
     if not owned and not (agent.is_supervisor and c.state == "agent"):
-        raise Forbidden("accept this conversation before acting on it")
+        raise Forbidden(
+            "this conversation is not yours: only its agent (or a supervisor) acts on it"
+        )
     return c
 
 
 async def reply(
-    uow: UnitOfWork, agent: Principal, conversation_id: str, text: str, client_msg_id: str | None
+    uow: UnitOfWork,
+    agent: Principal,
+    conversation_id: str,
+    text: str,
+    client_msg_id: str | None,
+    now: datetime,
 ) -> Message:
     session = uow.session
     c = await require_owned(session, agent, conversation_id)
@@ -198,6 +290,7 @@ async def reply(
         )
         if existing is not None:
             return existing
+    await touch(session, agent.id, now)
     return await conversations.add_message(
         uow,
         c,
@@ -210,43 +303,79 @@ async def reply(
 
 
 async def transfer(
-    uow: UnitOfWork, agent: Principal, conversation_id: str, to_agent_id: str | None
+    uow: UnitOfWork,
+    agent: Principal,
+    conversation_id: str,
+    now: datetime,
+    *,
+    to_agent_id: str | None = None,
+    to_skill: str | None = None,
 ) -> Conversation:
+    """To a colleague (now, if they can take it), to a skill's queue, or back to the front of
+    the queue (neither given). Never straight back to the agent who passed it on."""
     session = uow.session
     c = await require_owned(session, agent, conversation_id)
-    if to_agent_id is None:
-        c.assigned_agent_id = None
-        c.assigned_at = None
-        # Back at the front: it has waited once already.
-        c.priority = max(c.priority, 100)
-        c.queued_at = c.queued_at or utcnow()
-        await conversations.change_state(uow, c, "queued", reason="transferred_to_queue")
-        await conversations.add_message(
+    await touch(session, agent.id, now)
+    if to_agent_id is not None:
+        target = await _require_account(session, to_agent_id)
+        if target.id == c.assigned_agent_id:
+            raise InvalidInput("this agent already has this conversation")
+        await _check_can_take(session, target, now)
+        await assignment.assign(uow, c, target, now, kind="transferred", outcome="transferred")
+    else:
+        if to_skill is not None and to_skill not in TRANSFER_SKILLS:
+            raise InvalidInput(f"skill must be one of {', '.join(TRANSFER_SKILLS)}")
+        await assignment.requeue(
             uow,
             c,
-            author="system",
-            text=_system_text("requeued", c.language),
-            meta={"event": "requeued"},
+            now,
+            from_agent_id=c.assigned_agent_id,
+            reason="transferred_to_skill" if to_skill else "transferred_to_queue",
+            skill=to_skill,
         )
-        await conversations.announce_queue(uow)
-        return c
-    target = await session.get(Account, to_agent_id)
-    if target is None:
-        raise NotFound(f"no agent {to_agent_id}")
-    if target.id == agent.id:
-        raise InvalidInput("you already own this conversation")
-    if target.presence != "online":
-        raise Conflict(
-            f"{target.display_name} is {target.presence}: choose an online colleague or the queue"
-        )
-    await _assign(uow, c, target, kind="transferred")
+    await assignment.assign_waiting(uow, now)
     return c
 
 
-async def resolve(uow: UnitOfWork, agent: Principal, conversation_id: str) -> Conversation:
-    c = await require_owned(uow.session, agent, conversation_id)
-    c.resolved_at = utcnow()
+async def escalate(
+    uow: UnitOfWork, agent: Principal, conversation_id: str, now: datetime, note: str | None
+) -> Conversation:
+    """To a supervisor: the conversation goes to the front of the supervisors' queue."""
+    session = uow.session
+    c = await require_owned(session, agent, conversation_id)
+    await touch(session, agent.id, now)
+    await assignment.requeue(
+        uow,
+        c,
+        now,
+        from_agent_id=c.assigned_agent_id,
+        reason="escalated",
+        skill=routing.SUPERVISOR_SKILL,
+    )
+    await conversations.add_message(
+        uow,
+        c,
+        author="system",
+        text=_system_text("escalated", c.language),
+        meta={"event": "escalated", "by": agent.id, "note": (note or "").strip() or None},
+    )
+    await assignment.assign_waiting(uow, now)
+    return c
+
+
+async def resolve(
+    uow: UnitOfWork, agent: Principal, conversation_id: str, now: datetime
+) -> Conversation:
+    session = uow.session
+    c = await require_owned(session, agent, conversation_id)
+    owner = c.assigned_agent_id or agent.id
+    # Hostility that started after the agent joined counts towards their exposure too.
+    kind = await routing.hostile_kind(session, c.id, since=c.assigned_at)
+    if kind is not None:
+        await assignment.record_hostile(uow, owner, c.id, kind, now)
+    c.resolved_at = now
     c.resolved_by = agent.id
+    await touch(session, agent.id, now)
     await conversations.change_state(uow, c, "resolved", resolved_by=agent.id)
     await conversations.add_message(
         uow,
@@ -256,12 +385,16 @@ async def resolve(uow: UnitOfWork, agent: Principal, conversation_id: str) -> Co
         meta={"event": "rating_requested"},
     )
     await conversations.append_event(uow, c, "conversation.rating_requested", {})
+    await assignment.assign_waiting(uow, now)
     return c
 
 
-async def hand_back(uow: UnitOfWork, agent: Principal, conversation_id: str) -> Conversation:
+async def hand_back(
+    uow: UnitOfWork, agent: Principal, conversation_id: str, now: datetime
+) -> Conversation:
     c = await require_owned(uow.session, agent, conversation_id)
     c.assigned_agent_id = None
+    await touch(uow.session, agent.id, now)
     await conversations.change_state(uow, c, "bot", reason="handed_back")
     await conversations.add_message(
         uow,
@@ -270,21 +403,76 @@ async def hand_back(uow: UnitOfWork, agent: Principal, conversation_id: str) -> 
         text=_system_text("back_to_ai", c.language),
         meta={"event": "back_to_ai"},
     )
+    await assignment.assign_waiting(uow, now)
     return c
 
 
-async def agents(session: AsyncSession) -> list[dict[str, Any]]:
-    rows = (await session.scalars(select(Account).order_by(Account.display_name))).all()
-    return [
-        {
-            "id": a.id,
-            "username": a.username,
-            "display_name": a.display_name,
-            "role": a.role,
-            "presence": a.presence,
-            "active_conversations": await active_load(session, a.id),
-            "max_concurrent": a.max_concurrent,
-            "skills": list(a.skills or []),
-        }
-        for a in rows
-    ]
+async def set_presence(
+    uow: UnitOfWork,
+    agent: Principal,
+    presence: str,
+    now: datetime,
+    break_minutes: int | None = None,
+) -> Account:
+    """Online, away, on a break (with an end time) or offline. A break or going offline hands
+    the agent's conversations to colleagues (front of the queue); coming back starts a round."""
+    session = uow.session
+    account = await _require_account(session, agent.id)
+    status = await routing.require_status(session, agent.id)
+    was_on_break = account.presence == policy.PRESENCE_BREAK or (
+        status.break_until is not None and status.break_until > now
+    )
+    await identity.set_presence(session, account, presence)
+    if presence == policy.PRESENCE_BREAK:
+        length = timedelta(minutes=break_minutes) if break_minutes else DEFAULT_BREAK
+        if length <= timedelta(0) or length > MAX_BREAK:
+            raise InvalidInput("a break lasts between 1 and 120 minutes")
+        status.break_until = now + length
+        status.break_suggested_at = None
+        status.alert_level = None
+    elif was_on_break:
+        status.last_break_end = now
+        status.break_until = None
+    status.last_activity_at = now
+    status.updated_at = now
+    uow.stage(
+        (
+            DESK_TOPIC,
+            {
+                "type": "agent.presence_changed",
+                "agent_id": account.id,
+                "presence": presence,
+                "break_until": status.break_until.isoformat() if status.break_until else None,
+            },
+        )
+    )
+    await assignment.assign_waiting(uow, now)
+    return account
+
+
+async def agents(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+    """Every staff member with their load, presence, break and hostile-load exposure."""
+    accounts = sorted(await routing.staff(session), key=lambda a: a.display_name)
+    states = {s.agent_id: s for s in await routing.agent_states(session, now)}
+    statuses = await routing.agent_statuses(session)
+    out = []
+    for a in accounts:
+        state = states[a.id]
+        status = statuses.get(a.id)
+        out.append(
+            {
+                "id": a.id,
+                "username": a.username,
+                "display_name": a.display_name,
+                "role": a.role,
+                "presence": a.presence,
+                "active_conversations": state.active,
+                "max_concurrent": a.max_concurrent,
+                "skills": list(a.skills or []),
+                "exposure": round(state.exposure, 2),
+                "break_until": status.break_until if status else None,
+                "break_suggested": bool(status and status.break_suggested_at),
+                "alert_level": status.alert_level if status else None,
+            }
+        )
+    return out

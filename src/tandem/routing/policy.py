@@ -28,6 +28,7 @@ PRESENCE_BREAK = "break"
 PRESENCE_OFFLINE = "offline"
 DEFAULT_MAX_CONCURRENT = 3
 KNOWN_SKILLS = ("pre_sale", "after_sale", "logistics", "vip", "zh", "en")
+LANGUAGE_SKILLS = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class QueueEntry:
     hostile: bool = False
     requeued: bool = False
     avoid_agent_id: str | None = None
+    # The customer's language; None: any agent with the skill will do (see `speaks`).
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,10 +188,20 @@ def is_available(agent: AgentState, now: datetime) -> bool:
     return agent.on_break_until is None or agent.on_break_until <= now
 
 
+def speaks(agent: AgentState, language: str | None) -> bool:
+    """An agent who lists no language skill is taken to serve every language; one who lists
+    some serves those only."""
+    if language is None:
+        return True
+    listed = [s for s in agent.skills if s in LANGUAGE_SKILLS]
+    return not listed or language in listed
+
+
 def is_eligible(agent: AgentState, entry: QueueEntry, now: datetime) -> bool:
     return (
         is_available(agent, now)
         and entry.skill in agent.skills
+        and speaks(agent, entry.language)
         and agent.active < agent.max_concurrent
         and agent.agent_id != entry.avoid_agent_id
     )
@@ -239,18 +252,18 @@ def next_assignments(
     room = sum(a.room for a in state.values() if is_available(a, now))
     seen: set[str] = set()
     # Room only shrinks during a round: once a skill finds nobody, it finds nobody again.
-    full_skills: set[str] = set()
+    full_skills: set[tuple[str, str | None]] = set()
     pairs: list[tuple[str, str]] = []
     for entry in queue_order(queue_entries, config.priority):
         if room == 0:
             break
-        if entry.conversation_id in seen or entry.skill in full_skills:
+        if entry.conversation_id in seen or (entry.skill, entry.language) in full_skills:
             continue
         seen.add(entry.conversation_id)
         agent_id = choose_agent(entry, state.values(), now)
         if agent_id is None:
             if entry.avoid_agent_id is None:
-                full_skills.add(entry.skill)
+                full_skills.add((entry.skill, entry.language))
             continue
         room -= 1
         agent = state[agent_id]
