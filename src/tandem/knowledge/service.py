@@ -145,7 +145,12 @@ async def create_entry(
     source: str = "written",
     conversation_id: str | None = None,
     change: str = "created",
+    flush: bool = True,
 ) -> KnowledgeEntry:
+    """A new entry (live by default: searchable once the transaction commits).
+
+    `flush=False` lets a bulk import batch its inserts.
+    """
     now = utcnow()
     entry = KnowledgeEntry(
         id=draft.id or new_id("kb"),
@@ -164,8 +169,9 @@ async def create_entry(
         version=1,
     )
     session.add(entry)
-    await session.flush()
     _record_version(session, entry, change, actor, now)
+    if flush:
+        await session.flush()
     _sync_index(session, index, entry)
     return entry
 
@@ -180,6 +186,7 @@ async def update_entry(
     status: str | None = None,
     expected_version: int | None = None,
     change: str = "updated",
+    flush: bool = True,
 ) -> KnowledgeEntry:
     """Replace the entry's content; `expected_version` guards against overwriting an edit."""
     entry = await require_entry(session, entry_id)
@@ -200,8 +207,9 @@ async def update_entry(
     entry.version += 1
     entry.updated_by = actor
     entry.updated_at = utcnow()
-    await session.flush()
     _record_version(session, entry, change, actor, entry.updated_at)
+    if flush:
+        await session.flush()
     _sync_index(session, index, entry)
     return entry
 
@@ -311,14 +319,14 @@ async def import_entries(
         raise InvalidInput(str(exc)) from exc
     report = ImportReport(errors=list(parsed.errors))
     ids = [d.id for _, d in parsed.drafts if d.id]
-    existing: set[str] = set()
+    existing: dict[str, KnowledgeEntry] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        existing.update(
-            await session.scalars(select(KnowledgeEntry.id).where(KnowledgeEntry.id.in_(chunk)))
-        )
+        # Loading the rows puts them in the identity map: updates below need no query each.
+        found = await session.scalars(select(KnowledgeEntry).where(KnowledgeEntry.id.in_(chunk)))
+        existing.update((e.id, e) for e in found)
     seen: set[str] = set()
-    for row, draft in progress(parsed.drafts):
+    for n, (row, draft) in enumerate(progress(parsed.drafts), 1):
         if draft.id and draft.id in seen:
             report.errors.append(
                 RowError(row, f"id {draft.id} appears twice in the file; keep one row")
@@ -327,11 +335,16 @@ async def import_entries(
         if draft.id:
             seen.add(draft.id)
         if draft.id and draft.id in existing:
-            await update_entry(session, index, draft.id, draft, actor=actor, change="imported")
+            await update_entry(
+                session, index, draft.id, draft, actor=actor, change="imported", flush=False
+            )
             report.updated += 1
         else:
-            await create_entry(session, index, draft, actor=actor, change="imported")
+            await create_entry(session, index, draft, actor=actor, change="imported", flush=False)
             report.created += 1
+        if n % 1000 == 0:
+            await session.flush()
+    await session.flush()
     report.errors.sort(key=lambda e: e.row)
     return report
 
