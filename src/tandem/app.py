@@ -23,6 +23,8 @@ from tandem.http.services import Services
 from tandem.identity.routes import router as auth_router
 from tandem.identity.service import password_hasher
 from tandem.knowledge.index import KnowledgeIndex
+from tandem.knowledge.routes import router as knowledge_router
+from tandem.knowledge.service import load_index
 from tandem.realtime.hub import LocalHub, RedisHub
 from tandem.shop.provider import build_shop
 from tandem.shop.routes import router as shop_router
@@ -56,6 +58,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with services.sessions() as session:
+            # The live knowledge base, indexed in memory; every change updates it at once.
+            await load_index(session, services.knowledge)
         await services.hub.start()
         try:
             yield
@@ -75,6 +80,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(conversations_router)
     app.include_router(desk_router)
     app.include_router(shop_router)
+    app.include_router(knowledge_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tandem.http.services import Services
 from tandem.identity.models import Account
 from tandem.identity.service import create_account
+from tandem.knowledge.service import seed_demo_faq
 from tandem.shop.seed import seed_demo_shop
 
 # username, password, role, display name. Printed by `tandem demo`; for trying things out only.
@@ -26,6 +27,7 @@ async def seed_demo(services: Services) -> None:
     """Idempotent: running the demo twice leaves one copy of everything."""
     async with services.unit_of_work() as uow:
         await seed_demo_shop(uow.session, now=services.clock.now())
+        await seed_demo_faq(uow.session, services.knowledge)
         for username, password, role, name in DEMO_ACCOUNTS:
             exists = await uow.session.scalar(
                 select(Account.id).where(Account.username == username)

@@ -61,7 +61,7 @@ def _check(
                 f"{where}: action {decision['action']} not {want}; replies: {replies}"
             )
         elif key == "state":
-            assert result["conversation"]["state"] == want, (
+            assert result["conversation"]["state"] in _as_list(want), (
                 f"{where}: state {result['conversation']['state']} not {want}"
             )
         elif key == "handoff_reason":

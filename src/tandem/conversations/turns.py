@@ -32,6 +32,7 @@ from tandem.engine.memory import EngineMemory
 from tandem.engine.packet import build_packet
 from tandem.engine.types import Decision as EngineDecision
 from tandem.knowledge.index import KnowledgeIndex, Match, SearchResult
+from tandem.knowledge.service import record_miss
 from tandem.routing import service as routing
 from tandem.routing.assignment import assign_waiting
 from tandem.shop.policy import next_service_opening, within_service_hours
@@ -147,7 +148,7 @@ async def take_customer_turn(
     )
     if conversation.state == "agent":
         # A person owns the conversation: no engine reply (rule 8), but the reading is kept
-        # for the desk (masking, emotion) and the decision is recorded.
+        # for the desk (masking, emotion), abuse is counted, and the decision is recorded.
         decision = decide(
             engine_view(conversation, None),
             Inbound(text, body.payload),
@@ -159,6 +160,20 @@ async def take_customer_turn(
             ),
         )
         await record(uow, conversation, message, decision, analysis)
+        for warning in decision.replies:
+            # The platform's civility notice, not the AI talking over the agent.
+            await add_message(
+                uow,
+                conversation,
+                author="system",
+                text=warning.text,
+                reply_to=message.id,
+                meta={"key": warning.key, "rule": decision.rule},
+            )
+        if decision.escalate:
+            conversation.flagged = True
+            conversation.skill = "supervisor"
+            await append_event(uow, conversation, "conversation.flagged", {"reason": "abuse"})
         return TurnResult(message, [], conversation, None)
 
     now = deps.clock.now()
@@ -243,6 +258,14 @@ async def record(
     )
     if decision.memory is not None:
         conversation.engine_state = decision.memory.to_json()
+    if decision.miss and message.author == "customer" and not message.payload:
+        # A question the AI could not answer: the knowledge gaps report groups these.
+        await record_miss(
+            uow.session,
+            text=message.text,
+            language=decision.language,
+            conversation_id=conversation.id,
+        )
 
 
 async def apply_decision(

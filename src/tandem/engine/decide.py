@@ -104,7 +104,10 @@ class _Turn:
 def decide(view: ConversationView, inbound: Inbound, ctx: TurnContext) -> Decision:
     turn = _Turn(view, inbound, ctx)
     if view.state == "agent":
-        # A person owns the conversation: the AI never talks over them (rule 8).
+        # A person owns the conversation: the AI never talks over them (rule 8). Abuse is
+        # still counted, so repeated abuse reaches a supervisor whoever is in the chat.
+        if ctx.analysis is not None and ctx.analysis.abuse.is_abusive:
+            return _abuse_with_agent(turn)
         return Decision(
             action="silent",
             rule="human_owns_conversation",
@@ -306,6 +309,27 @@ def _feelings(turn: _Turn) -> Decision | None:
     return None
 
 
+def _abuse_with_agent(turn: _Turn) -> Decision:
+    """The platform (not the AI) warns the customer; the limit flags the conversation and
+    asks for a supervisor."""
+    count = turn.memory.abuse_count + 1
+    memory = replace(turn.memory, abuse_count=count)
+    warning = compose("abuse_warning", turn.language, turn.memory.sent_keys)
+    escalate = count >= turn.ctx.rules.abuse_limit
+    return Decision(
+        action="silent",
+        rule="repeated_abuse" if escalate else "abuse_warning",
+        language=turn.language,
+        replies=(warning,) if warning is not None else (),
+        intent=turn.intent,
+        confidence=turn.confidence,
+        memory=memory.with_sent((warning.key,) if warning is not None else ()),
+        handoff_reason="abuse" if escalate else None,
+        skill="supervisor" if escalate else None,
+        escalate=escalate,
+    )
+
+
 def _strong(turn: _Turn) -> bool:
     a = turn.ctx.analysis
     return bool(
@@ -352,8 +376,18 @@ def _understood(turn: _Turn, *, chosen: bool = False) -> Decision:
         return _hand_off(turn, "complaint", "handoff_complaint", priority=turn.priority + 10)
     if intent in ORDER_INTENTS and confidence >= rules.min_confidence:
         return _order_work(turn, intent)
+    if (
+        intent in KNOWLEDGE_INTENTS
+        and confidence >= rules.min_confidence
+        and intent == turn.memory.last_answered
+        and not chosen
+    ):
+        # The same question again, in other words: the answer did not help (rule 3).
+        return _hand_off(turn, "repeated_problem", "handoff_repeated", miss=True)
     if kb is not None and kb.answer is not None:
         return _answer_from_knowledge(turn, kb.answer)
+    if (agreed := _agreeing_entry(turn)) is not None:
+        return _answer_from_knowledge(turn, agreed)
     # Not sure what is asked, or sure but with nothing reliable to say: rule 2.
     return _unsure(turn)
 
@@ -447,6 +481,19 @@ def _answer_from_knowledge(turn: _Turn, match: Match) -> Decision:
         kb_entry_id=match.entry_id,
         details={"kb_confidence": round(match.confidence, 3)},
     )
+
+
+def _agreeing_entry(turn: _Turn) -> Match | None:
+    """Two independent readings agree: the classifier is sure of a knowledge intent and the
+    best knowledge entry, below the retriever's own bar, is about that very intent."""
+    kb, rules = turn.ctx.knowledge, turn.ctx.rules
+    if kb is None or not kb.candidates or turn.intent not in KNOWLEDGE_INTENTS:
+        return None
+    best = kb.candidates[0]
+    if (turn.confidence or 0.0) >= rules.intent_sure and best.intent == turn.intent:
+        if best.confidence >= rules.kb_agreement_confidence:
+            return best
+    return None
 
 
 def fill_answer(answer: str, order: Order | None, language: str) -> str:
@@ -585,7 +632,7 @@ def _about_order(turn: _Turn, intent: str, order: Order) -> Decision:
                 skill="vip" if reason == "vip" else None,
                 proposal=_proposal(turn, intent, order),
             )
-    request = request_for(intent, turn.inbound.text)
+    request = request_for(intent, turn.inbound.text, order)
     if request is None:
         return _unsure(turn)
     if request.kind in (ActionKind.RETURN, ActionKind.EXCHANGE) and worn_or_used(turn.inbound.text):
@@ -627,7 +674,7 @@ def _after_description(turn: _Turn) -> Decision:
 
 def _proposal(turn: _Turn, intent: str, order: Order) -> dict[str, object] | None:
     """What the AI would do, for the agent to approve, edit or reject (rule 6)."""
-    request = request_for(intent, turn.inbound.text)
+    request = request_for(intent, turn.inbound.text, order)
     if request is None or turn.ctx.policy is None:
         return None
     verdict = evaluate(request, order, turn.ctx.policy, turn.ctx.now)

@@ -68,10 +68,21 @@ def relevant_orders(shop: ShopFacts, intent: str) -> list[Order]:
     return fitting or orders
 
 
-def request_for(intent: str, text: str) -> ActionRequest | None:
-    """The action an intent asks for, with what the message already says (reason)."""
+def request_for(intent: str, text: str, order: Order | None = None) -> ActionRequest | None:
+    """The action an intent asks for, with what the message already says (reason, wear)."""
+    reason = reason_in(text)
+    if worn_or_used(text) and reason is None:
+        # Worn for a while and returned without a fault named: a no-reason return.
+        reason = ReturnReason.NO_REASON
     match intent:
         case "refund":
+            if (
+                order is not None
+                and order.status == OrderStatus.DELIVERED
+                and reason == ReturnReason.QUALITY
+            ):
+                # Money back for a faulty delivered item goes through a quality return.
+                return ActionRequest(kind=ActionKind.RETURN, reason=reason)
             return ActionRequest(kind=ActionKind.REFUND)
         case "cancel_order":
             return ActionRequest(kind=ActionKind.CANCEL)
@@ -81,7 +92,7 @@ def request_for(intent: str, text: str) -> ActionRequest | None:
             return ActionRequest(kind=ActionKind.CHANGE_ADDRESS)
         case "return" | "exchange":
             kind = ActionKind.RETURN if intent == "return" else ActionKind.EXCHANGE
-            return ActionRequest(kind=kind, reason=reason_in(text))
+            return ActionRequest(kind=kind, reason=reason)
         case "damaged_or_wrong_item":
             reason = (
                 ReturnReason.WRONG_ITEM
@@ -101,7 +112,17 @@ _QUALITY_WORDS = (
     "瑕疵",
     "不能用",
     "故障",
+    "死了",
+    "烂",
+    "变质",
+    "漏",
+    "碎",
+    "裂",
+    "发霉",
     "broken",
+    "cracked",
+    "rotten",
+    "dead",
     "defect",
     "faulty",
     "damaged",

@@ -48,7 +48,8 @@ class QueueFacts:
 
     @property
     def nobody_on_duty(self) -> bool:
-        return not self.staffed_now or self.agents_online == 0
+        # An agent who is online is on duty, staffed hours or not.
+        return self.agents_online == 0
 
 
 @dataclass(frozen=True)
@@ -111,4 +112,6 @@ class Decision:
     ticket: bool = False
     callback_at: datetime | None = None
     proposal: dict[str, Any] | None = None
+    # Repeated abuse while a person owns the conversation: flag it, bring in a supervisor.
+    escalate: bool = False
     details: dict[str, Any] = field(default_factory=dict)

@@ -107,6 +107,11 @@ class EngineRules(_Section):
     # Below this calibrated confidence the AI does not act on its reading of the message: it
     # asks one clarifying question, then hands off.
     min_confidence: float = Field(default=0.55, ge=0, le=1)
+    # A knowledge entry below the retriever's bar is still used when the intent classifier
+    # is at least this sure of a knowledge intent and the entry is about that intent...
+    intent_sure: float = Field(default=0.85, ge=0, le=1)
+    # ...and the entry's own confidence is at least this.
+    kb_agreement_confidence: float = Field(default=0.3, ge=0, le=1)
     # Explicit request for a person: honoured in the same turn (cannot be switched off).
     # After this many answers the AI could not give, it hands off.
     max_fallbacks: int = Field(default=2, ge=1, le=5)
