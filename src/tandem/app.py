@@ -66,6 +66,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             yield
         finally:
             await services.hub.stop()
+            await services.shop.aclose()
             await services.engine.dispose()
 
     app = FastAPI(

@@ -490,10 +490,8 @@ def _agreeing_entry(turn: _Turn) -> Match | None:
     if kb is None or not kb.candidates or turn.intent not in KNOWLEDGE_INTENTS:
         return None
     best = kb.candidates[0]
-    if (turn.confidence or 0.0) >= rules.intent_sure and best.intent == turn.intent:
-        if best.confidence >= rules.kb_agreement_confidence:
-            return best
-    return None
+    agree = best.intent == turn.intent and (turn.confidence or 0.0) >= rules.intent_sure
+    return best if agree and best.confidence >= rules.kb_agreement_confidence else None
 
 
 def fill_answer(answer: str, order: Order | None, language: str) -> str:

@@ -53,20 +53,39 @@ def _order_facts(order: Order, language: str) -> dict[str, Any]:
     }
 
 
+# What the AI did, in words an agent reads at a glance.
+TRIED = {
+    "knowledge_answer": ("用知识库回答了{topic}", "answered {topic} from the knowledge base"),
+    "order_status_answer": ("查询了订单/物流", "looked up the order and parcel"),
+    "clarify": ("问了一个澄清问题", "asked a clarifying question"),
+    "fallback_offer_human": (
+        "表示无法回答并提供人工",
+        "said it could not answer, offered a person",
+    ),
+    "shop_action_done": ("按店铺规则办理了{topic}", "did the {topic} under the shop's policy"),
+    "shop_declined": (
+        "按店铺规则拒绝了{topic}并说明原因",
+        "declined the {topic} under the policy, with the reason",
+    ),
+    "shop_needs_evidence": ("请顾客提供照片/视频凭证", "asked for photo or video evidence"),
+    "shop_needs_info": ("询问了办理所需的信息", "asked for what the action needs"),
+    "pick_order": ("请顾客选择订单", "asked which order"),
+    "gather_facts": ("请顾客描述问题", "asked what happened"),
+}
+
+
 def _tried(decisions: Sequence[Mapping[str, Any]], language: str) -> str:
     done = []
+    zh = language == "zh"
     for d in decisions:
-        rule = str(d.get("rule", ""))
-        if rule in (
-            "knowledge_answer",
-            "order_status_answer",
-            "clarify",
-            "shop_action_done",
-            "fallback_offer_human",
-        ) or rule.startswith("shop_"):
-            label = topic_label(str(d.get("intent") or ""), language) if d.get("intent") else rule
-            done.append(f"{label}:{rule}")
-    return "；".join(dict.fromkeys(done)) if done else ("无" if language == "zh" else "nothing yet")
+        words = TRIED.get(str(d.get("rule", "")))
+        if words is None:
+            continue
+        topic = topic_label(str(d.get("intent")), language) if d.get("intent") else ""
+        done.append((words[0] if zh else words[1]).format(topic=topic))
+    if not done:
+        return "无" if zh else "nothing yet"
+    return ("；" if zh else "; ").join(dict.fromkeys(done))
 
 
 def build_packet(
