@@ -20,6 +20,32 @@ DATA_DIR = pathlib.Path(__file__).parent / "data"
 _ZH_OPENERS = ("你好，", "亲，", "请问", "麻烦问下，", "客服，", "在吗，")
 _EN_OPENERS = ("hi, ", "hello, ", "excuse me, ", "hey, ")
 _NO_OPENER = frozenset({"greeting", "oos"})
+# Intents where customers paste an order or tracking number. Copies with a number appended
+# keep "a number was given" from pointing at order_status alone.
+_ORDER_INTENTS = frozenset(
+    {
+        "order_status",
+        "change_address",
+        "cancel_order",
+        "urge_shipping",
+        "where_is_parcel",
+        "return",
+        "exchange",
+        "refund",
+        "refund_status",
+        "damaged_or_wrong_item",
+        "quality_issue",
+        "invoice",
+        "complaint",
+        "warranty",
+    }
+)
+_ZH_NUMBERS = ("，订单号TD20261101000123", " 订单TD20261027004410", "，单号SF1234567890123")
+_EN_NUMBERS = (
+    ", order TD20261101000123",
+    " (order 4938201938475621)",
+    ", tracking YT9876543210123",
+)
 
 
 def read_sections(path: pathlib.Path) -> list[Example]:
@@ -60,9 +86,21 @@ def with_openers(rows: Iterable[Example]) -> list[Example]:
     return out
 
 
+def with_numbers(rows: Iterable[Example]) -> list[Example]:
+    """The rows plus, for every third order-related one, a copy with a number appended."""
+    out: list[Example] = []
+    for i, row in enumerate(rows):
+        out.append(row)
+        if row.label not in _ORDER_INTENTS or i % 3:
+            continue
+        numbers = _EN_NUMBERS if row.text.isascii() else _ZH_NUMBERS
+        out.append(Example(row.text + numbers[(i // 3) % len(numbers)], row.label))
+    return out
+
+
 def intent_examples() -> list[Example]:
     rows = read_sections(DATA_DIR / "intents_zh.txt") + read_sections(DATA_DIR / "intents_en.txt")
-    rows = with_openers(rows)
+    rows = with_numbers(with_openers(rows))
     rows += read_sections(DATA_DIR / "oos_zh.txt")
     rows += read_jsonl_examples(DATA_DIR / "clinc150_oos_en.jsonl")
     return rows
