@@ -143,7 +143,7 @@ async def escalate(
 @router.post("/conversations/{conversation_id}/resolve", response_model=ConversationSummaryOut)
 async def resolve(conversation_id: str, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
     async with services.unit_of_work() as uow:
-        c = await service.resolve(uow, agent, conversation_id, utcnow())
+        c = await service.resolve(uow, agent, conversation_id, utcnow(), services.knowledge)
         return await service.summary(uow.session, c)
 
 

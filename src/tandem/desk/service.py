@@ -23,6 +23,8 @@ from tandem.desk.models import Reveal
 from tandem.identity import service as identity
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
+from tandem.knowledge.index import KnowledgeIndex
+from tandem.knowledge.service import learn_from_resolution
 from tandem.realtime.hub import DESK_TOPIC
 from tandem.routing import assignment, policy
 from tandem.routing import service as routing
@@ -363,11 +365,38 @@ async def escalate(
     return c
 
 
+async def _learn(session: AsyncSession, index: KnowledgeIndex, c: Conversation) -> None:
+    """A person solved what the AI handed over: offer the Q&A to the knowledge review."""
+    rows = (
+        await session.execute(
+            select(Message.author, Message.text)
+            .where(Message.conversation_id == c.id, Message.author.in_(("customer", "agent")))
+            .order_by(Message.seq)
+        )
+    ).all()
+    await learn_from_resolution(
+        session,
+        index,
+        conversation_id=c.id,
+        customer_questions=[t for a, t in rows if a == "customer"],
+        agent_answers=[t for a, t in rows if a == "agent"],
+        language=c.language,
+    )
+
+
 async def resolve(
-    uow: UnitOfWork, agent: Principal, conversation_id: str, now: datetime
+    uow: UnitOfWork,
+    agent: Principal,
+    conversation_id: str,
+    now: datetime,
+    index: KnowledgeIndex | None = None,
 ) -> Conversation:
+    """Close the conversation: hostile load counted, the customer asked for a rating, the
+    knowledge review offered the human's answer (`index` given, the AI had handed it over)."""
     session = uow.session
     c = await require_owned(session, agent, conversation_id)
+    if index is not None and c.handoff_reason is not None:
+        await _learn(session, index, c)
     owner = c.assigned_agent_id or agent.id
     # Hostility that started after the agent joined counts towards their exposure too.
     kind = await routing.hostile_kind(session, c.id, since=c.assigned_at)
