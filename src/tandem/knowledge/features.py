@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 from tandem.knowledge.lexicon import Lexicon
 from tandem.knowledge.text import Prepared
@@ -58,39 +59,20 @@ def _cover(a: set[str], b: set[str]) -> tuple[float, float]:
     return min(x, y), max(x, y)
 
 
-def _idf_cos(a: Sequence[str], b: Sequence[str], idf: dict[str, float], default: float) -> float:
-    wa: dict[str, float] = {}
-    for t in a:
-        wa[t] = wa.get(t, 0.0) + idf.get(t, default)
-    wb: dict[str, float] = {}
-    for t in b:
-        wb[t] = wb.get(t, 0.0) + idf.get(t, default)
+def _idf_cos(a: tuple[dict[str, float], float], b: tuple[dict[str, float], float]) -> float:
+    (wa, na), (wb, nb) = a, b
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
     dot = sum(v * wb.get(k, 0.0) for k, v in wa.items())
-    na = math.sqrt(sum(v * v for v in wa.values()))
-    nb = math.sqrt(sum(v * v for v in wb.values()))
     return dot / (na * nb) if na and nb else 0.0
 
 
 def _lcs(a: Sequence[str], b: Sequence[str]) -> int:
-    if not a or not b:
-        return 0
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0]
-        for j, y in enumerate(b):
-            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
-        prev = cur
-    return prev[-1]
+    return int(LCSseq.similarity(a, b))
 
 
 def _edit(a: Sequence[str], b: Sequence[str]) -> int:
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
+    return int(Levenshtein.distance(a, b))
 
 
 def pair_features(
@@ -120,8 +102,8 @@ def pair_features(
         _jaccard(ca, cb),
         _jaccard(ba, bb),
         _jaccard(wa, wb),
-        _idf_cos(a.chars, b.chars, idf, dflt),
-        _idf_cos(a.words, b.words, idf, dflt),
+        _idf_cos(lex.weights(a.chars), lex.weights(b.chars)),
+        _idf_cos(lex.weights(a.words), lex.weights(b.words)),
         bcov[0],
         bcov[1],
         wcov[0],

@@ -13,7 +13,8 @@ loop), as the product does.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -72,25 +73,22 @@ class Judged:
     confidence: float = 0.0
 
 
-@dataclass
-class _Row:
-    entry_id: str
-    prepared: Prepared
-    terms: dict[str, int]
-
-
-@dataclass
 class _Postings:
-    rows: dict[int, int] = field(default_factory=dict)  # row -> term frequency
-    cache: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None
+    """Rows holding one term, with term frequencies: 6 bytes a posting, append-only.
 
-    def arrays(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        if self.cache is None:
-            self.cache = (
-                np.fromiter(self.rows.keys(), dtype=np.int64, count=len(self.rows)),
-                np.fromiter(self.rows.values(), dtype=np.float64, count=len(self.rows)),
-            )
-        return self.cache
+    Removed rows stay until the next compaction; searches mask them out with `_alive`.
+    """
+
+    __slots__ = ("rows", "tfs")
+
+    def __init__(self) -> None:
+        self.rows = array("i")
+        self.tfs = array("H")
+
+    def arrays(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint16]]:
+        # Views, not copies: they must not outlive the search (an array with a live view
+        # cannot grow).
+        return np.frombuffer(self.rows, dtype=np.int32), np.frombuffer(self.tfs, dtype=np.uint16)
 
 
 def _term_counts(p: Prepared) -> dict[str, int]:
@@ -121,12 +119,21 @@ class KnowledgeIndex:
         )
         self.rerank_rows = rerank_rows
         self.topic_floor = topic_floor
+        self._dim = self.matcher.lexicon.dim if self.matcher else 1
         self._entries: dict[str, IndexedEntry] = {}
         self._entry_rows: dict[str, list[int]] = {}
-        self._rows: dict[int, _Row] = {}
+        self._reset_rows(1024)
+
+    def _reset_rows(self, capacity: int) -> None:
         self._postings: dict[str, _Postings] = {}
-        self._lengths = np.zeros(1024, dtype=np.float64)
-        self._next_row = 0
+        self._row_entry: list[str | None] = []
+        self._row_prepared: list[Prepared | None] = []
+        self._lengths = np.zeros(capacity, dtype=np.float64)
+        self._alive = np.zeros(capacity, dtype=bool)
+        # Semantic vectors of the rows, half precision: 768 bytes a phrasing.
+        self._vectors = np.zeros((capacity, self._dim), dtype=np.float16)
+        self._n_alive = 0
+        self._n_dead = 0
         self._total_length = 0.0
 
     def __len__(self) -> int:
@@ -161,32 +168,59 @@ class KnowledgeIndex:
         if self._entries.pop(entry_id, None) is None:
             return
         for row_id in self._entry_rows.pop(entry_id, []):
-            row = self._rows.pop(row_id)
-            for term in row.terms:
-                postings = self._postings[term]
-                del postings.rows[row_id]
-                postings.cache = None
-                if not postings.rows:
-                    del self._postings[term]
+            self._alive[row_id] = False
+            self._row_prepared[row_id] = None
+            self._row_entry[row_id] = None
             self._total_length -= self._lengths[row_id]
-            self._lengths[row_id] = 0.0
+            self._n_alive -= 1
+            self._n_dead += 1
+        if self._n_dead > 1000 and self._n_dead > self._n_alive // 2:
+            self._compact()
 
-    def _add_row(self, entry_id: str, prepared: Prepared) -> int:
-        row_id = self._next_row
-        self._next_row += 1
+    def _compact(self) -> None:
+        """Rebuild the postings without removed rows (amortised over many removals)."""
+        live = [
+            (entry_id, prepared, self._vectors[row].copy())
+            for row, (entry_id, prepared) in enumerate(
+                zip(self._row_entry, self._row_prepared, strict=True)
+            )
+            if entry_id is not None and prepared is not None
+        ]
+        self._reset_rows(max(1024, 2 * len(live)))
+        self._entry_rows = {}
+        for entry_id, prepared, vector in live:
+            row = self._add_row(entry_id, prepared, vector)
+            self._entry_rows.setdefault(entry_id, []).append(row)
+
+    def _add_row(
+        self, entry_id: str, prepared: Prepared, vector: npt.NDArray[np.float16] | None = None
+    ) -> int:
+        row_id = len(self._row_entry)
         if row_id >= len(self._lengths):
-            self._lengths = np.concatenate([self._lengths, np.zeros_like(self._lengths)])
+            grow = len(self._lengths)
+            self._lengths = np.concatenate([self._lengths, np.zeros(grow)])
+            self._alive = np.concatenate([self._alive, np.zeros(grow, dtype=bool)])
+            self._vectors = np.concatenate(
+                [self._vectors, np.zeros((grow, self._dim), dtype=np.float16)]
+            )
         terms = _term_counts(prepared)
         for term, tf in terms.items():
             postings = self._postings.get(term)
             if postings is None:
                 postings = self._postings[term] = _Postings()
-            postings.rows[row_id] = tf
-            postings.cache = None
+            postings.rows.append(row_id)
+            postings.tfs.append(min(tf, 65535))
         length = float(sum(terms.values()))
         self._lengths[row_id] = length
+        self._alive[row_id] = True
         self._total_length += length
-        self._rows[row_id] = _Row(entry_id, prepared, terms)
+        self._n_alive += 1
+        if self.matcher:
+            self._vectors[row_id] = (
+                vector if vector is not None else self.matcher.lexicon.embed(prepared)
+            )
+        self._row_entry.append(entry_id)
+        self._row_prepared.append(prepared)
         return row_id
 
     def _lexical(
@@ -194,30 +228,37 @@ class KnowledgeIndex:
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], float]:
         """Top rows by BM25, their scores (best first), and the query's score against itself."""
         empty = np.zeros(0, dtype=np.int64), np.zeros(0), 1.0
-        n_rows = len(self._rows)
+        n_rows = self._n_alive
         if n_rows == 0:
             return empty
         avg = self._total_length / n_rows
-        size = self._next_row
+        size = len(self._row_entry)
         lengths = self._lengths[:size]
         norm = K1 * (1.0 - B + B * lengths / avg)
         query_terms = _term_counts(query)
         query_norm = K1 * (1.0 - B + B * sum(query_terms.values()) / avg)
         self_score = 0.0
-        all_rows: list[npt.NDArray[np.int64]] = []
+        all_rows: list[npt.NDArray[np.int32]] = []
         all_weights: list[npt.NDArray[np.float64]] = []
         for term, qtf in query_terms.items():
             postings = self._postings.get(term)
-            df = len(postings.rows) if postings is not None else 0
+            rows: npt.NDArray[np.int32] | None = None
+            df = 0
+            if postings is not None:
+                rows, tfs = postings.arrays()
+                if self._n_dead:
+                    keep = self._alive[rows]
+                    rows, tfs = rows[keep], tfs[keep]
+                df = len(rows)
             idf = math.log(1.0 + (n_rows - df + 0.5) / (df + 0.5))
             self_score += qtf * idf * qtf * (K1 + 1.0) / (qtf + query_norm)
             # Terms in over a fifth of all phrasings ("怎么", "的") barely move BM25 but would
             # make a large index slow; they still count in the matcher's judgement.
-            if postings is None or (n_rows > 2000 and df > n_rows / 5):
+            if rows is None or df == 0 or (n_rows > 2000 and df > n_rows / 5):
                 continue
-            rows, tfs = postings.arrays()
+            tf = tfs.astype(np.float64)
             all_rows.append(rows)
-            all_weights.append(qtf * idf * tfs * (K1 + 1.0) / (tfs + norm[rows]))
+            all_weights.append(qtf * idf * tf * (K1 + 1.0) / (tf + norm[rows]))
         if not all_rows:
             return empty
         scores: npt.NDArray[np.float64] = np.bincount(
@@ -233,29 +274,39 @@ class KnowledgeIndex:
     def lexical_candidates(self, text: str) -> list[tuple[str, str]]:
         """(entry id, phrasing) of the BM25 candidate rows, best first."""
         rows, _, _ = self._lexical(prepare(text))
-        return [(self._rows[r].entry_id, self._rows[r].prepared.text) for r in rows.tolist()]
+        out = []
+        for r in rows.tolist():
+            entry_id, prepared = self._row_entry[r], self._row_prepared[r]
+            if entry_id is not None and prepared is not None:
+                out.append((entry_id, prepared.text))
+        return out
 
     def judge(self, text: str, *, language: str | None = None) -> list[Judged]:
         """Every candidate entry with its pair probability and answer features, best first."""
         query = prepare(text)
         rows, scores, self_score = self._lexical(query)
-        candidates: list[tuple[int, float]] = []
+        candidates: list[tuple[str, Prepared, int, float]] = []
         for row_id, score in zip(rows.tolist(), scores.tolist(), strict=True):
-            entry = self._entries[self._rows[row_id].entry_id]
-            if language is None or entry.language == language:
-                candidates.append((row_id, score))
+            entry_id, prepared = self._row_entry[row_id], self._row_prepared[row_id]
+            if entry_id is None or prepared is None:
+                continue
+            if language is None or self._entries[entry_id].language == language:
+                candidates.append((entry_id, prepared, row_id, score))
         if not candidates:
             return []
-        probs = self.matcher.score_pairs([(query, self._rows[r].prepared) for r, _ in candidates])
+        query_vector = self.matcher.lexicon.embed(query)
+        probs = self.matcher.score_pairs(
+            [(query, prepared) for _, prepared, _, _ in candidates],
+            [(query_vector, self._vectors[row].astype(np.float32)) for _, _, row, _ in candidates],
+        )
         best: dict[str, tuple[float, float]] = {}
-        for (row_id, score), p in zip(candidates, probs.tolist(), strict=True):
-            entry_id = self._rows[row_id].entry_id
+        for (entry_id, _, _, score), p in zip(candidates, probs.tolist(), strict=True):
             seen = best.get(entry_id)
             if seen is None:
                 best[entry_id] = (p, score)
             else:
                 best[entry_id] = (max(p, seen[0]), max(score, seen[1]))
-        top_score = candidates[0][1]
+        top_score = candidates[0][3]
         by_lexical = sorted(best, key=lambda e: -best[e][1])
         lexical_rank = {e: i for i, e in enumerate(by_lexical)}
         probs_sorted = sorted((v[0] for v in best.values()), reverse=True)

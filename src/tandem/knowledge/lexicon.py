@@ -32,6 +32,25 @@ class Lexicon:
     vectors: npt.NDArray[np.float32] = field(
         default_factory=lambda: np.zeros((0, 1), dtype=np.float32)
     )
+    # Vectors of out-of-vocabulary words, built from their characters once.
+    _oov: dict[str, npt.NDArray[np.float32] | None] = field(default_factory=dict, repr=False)
+    _weights: dict[tuple[str, ...], tuple[dict[str, float], float]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def weights(self, tokens: tuple[str, ...]) -> tuple[dict[str, float], float]:
+        """idf-weighted bag of `tokens` and its norm (cached: rows are compared many times)."""
+        cached = self._weights.get(tokens)
+        if cached is not None:
+            return cached
+        bag: dict[str, float] = {}
+        for t in tokens:
+            bag[t] = bag.get(t, 0.0) + self.idf.get(t, self.default_idf)
+        result = bag, math.sqrt(sum(v * v for v in bag.values()))
+        if len(self._weights) >= 400_000:
+            self._weights.clear()
+        self._weights[tokens] = result
+        return result
 
     @property
     def dim(self) -> int:
@@ -42,10 +61,16 @@ class Lexicon:
         if i is not None:
             row: npt.NDArray[np.float32] = self.vectors[i]
             return row
+        if word in self._oov:
+            return self._oov[word]
         rows = [self.vocab[c] for c in word if c in self.vocab]
         if not rows:
+            if len(self._oov) < 200_000:
+                self._oov[word] = None
             return None
         mean: npt.NDArray[np.float32] = self.vectors[rows].mean(axis=0)
+        if len(self._oov) < 200_000:
+            self._oov[word] = mean
         return mean
 
     def embed_terms(self, words: Iterable[str]) -> npt.NDArray[np.float32]:

@@ -22,6 +22,7 @@ from tandem.knowledge.lexicon import DEFAULT_DIR, Lexicon
 from tandem.knowledge.text import Prepared, prepare
 
 Array = npt.NDArray[np.float64]
+Vector = npt.NDArray[np.float32]
 
 
 @dataclass
@@ -58,11 +59,22 @@ class Matcher:
         a, c = self.platt
         return 1.0 / (1.0 + np.exp(-(a * logit + c)))
 
-    def score_pairs(self, pairs: Sequence[tuple[Prepared, Prepared]]) -> Array:
+    def score_pairs(
+        self,
+        pairs: Sequence[tuple[Prepared, Prepared]],
+        vectors: Sequence[tuple[Vector, Vector]] | None = None,
+    ) -> Array:
+        """P(same question) per pair; `vectors` (from `lexicon.embed`) may be given when cached."""
         if not pairs:
             return np.zeros(0)
-        x = np.array([pair_features(a, b, self.lexicon) for a, b in pairs], dtype=np.float64)
-        return self.probabilities(x)
+        if vectors is None:
+            rows = [pair_features(a, b, self.lexicon) for a, b in pairs]
+        else:
+            rows = [
+                pair_features(a, b, self.lexicon, va, vb)
+                for (a, b), (va, vb) in zip(pairs, vectors, strict=True)
+            ]
+        return self.probabilities(np.array(rows, dtype=np.float64))
 
     def same_question(self, text_a: str, text_b: str) -> tuple[bool, float]:
         """The product's match decision for one pair, with its probability."""

@@ -9,6 +9,7 @@ light suffix strip. Pure functions; no I/O beyond the segmenter's built-in dicti
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -134,9 +135,13 @@ class Prepared:
     language: str
     words: tuple[str, ...]  # content words (Chinese words and English stems), stop words dropped
     chars: tuple[str, ...]  # Chinese characters and English stems, in order
-    bigrams: tuple[str, ...]  # adjacent pairs of `chars`
     numbers: frozenset[str]
     negated: bool
+
+    @property
+    def bigrams(self) -> tuple[str, ...]:
+        """Adjacent pairs of `chars` (derived, not stored: an index holds many of these)."""
+        return tuple(a + b for a, b in zip(self.chars, self.chars[1:], strict=False))
 
     def terms(self) -> list[str]:
         """Index terms: words, characters and bigrams, each tagged so they never collide."""
@@ -164,7 +169,6 @@ def prepare(text: str) -> Prepared:
             stem = _stem(run)
             chars.append(stem)
             words.append(stem)
-    bigrams = tuple(a + b for a, b in zip(chars, chars[1:], strict=False))
     # "能不能", "有没有", "是不是" ask a question; they do not negate it.
     plain = _A_NOT_A.sub("", norm)
     negated = any(c in _ZH_NEGATIONS for c in plain) or any(
@@ -173,9 +177,9 @@ def prepare(text: str) -> Prepared:
     return Prepared(
         text=norm,
         language=guess_language(norm),
-        words=tuple(words),
-        chars=tuple(chars),
-        bigrams=bigrams,
+        # Interned: a large index then holds each distinct token once.
+        words=tuple(sys.intern(w) for w in words),
+        chars=tuple(sys.intern(c) for c in chars),
         numbers=frozenset(numbers),
         negated=negated,
     )

@@ -75,8 +75,43 @@ def half_of(key: str) -> str:
     return "train" if int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "held"
 
 
+def pairs_from_intents(path: Path, rng: random.Random) -> list[Pair]:
+    """Question pairs from an intent-labelled file (`{"text", "label"}` lines, e.g. banking77).
+
+    Two questions with the same intent count as the same question; for each text one such
+    pair, one random pair across intents and one lexically close pair across intents (the
+    closest of 30 sampled). It gives the matcher English data, which the question-matching
+    sets here (all Chinese) lack.
+    """
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    by_label: dict[str, list[str]] = {}
+    for r in rows:
+        by_label.setdefault(str(r["label"]), []).append(str(r["text"]))
+    texts = [(str(r["text"]), str(r["label"])) for r in rows]
+    source = f"{path.parent.name}-intents"
+    out: list[Pair] = []
+    for text, label in texts:
+        same = by_label[label]
+        if len(same) > 1:
+            other = rng.choice(same)
+            if other != text:
+                out.append(Pair(text, other, 1, source))
+        far = rng.choice(texts)
+        if far[1] != label:
+            out.append(Pair(text, far[0], 0, source))
+        words = set(text.lower().split())
+        sample = [t for t in rng.sample(texts, 30) if t[1] != label]
+        if sample:
+            close = max(sample, key=lambda t: len(words & set(t[0].lower().split())))
+            out.append(Pair(text, close[0], 0, source))
+    return out
+
+
 def read_pairs(spec: str) -> list[Pair]:
-    """`path` (all rows) or `path#train` / `path#held` (one half, see module doc)."""
+    """`path` (all rows), `path#train` / `path#held` (one half, see module doc), or
+    `path@intents` (pairs made from an intent-labelled file, see pairs_from_intents)."""
+    if spec.endswith("@intents"):
+        return pairs_from_intents(Path(spec[: -len("@intents")]), random.Random(11))
     path, _, part = spec.partition("#")
     rows = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line]
     source = Path(path).parent.name or Path(path).stem
@@ -143,10 +178,13 @@ def choose_pair_threshold(
 ) -> float:
     """Best mean over corpora of accuracy (F1 for atec, whose metric it is), on training rows."""
     src = np.array(sources)
+    # Only the question-matching corpora define "same question"; pairs made from intent
+    # labels or mined from retrieval only teach the network.
+    judged = sorted(s for s in set(sources) if not s.endswith("-intents") and s != "mined")
     best, best_t = -1.0, 0.5
     for t in np.arange(0.2, 0.81, 0.01):
         scores = []
-        for s in sorted(set(sources)):
+        for s in judged:
             m = src == s
             pred = p[m] >= t
             scores.append(_f1(pred, y[m]) if s == "atec" else float((pred == (y[m] == 1)).mean()))
