@@ -28,15 +28,16 @@ async def test_customer_and_agent_complete_the_flow(browser: Browser, server) ->
     await expect(banner).to_contain_text("第 1 位")
     await expect(banner).to_contain_text("分钟")
 
-    # The agent logs in, sees the queue live, accepts, reads the transcript, replies.
+    # The agent logs in: coming online assigns the waiting conversation to them at once
+    # (issue 5: assignment is automatic). They read the transcript and reply.
     await agent.goto(f"{server.url}/desk")
     await agent.fill("#username", "agent1")
     await agent.fill("#password", "tandem-demo")
     await agent.click("#login button[type=submit]")
-    await expect(agent.locator("#queueCount")).to_have_text("1")
+    await expect(agent.locator("#mineCount")).to_have_text("1")
+    await expect(agent.locator("#queueCount")).to_have_text("0")
     await agent.locator("#list .item").first.click()
     await expect(agent.locator("#transcript")).to_contain_text("人工客服")
-    await agent.click("#accept")
     await expect(agent.locator("#convState")).to_have_text("人工服务中")
     await agent.fill("#replyText", "您好，我是小林，请问有什么可以帮您？")
     await agent.press("#replyText", "Enter")
