@@ -33,6 +33,7 @@ from tandem.engine.types import (
     TurnContext,
 )
 from tandem.knowledge.index import Match
+from tandem.understanding.types import Analysis
 from tandem.shop.chat import (
     outcome_reply,
     parcel_reply,
@@ -127,10 +128,29 @@ def decide(view: ConversationView, inbound: Inbound, ctx: TurnContext) -> Decisi
     return _understood(turn)
 
 
+# Intents that ask for the same outcome in different words. Their calibrated probabilities
+# add up for "one of these", so a message split between "refund" and "cancel" is still sure
+# that the customer wants their money back.
+FAMILIES = (
+    frozenset({"refund", "cancel_order", "return"}),
+    frozenset({"where_is_parcel", "order_status", "urge_shipping"}),
+    frozenset({"damaged_or_wrong_item", "quality_issue", "return", "exchange"}),
+)
+
+
+def family_confidence(a: Analysis) -> float:
+    family = next((f for f in FAMILIES if a.intent in f), None)
+    if family is None:
+        return a.confidence
+    return min(1.0, sum(s.confidence for s in a.intents if s.label in family))
+
+
 def _observe(turn: _Turn) -> None:
     a = turn.ctx.analysis
     if a is None:
         return
+    if not a.out_of_scope:
+        turn.confidence = family_confidence(a)
     turn.memory = turn.memory.observe(a.intent, a.confidence, a.emotion.label, a.emotion.intensity)
 
 

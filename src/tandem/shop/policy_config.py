@@ -116,7 +116,7 @@ class EngineRules(_Section):
     # After this many answers the AI could not give, it hands off.
     max_fallbacks: int = Field(default=2, ge=1, le=5)
     # Emotion intensity (0..1) from which the reply starts with an acknowledgement...
-    acknowledge_emotion: float = Field(default=0.3, ge=0, le=1)
+    acknowledge_emotion: float = Field(default=0.5, ge=0, le=1)
     # ...and from which the priority is raised and a person is offered at once.
     strong_emotion: float = Field(default=0.6, ge=0, le=1)
     # Abusive messages before the conversation is flagged and routed to a supervisor.
