@@ -33,7 +33,6 @@ from tandem.engine.types import (
     TurnContext,
 )
 from tandem.knowledge.index import Match
-from tandem.understanding.types import Analysis
 from tandem.shop.chat import (
     outcome_reply,
     parcel_reply,
@@ -44,6 +43,7 @@ from tandem.shop.chat import (
 from tandem.shop.policy import evaluate, human_first_reason
 from tandem.shop.present import ParcelStatus
 from tandem.shop.types import ActionKind, ItemCondition, Order, Verdict
+from tandem.understanding.types import Analysis
 
 SOCIAL = {"greeting", "thanks", "bye"}
 KNOWLEDGE_INTENTS = {
