@@ -53,6 +53,14 @@ class Entity:
 
 @dataclass(frozen=True)
 class Analysis:
+    """What the understanding step saw in one message.
+
+    `intent` is the best in-scope label, or "oos" when the message is out of scope (the `oos`
+    class won, or the best in-scope probability is under the model's floor). `confidence` is
+    the calibrated probability of the best in-scope label in both cases, and `intents` lists
+    the three likeliest in-scope labels (the topics to offer in a clarifying question).
+    """
+
     text: str
     normalized: str
     language: str
