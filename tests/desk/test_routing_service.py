@@ -226,3 +226,14 @@ async def test_assigned_rows_record_the_wait(services: Services) -> None:
     assert row is not None and row.state == ASSIGNED and row.agent_id == ids["agent1"]
     assert row.ended_at is not None and (row.ended_at - row.enqueued_at).total_seconds() == 40
     assert row.first_estimate_seconds is not None
+
+
+async def test_a_conversation_is_taken_from_the_queue_once(services: Services) -> None:
+    async with services.unit_of_work() as uow:
+        c = await waiting(uow)
+    async with services.unit_of_work() as uow:
+        first = await uow.session.get(type(c), c.id)
+        assert first is not None
+        assert await assignment.take_from_queue(uow, first)
+        # A second claim or round racing for it (same row, state already moved) gets nothing.
+        assert not await assignment.take_from_queue(uow, first)

@@ -253,6 +253,8 @@ async def accept(
             f"you already have {account.max_concurrent} conversations open (your limit): "
             "resolve or transfer one first"
         )
+    if not await assignment.take_from_queue(uow, c):
+        raise Conflict("this conversation is no longer waiting: a colleague has already taken it")
     await assignment.assign(uow, c, account, now, kind="accepted", outcome="claimed")
     await touch(session, agent.id, now)
     await assignment.assign_waiting(uow, now)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation, Message
@@ -143,6 +143,20 @@ async def record_hostile(
     uow.session.add(
         HostileEventRow(agent_id=agent_id, conversation_id=conversation_id, at=now, kind=kind)
     )
+
+
+async def take_from_queue(uow: UnitOfWork, c: Conversation) -> bool:
+    """Mark a queued conversation as taken, atomically: False when another transaction (a
+    colleague's claim, another instance's round) took it first. One conditional UPDATE, so
+    two rounds or claims racing on PostgreSQL cannot both assign it."""
+    table = Conversation.__table__
+    taken = await uow.session.scalar(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == c.id, table.c.state == "queued")
+        .values(state="agent")
+        .returning(table.c.id)
+    )
+    return taken is not None
 
 
 async def assign(
@@ -390,6 +404,8 @@ async def run_round(uow: UnitOfWork, now: datetime) -> RoundResult:
         c = await session.get(Conversation, conversation_id)
         account = accounts.get(agent_id)
         if c is None or account is None or c.state != "queued":
+            continue
+        if not await take_from_queue(uow, c):
             continue
         await assign(uow, c, account, now)
         assigned.append(Assignment(conversation_id, agent_id))
