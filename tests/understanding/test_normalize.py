@@ -49,3 +49,8 @@ def test_mask_full_width_phone_and_english_address() -> None:
 
 def test_mask_leaves_plain_text_alone() -> None:
     assert mask_personal_data("这件衣服有M码吗") == "这件衣服有M码吗"
+
+
+def test_links_and_forwarded_mentions_are_reduced_but_emails_kept() -> None:
+    out = normalize("致敬//@Mr_凡先生:戴口罩 http://t.cn/A6PqoMKY 邮箱a.b@qq.com")
+    assert out == "致敬 戴口罩 url 邮箱a.b@qq.com"

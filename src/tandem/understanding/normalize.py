@@ -27,6 +27,10 @@ _EMOJI_NOISE = re.compile("[\ufe0e\ufe0f\u200d\u200b\u200c\u2060\U0001f3fb-\U000
 # "urgent!!" and "urgent!!!!!!" look alike to the classifiers while still differing from "urgent".
 _REPEATED_PUNCT = re.compile(r"([!?.,~。，！？、…—\-~～*])\1{2,}")
 _SPACES = re.compile(r"\s+")
+# Links and forwarded-post mentions ("//@name:") are noise for every classifier we train; a
+# link is kept as the word "url" since "this link" can matter, its characters never do.
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_MENTION = re.compile(r"(?://)?@[\w\-\u4e00-\u9fff]{1,30}[:：\s]")
 
 
 @lru_cache(maxsize=1)
@@ -66,8 +70,11 @@ def fold(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """The classifier's view of a message: folded, emoji noise dropped, punctuation runs cut."""
+    """The classifier's view of a message: folded, links and @mentions reduced, emoji noise
+    dropped, punctuation runs cut."""
     out = fold(text)
+    out = _URL.sub(" url ", out)
+    out = _MENTION.sub(" ", out)
     out = _EMOJI_NOISE.sub("", out)
     out = unicodedata.normalize("NFKC", out)
     out = _REPEATED_PUNCT.sub(r"\1\1", out)
