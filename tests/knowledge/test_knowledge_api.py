@@ -160,7 +160,7 @@ async def test_misses_are_grouped_into_gaps(services: Services, lead: httpx.Asyn
             [
                 "能用数字人民币付款吗",
                 "可以用数字人民币支付吗",
-                "数字人民币能付款吗",
+                "可以用数字人民币付款吗",
                 "你们有实体店吗",
             ]
         ):

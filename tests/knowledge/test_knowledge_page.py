@@ -59,7 +59,7 @@ async def test_supervisor_approves_a_learned_candidate_in_the_page(
             agent_answers=["<b>可以</b>，羊绒大衣支持免费改衣长一次。"],
             language="zh",
         )
-    assert services.knowledge.search("羊绒大衣能免费改衣长吗").answer is None
+    assert services.knowledge.search("羊绒大衣可不可以免费改衣长").answer is None
 
     context = await browser.new_context()
     page = await context.new_page()
@@ -78,7 +78,7 @@ async def test_supervisor_approves_a_learned_candidate_in_the_page(
     await card.locator("button.primary").click()
     await expect(page.locator("#candidates li")).to_have_text("没有待审核的候选条目。")
 
-    result = services.knowledge.search("羊绒大衣能免费改衣长吗")
+    result = services.knowledge.search("羊绒大衣可不可以免费改衣长")
     assert result.answer is not None
     assert "免费改衣长" in result.answer.answer
 
