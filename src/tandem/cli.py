@@ -16,9 +16,11 @@ from tandem.core.errors import TandemError
 from tandem.db.migrate import upgrade
 from tandem.demo import DEMO_ACCOUNTS, seed_demo
 from tandem.evaluation.cli import app as eval_app
+from tandem.http.logs import install_redaction
 from tandem.identity.service import create_account
 from tandem.knowledge.cli import app as kb_app
 from tandem.shop.cli import customers as demo_customers_command
+from tandem.shop.seed import demo_customers
 from tandem.understanding.cli import app as nlu_app
 
 console = Console()
@@ -61,12 +63,16 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-async def _prepare(settings: Settings, *, demo: bool) -> None:
+async def _prepare(settings: Settings, *, demo: bool) -> dict[str, dict[str, str]]:
+    """Migrate (and seed the demo); returns the demo customers to try, by situation."""
     services = build_services(settings)
     try:
         await upgrade(settings, services.engine)
-        if demo:
-            await seed_demo(services)
+        if not demo:
+            return {}
+        await seed_demo(services)
+        async with services.sessions() as session:
+            return await demo_customers(session, settings.widget_secret)
     finally:
         await services.engine.dispose()
 
@@ -82,6 +88,7 @@ def _run_server(settings: Settings) -> None:
         log_level=settings.log_level,
         ws="websockets-sansio",
     )
+    install_redaction()  # after uvicorn configured its loggers
     uvicorn.Server(config).run()
 
 
@@ -100,17 +107,24 @@ def demo(ctx: typer.Context, port: PortOption = None, host: HostOption = None) -
     if ctx.invoked_subcommand is not None:
         return
     settings = _settings(port, host)
-    with console.status("Preparing the demo database (migrations, demo shop, accounts)..."):
-        asyncio.run(_prepare(settings, demo=True))
+    with console.status("Preparing the demo database (migrations, demo shop, accounts, FAQ)..."):
+        customers = asyncio.run(_prepare(settings, demo=True))
     base = f"http://{settings.host}:{settings.port}"
-    console.print(f"\n[bold]Tandem demo[/bold]  (data directory: {settings.data_dir})\n")
-    console.print(f"  Customer chat:  {base}/chat   (English: {base}/chat?lang=en)")
-    console.print(f"  Agent desk:     {base}/desk")
-    console.print(f"  API docs:       {base}/docs   (OpenAPI: {base}/openapi.json)\n")
-    console.print("  Demo logins (desk):")
+    out = console.print
+    out(f"\n[bold]Tandem demo[/bold]  (data directory: {settings.data_dir})\n", soft_wrap=True)
+    out(f"  Customer chat:  {base}/chat   (English: {base}/chat?lang=en)", soft_wrap=True)
+    out(f"  Agent desk:     {base}/desk", soft_wrap=True)
+    out(f"  API docs:       {base}/docs   (OpenAPI: {base}/openapi.json)\n", soft_wrap=True)
+    out("  Demo logins (desk):")
     for username, password, role, name in DEMO_ACCOUNTS:
-        console.print(f"    {username:<12} password: {password:<14} {role} ({name})")
-    console.print("\n  Stop with Ctrl+C.\n")
+        out(f"    {username:<12} password: {password:<14} {role} ({name})", soft_wrap=True)
+    out("\n  Chat as a demo-shop customer (all of them: `tandem demo customers`):")
+    for situation in ("unshipped", "in_transit", "delivered_recent", "high_value"):
+        if situation in customers:
+            c = customers[situation]
+            link = f"{base}/chat?external_id={c['external_id']}&signature={c['signature']}"
+            out(f"    {situation:<18} {link}", soft_wrap=True)
+    out("\n  Stop with Ctrl+C.\n")
     _run_server(settings)
 
 

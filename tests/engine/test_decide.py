@@ -383,3 +383,34 @@ def test_memory_round_trips_through_json() -> None:
         EngineMemory(), sent_keys=frozenset({"a", "b"}), emotions=(("anger", 0.7),), order_id="TD1"
     )
     assert EngineMemory.from_json(m.to_json()) == m
+
+
+def test_an_acknowledgement_before_an_action_stays_in_the_reply() -> None:
+    o = order("TD1", OrderStatus.PAID)
+    a = analysis("气死了，还不发货我就退款", "refund", 0.9, emotion="anger", intensity=0.8)
+    c = ctx(a, shop=shop(o))
+    acted = decide(bot(), Inbound("气死了，还不发货我就退款"), c)
+    assert acted.action == "act"
+    verdict = Verdict(
+        outcome="allowed",
+        rule="unshipped_refund_immediate",
+        reason_zh="已为您退款。",
+        reason_en="Refunded.",
+    )
+    done = after_action(bot(), Inbound("气死了"), c, acted, verdict, o)
+    assert done.replies[0].key.startswith("ack.anger")
+    assert any("退款" in r.text for r in done.replies[1:])
+
+
+def test_hurrying_a_parcel_that_has_left_gets_where_it_is() -> None:
+    o = order("TD1", OrderStatus.SHIPPED)
+    d = decide(
+        bot(), Inbound("快点发货"), ctx(analysis("快点发货", "urge_shipping", 0.9), shop=shop(o))
+    )
+    assert d.rule == "order_status_answer" and d.intent == "where_is_parcel"
+    again = decide(
+        bot(memory=d.memory),
+        Inbound("到底什么时候到"),
+        ctx(analysis("到底什么时候到", "where_is_parcel", 0.9), shop=shop(o)),
+    )
+    assert again.action == "hand_off" and again.handoff_reason == "repeated_problem"

@@ -42,7 +42,7 @@ from tandem.shop.chat import (
 )
 from tandem.shop.policy import evaluate, human_first_reason
 from tandem.shop.present import ParcelStatus
-from tandem.shop.types import ActionKind, ItemCondition, Order, Verdict
+from tandem.shop.types import ActionKind, ItemCondition, Order, OrderStatus, Verdict
 from tandem.understanding.types import Analysis
 
 SOCIAL = {"greeting", "thanks", "bye"}
@@ -609,6 +609,9 @@ def _order_work(turn: _Turn, intent: str) -> Decision:
 
 def _about_order(turn: _Turn, intent: str, order: Order) -> Decision:
     ctx, rules = turn.ctx, turn.ctx.rules
+    if intent == "urge_shipping" and order.status not in (OrderStatus.UNPAID, OrderStatus.PAID):
+        # Hurrying a parcel that has left: what they need is where it is.
+        intent = turn.intent = "where_is_parcel"
     if intent in STATUS_INTENTS:
         status = ParcelStatus(order=order, events=tuple(ctx.tracking.get(order.order_id, ())))
         reply = parcel_reply(status, turn.language)
@@ -727,6 +730,8 @@ def after_action(
     turn = _Turn(replace(view, memory=acted.memory or view.memory), inbound, ctx)
     turn.intent, turn.confidence = acted.intent, acted.confidence
     turn.priority = acted.priority
+    # What was said before acting (an acknowledgement, a warning) still leads the reply.
+    turn.prefix.extend(acted.replies)
     reply = outcome_reply(verdict, order, turn.language)
     bot = BotReply(
         reply.key, reply.text, tuple(QuickReply(c.label, c.payload) for c in reply.choices)

@@ -109,7 +109,11 @@ def build_packet(
         facts["customer"] = who
     if order is not None:
         facts["order_id"] = order.order_id
-    intents = [(label, value) for label, value in memory.intents if label not in ("oos",)]
+    intents = [
+        (label, value)
+        for label, value in memory.intents
+        if label not in ("oos", "human", "greeting", "thanks", "bye")
+    ]
     if intents:
         facts["problem"] = topic_label(intents[-1][0], language)
     summary = summarise(

@@ -9,7 +9,7 @@
       queued: (p, eta) => `正在为您转接人工客服：您排在第 ${p} 位，预计等待约 ${eta}。`,
       withAgent: (n) => `客服 ${n || ""} 正在为您服务`, rateTitle: "请为本次服务评分",
       satisfied: "满意", unsatisfied: "不满意", comment: "还有什么想告诉我们的？（选填）", submit: "提交评价",
-      thanks: "感谢您的评价！", failed: "发送失败，正在重试…", minutes: (m) => `${m} 分钟`, lang: "English",
+      thanks: "感谢您的评价！", failed: "发送失败，正在重试…", minutes: (m) => `${m} 分钟`, hours: (h) => `${h} 小时`, lang: "English",
       error: "出错了：",
     },
     en: {
@@ -18,12 +18,13 @@
       queued: (p, eta) => `Getting you a human agent: you are number ${p} in the queue, about ${eta} to wait.`,
       withAgent: (n) => `${n || "An agent"} is helping you`, rateTitle: "How did we do?",
       satisfied: "Satisfied", unsatisfied: "Not satisfied", comment: "Anything else to tell us? (optional)", submit: "Send rating",
-      thanks: "Thank you for your feedback!", failed: "Not sent yet, retrying…", minutes: (m) => `${m} min`, lang: "中文",
+      thanks: "Thank you for your feedback!", failed: "Not sent yet, retrying…", minutes: (m) => `${m} min`, hours: (h) => `${h} h`, lang: "中文",
       error: "Error: ",
     },
   };
   const params = new URLSearchParams(location.search);
-  let lang = params.get("lang") || localStorage.getItem("tandem.lang") || (navigator.language || "zh").slice(0, 2);
+  // Chinese first; English when the page or the customer asks for it.
+  let lang = params.get("lang") || localStorage.getItem("tandem.lang") || "zh";
   if (!I18N[lang]) lang = "zh";
   const t = (k) => I18N[lang][k];
   const $ = (id) => document.getElementById(id);
@@ -74,7 +75,11 @@
     return data;
   }
 
-  function fmtWait(seconds) { return t("minutes")(Math.max(1, Math.round(seconds / 60))); }
+  function fmtWait(seconds) {
+    const minutes = Math.max(1, Math.round(seconds / 60));
+    if (minutes >= 90) return t("hours")(Math.round(minutes / 60));
+    return t("minutes")(minutes);
+  }
 
   function renderBanner() {
     banner.classList.remove("agent");
