@@ -79,7 +79,8 @@ def bench_index(texts: list[str], paraphrase: dict[str, str], n_queries: int) ->
     rng = random.Random(7)
     inside = [paraphrase[t] for t in texts if t in paraphrase]
     rng.shuffle(inside)
-    outside = [t for t in paraphrase.values() if t not in set(texts)][: n_queries // 2]
+    in_kb = set(texts)
+    outside = [t for t in paraphrase.values() if t not in in_kb][: n_queries // 2]
     queries = inside[: n_queries - len(outside)] + outside
     for q in queries[:20]:  # warm caches (segmenter, postings arrays)
         index.search(q)
