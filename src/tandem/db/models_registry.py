@@ -6,5 +6,6 @@ One line per domain package that owns tables.
 from tandem.conversations import models as conversations_models  # noqa: F401
 from tandem.desk import models as desk_models  # noqa: F401
 from tandem.identity import models as identity_models  # noqa: F401
+from tandem.knowledge import models as knowledge_models  # noqa: F401
 from tandem.routing import models as routing_models  # noqa: F401
 from tandem.shop import models as shop_models  # noqa: F401
