@@ -24,6 +24,7 @@ from tandem.knowledge.text import Prepared, prepare
 
 K1 = 1.2
 B = 0.75
+EXACT_CONFIDENCE = 0.99
 
 
 @dataclass(frozen=True)
@@ -325,8 +326,17 @@ class KnowledgeIndex:
             )
             out.append(Judged(entry_id, p, score, features))
         confidences = self.matcher.answer_confidence(np.array([j.features for j in out]))
+        # A query that is one of an entry's own phrasings (same tokens, punctuation aside) is
+        # that entry: the shop wrote it so. Unless two entries claim the phrasing.
+        exact = {e for e, prepared, _, _ in candidates if prepared.chars == query.chars}
         judged = [
-            Judged(j.entry_id, j.probability, j.score, j.features, float(c))
+            Judged(
+                j.entry_id,
+                j.probability,
+                j.score,
+                j.features,
+                max(float(c), EXACT_CONFIDENCE) if exact == {j.entry_id} else float(c),
+            )
             for j, c in zip(out, confidences.tolist(), strict=True)
         ]
         judged.sort(key=lambda j: (-j.confidence, -j.score))
