@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tandem.core.clock import utcnow
-from tandem.desk import service as desk
+from tandem.desk import presence
 from tandem.http.services import Services
 from tandem.identity.models import Account
 from tandem.identity.service import principal_of
@@ -98,7 +98,7 @@ async def test_break_hands_conversations_on_and_gets_nothing_until_it_ends(
     async with services.unit_of_work() as uow:
         account = await uow.session.get(Account, first_owner)
         assert account is not None
-        await desk.set_presence(uow, principal_of(account), "break", now, break_minutes=15)
+        await presence.set_presence(uow, principal_of(account), "break", now, break_minutes=15)
     # Back to the front of the queue and on to the colleague at once.
     assert await owner_of(services, held.id) == ("agent", other)
     async with services.unit_of_work() as uow:
@@ -147,7 +147,7 @@ async def test_offline_agent_conversations_go_back_to_the_front(services: Servic
     async with services.unit_of_work() as uow:
         a1 = await uow.session.get(Account, ids["agent1"])
         assert a1 is not None
-        await desk.set_presence(uow, principal_of(a1), "offline", now + timedelta(seconds=5))
+        await presence.set_presence(uow, principal_of(a1), "offline", now + timedelta(seconds=5))
     async with services.sessions() as session:
         order = [c.id for c in await routing.queued_conversations(session)]
         row = await session.scalar(

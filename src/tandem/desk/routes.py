@@ -15,7 +15,7 @@ from fastapi import APIRouter, WebSocket
 
 from tandem.core.clock import utcnow
 from tandem.core.errors import TandemError
-from tandem.desk import assist, figures, service
+from tandem.desk import assist, figures, presence, service
 from tandem.desk.schemas import (
     AgentOut,
     AgentReplyIn,
@@ -157,7 +157,7 @@ async def hand_back(conversation_id: str, services: ServicesDep, agent: AgentDep
 @router.get("/agents", response_model=list[AgentOut])
 async def list_agents(services: ServicesDep, agent: AgentDep) -> list[dict[str, Any]]:
     async with services.sessions() as session:
-        return await service.agents(session, utcnow())
+        return await presence.agents(session, utcnow())
 
 
 @router.get("/me/figures", response_model=FiguresOut)
@@ -189,7 +189,7 @@ async def assign_round(services: ServicesDep, supervisor: SupervisorDep) -> dict
 @router.put("/presence", response_model=AccountOut)
 async def set_presence(body: PresenceIn, services: ServicesDep, agent: AgentDep) -> AccountOut:
     async with services.unit_of_work() as uow:
-        account = await service.set_presence(
+        account = await presence.set_presence(
             uow, agent, body.presence, utcnow(), body.break_minutes
         )
         return account_out(account)

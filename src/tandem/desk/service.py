@@ -8,7 +8,7 @@ agent is used at once. Customer messages come out masked where they are abusive
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,12 +20,10 @@ from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tandem.db.uow import UnitOfWork
 from tandem.desk import masking
 from tandem.desk.models import Reveal
-from tandem.identity import service as identity
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
 from tandem.knowledge.index import KnowledgeIndex
 from tandem.knowledge.service import learn_from_resolution
-from tandem.realtime.hub import DESK_TOPIC
 from tandem.routing import assignment, policy
 from tandem.routing import service as routing
 from tandem.routing.models import AgentStatus
@@ -44,8 +42,6 @@ SYSTEM_TEXT = {
         "en": "A supervisor is joining to help with your case, one moment.",
     },
 }
-DEFAULT_BREAK = timedelta(minutes=15)
-MAX_BREAK = timedelta(hours=2)
 TRANSFER_SKILLS = (*policy.KNOWN_SKILLS, routing.SUPERVISOR_SKILL)
 
 
@@ -212,7 +208,7 @@ async def reveals(session: AsyncSession, conversation_id: str) -> list[dict[str,
 # --- acting on a conversation ------------------------------------------------------------------
 
 
-async def _require_account(session: AsyncSession, agent_id: str) -> Account:
+async def require_account(session: AsyncSession, agent_id: str) -> Account:
     account = await session.get(Account, agent_id)
     if account is None:
         raise NotFound(f"no agent {agent_id}")
@@ -247,7 +243,7 @@ async def accept(
             "this conversation is no longer waiting"
             + (": a colleague has already taken it" if c.state == "agent" else "")
         )
-    account = await _require_account(session, agent.id)
+    account = await require_account(session, agent.id)
     if await active_load(session, agent.id) >= account.max_concurrent:
         raise Conflict(
             f"you already have {account.max_concurrent} conversations open (your limit): "
@@ -321,7 +317,7 @@ async def transfer(
     c = await require_owned(session, agent, conversation_id)
     await touch(session, agent.id, now)
     if to_agent_id is not None:
-        target = await _require_account(session, to_agent_id)
+        target = await require_account(session, to_agent_id)
         if target.id == c.assigned_agent_id:
             raise InvalidInput("this agent already has this conversation")
         await _check_can_take(session, target, now)
@@ -436,74 +432,3 @@ async def hand_back(
     )
     await assignment.assign_waiting(uow, now)
     return c
-
-
-async def set_presence(
-    uow: UnitOfWork,
-    agent: Principal,
-    presence: str,
-    now: datetime,
-    break_minutes: int | None = None,
-) -> Account:
-    """Online, away, on a break (with an end time) or offline. A break or going offline hands
-    the agent's conversations to colleagues (front of the queue); coming back starts a round."""
-    session = uow.session
-    account = await _require_account(session, agent.id)
-    status = await routing.require_status(session, agent.id)
-    was_on_break = account.presence == policy.PRESENCE_BREAK or (
-        status.break_until is not None and status.break_until > now
-    )
-    await identity.set_presence(session, account, presence)
-    if presence == policy.PRESENCE_BREAK:
-        length = timedelta(minutes=break_minutes) if break_minutes else DEFAULT_BREAK
-        if length <= timedelta(0) or length > MAX_BREAK:
-            raise InvalidInput("a break lasts between 1 and 120 minutes")
-        status.break_until = now + length
-        status.break_suggested_at = None
-        status.alert_level = None
-    elif was_on_break:
-        status.last_break_end = now
-        status.break_until = None
-    status.last_activity_at = now
-    status.updated_at = now
-    uow.stage(
-        (
-            DESK_TOPIC,
-            {
-                "type": "agent.presence_changed",
-                "agent_id": account.id,
-                "presence": presence,
-                "break_until": status.break_until.isoformat() if status.break_until else None,
-            },
-        )
-    )
-    await assignment.assign_waiting(uow, now)
-    return account
-
-
-async def agents(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
-    """Every staff member with their load, presence, break and hostile-load exposure."""
-    accounts = sorted(await routing.staff(session), key=lambda a: a.display_name)
-    states = {s.agent_id: s for s in await routing.agent_states(session, now)}
-    statuses = await routing.agent_statuses(session)
-    out = []
-    for a in accounts:
-        state = states[a.id]
-        status = statuses.get(a.id)
-        out.append(
-            {
-                "id": a.id,
-                "username": a.username,
-                "display_name": a.display_name,
-                "role": a.role,
-                "presence": a.presence,
-                "active_conversations": state.active,
-                "max_concurrent": a.max_concurrent,
-                "skills": list(a.skills or []),
-                "exposure": round(state.exposure, 2),
-                "break_until": status.break_until if status else None,
-                "break_suggested": bool(status and status.break_suggested_at),
-                "alert_level": status.alert_level if status else None,
-            }
-        )
-    return out
