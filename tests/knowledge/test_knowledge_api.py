@@ -173,3 +173,25 @@ async def test_misses_are_grouped_into_gaps(services: Services, lead: httpx.Asyn
     assert gaps[0]["count"] == 3
     assert "数字人民币" in gaps[0]["question"]
     assert gaps[1]["question"] == "你们有实体店吗" and gaps[1]["count"] == 1
+
+
+async def test_different_questions_stay_separate_candidates(services: Services) -> None:
+    async with services.unit_of_work() as uow:
+        for n, (q, a) in enumerate(
+            [
+                ("我想把这个订单退货", "订单页申请退货即可。"),
+                ("我想把这个订单退款", "未发货可以直接退款。"),
+            ]
+        ):
+            await service.learn_from_resolution(
+                uow.session,
+                services.knowledge,
+                conversation_id=f"c{n}",
+                customer_questions=[q],
+                agent_answers=[a],
+                language="zh",
+            )
+    async with services.sessions() as session:
+        candidates = await service.list_candidates(session)
+    assert sorted(c.question for c in candidates) == ["我想把这个订单退款", "我想把这个订单退货"]
+    assert all(c.occurrences == 1 for c in candidates)
