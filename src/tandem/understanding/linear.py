@@ -146,7 +146,11 @@ def _fit_svm(
             f"need at least two labels to train a classifier, got {classes!r}: check the `label` field"
         )
     svm = LinearSVC(
-        C=opts.c, class_weight="balanced" if opts.balanced else None, max_iter=5000, dual=True
+        C=opts.c,
+        class_weight="balanced" if opts.balanced else None,
+        max_iter=5000,
+        dual=True,
+        random_state=0,  # reproducible builds: the dual solver shuffles
     )
     svm.fit(x, np.array(labels))
     coef = np.asarray(svm.coef_, dtype=np.float32)
