@@ -42,6 +42,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "semantic_cos",
     "semantic_unshared_cos",
     "same_text",
+    "semantic_char_cos",
+    "worst_word_alignment",
+    "unshared_word_count",
+    "log_total_chars",
 )
 
 
@@ -73,6 +77,22 @@ def _lcs(a: Sequence[str], b: Sequence[str]) -> int:
 
 def _edit(a: Sequence[str], b: Sequence[str]) -> int:
     return int(Levenshtein.distance(a, b))
+
+
+def _worst_alignment(x: set[str], y: set[str], lex: Lexicon) -> float:
+    """How well the least matched word of `x` (not in `y`) finds a near word in `y`.
+
+    Low when one question has a word the other has nothing like ("男" vs "女" are alike;
+    "发票" vs "退货" are not): the usual sign of two different questions.
+    """
+    targets = [v for v in (lex.unit_vector(w) for w in y) if v is not None]
+    worst = 1.0
+    for w in x - y:
+        v = lex.unit_vector(w)
+        if v is None or not targets:
+            return 0.0
+        worst = min(worst, max(float(v @ t) for t in targets))
+    return worst
 
 
 def pair_features(
@@ -120,6 +140,10 @@ def pair_features(
         float(va @ vb),
         float(only_a @ only_b) if only_a.any() and only_b.any() else 0.0,
         float(a.text == b.text),
+        float(lex.embed_terms(a.chars) @ lex.embed_terms(b.chars)),
+        min(_worst_alignment(wa, wb, lex), _worst_alignment(wb, wa, lex)),
+        float(len(wa ^ wb)),
+        math.log1p(la + lb),
     ]
 
 

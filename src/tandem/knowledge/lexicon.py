@@ -34,6 +34,7 @@ class Lexicon:
     )
     # Vectors of out-of-vocabulary words, built from their characters once.
     _oov: dict[str, npt.NDArray[np.float32] | None] = field(default_factory=dict, repr=False)
+    _units: dict[str, npt.NDArray[np.float32] | None] = field(default_factory=dict, repr=False)
     _weights: dict[tuple[str, ...], tuple[dict[str, float], float]] = field(
         default_factory=dict, repr=False
     )
@@ -72,6 +73,18 @@ class Lexicon:
         if len(self._oov) < 200_000:
             self._oov[word] = mean
         return mean
+
+    def unit_vector(self, word: str) -> npt.NDArray[np.float32] | None:
+        """The word's vector at unit length, or None when nothing of it is known."""
+        cached = self._units.get(word)
+        if cached is not None or word in self._units:
+            return cached
+        v = self._word_vector(word)
+        unit = None if v is None else (v / (float(np.linalg.norm(v)) + 1e-9)).astype(np.float32)
+        if len(self._units) >= 200_000:
+            self._units.clear()
+        self._units[word] = unit
+        return unit
 
     def embed_terms(self, words: Iterable[str]) -> npt.NDArray[np.float32]:
         """idf-weighted mean of word vectors, unit length (zero vector when nothing is known)."""

@@ -37,6 +37,9 @@ class Matcher:
     # Logistic weights over ANSWER_FEATURES (last item: intercept); None = use the pair
     # probability as the answer confidence.
     answer_weights: tuple[float, ...] | None = None
+    # Which of FEATURE_NAMES this network reads (None: all): a model trained before a feature
+    # was added keeps working.
+    columns: list[int] | None = None
 
     def answer_confidence(self, x: Array) -> Array:
         """P(this entry answers the query) from ANSWER_FEATURES rows (see index.py)."""
@@ -49,7 +52,9 @@ class Matcher:
         return out
 
     def probabilities(self, x: Array) -> Array:
-        """Calibrated P(same question) for rows of pair features."""
+        """Calibrated P(same question) for rows of pair features (all of FEATURE_NAMES)."""
+        if self.columns is not None:
+            x = x[:, self.columns]
         h = (x - self.mean) / self.scale
         for i, (w, b) in enumerate(self.layers):
             h = h @ w + b
@@ -92,7 +97,9 @@ class Matcher:
             tensors[f"b{i}"] = b.astype(np.float32)
         save_file(tensors, str(directory / "matcher.safetensors"))
         meta = {
-            "features": list(FEATURE_NAMES),
+            "features": [FEATURE_NAMES[i] for i in self.columns]
+            if self.columns is not None
+            else list(FEATURE_NAMES),
             "layers": len(self.layers),
             "platt": list(self.platt),
             "pair_threshold": self.pair_threshold,
@@ -105,7 +112,8 @@ class Matcher:
     @classmethod
     def load(cls, directory: Path = DEFAULT_DIR) -> Matcher:
         meta = json.loads((directory / "matcher.json").read_text("utf-8"))
-        if list(meta["features"]) != list(FEATURE_NAMES):
+        unknown = [f for f in meta["features"] if f not in FEATURE_NAMES]
+        if unknown:
             raise RuntimeError(
                 f"the matcher in {directory} was trained on other features; "
                 "retrain it with `python -m tandem.knowledge.train`"
@@ -124,6 +132,7 @@ class Matcher:
             pair_threshold=float(meta["pair_threshold"]),
             answer_threshold=float(meta["answer_threshold"]),
             answer_weights=tuple(meta["answer_weights"]) if meta.get("answer_weights") else None,
+            columns=[FEATURE_NAMES.index(f) for f in meta["features"]],
         )
 
 
