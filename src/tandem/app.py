@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from tandem import __version__
 from tandem.config import Settings
 from tandem.conversations.routes import router as conversations_router
-from tandem.core.clock import Clock, SystemClock
+from tandem.core.clock import Clock, SystemClock, utcnow
 from tandem.db.session import build_engine, build_sessionmaker
 from tandem.desk.routes import router as desk_router
 from tandem.http.errors import install_error_handlers
@@ -26,6 +27,7 @@ from tandem.knowledge.index import KnowledgeIndex
 from tandem.knowledge.routes import router as knowledge_router
 from tandem.knowledge.service import load_index
 from tandem.realtime.hub import LocalHub, RedisHub
+from tandem.routing.assignment import run_round
 from tandem.shop.provider import build_shop
 from tandem.shop.routes import router as shop_router
 from tandem.understanding import load_understanding
@@ -62,9 +64,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             # The live knowledge base, indexed in memory; every change updates it at once.
             await load_index(session, services.knowledge)
         await services.hub.start()
+        rounds = asyncio.create_task(_assignment_rounds(services))
         try:
             yield
         finally:
+            rounds.cancel()
+            with suppress(asyncio.CancelledError):
+                await rounds
             await services.hub.stop()
             await services.shop.aclose()
             await services.engine.dispose()
@@ -96,6 +102,21 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.add_api_route("/widget.js", _page("widget.js"), include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+ROUND_EVERY_SECONDS = 30
+
+
+async def _assignment_rounds(services: Services) -> None:
+    """Breaks end and silent agents are noticed even when nothing else happens: an assignment
+    round every half minute (every change runs one too)."""
+    while True:
+        await asyncio.sleep(ROUND_EVERY_SECONDS)
+        try:
+            async with services.unit_of_work() as uow:
+                await run_round(uow, utcnow())
+        except Exception:  # a failed round must not stop the next one
+            log.exception("assignment round failed")
 
 
 def _page(name: str) -> Callable[[], Awaitable[FileResponse]]:

@@ -301,6 +301,8 @@ async def apply_decision(
         await append_event(
             uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta}
         )
+        # After the customer has been told: a free agent with the skill takes it at once.
+        await assign_waiting(uow, utcnow())
     return replies
 
 
@@ -370,4 +372,3 @@ async def hand_off(
     await change_state(
         uow, conversation, "queued", reason=decision.handoff_reason, ticket=decision.ticket
     )
-    await assign_waiting(uow, utcnow())

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
+from tandem.conversations.models import Conversation, Message
 from tandem.core.clock import utcnow
 from tandem.core.errors import TandemError
 from tandem.desk import assist, figures, presence, service
@@ -195,6 +196,21 @@ async def set_presence(body: PresenceIn, services: ServicesDep, agent: AgentDep)
         return account_out(account)
 
 
+async def _as_desk_sees_it(services: Services, event: dict[str, Any]) -> dict[str, Any]:
+    """A customer's message reaches the desk masked, as the desk's lists show it: the raw
+    abusive words never travel to an agent's screen unless they reveal them."""
+    data = event.get("data") or {}
+    if event.get("type") != "message.created" or data.get("author") != "customer":
+        return event
+    async with services.sessions() as session:
+        message = await session.get(Message, data.get("id"))
+        if message is None:
+            return event
+        conversation = await session.get(Conversation, message.conversation_id)
+        language = conversation.language if conversation is not None else "zh"
+        return {**event, "data": service.desk_message(message, language)}
+
+
 @router.websocket("/events")
 async def desk_events(websocket: WebSocket, token: str | None = None) -> None:
     """Live desk events: every conversation event plus presence changes, queue changes and
@@ -212,7 +228,7 @@ async def desk_events(websocket: WebSocket, token: str | None = None) -> None:
         async with services.hub.subscribe(DESK_TOPIC) as sub:
             await websocket.send_json({"type": "desk.ready"})
             while (event := await next_event(sub, receiver)) is not None:
-                await websocket.send_json(event)
+                await websocket.send_json(await _as_desk_sees_it(services, event))
     except (Overflowed, RuntimeError):
         pass
     finally:
