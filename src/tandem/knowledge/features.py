@@ -85,14 +85,15 @@ def _worst_alignment(x: set[str], y: set[str], lex: Lexicon) -> float:
     Low when one question has a word the other has nothing like ("男" vs "女" are alike;
     "发票" vs "退货" are not): the usual sign of two different questions.
     """
-    targets = [v for v in (lex.unit_vector(w) for w in y) if v is not None]
-    worst = 1.0
-    for w in x - y:
-        v = lex.unit_vector(w)
-        if v is None or not targets:
-            return 0.0
-        worst = min(worst, max(float(v @ t) for t in targets))
-    return worst
+    only = x - y
+    if not only:
+        return 1.0
+    sources = [lex.unit_vector(w) for w in sorted(only)]
+    targets = [v for v in (lex.unit_vector(w) for w in sorted(y)) if v is not None]
+    if not targets or any(v is None for v in sources):
+        return 0.0
+    sims = np.vstack(sources) @ np.vstack(targets).T  # type: ignore[arg-type]
+    return float(min(1.0, sims.max(axis=1).min()))
 
 
 def pair_features(
@@ -101,8 +102,11 @@ def pair_features(
     lex: Lexicon,
     vec_a: npt.NDArray[np.float32] | None = None,
     vec_b: npt.NDArray[np.float32] | None = None,
+    chars_a: npt.NDArray[np.float32] | None = None,
+    chars_b: npt.NDArray[np.float32] | None = None,
 ) -> list[float]:
-    """Features of one pair, in FEATURE_NAMES order. Vectors may be passed in when cached."""
+    """Features of one pair, in FEATURE_NAMES order. Vectors (`lex.embed`, `lex.embed_chars`)
+    may be passed in when cached."""
     ca, cb = set(a.chars), set(b.chars)
     ba, bb = set(a.bigrams), set(b.bigrams)
     wa, wb = set(a.words), set(b.words)
@@ -140,7 +144,10 @@ def pair_features(
         float(va @ vb),
         float(only_a @ only_b) if only_a.any() and only_b.any() else 0.0,
         float(a.text == b.text),
-        float(lex.embed_terms(a.chars) @ lex.embed_terms(b.chars)),
+        float(
+            (lex.embed_chars(a) if chars_a is None else chars_a)
+            @ (lex.embed_chars(b) if chars_b is None else chars_b)
+        ),
         min(_worst_alignment(wa, wb, lex), _worst_alignment(wb, wa, lex)),
         float(len(wa ^ wb)),
         math.log1p(la + lb),

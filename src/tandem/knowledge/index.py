@@ -133,6 +133,7 @@ class KnowledgeIndex:
         self._alive = np.zeros(capacity, dtype=bool)
         # Semantic vectors of the rows, half precision: 768 bytes a phrasing.
         self._vectors = np.zeros((capacity, self._dim), dtype=np.float16)
+        self._char_vectors = np.zeros((capacity, self._dim), dtype=np.float16)
         self._n_alive = 0
         self._n_dead = 0
         self._total_length = 0.0
@@ -181,7 +182,7 @@ class KnowledgeIndex:
     def _compact(self) -> None:
         """Rebuild the postings without removed rows (amortised over many removals)."""
         live = [
-            (entry_id, prepared, self._vectors[row].copy())
+            (entry_id, prepared, self._vectors[row].copy(), self._char_vectors[row].copy())
             for row, (entry_id, prepared) in enumerate(
                 zip(self._row_entry, self._row_prepared, strict=True)
             )
@@ -189,12 +190,15 @@ class KnowledgeIndex:
         ]
         self._reset_rows(max(1024, 2 * len(live)))
         self._entry_rows = {}
-        for entry_id, prepared, vector in live:
-            row = self._add_row(entry_id, prepared, vector)
+        for entry_id, prepared, vector, chars in live:
+            row = self._add_row(entry_id, prepared, (vector, chars))
             self._entry_rows.setdefault(entry_id, []).append(row)
 
     def _add_row(
-        self, entry_id: str, prepared: Prepared, vector: npt.NDArray[np.float16] | None = None
+        self,
+        entry_id: str,
+        prepared: Prepared,
+        vectors: tuple[npt.NDArray[np.float16], npt.NDArray[np.float16]] | None = None,
     ) -> int:
         row_id = len(self._row_entry)
         if row_id >= len(self._lengths):
@@ -203,6 +207,9 @@ class KnowledgeIndex:
             self._alive = np.concatenate([self._alive, np.zeros(grow, dtype=bool)])
             self._vectors = np.concatenate(
                 [self._vectors, np.zeros((grow, self._dim), dtype=np.float16)]
+            )
+            self._char_vectors = np.concatenate(
+                [self._char_vectors, np.zeros((grow, self._dim), dtype=np.float16)]
             )
         terms = _term_counts(prepared)
         for term, tf in terms.items():
@@ -217,9 +224,12 @@ class KnowledgeIndex:
         self._total_length += length
         self._n_alive += 1
         if self.matcher:
-            self._vectors[row_id] = (
-                vector if vector is not None else self.matcher.lexicon.embed(prepared)
-            )
+            lex = self.matcher.lexicon
+            if vectors is None:
+                self._vectors[row_id] = lex.embed(prepared)
+                self._char_vectors[row_id] = lex.embed_chars(prepared)
+            else:
+                self._vectors[row_id], self._char_vectors[row_id] = vectors
         self._row_entry.append(entry_id)
         self._row_prepared.append(prepared)
         return row_id
@@ -296,9 +306,18 @@ class KnowledgeIndex:
         if not candidates:
             return []
         query_vector = self.matcher.lexicon.embed(query)
+        query_chars = self.matcher.lexicon.embed_chars(query)
         probs = self.matcher.score_pairs(
             [(query, prepared) for _, prepared, _, _ in candidates],
-            [(query_vector, self._vectors[row].astype(np.float32)) for _, _, row, _ in candidates],
+            [
+                (
+                    query_vector,
+                    self._vectors[row].astype(np.float32),
+                    query_chars,
+                    self._char_vectors[row].astype(np.float32),
+                )
+                for _, _, row, _ in candidates
+            ],
         )
         best: dict[str, tuple[float, float]] = {}
         for (entry_id, _, _, score), p in zip(candidates, probs.tolist(), strict=True):

@@ -99,6 +99,9 @@ class Lexicon:
     def embed(self, p: Prepared) -> npt.NDArray[np.float32]:
         return self.embed_terms(p.words or p.chars)
 
+    def embed_chars(self, p: Prepared) -> npt.NDArray[np.float32]:
+        return self.embed_terms(p.chars)
+
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         words = sorted(self.vocab, key=self.vocab.__getitem__)

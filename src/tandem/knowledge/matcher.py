@@ -67,17 +67,18 @@ class Matcher:
     def score_pairs(
         self,
         pairs: Sequence[tuple[Prepared, Prepared]],
-        vectors: Sequence[tuple[Vector, Vector]] | None = None,
+        vectors: Sequence[tuple[Vector, Vector, Vector, Vector]] | None = None,
     ) -> Array:
-        """P(same question) per pair; `vectors` (from `lexicon.embed`) may be given when cached."""
+        """P(same question) per pair. `vectors` may give, per pair, the cached
+        `lexicon.embed` of a and b, then `lexicon.embed_chars` of a and b."""
         if not pairs:
             return np.zeros(0)
         if vectors is None:
             rows = [pair_features(a, b, self.lexicon) for a, b in pairs]
         else:
             rows = [
-                pair_features(a, b, self.lexicon, va, vb)
-                for (a, b), (va, vb) in zip(pairs, vectors, strict=True)
+                pair_features(a, b, self.lexicon, va, vb, ca, cb)
+                for (a, b), (va, vb, ca, cb) in zip(pairs, vectors, strict=True)
             ]
         return self.probabilities(np.array(rows, dtype=np.float64))
 
