@@ -96,9 +96,10 @@ async def _tracking(adapter: Any, facts: ShopFacts) -> dict[str, tuple[TrackingE
     return out
 
 
-async def _queue_facts(
-    session: AsyncSession, deps: TurnDeps, staffing: routing.Staffing, now: datetime
-) -> QueueFacts:
+async def _queue_facts(session: AsyncSession, deps: TurnDeps, now: datetime) -> QueueFacts:
+    """The human side as a newcomer to the queue would find it. Several queries: the caller
+    asks only when the engine is about to hand off."""
+    staffing = await routing.staffing(session)
     facts = await routing.facts_for_new_entry(session, staffing)
     policy = deps.shop.policy
     staffed = within_service_hours(policy, now)
@@ -177,14 +178,13 @@ async def take_customer_turn(
         return TurnResult(message, [], conversation, None)
 
     now = deps.clock.now()
-    staffing = await routing.staffing(session)
-    queue = await queue_of(session, conversation, staffing)
+    queue = await queue_of(session, conversation)
     adapter = deps.shop.adapter(session)
     shop_facts = await load_shop_facts(adapter, conversation.customer_external_id)
     ctx = TurnContext(
-        queue=await _queue_facts(session, deps, staffing, now)
-        if conversation.state == "bot"
-        else NO_QUEUE_FACTS,
+        # The queue only matters to a hand-off: decide without it, and again with it (the
+        # engine is pure, so the second call differs only in what the queue changes).
+        queue=NO_QUEUE_FACTS,
         now=now,
         rules=deps.shop.policy.engine,
         analysis=analysis,
@@ -196,6 +196,10 @@ async def take_customer_turn(
     view = engine_view(conversation, queue)
     inbound = Inbound(text=text, payload=body.payload)
     decision = decide(view, inbound, ctx)
+    if conversation.state == "bot" and decision.action in ("hand_off", "act"):
+        ctx = replace(ctx, queue=await _queue_facts(session, deps, now))
+        if decision.action == "hand_off":
+            decision = decide(view, inbound, ctx)
     if decision.action == "act" and decision.act is not None and shop_facts.customer is not None:
         outcome = await perform_action(
             session,
@@ -218,12 +222,8 @@ async def take_customer_turn(
                 "proposal_id": outcome.proposal_id,
             },
         )
-    replies = await apply_decision(
-        uow, conversation, message, decision, analysis, staffing, shop_facts
-    )
-    return TurnResult(
-        message, replies, conversation, await queue_of(session, conversation, staffing)
-    )
+    replies = await apply_decision(uow, conversation, message, decision, analysis, shop_facts)
+    return TurnResult(message, replies, conversation, await queue_of(session, conversation))
 
 
 async def record(
@@ -274,7 +274,6 @@ async def apply_decision(
     message: Message,
     decision: EngineDecision,
     analysis: Analysis | None,
-    staffing: routing.Staffing | None,
     shop_facts: ShopFacts | None,
 ) -> list[Message]:
     await record(uow, conversation, message, decision, analysis)
@@ -297,7 +296,7 @@ async def apply_decision(
             )
         )
     if decision.action == "hand_off":
-        position, eta = await routing.queue_estimate(uow.session, conversation, staffing)
+        position, eta = await routing.queue_estimate(uow.session, conversation)
         await append_event(
             uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta}
         )
