@@ -21,6 +21,7 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
+from playwright.async_api import Browser, async_playwright
 
 from tandem.app import build_services, create_app
 from tandem.config import Settings
@@ -288,3 +289,36 @@ def redis_url() -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(base, ignore_errors=True)
+
+
+# --- real headless Chromium (Debian's), driven by Playwright ---------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # The widget test serves a shop page from a routed origin; Chromium would treat it as
+    # public and refuse its script request to loopback, which a real deployment never meets.
+    "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests",
+]
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).exists():  # noqa: ASYNC240 (once per session, before any I/O)
+        message = (
+            "Chromium is not installed: run .ci/run (apt-get install chromium) for browser tests"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        await browser.close()

@@ -15,7 +15,6 @@ from tandem.engine.handoff import PAYLOAD as HANDOFF_PAYLOAD
 from tandem.engine.handoff import wants_human
 from tandem.engine.language import detect_language
 from tandem.engine.orders import (
-    ORDER_INTENTS,
     STATUS_INTENTS,
     placeholder_values,
     relevant_orders,
@@ -43,21 +42,10 @@ from tandem.shop.chat import (
 from tandem.shop.policy import evaluate, human_first_reason
 from tandem.shop.present import ParcelStatus
 from tandem.shop.types import ActionKind, ItemCondition, Order, OrderStatus, Verdict
+from tandem.understanding.taxonomy import KNOWLEDGE_INTENTS, ORDER_INTENTS, SOCIAL_INTENTS
 from tandem.understanding.types import Analysis
 
-SOCIAL = {"greeting", "thanks", "bye"}
-KNOWLEDGE_INTENTS = {
-    "product_info",
-    "stock",
-    "price_promotion",
-    "coupon",
-    "size",
-    "shipping_info",
-    "payment",
-    "invoice",
-    "how_to_use",
-    "warranty",
-}
+SOCIAL = SOCIAL_INTENTS
 TOPIC_PAYLOAD = "topic:"
 KB_PAYLOAD = "kb:"
 
@@ -641,18 +629,7 @@ def _about_order(turn: _Turn, intent: str, order: Order) -> Decision:
                     (replace(ask, key=f"describe@{len(turn.sent)}"),),
                     memory=memory,
                 )
-            bonus = {"vip": rules.priority_vip, "high_value": rules.priority_high_value}.get(
-                reason, 0
-            )
-            return _hand_off(
-                turn,
-                reason,
-                "handoff_human_first",
-                rule="human_first",
-                priority=bonus,
-                skill="vip" if reason == "vip" else None,
-                proposal=_proposal(turn, intent, order),
-            )
+            return _human_first(turn, reason, intent, order)
     request = request_for(intent, turn.inbound.text, order)
     if request is None:
         return _unsure(turn)
@@ -680,6 +657,11 @@ def _after_description(turn: _Turn) -> Decision:
             )
             or reason
         )
+    return _human_first(turn, reason, intent, order)
+
+
+def _human_first(turn: _Turn, reason: str, intent: str, order: Order | None) -> Decision:
+    """A person first (value, tier, category), with the facts and the AI's proposal."""
     rules = turn.ctx.rules
     bonus = {"vip": rules.priority_vip, "high_value": rules.priority_high_value}.get(reason, 0)
     return _hand_off(

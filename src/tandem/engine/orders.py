@@ -17,21 +17,6 @@ from tandem.shop.types import (
     ReturnReason,
 )
 
-ORDER_INTENTS = frozenset(
-    {
-        "order_status",
-        "where_is_parcel",
-        "urge_shipping",
-        "refund",
-        "refund_status",
-        "return",
-        "exchange",
-        "cancel_order",
-        "change_address",
-        "damaged_or_wrong_item",
-        "quality_issue",
-    }
-)
 # Questions about an order's state: answered, never acted on.
 STATUS_INTENTS = frozenset({"order_status", "where_is_parcel", "refund_status"})
 

@@ -27,37 +27,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 
 from tandem.knowledge.text import guess_language
+from tandem.understanding.taxonomy import INTENTS
 
-INTENTS: frozenset[str] = frozenset(
-    [
-        "greeting",
-        "thanks",
-        "bye",
-        "human",
-        "product_info",
-        "stock",
-        "price_promotion",
-        "coupon",
-        "size",
-        "shipping_info",
-        "payment",
-        "invoice",
-        "order_status",
-        "change_address",
-        "cancel_order",
-        "urge_shipping",
-        "where_is_parcel",
-        "return",
-        "exchange",
-        "refund",
-        "refund_status",
-        "damaged_or_wrong_item",
-        "quality_issue",
-        "how_to_use",
-        "warranty",
-        "complaint",
-    ]
-)
 FORMATS = ("csv", "xlsx", "jsonl", "md")
 MAX_QUESTION = 500
 MAX_ANSWER = 5000
