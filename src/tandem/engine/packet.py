@@ -38,6 +38,22 @@ EMOTIONS = {
 }
 
 
+_SPECIAL = {
+    "oos": ("超出范围", "out of scope"),
+    "human": ("要人工", "asked for a person"),
+    "greeting": ("问候", "greeting"),
+    "thanks": ("感谢", "thanks"),
+    "bye": ("道别", "goodbye"),
+}
+
+
+def _intent_text(label: str, language: str) -> str:
+    if label in _SPECIAL:
+        zh, en = _SPECIAL[label]
+        return zh if language == "zh" else en
+    return topic_label(label, language)
+
+
 def _order_facts(order: Order, language: str) -> dict[str, Any]:
     zh = language == "zh"
     return {
@@ -133,7 +149,10 @@ def build_packet(
             "tier": shop.tier.value if shop is not None and shop.tier is not None else None,
             "orders": len(shop.orders) if shop is not None else 0,
         },
-        "intents": [{"label": label, "confidence": value} for label, value in memory.intents],
+        "intents": [
+            {"label": label, "text": _intent_text(label, language), "confidence": value}
+            for label, value in memory.intents
+        ],
         "emotions": [
             {
                 "label": label,

@@ -209,7 +209,7 @@
       add(t("reason"), p.reason_text || p.reason).dataset.field = "reason";
       if (p.ticket) add(t("ticket"), new Date(p.callback_at).toLocaleString());
       if (p.order) add(t("order"), `${p.order.order_id} · ${p.order.title} · ${p.order.status} · ${p.order.total}` + (p.order.tracking_number ? ` · ${p.order.tracking_number}` : "")).dataset.field = "order";
-      if (p.intents && p.intents.length) add(t("intents"), p.intents.slice(-4).map((i) => `${i.label} ${Math.round(i.confidence * 100)}%`).join(" → "));
+      if (p.intents && p.intents.length) add(t("intents"), p.intents.slice(-4).map((i) => `${i.text || i.label} ${Math.round(i.confidence * 100)}%`).join(" → "));
       if (p.emotions && p.emotions.length) add(t("emotion"), p.emotions.slice(-4).map((e) => e.label === "neutral" ? e.text : `${e.text} ${Math.round(e.intensity * 100)}%`).join(" → ")).dataset.field = "emotion";
       if (p.entities && p.entities.length) add(t("entities"), p.entities.map((e) => `${e.kind}: ${e.text}`).join("，"));
       add(t("tried"), p.tried);
