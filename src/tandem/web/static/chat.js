@@ -328,6 +328,10 @@
     if (conv.state === "resolved" && !conv.rating) renderRating();
     state.outbox.forEach(renderPending);
     connect();
+    // Only now is there a conversation to send to: let the customer type.
+    $("text").disabled = false;
+    $("send").disabled = false;
+    $("text").focus();
   }
 
   start().catch(showError);
