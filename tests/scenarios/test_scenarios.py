@@ -154,8 +154,7 @@ async def test_scenario(scenario: dict[str, Any], server, clock: FixedClock) -> 
                     detail["conversation"].get("handoff_packet"),
                 )
             texts = [m["text"] for m in detail["messages"] if m["author"] == "bot"]
-            keys = [m for m in texts]
-            assert len(keys) == len(set(keys)), (
+            assert len(texts) == len(set(texts)), (
                 f"{scenario['name']!r}: the AI repeated itself: {texts}"
             )
     finally:
