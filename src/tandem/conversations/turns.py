@@ -7,7 +7,7 @@ The engine itself is pure (tandem.engine); everything with I/O happens here, aro
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -107,7 +107,7 @@ async def _queue_facts(session: AsyncSession, deps: TurnDeps, now: datetime) -> 
     if not staffed:
         callback_at = next_service_opening(policy, now)
     elif staffing.agents_online == 0:
-        callback_at = now.replace(microsecond=0) + (routing.timedelta_seconds(facts.eta_seconds))
+        callback_at = now.replace(microsecond=0) + timedelta(seconds=facts.eta_seconds)
     return replace(facts, staffed_now=staffed, callback_at=callback_at)
 
 

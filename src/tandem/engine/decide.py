@@ -21,7 +21,7 @@ from tandem.engine.orders import (
     request_for,
     worn_or_used,
 )
-from tandem.engine.replies import HANDOFF_QUICK_REPLY, compose, format_wait, topic_label
+from tandem.engine.replies import HANDOFF_QUICK_REPLY, compose, topic_label
 from tandem.engine.types import (
     BotReply,
     ConversationView,
@@ -780,4 +780,4 @@ def _missing_evidence(turn: _Turn) -> Decision:
     )
 
 
-__all__ = ["after_action", "decide", "fill_answer", "format_wait"]
+__all__ = ["after_action", "decide", "fill_answer"]

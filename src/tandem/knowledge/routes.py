@@ -13,10 +13,8 @@ from fastapi.responses import Response
 
 from tandem.core.errors import InvalidInput
 from tandem.http.deps import AgentDep, ServicesDep, SupervisorDep
-from tandem.http.services import Services
 from tandem.knowledge import service
 from tandem.knowledge.formats import FORMATS, format_of, validate
-from tandem.knowledge.index import KnowledgeIndex
 from tandem.knowledge.schemas import (
     ApproveIn,
     CandidateOut,
@@ -36,26 +34,12 @@ from tandem.knowledge.schemas import (
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-_LOADED = "knowledge_index_loaded"
 _MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "jsonl": "application/x-ndjson; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
 }
-
-
-async def index_of(services: Services) -> KnowledgeIndex:
-    """The app's live index, filled from the database on first use if start-up did not."""
-    if services.knowledge is None:
-        services.knowledge = KnowledgeIndex()
-    index: KnowledgeIndex = services.knowledge
-    if not services.extras.get(_LOADED):
-        if len(index) == 0:
-            async with services.sessions() as session:
-                await service.load_index(session, index)
-        services.extras[_LOADED] = True
-    return index
 
 
 def _draft(raw: dict[str, Any]) -> Any:
@@ -74,7 +58,7 @@ async def suggest(
     k: Annotated[int, Query(ge=1, le=10)] = 3,
 ) -> SuggestOut:
     """Knowledge entries that answer `q`, best first, for the agent's copilot."""
-    index = await index_of(services)
+    index = services.knowledge
     return SuggestOut.of(index.search(q, language=language, k=k))
 
 
@@ -96,7 +80,7 @@ async def list_entries(
 
 @router.post("/entries", response_model=EntryOut, status_code=201)
 async def create_entry(body: EntryIn, services: ServicesDep, sup: SupervisorDep) -> EntryOut:
-    index = await index_of(services)
+    index = services.knowledge
     draft = _draft(body.raw())
     async with services.unit_of_work() as uow:
         entry = await service.create_entry(
@@ -118,7 +102,7 @@ async def get_entry(entry_id: str, services: ServicesDep, _sup: SupervisorDep) -
 async def update_entry(
     entry_id: str, body: EntryUpdateIn, services: ServicesDep, sup: SupervisorDep
 ) -> EntryOut:
-    index = await index_of(services)
+    index = services.knowledge
     draft = _draft(body.model_dump(exclude={"status", "version"}))
     async with services.unit_of_work() as uow:
         entry = await service.update_entry(
@@ -139,7 +123,7 @@ async def set_status(
     entry_id: str, body: StatusIn, services: ServicesDep, sup: SupervisorDep
 ) -> EntryOut:
     """Retire (`retired`), restore (`live`) or hold back (`pending`) an entry."""
-    index = await index_of(services)
+    index = services.knowledge
     async with services.unit_of_work() as uow:
         entry = await service.set_status(
             uow.session, index, entry_id, body.status, actor=sup.username
@@ -151,7 +135,7 @@ async def set_status(
 @router.delete("/entries/{entry_id}", response_model=EntryOut)
 async def retire_entry(entry_id: str, services: ServicesDep, sup: SupervisorDep) -> EntryOut:
     """Entries are retired, never deleted: their history stays."""
-    index = await index_of(services)
+    index = services.knowledge
     async with services.unit_of_work() as uow:
         entry = await service.set_status(
             uow.session, index, entry_id, "retired", actor=sup.username
@@ -180,7 +164,7 @@ async def approve_candidate(
     candidate_id: str, services: ServicesDep, sup: SupervisorDep, body: ApproveIn | None = None
 ) -> EntryOut:
     """The candidate, with the reviewer's edits, goes live; the AI uses it from now on."""
-    index = await index_of(services)
+    index = services.knowledge
     async with services.unit_of_work() as uow:
         entry = await service.approve_candidate(
             uow.session,
@@ -198,7 +182,7 @@ async def merge_candidate(
     candidate_id: str, body: MergeIn, services: ServicesDep, sup: SupervisorDep
 ) -> EntryOut:
     """The candidate's phrasings join an existing entry."""
-    index = await index_of(services)
+    index = services.knowledge
     async with services.unit_of_work() as uow:
         entry = await service.merge_candidate(
             uow.session, index, candidate_id, body.entry_id, actor=sup.username
@@ -222,7 +206,7 @@ async def gaps(
     services: ServicesDep, _sup: SupervisorDep, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> list[GapOut]:
     """The questions the AI failed on most often, grouped: what to write next."""
-    index = await index_of(services)
+    index = services.knowledge
     async with services.sessions() as session:
         report = await service.gaps_report(session, index, limit=limit)
     return [GapOut.of(g) for g in report]
@@ -242,7 +226,7 @@ async def import_file(
         raise InvalidInput(
             "the file is larger than 20 MB; split it, or import it with `tandem kb import FILE`"
         )
-    index = await index_of(services)
+    index = services.knowledge
     async with services.unit_of_work() as uow:
         report = await service.import_entries(uow.session, index, data, fmt, actor=sup.username)
     return ImportOut.model_validate(report.as_dict())

@@ -394,7 +394,3 @@ async def queued_conversations(session: AsyncSession) -> list[Conversation]:
         )
     }
     return sorted(conversations, key=lambda c: order.get(c.id, len(order)))
-
-
-def timedelta_seconds(seconds: int) -> timedelta:
-    return timedelta(seconds=seconds)

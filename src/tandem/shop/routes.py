@@ -16,7 +16,6 @@ from tandem.http.deps import AgentDep, CustomerAccess, CustomerDep, ServicesDep
 from tandem.http.services import Services
 from tandem.shop import service
 from tandem.shop.policy_config import default_policy_text
-from tandem.shop.provider import Shop, build_shop
 from tandem.shop.schemas import (
     ActionOutcome,
     ActionRecord,
@@ -37,14 +36,6 @@ _ANON_ZH = "登录店铺账号后，才能在这里查看和办理您的订单�
 _ANON_EN = "Log in to the shop first to see and manage your orders here."
 
 
-def shop_of(services: Services) -> Shop:
-    """The app's shop; built on first use when the app was assembled without one."""
-    if services.shop is None:
-        services.shop = build_shop(services.settings)
-    shop: Shop = services.shop
-    return shop
-
-
 def _signed_customer(access: CustomerAccess) -> str:
     if not access.external_id:
         raise Forbidden(
@@ -62,7 +53,7 @@ async def my_orders(services: ServicesDep, access: CustomerDep) -> OrderList:
     """The customer's own orders, newest first, for the chat's order picker."""
     if not access.external_id:
         return OrderList(orders=[], hint_zh=_ANON_ZH, hint_en=_ANON_EN)
-    shop = shop_of(services)
+    shop = services.shop
     async with services.sessions() as session:
         orders = await service.customer_orders(shop.adapter(session), access.external_id)
     return OrderList(orders=[OrderOut.of(o) for o in orders])
@@ -71,7 +62,7 @@ async def my_orders(services: ServicesDep, access: CustomerDep) -> OrderList:
 @router.get("/api/v1/conversations/{conversation_id}/orders/{order_id}", response_model=OrderDetail)
 async def my_order(order_id: str, services: ServicesDep, access: CustomerDep) -> OrderDetail:
     customer_id = _signed_customer(access)
-    shop = shop_of(services)
+    shop = services.shop
     async with services.sessions() as session:
         adapter = shop.adapter(session)
         status = await service.parcel_status(adapter, customer_id, order_id)
@@ -89,7 +80,7 @@ async def act_on_my_order(
 ) -> ActionOutcome:
     """Self-service from the chat (order picker buttons), under the same written policy."""
     customer_id = _signed_customer(access)
-    shop = shop_of(services)
+    shop = services.shop
     async with services.unit_of_work() as uow:
         return await service.perform_action(
             uow.session,
@@ -121,7 +112,7 @@ async def _conversation_customer(services: Services, conversation_id: str) -> st
 @router.get("/api/v1/desk/conversations/{conversation_id}/orders", response_model=OrderList)
 async def desk_orders(conversation_id: str, services: ServicesDep, agent: AgentDep) -> OrderList:
     customer_id = await _conversation_customer(services, conversation_id)
-    shop = shop_of(services)
+    shop = services.shop
     async with services.sessions() as session:
         orders = await service.customer_orders(shop.adapter(session), customer_id)
     return OrderList(orders=[OrderOut.of(o) for o in orders])
@@ -134,7 +125,7 @@ async def desk_order(
     conversation_id: str, order_id: str, services: ServicesDep, agent: AgentDep
 ) -> OrderDetail:
     customer_id = await _conversation_customer(services, conversation_id)
-    shop = shop_of(services)
+    shop = services.shop
     async with services.sessions() as session:
         status = await service.parcel_status(shop.adapter(session), customer_id, order_id)
     if status is None:
@@ -179,7 +170,7 @@ async def _agent_action(
     order_id: str,
     conversation_id: str | None,
 ) -> ActionOutcome:
-    shop = shop_of(services)
+    shop = services.shop
     async with services.unit_of_work() as uow:
         return await service.perform_action(
             uow.session,
@@ -234,7 +225,7 @@ async def approve(
     proposal_id: str, body: ApproveIn, services: ServicesDep, agent: AgentDep
 ) -> ActionOutcome:
     """A human approves the AI's proposal; the action is performed and the customer told."""
-    shop = shop_of(services)
+    shop = services.shop
     async with services.unit_of_work() as uow:
         outcome = await service.approve_proposal(
             uow.session,
@@ -300,7 +291,7 @@ async def _tell_customer(
 @router.get("/api/v1/shop/policy")
 async def policy(services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
     """The written policy as the desk shows it: the parsed values and the file itself."""
-    shop = shop_of(services)
+    shop = services.shop
     path = services.settings.shop_policy_file
     text = path.read_text("utf-8") if path else default_policy_text()
     return {
