@@ -1,0 +1,457 @@
+"""Load driver: customers and agents over HTTP and WebSocket against `tandem demo` (FAQ and demo
+shop loaded, as a user runs it) and, in the same run, against the bare endpoint
+(`bench/bare_app.py`: FastAPI + SQLAlchemy inserting one row, same uvicorn, same client).
+
+Paths measured (msg/s, p50/p99 latency, server CPU per message):
+- ai:    customers asking questions the FAQ answers, at 1 / 8 / 32 concurrent;
+- mix:   32 concurrent customers, one in five asks for a person and keeps writing while queued,
+         two agents answer and resolve;
+- relay: an agent's messages delivered to 1 and 12 open desks (WebSocket fan-out).
+
+    .venv/bin/python -m bench.load [--quick] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+# Questions the demo FAQ answers, worded as shoppers write them (not the FAQ's own wording).
+AI_TEXTS = [
+    "亲 付款后一般几天发货呀",
+    "你们默认发什么快递",
+    "退货的运费谁来出",
+    "能开发票吗",
+    "7天无理由退货怎么算的",
+    "how long does delivery take?",
+    "可以指定顺丰吗",
+    "有没有优惠券",
+]
+FOLLOW_UPS = ["还在吗", "我等了好久了", "订单号是多少你们查一下", "快点好吗"]
+PASSWORD = "tandem-demo"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+@dataclass
+class Result:
+    target: str
+    path: str
+    concurrency: int
+    messages: int
+    seconds: float
+    msg_per_s: float
+    p50_ms: float
+    p99_ms: float
+    cpu_ms_per_msg: float
+    errors: int
+
+
+class Server:
+    """A server process on a free loopback port, stopped on exit."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.name = name
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.argv = [a.replace("{port}", str(self.port)) for a in argv]
+        self.env = env
+        self.cwd = cwd
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Path:
+        log = self.cwd / f"{self.name}.log"
+        with log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                self.argv, env=self.env, cwd=self.cwd, stdout=out, stderr=subprocess.STDOUT
+            )
+        return log
+
+    async def __aenter__(self) -> Server:
+        log = self.start()
+        async with httpx.AsyncClient(base_url=self.base, timeout=2) as client:
+            # A separate process whose only readiness signal is its port: poll health.
+            for _ in range(1200):
+                if self.proc.poll() is not None:
+                    raise SystemExit(f"{self.name} exited during start-up: see {log}")
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/healthz")).status_code == 200:
+                        return self
+                await asyncio.sleep(0.1)
+        raise SystemExit(f"{self.name} did not start in 120 s")
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.proc is not None
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+
+async def _measure(
+    server: Server,
+    path: str,
+    concurrency: int,
+    worker: Callable[[int, list[float], list[int]], Awaitable[None]],
+) -> Result:
+    latencies: list[float] = []
+    errors = [0]
+    cpu0, t0 = _cpu_seconds(server.pid), time.perf_counter()
+    await asyncio.gather(*(worker(i, latencies, errors) for i in range(concurrency)))
+    seconds = time.perf_counter() - t0
+    cpu = _cpu_seconds(server.pid) - cpu0
+    n = max(len(latencies), 1)
+    ordered = sorted(latencies) or [0.0]
+    return Result(
+        target=server.name,
+        path=path,
+        concurrency=concurrency,
+        messages=len(latencies),
+        seconds=round(seconds, 2),
+        msg_per_s=round(len(latencies) / seconds, 1),
+        p50_ms=round(statistics.median(ordered), 1),
+        p99_ms=round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
+        cpu_ms_per_msg=round(1000 * cpu / n, 2),
+        errors=errors[0],
+    )
+
+
+# --- bare ---------------------------------------------------------------------------------
+
+
+async def bare_ai(server: Server, concurrency: int, per_worker: int) -> Result:
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
+
+        async def worker(i: int, lat: list[float], err: list[int]) -> None:
+            for k in range(per_worker):
+                t = time.perf_counter()
+                r = await client.post(
+                    "/messages", json={"conversation": f"c{i}", "text": AI_TEXTS[k % 8]}
+                )
+                lat.append(1000 * (time.perf_counter() - t))
+                err[0] += r.status_code != 201
+
+        return await _measure(server, "ai", concurrency, worker)
+
+
+async def _listeners(url: str, count: int, headers: dict[str, str] | None = None) -> list[Any]:
+    sockets = [await connect(url, additional_headers=headers, max_size=None) for _ in range(count)]
+    for ws in sockets:
+        while json.loads(await ws.recv()).get("type") not in ("ready", "desk.ready"):
+            pass
+    return sockets
+
+
+async def _drain(ws: Any, expected: set[str], key: Callable[[dict[str, Any]], str | None]) -> None:
+    """Read events until every expected one arrived; give up after 120 s without one."""
+    while expected:
+        k = key(json.loads(await asyncio.wait_for(ws.recv(), 120)))
+        if k is not None:
+            expected.discard(k)
+
+
+async def bare_relay(server: Server, desks: int, messages: int) -> Result:
+    ws_url = server.base.replace("http", "ws") + "/events"
+    sockets = await _listeners(ws_url, desks)
+    texts = [f"relay-{i}" for i in range(messages)]
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
+
+        async def worker(i: int, lat: list[float], err: list[int]) -> None:
+            for text in texts[i::8]:
+                t = time.perf_counter()
+                r = await client.post("/messages", json={"conversation": f"c{i % 3}", "text": text})
+                lat.append(1000 * (time.perf_counter() - t))
+                err[0] += r.status_code != 201
+
+        async def all_delivered(i: int, lat: list[float], err: list[int]) -> None:
+            if i == 0:
+                await asyncio.gather(
+                    *(_drain(ws, set(texts), lambda e: str(e.get("text"))) for ws in sockets)
+                )
+            else:
+                await worker(i - 1, lat, err)
+
+        result = await _measure(server, f"relay×{desks}", 9, all_delivered)
+    for ws in sockets:
+        await ws.close()
+    return result
+
+
+# --- tandem -------------------------------------------------------------------------------
+
+
+class Tandem:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.serial = itertools.count()
+
+    async def open(self) -> tuple[str, dict[str, str]]:
+        r = await self.client.post("/api/v1/conversations", json={})
+        r.raise_for_status()
+        body = r.json()
+        return body["id"], {"Authorization": f"Bearer {body['customer_token']}"}
+
+    async def say(self, cid: str, headers: dict[str, str], text: str) -> httpx.Response:
+        return await self.client.post(
+            f"/api/v1/conversations/{cid}/messages",
+            json={"text": text, "client_msg_id": f"m{next(self.serial)}"},
+            headers=headers,
+        )
+
+    async def login(self, username: str, presence: str) -> dict[str, str]:
+        r = await self.client.post(
+            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+        )
+        r.raise_for_status()
+        headers = {"Authorization": f"Bearer {r.json()['token']}"}
+        p = await self.client.put(
+            "/api/v1/desk/presence", json={"presence": presence}, headers=headers
+        )
+        p.raise_for_status()
+        return headers
+
+
+async def tandem_ai(server: Server, concurrency: int, per_worker: int) -> Result:
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
+        t = Tandem(client)
+
+        async def worker(i: int, lat: list[float], err: list[int]) -> None:
+            cid, headers = await t.open()
+            for k in range(per_worker):
+                start = time.perf_counter()
+                r = await t.say(cid, headers, AI_TEXTS[(i + k) % len(AI_TEXTS)])
+                lat.append(1000 * (time.perf_counter() - start))
+                err[0] += r.status_code != 201
+
+        return await _measure(server, "ai", concurrency, worker)
+
+
+async def _agent_loop(t: Tandem, headers: dict[str, str], stop: asyncio.Event) -> None:
+    """An agent who answers and resolves each conversation assigned to them."""
+    done: set[str] = set()
+    while not stop.is_set():
+        r = await t.client.get("/api/v1/desk/conversations", headers=headers)
+        mine = [c["id"] for c in r.json() if c["id"] not in done] if r.status_code == 200 else []
+        for cid in mine:
+            await t.client.post(
+                f"/api/v1/desk/conversations/{cid}/messages",
+                json={"text": "您好，我来帮您处理", "client_msg_id": f"a{next(t.serial)}"},
+                headers=headers,
+            )
+            await t.client.post(f"/api/v1/desk/conversations/{cid}/resolve", headers=headers)
+            done.add(cid)
+        if not mine:
+            # A person reading the queue, not a wait for an event the test depends on.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.5)
+
+
+async def tandem_mix(server: Server, concurrency: int, conversations: int) -> Result:
+    async with httpx.AsyncClient(base_url=server.base, timeout=120) as client:
+        t = Tandem(client)
+        agents = [await t.login(name, "online") for name in ("agent1", "agent2")]
+        stop = asyncio.Event()
+        loops = [asyncio.create_task(_agent_loop(t, h, stop)) for h in agents]
+
+        async def worker(i: int, lat: list[float], err: list[int]) -> None:
+            for n in range(i, conversations, concurrency):
+                cid, headers = await t.open()
+                script = [AI_TEXTS[n % 8], AI_TEXTS[(n + 3) % 8]]
+                if n % 5 == 0:
+                    script = [AI_TEXTS[n % 8], "转人工", FOLLOW_UPS[n % 4], FOLLOW_UPS[(n + 1) % 4]]
+                for text in script:
+                    start = time.perf_counter()
+                    r = await t.say(cid, headers, text)
+                    lat.append(1000 * (time.perf_counter() - start))
+                    err[0] += r.status_code != 201
+
+        try:
+            return await _measure(server, "mix", concurrency, worker)
+        finally:
+            stop.set()
+            await asyncio.gather(*loops)
+            for h in agents:
+                await client.put("/api/v1/desk/presence", json={"presence": "offline"}, headers=h)
+
+
+async def tandem_relay(server: Server, desks: int, messages: int) -> Result:
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
+        t = Tandem(client)
+        agent = await t.login("agent1", "online")
+        owned: list[str] = []
+        for _ in range(3):
+            cid, headers = await t.open()
+            await t.say(cid, headers, "转人工")
+            owned.append(cid)
+        mine = {
+            c["id"] for c in (await client.get("/api/v1/desk/conversations", headers=agent)).json()
+        }
+        for cid in owned:
+            if cid not in mine:
+                (await client.post(f"/api/v1/desk/conversations/{cid}/accept", headers=agent))
+        ws_url = server.base.replace("http", "ws") + "/api/v1/desk/events?token="
+        ws_url += agent["Authorization"].split()[1]
+        sockets = await _listeners(ws_url, desks)
+        texts = [f"relay-{i}" for i in range(messages)]
+
+        def key(e: dict[str, Any]) -> str | None:
+            data = e.get("data") or {}
+            return str(data.get("text")) if e.get("type") == "message.created" else None
+
+        async def worker(i: int, lat: list[float], err: list[int]) -> None:
+            if i == 0:
+                await asyncio.gather(*(_drain(ws, set(texts), key) for ws in sockets))
+                return
+            for k, text in enumerate(texts[i - 1 :: 8]):
+                start = time.perf_counter()
+                r = await client.post(
+                    f"/api/v1/desk/conversations/{owned[k % 3]}/messages",
+                    json={"text": text, "client_msg_id": f"r{next(t.serial)}"},
+                    headers=agent,
+                )
+                lat.append(1000 * (time.perf_counter() - start))
+                err[0] += r.status_code != 201
+
+        try:
+            return await _measure(server, f"relay×{desks}", 9, worker)
+        finally:
+            for ws in sockets:
+                await ws.close()
+            for cid in owned:
+                await client.post(f"/api/v1/desk/conversations/{cid}/resolve", headers=agent)
+            await client.put("/api/v1/desk/presence", json={"presence": "offline"}, headers=agent)
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def _servers(work: Path) -> Iterator[Server]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+    python = sys.executable
+    yield Server(
+        "bare",
+        [
+            python,
+            "-m",
+            "uvicorn",
+            "bench.bare_app:app",
+            "--port",
+            "{port}",
+            "--log-level",
+            "warning",
+        ],
+        {
+            **env,
+            "PYTHONPATH": str(ROOT),
+            "BARE_DATABASE_URL": f"sqlite+aiosqlite:///{work}/bare.db",
+        },
+        work,
+    )
+    tandem_env = {
+        **env,
+        "TANDEM_DATA_DIR": str(work / "tandem"),
+        "TANDEM_RATE_LIMIT_PER_MINUTE": "100000",
+        "TANDEM_LOG_LEVEL": "warning",
+    }
+    tandem = str(Path(python).with_name("tandem"))
+    yield Server("tandem", [tandem, "demo", "--port", "{port}"], tandem_env, work)
+
+
+async def run(quick: bool) -> list[Result]:
+    per = 20 if quick else 60
+    conversations = 64 if quick else 192
+    relay_messages = 120 if quick else 400
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="tandem-load-") as tmp:
+        work = Path(tmp)
+        bare, tandem = _servers(work)
+        async with bare:
+            for c in (1, 8, 32):
+                results.append(await bare_ai(bare, c, max(per // max(c // 4, 1), 10)))
+            for d in (1, 12):
+                results.append(await bare_relay(bare, d, relay_messages))
+            results.append(await bare_ai(bare, 32, 4))
+            results[-1].path = "mix"
+        async with tandem:
+            for c in (1, 8, 32):
+                results.append(await tandem_ai(tandem, c, max(per // max(c // 4, 1), 10)))
+            for d in (1, 12):
+                results.append(await tandem_relay(tandem, d, relay_messages))
+            results.append(await tandem_mix(tandem, 32, conversations))
+    return results
+
+
+def _table(results: list[Result]) -> str:
+    bare = {(r.path, r.concurrency): r for r in results if r.target == "bare"}
+    lines = [
+        "| path | concurrency | Tandem msg/s | p50 / p99 ms | CPU ms/msg | bare msg/s | bare p50 / p99 ms | bare CPU ms/msg | ratio | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        if r.target != "tandem":
+            continue
+        b = bare.get((r.path, r.concurrency))
+        ratio = f"{r.msg_per_s / b.msg_per_s:.2f}" if b and b.msg_per_s else "—"
+        bare_cols = (
+            f"{b.msg_per_s} | {b.p50_ms} / {b.p99_ms} | {b.cpu_ms_per_msg}" if b else "— | — | —"
+        )
+        lines.append(
+            f"| {r.path} | {r.concurrency} | {r.msg_per_s} | {r.p50_ms} / {r.p99_ms} | "
+            f"{r.cpu_ms_per_msg} | {bare_cols} | {ratio} | {r.errors} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer messages (about a minute)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args()
+    results = asyncio.run(run(args.quick))
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; "
+        f"load average {os.getloadavg()[0]:.1f}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
+    print(_table(results))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+
+
+if __name__ == "__main__":
+    main()
