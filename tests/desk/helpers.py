@@ -12,8 +12,8 @@ from tandem.conversations.models import Conversation, Message
 from tandem.core.clock import utcnow
 from tandem.core.ids import new_id
 from tandem.db.uow import UnitOfWork
-from tandem.http.services import Services
 from tandem.identity.models import Account
+from tandem.services import Services
 
 ABUSIVE = {
     "abuse": {

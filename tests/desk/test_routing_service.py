@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from tandem.core.clock import utcnow
 from tandem.desk import presence
-from tandem.http.services import Services
 from tandem.identity.models import Account
 from tandem.identity.service import principal_of
 from tandem.routing import assignment
 from tandem.routing import service as routing
 from tandem.routing.models import ASSIGNED, WAITING, AgentStatus, HostileEventRow, QueueRow
+from tandem.services import Services
 
 from .helpers import ABUSIVE, owner_of, set_online, waiting
 

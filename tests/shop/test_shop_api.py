@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tandem.core.clock import utcnow
-from tandem.http.services import Services
+from tandem.services import Services
 from tandem.shop.models import ShopOrder
 from tandem.shop.provider import build_shop
 from tandem.shop.schemas import ActionOutcome, Actor

@@ -1,4 +1,4 @@
-"""Conversation lifecycle use cases: open, take a customer turn, state changes, rating.
+"""Conversation lifecycle use cases: open, store messages, state changes, rating.
 
 Every change appends to the conversation's event log (monotonic `seq`) in the same transaction,
 and stages the event for realtime fan-out after commit.
@@ -6,7 +6,6 @@ and stages the event for realtime fan-out after commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -22,15 +21,6 @@ from tandem.core.ids import new_id, new_token
 from tandem.db.uow import UnitOfWork
 from tandem.identity.signing import hash_token, verify_external_id
 from tandem.realtime.hub import DESK_TOPIC, conversation_topic
-from tandem.routing import service as routing
-
-
-@dataclass
-class TurnResult:
-    message: Message
-    replies: list[Message]
-    conversation: Conversation
-    queue: tuple[int, int] | None
 
 
 def message_dict(m: Message) -> dict[str, Any]:
@@ -188,18 +178,11 @@ async def change_state(
     await append_event(uow, conversation, "conversation.state_changed", data)
 
 
-async def queue_of(
-    session: AsyncSession, conversation: Conversation, staffing: routing.Staffing | None = None
-) -> tuple[int, int] | None:
-    if conversation.state != "queued":
-        return None
-    return await routing.queue_estimate(session, conversation, staffing)
-
-
-async def find_turn(
+async def stored_turn(
     session: AsyncSession, conversation: Conversation, client_msg_id: str
-) -> TurnResult | None:
-    """The stored result of a turn already taken with this client_msg_id (idempotent retry)."""
+) -> tuple[Message, list[Message]] | None:
+    """The message already stored with this client_msg_id and the replies to it (an idempotent
+    retry gets these back), or None."""
     message = await session.scalar(
         select(Message).where(
             Message.conversation_id == conversation.id, Message.client_msg_id == client_msg_id
@@ -212,7 +195,7 @@ async def find_turn(
             select(Message).where(Message.reply_to == message.id).order_by(Message.seq)
         )
     ).all()
-    return TurnResult(message, list(replies), conversation, await queue_of(session, conversation))
+    return message, list(replies)
 
 
 async def rate_conversation(
@@ -229,13 +212,3 @@ async def rate_conversation(
         "conversation.rated",
         {"rating": rating, "comment": conversation.rating_comment},
     )
-
-
-async def announce_queue(uow: UnitOfWork) -> None:
-    """Tell every waiting customer their new place after the queue moved."""
-    staffing = await routing.staffing(uow.session)
-    for conversation in await routing.queued_conversations(uow.session):
-        position, eta = await routing.queue_estimate(uow.session, conversation, staffing)
-        await append_event(
-            uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta}
-        )

@@ -16,6 +16,13 @@ from fastapi import APIRouter, WebSocket
 from tandem.conversations.models import Conversation, Message
 from tandem.core.clock import utcnow
 from tandem.core.errors import TandemError
+from tandem.deps import (
+    SESSION_COOKIE,
+    AgentDep,
+    ServicesDep,
+    SupervisorDep,
+    principal_for_token,
+)
 from tandem.desk import assist, figures, presence, service
 from tandem.desk.schemas import (
     AgentOut,
@@ -30,19 +37,12 @@ from tandem.desk.schemas import (
     RevealOut,
     TransferIn,
 )
-from tandem.http.deps import (
-    SESSION_COOKIE,
-    AgentDep,
-    ServicesDep,
-    SupervisorDep,
-    principal_for_token,
-)
-from tandem.http.services import Services
 from tandem.identity.routes import account_out
 from tandem.identity.schemas import AccountOut
 from tandem.realtime.hub import DESK_TOPIC, Overflowed
 from tandem.realtime.ws import drain_client, next_event
 from tandem.routing import assignment
+from tandem.services import Services
 
 router = APIRouter(prefix="/api/v1/desk", tags=["desk"])
 

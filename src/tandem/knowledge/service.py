@@ -393,7 +393,7 @@ async def seed_demo_faq(session: AsyncSession, index: KnowledgeIndex | None) -> 
 
 
 async def record_miss(
-    session: AsyncSession, *, text: str, language: str, conversation_id: str
+    session: AsyncSession, *, text: str, language: str, conversation_id: str, now: datetime
 ) -> None:
     """Remember a question the AI could not answer from the knowledge base (for the gaps report)."""
     text = text.strip()
@@ -404,7 +404,7 @@ async def record_miss(
             text=text[:1000],
             language=language,
             conversation_id=conversation_id,
-            created_at=utcnow(),
+            created_at=now,
         )
     )
     await session.flush()

@@ -205,9 +205,12 @@ async def hostile_kind(
     return KIND_VERY_ANGRY if KIND_VERY_ANGRY in kinds else None
 
 
-async def new_entry(session: AsyncSession, c: Conversation, now: datetime) -> QueueEntry:
+async def new_entry(
+    session: AsyncSession, c: Conversation, now: datetime, hostile: bool | None = None
+) -> QueueEntry:
     """The queue entry for a conversation joining the queue now, from its hand-off packet
-    (latest emotion, order value, tier) and its customer's messages (hostility)."""
+    (latest emotion, order value, tier) and its customer's messages (hostility; a caller that
+    already knows it, like the turn that hands off, passes `hostile`)."""
     packet = c.handoff_packet or {}
     emotions = packet.get("emotions") or []
     emotion, intensity = "neutral", 0.0
@@ -216,7 +219,9 @@ async def new_entry(session: AsyncSession, c: Conversation, now: datetime) -> Qu
         intensity = float(emotions[-1].get("intensity") or 0.0)
     customer = packet.get("customer") or {}
     order = packet.get("order") or {}
-    hostile = c.flagged or await hostile_kind(session, c.id) is not None
+    if hostile is None:
+        hostile = await hostile_kind(session, c.id) is not None
+    hostile = c.flagged or hostile
     return QueueEntry(
         conversation_id=c.id,
         skill=c.skill or DEFAULT_SKILL,
@@ -353,11 +358,14 @@ async def queue_estimate(
 
 
 async def facts_for_new_entry(
-    session: AsyncSession, s: Staffing | None = None, priority: int = 0
+    session: AsyncSession,
+    s: Staffing | None = None,
+    priority: int = 0,
+    now: datetime | None = None,
 ) -> QueueFacts:
     """What the queue would look like for a conversation joining it now. Its skill is not
     decided yet, so the desk is taken as one pool: everyone waiting, everyone on duty."""
-    now = utcnow()
+    now = now or utcnow()
     snap = await snapshot(session, now)
     pooled = [replace(e, skill="*", language=None) for e in snap.entries]
     newcomer = QueueEntry(conversation_id="_new", skill="*", enqueued_at=now)

@@ -1,14 +1,17 @@
-"""The customer API (docs/api.md): thin handlers over conversations.service."""
+"""The customer API (docs/api.md): thin handlers over the turn and the conversation use cases.
+
+It lives with the turn because it is the message path's channel: it shows the queue (routing)
+and takes turns, both above `conversations`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from tandem.conversations import service
 from tandem.conversations.models import Conversation, Event, Message
@@ -24,12 +27,13 @@ from tandem.conversations.schemas import (
     SendMessageIn,
     SendMessageOut,
 )
-from tandem.conversations.turns import take_customer_turn
-from tandem.core.errors import Conflict, TandemError
-from tandem.http.deps import BearerDep, ServicesDep
+from tandem.core.errors import TandemError
+from tandem.deps import BearerDep, ServicesDep
 from tandem.identity.models import Account
 from tandem.realtime.hub import Overflowed, conversation_topic
 from tandem.realtime.ws import drain_client, next_event
+from tandem.turns.facts import queue_of
+from tandem.turns.service import take_customer_turn
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["customer"])
 
@@ -60,39 +64,26 @@ async def open_conversation(
 async def send_message(
     conversation_id: str, body: SendMessageIn, services: ServicesDep, token: BearerDep
 ) -> SendMessageOut:
-    try:
-        async with services.unit_of_work() as uow:
-            conversation = await service.require_customer_conversation(
-                uow.session, conversation_id, token
-            )
-            services.rate_limiter.check(conversation_id)
-            turn = await take_customer_turn(uow, services.turn_deps, conversation, body)
-            result = SendMessageOut(
-                message=_message_out(turn.message),
-                replies=[_message_out(r) for r in turn.replies],
-                conversation=_state_out(turn.conversation, turn.queue),
-            )
-    except IntegrityError:
-        # The same client_msg_id raced in twice: the other request stored it; answer with that.
-        if not body.client_msg_id:
-            raise
-        async with services.unit_of_work() as uow:
-            conversation = await service.require_customer_conversation(
-                uow.session, conversation_id, token
-            )
-            previous = await service.find_turn(uow.session, conversation, body.client_msg_id)
-            if previous is None:
-                raise Conflict("the message could not be stored; send it again") from None
-            result = SendMessageOut(
-                message=_message_out(previous.message),
-                replies=[_message_out(r) for r in previous.replies],
-                conversation=_state_out(previous.conversation, previous.queue),
-            )
-    return result
+    turn = await take_customer_turn(
+        services,
+        services.turn_deps,
+        services.turn_gate,
+        conversation_id,
+        token,
+        body,
+        admit=services.rate_limiter.check,
+    )
+    return SendMessageOut(
+        message=_message_out(turn.message),
+        replies=[_message_out(r) for r in turn.replies],
+        conversation=_state_out(turn.conversation, turn.queue),
+    )
 
 
-async def _conversation_out(session: Any, conversation: Conversation) -> ConversationOut:
-    queue = await service.queue_of(session, conversation)
+async def _conversation_out(
+    session: Any, conversation: Conversation, now: datetime
+) -> ConversationOut:
+    queue = await queue_of(session, conversation, now)
     agent_name = None
     if conversation.assigned_agent_id and conversation.state == "agent":
         agent = await session.get(Account, conversation.assigned_agent_id)
@@ -115,7 +106,7 @@ async def get_conversation(
 ) -> ConversationOut:
     async with services.sessions() as session:
         conversation = await service.require_customer_conversation(session, conversation_id, token)
-        return await _conversation_out(session, conversation)
+        return await _conversation_out(session, conversation, services.clock.now())
 
 
 @router.get("/{conversation_id}/messages", response_model=MessagesOut)
@@ -148,7 +139,7 @@ async def rate(
             uow.session, conversation_id, token
         )
         await service.rate_conversation(uow, conversation, body.rating, body.comment)
-        out = await _conversation_out(uow.session, conversation)
+        out = await _conversation_out(uow.session, conversation, services.clock.now())
     return out
 
 
