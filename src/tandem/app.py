@@ -14,7 +14,6 @@ from fastapi.staticfiles import StaticFiles
 
 from tandem import __version__
 from tandem.config import Settings
-from tandem.core.clock import utcnow
 from tandem.desk.routes import router as desk_router
 from tandem.http.errors import install_error_handlers
 from tandem.identity.routes import router as auth_router
@@ -88,7 +87,7 @@ async def _assignment_rounds(services: Services) -> None:
         await asyncio.sleep(ROUND_EVERY_SECONDS)
         try:
             async with services.unit_of_work() as uow:
-                await run_round(uow, utcnow())
+                await run_round(uow, services.clock.now())
         except Exception:  # a failed round must not stop the next one
             log.exception("assignment round failed")
 

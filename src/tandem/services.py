@@ -83,7 +83,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     return Services(
         settings=settings,
         engine=engine,
-        sessions=build_sessionmaker(engine),
+        sessions=build_sessionmaker(engine, clock),
         hub=RedisHub(settings.redis_url) if settings.redis_url else LocalHub(),
         hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
         rate_limiter=RateLimiter(settings.rate_limit_per_minute),

@@ -15,8 +15,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from tandem.config import Settings
 from tandem.conversations.models import Conversation, Event, Message
 from tandem.conversations.schemas import OpenConversationIn
-from tandem.core.clock import utcnow
 from tandem.core.errors import Conflict, Forbidden, NotFound, Unauthorized
+from tandem.core.events import ConversationEvent, conversation_event, wire
 from tandem.core.ids import new_id, new_token
 from tandem.db.uow import UnitOfWork
 from tandem.identity.signing import hash_token, verify_external_id
@@ -52,7 +52,7 @@ async def open_conversation(
             )
         external_id = customer.external_id
     token = new_token()
-    now = utcnow()
+    now = uow.now()
     conversation = Conversation(
         id=new_id("conv"),
         token_hash=hash_token(token),
@@ -116,20 +116,22 @@ async def append_event(
     type_: str,
     data: dict[str, Any],
     seq: int | None = None,
-) -> dict[str, Any]:
+) -> ConversationEvent:
+    """Log the event with the conversation's next number and stage it for after the commit.
+    `type_` and `data` are checked against the event's model (tandem.core.events)."""
     if seq is None:
         seq = await next_seq(uow.session, conversation)
-    now = utcnow()
+    now = uow.now()
+    event = conversation_event(type_, conversation.id, seq, data, now)
     uow.session.add(
-        Event(conversation_id=conversation.id, seq=seq, type=type_, data=data, created_at=now)
+        Event(
+            conversation_id=conversation.id,
+            seq=seq,
+            type=type_,
+            data=wire(event)["data"],
+            created_at=now,
+        )
     )
-    event = {
-        "type": type_,
-        "conversation_id": conversation.id,
-        "seq": seq,
-        "data": data,
-        "at": now.isoformat(),
-    }
     uow.stage((conversation_topic(conversation.id), event))
     uow.stage((DESK_TOPIC, event))
     return event
@@ -161,7 +163,7 @@ async def add_message(
         client_msg_id=client_msg_id,
         reply_to=reply_to,
         meta=meta,
-        created_at=utcnow(),
+        created_at=uow.now(),
     )
     uow.session.add(message)
     conversation.updated_at = message.created_at
@@ -173,7 +175,7 @@ async def change_state(
     uow: UnitOfWork, conversation: Conversation, state: str, **extra: Any
 ) -> None:
     conversation.state = state
-    conversation.updated_at = utcnow()
+    conversation.updated_at = uow.now()
     data: dict[str, Any] = {"state": state, **extra}
     await append_event(uow, conversation, "conversation.state_changed", data)
 
@@ -205,7 +207,7 @@ async def rate_conversation(
         raise Conflict("a conversation can be rated once it is resolved")
     conversation.rating = rating
     conversation.rating_comment = (comment or "").strip() or None
-    conversation.rated_at = utcnow()
+    conversation.rated_at = uow.now()
     await append_event(
         uow,
         conversation,

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations.models import Conversation, Message
-from tandem.core.clock import utcnow
+from tandem.db.session import clock_of
 from tandem.engine.types import QueueFacts
 from tandem.identity.models import Account
 from tandem.routing import policy
@@ -100,7 +100,7 @@ async def agent_statuses(session: AsyncSession) -> dict[str, AgentStatus]:
 async def require_status(session: AsyncSession, agent_id: str) -> AgentStatus:
     status = await session.get(AgentStatus, agent_id)
     if status is None:
-        status = AgentStatus(agent_id=agent_id, updated_at=utcnow())
+        status = AgentStatus(agent_id=agent_id, updated_at=clock_of(session).now())
         session.add(status)
     return status
 
@@ -310,7 +310,7 @@ def shown_wait(position: int, eta: int | None, snap: Snapshot) -> int:
 
 async def staffing(session: AsyncSession, now: datetime | None = None) -> Staffing:
     """Who is on duty now: agents online and not on a break, their free slots."""
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     agents = [a for a in await agent_states(session, now) if policy.is_available(a, now)]
     free = sum(a.room for a in agents)
     slots = (
@@ -348,7 +348,7 @@ async def queue_estimate(
     A conversation that is no longer queued gets (0, 0)."""
     if conversation.state != "queued":
         return 0, 0
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     snap = await snapshot(session, now, extra=[conversation])
     position, eta = estimates(snap).get(conversation.id, (1, None))
     wait = shown_wait(position, eta, snap)
@@ -365,7 +365,7 @@ async def facts_for_new_entry(
 ) -> QueueFacts:
     """What the queue would look like for a conversation joining it now. Its skill is not
     decided yet, so the desk is taken as one pool: everyone waiting, everyone on duty."""
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     snap = await snapshot(session, now)
     pooled = [replace(e, skill="*", language=None) for e in snap.entries]
     newcomer = QueueEntry(conversation_id="_new", skill="*", enqueued_at=now)
@@ -390,7 +390,7 @@ async def queued_conversations(session: AsyncSession) -> list[Conversation]:
     conversations = list(
         (await session.scalars(select(Conversation).where(Conversation.state == "queued"))).all()
     )
-    now = utcnow()
+    now = clock_of(session).now()
     rows = {r.conversation_id: r for r in await waiting_rows(session)}
     order = {
         e.conversation_id: i

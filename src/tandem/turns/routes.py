@@ -27,6 +27,7 @@ from tandem.conversations.schemas import (
     SendMessageIn,
     SendMessageOut,
 )
+from tandem.core import events as ev
 from tandem.core.errors import TandemError
 from tandem.deps import BearerDep, ServicesDep
 from tandem.identity.models import Account
@@ -175,7 +176,7 @@ async def stream_events(
     """
     last = after_seq
 
-    async def backlog() -> list[dict[str, Any]]:
+    async def backlog() -> list[ev.ConversationEvent]:
         async with services.sessions() as session:
             rows = (
                 await session.scalars(
@@ -185,13 +186,7 @@ async def stream_events(
                 )
             ).all()
         return [
-            {
-                "type": e.type,
-                "conversation_id": e.conversation_id,
-                "seq": e.seq,
-                "data": e.data,
-                "at": e.created_at.isoformat(),
-            }
+            ev.conversation_event(e.type, e.conversation_id, e.seq, e.data, e.created_at)
             for e in rows
         ]
 
@@ -199,19 +194,18 @@ async def stream_events(
     try:
         async with services.hub.subscribe(conversation_topic(conversation_id)) as sub:
             for event in await backlog():
-                await websocket.send_json(event)
-                last = event["seq"]
+                await websocket.send_json(ev.wire(event))
+                last = event.seq
             while (live := await next_event(sub, receiver)) is not None:
-                event = live
-                if event["seq"] <= last:
+                if not isinstance(live, ev.Sequenced) or live.seq <= last:
                     continue
-                if event["seq"] > last + 1:
+                if live.seq > last + 1:
                     for missed in await backlog():
-                        await websocket.send_json(missed)
-                        last = missed["seq"]
+                        await websocket.send_json(ev.wire(missed))
+                        last = missed.seq
                     continue
-                await websocket.send_json(event)
-                last = event["seq"]
+                await websocket.send_json(ev.wire(live))
+                last = live.seq
     except (WebSocketDisconnect, Overflowed, RuntimeError):
         pass
     finally:
