@@ -23,12 +23,12 @@ import pytest
 import uvicorn
 from playwright.async_api import Browser, async_playwright
 
-from tandem.app import build_services, create_app
+from tandem.app import create_app
 from tandem.config import Settings
 from tandem.core.clock import FixedClock
 from tandem.db.migrate import upgrade
 from tandem.demo import seed_demo
-from tandem.http.services import Services
+from tandem.services import Services, build_services
 
 
 def free_port() -> int:

@@ -10,10 +10,10 @@ import httpx
 import pytest
 import websockets
 
-from tandem.app import build_services
 from tandem.config import Settings
 from tandem.db.migrate import upgrade
 from tandem.demo import seed_demo
+from tandem.services import build_services
 from tests.conftest import PgServer, serve
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres, pytest.mark.redis]

@@ -9,9 +9,9 @@ import httpx
 import pytest
 import websockets
 
-from tandem.app import build_services
 from tandem.config import Settings
 from tandem.db.migrate import upgrade
+from tandem.services import build_services
 from tests.conftest import serve
 
 pytestmark = pytest.mark.asyncio

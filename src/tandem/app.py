@@ -14,45 +14,18 @@ from fastapi.staticfiles import StaticFiles
 
 from tandem import __version__
 from tandem.config import Settings
-from tandem.conversations.routes import router as conversations_router
-from tandem.core.clock import Clock, SystemClock, utcnow
-from tandem.db.session import build_engine, build_sessionmaker
 from tandem.desk.routes import router as desk_router
 from tandem.http.errors import install_error_handlers
-from tandem.http.ratelimit import RateLimiter
-from tandem.http.services import Services
 from tandem.identity.routes import router as auth_router
-from tandem.identity.service import password_hasher
-from tandem.knowledge.index import KnowledgeIndex
 from tandem.knowledge.routes import router as knowledge_router
 from tandem.knowledge.service import load_index
-from tandem.realtime.hub import LocalHub, RedisHub
 from tandem.routing.assignment import run_round
-from tandem.shop.provider import build_shop
+from tandem.services import Services, build_services
 from tandem.shop.routes import router as shop_router
-from tandem.understanding import load_understanding
+from tandem.turns.routes import router as customer_router
 
 STATIC = Path(__file__).parent / "web" / "static"
 log = logging.getLogger("tandem")
-
-
-def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    """Everything the app needs, built once. `clock` is for tests and the simulator."""
-    engine = build_engine(settings)
-    clock = clock or SystemClock()
-    return Services(
-        settings=settings,
-        engine=engine,
-        sessions=build_sessionmaker(engine),
-        hub=RedisHub(settings.redis_url) if settings.redis_url else LocalHub(),
-        hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
-        rate_limiter=RateLimiter(settings.rate_limit_per_minute),
-        login_limiter=RateLimiter(10),
-        understanding=load_understanding(settings.nlu_model_dir),
-        knowledge=KnowledgeIndex(),
-        shop=build_shop(settings, clock=clock),
-        clock=clock,
-    )
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -84,7 +57,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     app.include_router(auth_router)
-    app.include_router(conversations_router)
+    app.include_router(customer_router)
     app.include_router(desk_router)
     app.include_router(shop_router)
     app.include_router(knowledge_router)
@@ -114,7 +87,7 @@ async def _assignment_rounds(services: Services) -> None:
         await asyncio.sleep(ROUND_EVERY_SECONDS)
         try:
             async with services.unit_of_work() as uow:
-                await run_round(uow, utcnow())
+                await run_round(uow, services.clock.now())
         except Exception:  # a failed round must not stop the next one
             log.exception("assignment round failed")
 

@@ -10,7 +10,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from tandem.app import build_services, create_app
+from tandem.app import create_app
 from tandem.config import Settings
 from tandem.core.errors import TandemError
 from tandem.db.migrate import upgrade
@@ -19,6 +19,7 @@ from tandem.evaluation.cli import app as eval_app
 from tandem.http.logs import install_redaction
 from tandem.identity.service import create_account
 from tandem.knowledge.cli import app as kb_app
+from tandem.services import build_services
 from tandem.shop.cli import customers as demo_customers_command
 from tandem.shop.seed import demo_customers
 from tandem.understanding.cli import app as nlu_app

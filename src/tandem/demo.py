@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tandem.http.services import Services
 from tandem.identity.models import Account
 from tandem.identity.service import create_account
 from tandem.knowledge.service import seed_demo_faq
+from tandem.services import Services
 from tandem.shop.seed import seed_demo_shop
 
 # username, password, role, display name. Printed by `tandem demo`; for trying things out only.

@@ -9,11 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from tandem.conversations.models import Conversation, Message
-from tandem.core.clock import utcnow
 from tandem.core.ids import new_id
 from tandem.db.uow import UnitOfWork
-from tandem.http.services import Services
 from tandem.identity.models import Account
+from tandem.services import Services
 
 ABUSIVE = {
     "abuse": {
@@ -44,7 +43,7 @@ async def set_online(
         for name in usernames:
             a = await account(uow, name)
             a.presence = presence
-            a.presence_changed_at = utcnow()
+            a.presence_changed_at = uow.now()
             ids[name] = a.id
     return ids
 
@@ -66,7 +65,7 @@ async def waiting(
     name: str | None = None,
 ) -> Conversation:
     """A conversation the AI handed off and that waits for a person (no round run yet)."""
-    now = queued_at or utcnow()
+    now = queued_at or uow.now()
     c = Conversation(
         id=new_id("conv"),
         token_hash=new_id("tok"),

@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tandem.core.clock import utcnow
 from tandem.desk import presence
-from tandem.http.services import Services
 from tandem.identity.models import Account
 from tandem.identity.service import principal_of
 from tandem.routing import assignment
 from tandem.routing import service as routing
 from tandem.routing.models import ASSIGNED, WAITING, AgentStatus, HostileEventRow, QueueRow
+from tandem.services import Services
 
 from .helpers import ABUSIVE, owner_of, set_online, waiting
 
@@ -29,7 +28,7 @@ async def test_routes_by_skill_language_and_room(services: Services) -> None:
         pre_sale = await waiting(uow, skill="pre_sale")
         english = await waiting(uow, skill="after_sale", language="en")
         after = [await waiting(uow, skill="after_sale") for _ in range(3)]
-        assigned = await assignment.assign_waiting(uow, utcnow())
+        assigned = await assignment.assign_waiting(uow, services.clock.now())
     assert len(assigned) == 6
     # Only agent2 does logistics; only agent1 does pre-sale and English.
     assert (await owner_of(services, logistics.id))[1] == ids["agent2"]
@@ -45,7 +44,7 @@ async def test_nobody_with_the_skill_waits_without_blocking_others(services: Ser
     async with services.unit_of_work() as uow:
         pre_sale = await waiting(uow, skill="pre_sale")
         logistics = await waiting(uow, skill="logistics")
-        await assignment.assign_waiting(uow, utcnow())
+        await assignment.assign_waiting(uow, services.clock.now())
     assert await owner_of(services, pre_sale.id) == ("queued", None)
     assert await owner_of(services, logistics.id) == ("agent", ids["agent2"])
     # The state is in the database: a fresh session (a restarted server) sees the same queue.
@@ -56,7 +55,7 @@ async def test_nobody_with_the_skill_waits_without_blocking_others(services: Ser
 
 async def test_hostile_conversation_goes_to_the_less_exposed_agent(services: Services) -> None:
     ids = await set_online(services, "agent1", "agent2")
-    now = utcnow()
+    now = services.clock.now()
     async with services.unit_of_work() as uow:
         # agent1 took two abusive customers in the last half hour; agent2 none but is busier.
         for minutes in (10, 20):
@@ -79,7 +78,7 @@ async def test_hostile_conversation_goes_to_the_less_exposed_agent(services: Ser
     # An ordinary conversation still goes to the one with the most room.
     assert (await owner_of(services, calm.id))[1] == ids["agent1"]
     async with services.sessions() as session:
-        states = {a.agent_id: a for a in await routing.agent_states(session, utcnow())}
+        states = {a.agent_id: a for a in await routing.agent_states(session, services.clock.now())}
     assert states[ids["agent2"]].exposure == pytest.approx(1.0, abs=0.01)
 
 
@@ -87,7 +86,7 @@ async def test_break_hands_conversations_on_and_gets_nothing_until_it_ends(
     services: Services,
 ) -> None:
     ids = await set_online(services, "agent1", "agent2")
-    now = utcnow()
+    now = services.clock.now()
     async with services.unit_of_work() as uow:
         held = await waiting(uow, skill="after_sale")
         await assignment.assign_waiting(uow, now)
@@ -121,7 +120,7 @@ async def test_break_hands_conversations_on_and_gets_nothing_until_it_ends(
 
 async def test_an_agent_who_stops_answering_loses_the_conversation(services: Services) -> None:
     ids = await set_online(services, "agent1")
-    now = utcnow()
+    now = services.clock.now()
     async with services.unit_of_work() as uow:
         c = await waiting(uow, skill="after_sale")
         await assignment.assign_waiting(uow, now)
@@ -138,7 +137,7 @@ async def test_an_agent_who_stops_answering_loses_the_conversation(services: Ser
 
 async def test_offline_agent_conversations_go_back_to_the_front(services: Services) -> None:
     ids = await set_online(services, "agent1")
-    now = utcnow()
+    now = services.clock.now()
     async with services.unit_of_work() as uow:
         held = await waiting(uow, skill="after_sale", queued_at=now)
         await assignment.assign_waiting(uow, now)
@@ -159,7 +158,7 @@ async def test_offline_agent_conversations_go_back_to_the_front(services: Servic
 
 async def test_wait_estimate_follows_position_slots_and_handling_time(services: Services) -> None:
     await set_online(services, "agent1", "agent2")
-    now = utcnow()
+    now = services.clock.now()
     async with services.unit_of_work() as uow:
         for _ in range(6):  # both agents at their cap of three
             await waiting(uow, skill="after_sale", queued_at=now - timedelta(seconds=30))
@@ -184,7 +183,7 @@ async def test_sustained_hostile_load_suggests_a_break_and_tells_the_supervisor(
     services: Services,
 ) -> None:
     ids = await set_online(services, "agent1")
-    now = utcnow()
+    now = services.clock.now()
     async with services.unit_of_work() as uow:
         for minutes in (5, 10, 15):
             uow.session.add(
@@ -214,7 +213,7 @@ async def test_sustained_hostile_load_suggests_a_break_and_tells_the_supervisor(
 
 async def test_assigned_rows_record_the_wait(services: Services) -> None:
     ids = await set_online(services, "agent1", presence="away")
-    now = utcnow()
+    now = services.clock.now()
     async with services.unit_of_work() as uow:
         c = await waiting(uow, queued_at=now)
         await assignment.assign_waiting(uow, now)

@@ -19,7 +19,7 @@ from tandem.engine import (
 from tandem.engine.decide import fill_answer
 from tandem.engine.handoff import wants_human
 from tandem.knowledge.index import Match, SearchResult
-from tandem.shop.policy_config import load_policy
+from tandem.shop.policy_config import ServiceHours, load_policy
 from tandem.shop.present import ShopFacts
 from tandem.shop.types import (
     Address,
@@ -46,6 +46,8 @@ POLICY = load_policy()
 ADDRESS = Address(
     recipient="张三", phone="13800000000", province="上海市", city="上海市", line="xx路1号"
 )
+
+SHOP_ZONE = ServiceHours().zone
 
 
 def analysis(
@@ -358,8 +360,8 @@ def test_refund_above_the_threshold_becomes_a_proposal_for_a_person() -> None:
 
 def test_knowledge_answers_fill_order_facts_or_drop_what_they_cannot() -> None:
     text = "付款后 48 小时内发货。您这笔订单的状态是 {order_status}，发货后同步物流单号。"
-    assert fill_answer(text, None, "zh") == "付款后 48 小时内发货。发货后同步物流单号。"
-    filled = fill_answer(text, order("TD1", OrderStatus.PAID), "zh")
+    assert fill_answer(text, None, "zh", SHOP_ZONE) == "付款后 48 小时内发货。发货后同步物流单号。"
+    filled = fill_answer(text, order("TD1", OrderStatus.PAID), "zh", SHOP_ZONE)
     assert "{" not in filled and "状态是" in filled
 
 

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tandem.http.services import Services
 from tandem.knowledge import service
+from tandem.services import Services
 
 pytestmark = pytest.mark.asyncio
 
@@ -165,7 +165,11 @@ async def test_misses_are_grouped_into_gaps(services: Services, lead: httpx.Asyn
             ]
         ):
             await service.record_miss(
-                uow.session, text=text, language="zh", conversation_id=f"c{n}"
+                uow.session,
+                text=text,
+                language="zh",
+                conversation_id=f"c{n}",
+                now=services.clock.now(),
             )
     r = await lead.get("/api/v1/kb/gaps")
     assert r.status_code == 200, r.text

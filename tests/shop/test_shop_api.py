@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tandem.core.clock import utcnow
-from tandem.http.services import Services
+from tandem.services import Services
 from tandem.shop.models import ShopOrder
 from tandem.shop.provider import build_shop
 from tandem.shop.schemas import ActionOutcome, Actor
@@ -23,7 +22,7 @@ Demo = dict[str, dict[str, str]]
 @pytest.fixture
 async def demo(services: Services) -> Demo:
     async with services.unit_of_work() as uow:
-        await seed_demo_shop(uow.session, now=utcnow())
+        await seed_demo_shop(uow.session, now=services.clock.now())
         return await demo_customers(uow.session, services.settings.widget_secret)
 
 
@@ -294,7 +293,7 @@ async def test_racing_refunds_pay_once(services: Services, demo: Demo) -> None:
                 order_id=entry["order_id"],
                 request=ActionRequest(kind=ActionKind.REFUND),
                 actor=actor,
-                now=utcnow(),
+                now=services.clock.now(),
             )
 
     results = await asyncio.gather(

@@ -13,7 +13,7 @@ from tandem.shop.chat import (
     pick_order_reply,
 )
 from tandem.shop.policy import evaluate
-from tandem.shop.policy_config import load_policy
+from tandem.shop.policy_config import ServiceHours, load_policy
 from tandem.shop.present import ParcelStatus
 from tandem.shop.types import (
     ActionKind,
@@ -28,6 +28,8 @@ from tandem.shop.types import (
 from .factories import NOW, order
 
 POLICY = load_policy()
+
+SHOP_ZONE = ServiceHours().zone
 
 
 def test_declines_offer_a_person_and_missing_reason_offers_buttons_that_parse() -> None:
@@ -96,8 +98,8 @@ def test_pick_order_and_parcel_replies() -> None:
         description_zh="快件已到达【杭州转运中心】",
         description_en="Arrived at the Hangzhou hub",
     )
-    first = parcel_reply(ParcelStatus(newer, (event,)))
+    first = parcel_reply(ParcelStatus(newer, (event,)), "zh", SHOP_ZONE)
     later_event = event.model_copy(update={"at": NOW, "code": "out_for_delivery"})
-    second = parcel_reply(ParcelStatus(newer, (event, later_event)))
+    second = parcel_reply(ParcelStatus(newer, (event, later_event)), "zh", SHOP_ZONE)
     assert "杭州转运中心" in first.text
     assert first.key != second.key  # a new carrier event is news, not a repeat

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tandem.db import models_registry  # noqa: F401  (every table on Base.metadata)
+import tandem.tables  # noqa: F401  (every table on Base.metadata)
 from tandem.db.base import Base
 
 

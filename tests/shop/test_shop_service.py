@@ -18,7 +18,7 @@ from tandem.db.session import build_engine, build_sessionmaker
 from tandem.identity.signing import sign_external_id
 from tandem.shop.demo_adapter import DemoShopAdapter
 from tandem.shop.models import ShopAction, ShopCustomer, ShopOrder, ShopProduct, ShopProposal
-from tandem.shop.policy_config import load_policy
+from tandem.shop.policy_config import ServiceHours, load_policy
 from tandem.shop.present import order_choices, parcel_message
 from tandem.shop.schemas import Actor
 from tandem.shop.seed import demo_customers, seed_demo_shop
@@ -38,6 +38,8 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 POLICY = load_policy()
 AI = Actor(kind="ai", id="tandem-ai")
 AGENT = Actor(kind="agent", id="acc_agent1")
+
+SHOP_ZONE = ServiceHours().zone
 
 
 class FixedClock:
@@ -389,10 +391,10 @@ async def test_where_is_my_parcel_and_order_choices(shop_sessions: Sessions) -> 
         adapter = DemoShopAdapter(s, FixedClock())
         status = await parcel_status(adapter, e["external_id"], e["order_id"])
         assert status is not None and status.latest is not None
-        msg = parcel_message(status, "zh")
+        msg = parcel_message(status, "zh", SHOP_ZONE)
         assert status.latest.description_zh in msg and "预计" in msg
         assert status.order.tracking_number and status.order.tracking_number in msg
-        assert "Expected by" in parcel_message(status, "en")
+        assert "Expected by" in parcel_message(status, "en", SHOP_ZONE)
         orders = await customer_orders(adapter, demo["several_orders"]["external_id"])
         choices = order_choices(orders, "zh")
     assert len(choices) == len(orders) >= 2

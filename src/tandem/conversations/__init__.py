@@ -1,6 +1,6 @@
-"""Conversations and messages: lifecycle, storage, the customer API, the event log.
+"""Conversations and messages: lifecycle, storage, the event log.
 
-A message is acknowledged only once it is stored. May import tandem.core, tandem.config, tandem.db,
-tandem.identity, tandem.engine, tandem.understanding, tandem.knowledge, tandem.shop,
-tandem.routing and tandem.realtime.
+A message is acknowledged only once it is stored. Sits below routing, desk and turns (which
+call it); may import tandem.core, tandem.config, tandem.db, tandem.identity (customer
+signatures) and tandem.realtime (topic names).
 """

@@ -1,4 +1,4 @@
-"""Conversation lifecycle use cases: open, take a customer turn, state changes, rating.
+"""Conversation lifecycle use cases: open, store messages, state changes, rating.
 
 Every change appends to the conversation's event log (monotonic `seq`) in the same transaction,
 and stages the event for realtime fan-out after commit.
@@ -6,7 +6,6 @@ and stages the event for realtime fan-out after commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,21 +15,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from tandem.config import Settings
 from tandem.conversations.models import Conversation, Event, Message
 from tandem.conversations.schemas import OpenConversationIn
-from tandem.core.clock import utcnow
 from tandem.core.errors import Conflict, Forbidden, NotFound, Unauthorized
+from tandem.core.events import ConversationEvent, conversation_event, wire
 from tandem.core.ids import new_id, new_token
 from tandem.db.uow import UnitOfWork
 from tandem.identity.signing import hash_token, verify_external_id
 from tandem.realtime.hub import DESK_TOPIC, conversation_topic
-from tandem.routing import service as routing
-
-
-@dataclass
-class TurnResult:
-    message: Message
-    replies: list[Message]
-    conversation: Conversation
-    queue: tuple[int, int] | None
 
 
 def message_dict(m: Message) -> dict[str, Any]:
@@ -62,7 +52,7 @@ async def open_conversation(
             )
         external_id = customer.external_id
     token = new_token()
-    now = utcnow()
+    now = uow.now()
     conversation = Conversation(
         id=new_id("conv"),
         token_hash=hash_token(token),
@@ -126,20 +116,22 @@ async def append_event(
     type_: str,
     data: dict[str, Any],
     seq: int | None = None,
-) -> dict[str, Any]:
+) -> ConversationEvent:
+    """Log the event with the conversation's next number and stage it for after the commit.
+    `type_` and `data` are checked against the event's model (tandem.core.events)."""
     if seq is None:
         seq = await next_seq(uow.session, conversation)
-    now = utcnow()
+    now = uow.now()
+    event = conversation_event(type_, conversation.id, seq, data, now)
     uow.session.add(
-        Event(conversation_id=conversation.id, seq=seq, type=type_, data=data, created_at=now)
+        Event(
+            conversation_id=conversation.id,
+            seq=seq,
+            type=type_,
+            data=wire(event)["data"],
+            created_at=now,
+        )
     )
-    event = {
-        "type": type_,
-        "conversation_id": conversation.id,
-        "seq": seq,
-        "data": data,
-        "at": now.isoformat(),
-    }
     uow.stage((conversation_topic(conversation.id), event))
     uow.stage((DESK_TOPIC, event))
     return event
@@ -171,7 +163,7 @@ async def add_message(
         client_msg_id=client_msg_id,
         reply_to=reply_to,
         meta=meta,
-        created_at=utcnow(),
+        created_at=uow.now(),
     )
     uow.session.add(message)
     conversation.updated_at = message.created_at
@@ -183,23 +175,16 @@ async def change_state(
     uow: UnitOfWork, conversation: Conversation, state: str, **extra: Any
 ) -> None:
     conversation.state = state
-    conversation.updated_at = utcnow()
+    conversation.updated_at = uow.now()
     data: dict[str, Any] = {"state": state, **extra}
     await append_event(uow, conversation, "conversation.state_changed", data)
 
 
-async def queue_of(
-    session: AsyncSession, conversation: Conversation, staffing: routing.Staffing | None = None
-) -> tuple[int, int] | None:
-    if conversation.state != "queued":
-        return None
-    return await routing.queue_estimate(session, conversation, staffing)
-
-
-async def find_turn(
+async def stored_turn(
     session: AsyncSession, conversation: Conversation, client_msg_id: str
-) -> TurnResult | None:
-    """The stored result of a turn already taken with this client_msg_id (idempotent retry)."""
+) -> tuple[Message, list[Message]] | None:
+    """The message already stored with this client_msg_id and the replies to it (an idempotent
+    retry gets these back), or None."""
     message = await session.scalar(
         select(Message).where(
             Message.conversation_id == conversation.id, Message.client_msg_id == client_msg_id
@@ -212,7 +197,7 @@ async def find_turn(
             select(Message).where(Message.reply_to == message.id).order_by(Message.seq)
         )
     ).all()
-    return TurnResult(message, list(replies), conversation, await queue_of(session, conversation))
+    return message, list(replies)
 
 
 async def rate_conversation(
@@ -222,20 +207,10 @@ async def rate_conversation(
         raise Conflict("a conversation can be rated once it is resolved")
     conversation.rating = rating
     conversation.rating_comment = (comment or "").strip() or None
-    conversation.rated_at = utcnow()
+    conversation.rated_at = uow.now()
     await append_event(
         uow,
         conversation,
         "conversation.rated",
         {"rating": rating, "comment": conversation.rating_comment},
     )
-
-
-async def announce_queue(uow: UnitOfWork) -> None:
-    """Tell every waiting customer their new place after the queue moved."""
-    staffing = await routing.staffing(uow.session)
-    for conversation in await routing.queued_conversations(uow.session):
-        position, eta = await routing.queue_estimate(uow.session, conversation, staffing)
-        await append_event(
-            uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta}
-        )

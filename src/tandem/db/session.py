@@ -1,4 +1,8 @@
-"""Async engine and session factory, built from Settings. The edge owns the transaction."""
+"""Async engine and session factory, built from Settings. The edge owns the transaction.
+
+Every session carries the clock it was built with (`clock_of(session)`): a use case that is
+handed a session is handed the time with it, so the server, a test or the simulator decide
+what "now" is, once, at the composition root."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from tandem.config import Settings
+from tandem.core.clock import Clock, SystemClock
 
 
 def build_engine(settings: Settings) -> AsyncEngine:
@@ -42,8 +47,19 @@ def build_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def build_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def build_sessionmaker(
+    engine: AsyncEngine, clock: Clock | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine` that carry `clock` (the system clock for a command-line tool)."""
+    return async_sessionmaker(
+        engine, expire_on_commit=False, info={"clock": clock or SystemClock()}
+    )
+
+
+def clock_of(session: AsyncSession) -> Clock:
+    """The clock the session was built with (see the module docstring)."""
+    clock: Clock = session.info["clock"]
+    return clock
 
 
 @asynccontextmanager

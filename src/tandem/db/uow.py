@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from tandem.core.events import Event
+from tandem.db.session import clock_of
 
 
 class UnitOfWork:
@@ -16,11 +19,16 @@ class UnitOfWork:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.staged: list[Any] = []
+        self.staged: list[tuple[str, Event]] = []
 
-    def stage(self, event: Any) -> None:
+    def now(self) -> datetime:
+        """The time from the clock the session carries (never the wall clock directly)."""
+        return clock_of(self.session).now()
+
+    def stage(self, event: tuple[str, Event]) -> None:
+        """(topic, event): published once the transaction has committed."""
         self.staged.append(event)
 
-    def take_staged(self) -> list[Any]:
+    def take_staged(self) -> list[tuple[str, Event]]:
         staged, self.staged = self.staged, []
         return staged

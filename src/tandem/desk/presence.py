@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tandem.core import events
 from tandem.core.errors import InvalidInput
 from tandem.db.uow import UnitOfWork
 from tandem.desk.service import require_account
@@ -49,17 +50,7 @@ async def set_presence(
         status.break_until = None
     status.last_activity_at = now
     status.updated_at = now
-    uow.stage(
-        (
-            DESK_TOPIC,
-            {
-                "type": "agent.presence_changed",
-                "agent_id": account.id,
-                "presence": presence,
-                "break_until": status.break_until.isoformat() if status.break_until else None,
-            },
-        )
-    )
+    uow.stage((DESK_TOPIC, events.presence_changed(account.id, presence, status.break_until)))
     await assignment.assign_waiting(uow, now)
     return account
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from tandem.engine.feelings import acknowledgement
 from tandem.engine.handoff import PAYLOAD as HANDOFF_PAYLOAD
@@ -40,7 +40,7 @@ from tandem.shop.chat import (
     pick_order_reply,
 )
 from tandem.shop.policy import evaluate, human_first_reason
-from tandem.shop.present import ParcelStatus
+from tandem.shop.present import ParcelStatus, local_time
 from tandem.shop.types import ActionKind, ItemCondition, Order, OrderStatus, Verdict
 from tandem.understanding.taxonomy import KNOWLEDGE_INTENTS, ORDER_INTENTS, SOCIAL_INTENTS
 from tandem.understanding.types import Analysis
@@ -233,15 +233,8 @@ def _hand_off(
 
 
 def _callback_text(at: datetime, ctx: TurnContext, language: str, wait_seconds: int) -> str:
-    policy = ctx.policy
-    local = at.astimezone(policy.service_hours.zone) if policy is not None else at
-    if wait_seconds < 12 * 3600:
-        return local.strftime("%H:%M") if language == "zh" else local.strftime("%H:%M (China time)")
-    return (
-        local.strftime("%m月%d日 %H:%M")
-        if language == "zh"
-        else local.strftime("%b %d, %H:%M (China time)")
-    )
+    style = "time" if wait_seconds < 12 * 3600 else "date"
+    return local_time(at, ctx.zone, language, style=style)
 
 
 def _skill_for(turn: _Turn) -> str:
@@ -476,7 +469,7 @@ def _answer_from_knowledge(turn: _Turn, match: Match) -> Decision:
         # The same answer again would be a loop: the first one did not help (rule 3).
         return _hand_off(turn, "repeated_problem", "handoff_repeated", miss=True)
     order = _focus_order(turn)
-    text = fill_answer(match.answer, order, turn.language)
+    text = fill_answer(match.answer, order, turn.language, turn.ctx.zone)
     reply = BotReply(key=key, text=text)
     memory = replace(turn.memory, clarified=False, last_answered=match.intent or key, fallbacks=0)
     if turn.intent is None or turn.intent in ("oos",) or turn.intent not in KNOWLEDGE_INTENTS:
@@ -502,10 +495,10 @@ def _agreeing_entry(turn: _Turn) -> Match | None:
     return best if agree and best.confidence >= rules.kb_agreement_confidence else None
 
 
-def fill_answer(answer: str, order: Order | None, language: str) -> str:
+def fill_answer(answer: str, order: Order | None, language: str, zone: tzinfo) -> str:
     """Fill order placeholders ({carrier}, {promised_ship_date}, ...) from the order in focus;
     without an order, drop the clause that needs one rather than show a blank."""
-    values = placeholder_values(order, language) if order is not None else {}
+    values = placeholder_values(order, language, zone) if order is not None else {}
     out: list[str] = []
     clause = ""
     for ch in answer:
@@ -602,7 +595,7 @@ def _about_order(turn: _Turn, intent: str, order: Order) -> Decision:
         intent = turn.intent = "where_is_parcel"
     if intent in STATUS_INTENTS:
         status = ParcelStatus(order=order, events=tuple(ctx.tracking.get(order.order_id, ())))
-        reply = parcel_reply(status, turn.language)
+        reply = parcel_reply(status, turn.language, turn.ctx.zone)
         bot = BotReply(
             reply.key, reply.text, tuple(QuickReply(c.label, c.payload) for c in reply.choices)
         )

@@ -5,9 +5,9 @@ Pure: uses the shop's pure policy rules and wordings; the caller performs the ac
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from tandem.shop.present import SHOP_TZ, ShopFacts, status_label
+from tandem.shop.present import ShopFacts, local_time, status_label
 from tandem.shop.types import (
     CARRIER_NAMES,
     ActionKind,
@@ -149,7 +149,7 @@ def months_ago(order: Order, now: datetime) -> float:
     return (now - order.delivered_at).days / 30
 
 
-def placeholder_values(order: Order, language: str) -> dict[str, str]:
+def placeholder_values(order: Order, language: str, zone: tzinfo) -> dict[str, str]:
     """Order facts a knowledge answer may mention: {carrier}, {tracking_number},
     {promised_ship_date}, {order_status} (docs/knowledge.md)."""
     zh = language == "zh"
@@ -161,8 +161,5 @@ def placeholder_values(order: Order, language: str) -> dict[str, str]:
     if order.tracking_number:
         values["tracking_number"] = order.tracking_number
     if order.promised_ship_by is not None:
-        local = order.promised_ship_by.astimezone(SHOP_TZ)
-        values["promised_ship_date"] = (
-            local.strftime("%m月%d日 %H:%M") if zh else local.strftime("%b %d %H:%M")
-        )
+        values["promised_ship_date"] = local_time(order.promised_ship_by, zone, language)
     return values

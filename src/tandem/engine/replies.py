@@ -228,6 +228,24 @@ TEMPLATES: dict[str, Texts] = {
         "zh": ("您好，欢迎回来，有什么可以帮您？",),
         "en": ("Welcome back. How can I help?",),
     },
+    "effect_failed_handoff": {
+        "zh": (
+            "抱歉，系统处理时出了点问题。我已为您转接人工客服，客服能看到我们之前的对话，会接着帮您处理，您不用重复说明。",
+        ),
+        "en": (
+            "Sorry, something went wrong on our side while handling that. I've passed you to a "
+            "human agent, who will see our conversation and take it from here.",
+        ),
+    },
+    "effect_failed": {
+        "zh": (
+            "抱歉，系统处理时出了点问题，您的消息我们已经收到。请稍后再试一次，或回复“人工”联系客服。",
+        ),
+        "en": (
+            "Sorry, something went wrong on our side. We have your message: please try again "
+            'in a moment, or say "human" to reach a person.',
+        ),
+    },
 }
 
 HANDOFF_QUICK_REPLY = {

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from tandem.engine.memory import EngineMemory
 from tandem.engine.rules import EngineRules
@@ -14,6 +15,9 @@ from tandem.shop.policy_config import ShopPolicy
 from tandem.shop.present import ShopFacts
 from tandem.shop.types import ActionRequest, TrackingEvent
 from tandem.understanding.types import Analysis
+
+# The written policy as shipped, for a context built without one (tests, evaluation).
+DEFAULT_POLICY = ShopPolicy()
 
 Action = Literal["reply", "hand_off", "silent", "act"]
 
@@ -81,6 +85,11 @@ class TurnContext:
     shop: ShopFacts | None = None
     policy: ShopPolicy | None = None
     tracking: Mapping[str, tuple[TrackingEvent, ...]] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The shop's time zone, from its policy: every time the customer reads is in it."""
+        return (self.policy or DEFAULT_POLICY).service_hours.zone
 
 
 @dataclass(frozen=True)

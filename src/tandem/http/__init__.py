@@ -1,2 +1,3 @@
-"""The HTTP edge: dependencies (sessions, auth), error mapping, rate limits. Owns transactions:
-a request's unit of work commits here, then the staged realtime events are published."""
+"""The edge kit: generic FastAPI dependencies (tokens), error mapping, log redaction, rate
+limits. Imports only tandem.core: it knows no domain (the container and who is calling are the
+composition root's, `tandem.services` and `tandem.deps`)."""

@@ -1,32 +1,17 @@
-"""FastAPI dependencies: the services and who is calling.
+"""Generic FastAPI dependencies of the edge: bearer tokens and the desk's session cookie.
 
-Handlers open their unit of work explicitly (`async with services.unit_of_work() as uow`), so
-the commit happens before the response is built: an acknowledged message is a stored message.
+Imports no domain: who a token belongs to is answered at the composition root (`tandem.deps`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from tandem.conversations.service import require_customer_conversation
-from tandem.core.errors import Forbidden, Unauthorized
-from tandem.http.services import Services
-from tandem.identity.service import Principal, account_for_token, principal_of
-
 SESSION_COOKIE = "tandem_session"
 _bearer = HTTPBearer(auto_error=False)
-
-
-def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def bearer_token(
@@ -40,48 +25,3 @@ BearerDep = Annotated[str | None, Depends(bearer_token)]
 
 def staff_token(request: Request, bearer: BearerDep) -> str | None:
     return bearer or request.cookies.get(SESSION_COOKIE)
-
-
-async def principal_for_token(services: Services, token: str | None) -> Principal:
-    if not token:
-        raise Unauthorized("log in to the desk first (POST /api/v1/auth/login)")
-    async with services.sessions() as session:
-        account = await account_for_token(session, token)
-    if account is None:
-        raise Unauthorized("your session has expired: log in again")
-    return principal_of(account)
-
-
-async def require_agent(
-    services: ServicesDep, token: Annotated[str | None, Depends(staff_token)]
-) -> Principal:
-    return await principal_for_token(services, token)
-
-
-AgentDep = Annotated[Principal, Depends(require_agent)]
-
-
-async def require_supervisor(principal: AgentDep) -> Principal:
-    if not principal.is_supervisor:
-        raise Forbidden("this needs a supervisor or admin account")
-    return principal
-
-
-SupervisorDep = Annotated[Principal, Depends(require_supervisor)]
-
-
-@dataclass(frozen=True)
-class CustomerAccess:
-    conversation_id: str
-    external_id: str | None
-
-
-async def require_customer(
-    conversation_id: str, services: ServicesDep, token: BearerDep
-) -> CustomerAccess:
-    async with services.sessions() as session:
-        conversation = await require_customer_conversation(session, conversation_id, token)
-    return CustomerAccess(conversation.id, conversation.customer_external_id)
-
-
-CustomerDep = Annotated[CustomerAccess, Depends(require_customer)]

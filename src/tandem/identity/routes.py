@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from tandem.http.deps import SESSION_COOKIE, AgentDep, ServicesDep, staff_token
+from tandem.deps import SESSION_COOKIE, AgentDep, ServicesDep, staff_token
 from tandem.identity import service
 from tandem.identity.models import Account
 from tandem.identity.schemas import AccountOut, LoginIn, LoginOut

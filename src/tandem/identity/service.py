@@ -10,9 +10,9 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tandem.core.clock import utcnow
 from tandem.core.errors import Conflict, InvalidInput, Unauthorized
 from tandem.core.ids import new_id, new_token
+from tandem.db.session import clock_of
 from tandem.identity.models import PRESENCES, ROLES, Account, StaffSession
 from tandem.identity.signing import hash_token
 
@@ -64,7 +64,7 @@ async def create_account(
         skills=skills or [],
         max_concurrent=max_concurrent,
         presence="offline",
-        presence_changed_at=utcnow(),
+        presence_changed_at=clock_of(session).now(),
     )
     session.add(account)
     await session.flush()
@@ -84,7 +84,7 @@ async def log_in(
     except (VerifyMismatchError, InvalidHashError):
         raise Unauthorized("wrong username or password") from None
     token = new_token()
-    now = utcnow()
+    now = clock_of(session).now()
     session.add(
         StaffSession(
             token_hash=hash_token(token),
@@ -102,7 +102,7 @@ async def log_out(session: AsyncSession, token: str) -> None:
 
 async def account_for_token(session: AsyncSession, token: str) -> Account | None:
     row = await session.get(StaffSession, hash_token(token))
-    if row is None or row.expires_at < utcnow():
+    if row is None or row.expires_at < clock_of(session).now():
         return None
     return await session.get(Account, row.account_id)
 
@@ -112,7 +112,7 @@ async def set_presence(session: AsyncSession, account: Account, presence: str) -
         raise InvalidInput(f"presence must be one of {', '.join(PRESENCES)}")
     if account.presence != presence:
         account.presence = presence
-        account.presence_changed_at = utcnow()
+        account.presence_changed_at = clock_of(session).now()
     return account
 
 

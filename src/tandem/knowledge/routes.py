@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
 from tandem.core.errors import InvalidInput
-from tandem.http.deps import AgentDep, ServicesDep, SupervisorDep
+from tandem.deps import AgentDep, ServicesDep, SupervisorDep
 from tandem.knowledge import service
 from tandem.knowledge.formats import FORMATS, format_of, validate
 from tandem.knowledge.schemas import (

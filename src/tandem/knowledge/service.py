@@ -19,9 +19,9 @@ from sqlalchemy import event, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from tandem.core.clock import utcnow
 from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.core.ids import new_id
+from tandem.db.session import clock_of
 from tandem.knowledge.formats import EntryDraft, RowError, export, parse, validate
 from tandem.knowledge.index import IndexedEntry, KnowledgeIndex
 from tandem.knowledge.models import (
@@ -156,7 +156,7 @@ async def create_entry(
 
     `flush=False` lets a bulk import batch its inserts.
     """
-    now = utcnow()
+    now = clock_of(session).now()
     entry = KnowledgeEntry(
         id=draft.id or new_id("kb"),
         question=draft.question,
@@ -211,7 +211,7 @@ async def update_entry(
         entry.status = status
     entry.version += 1
     entry.updated_by = actor
-    entry.updated_at = utcnow()
+    entry.updated_at = clock_of(session).now()
     _record_version(session, entry, change, actor, entry.updated_at)
     if flush:
         await session.flush()
@@ -240,7 +240,7 @@ async def set_status(
     entry.status = status
     entry.version += 1
     entry.updated_by = actor
-    entry.updated_at = utcnow()
+    entry.updated_at = clock_of(session).now()
     await session.flush()
     _record_version(
         session, entry, "retired" if status == "retired" else "status", actor, entry.updated_at
@@ -393,7 +393,7 @@ async def seed_demo_faq(session: AsyncSession, index: KnowledgeIndex | None) -> 
 
 
 async def record_miss(
-    session: AsyncSession, *, text: str, language: str, conversation_id: str
+    session: AsyncSession, *, text: str, language: str, conversation_id: str, now: datetime
 ) -> None:
     """Remember a question the AI could not answer from the knowledge base (for the gaps report)."""
     text = text.strip()
@@ -404,7 +404,7 @@ async def record_miss(
             text=text[:1000],
             language=language,
             conversation_id=conversation_id,
-            created_at=utcnow(),
+            created_at=now,
         )
     )
     await session.flush()
@@ -499,7 +499,7 @@ async def learn_from_resolution(
         return
     question, others = picked
     language = language or guess_language(question)
-    now = utcnow()
+    now = clock_of(session).now()
     open_candidates = list(
         await session.scalars(
             select(KnowledgeCandidate).where(
@@ -577,11 +577,15 @@ async def list_candidates(
 
 
 def _close(
-    candidate: KnowledgeCandidate, status: str, actor: str | None, entry_id: str | None
+    candidate: KnowledgeCandidate,
+    status: str,
+    actor: str | None,
+    entry_id: str | None,
+    now: datetime,
 ) -> None:
     candidate.status = status
     candidate.reviewed_by = actor
-    candidate.reviewed_at = utcnow()
+    candidate.reviewed_at = now
     candidate.updated_at = candidate.reviewed_at
     candidate.entry_id = entry_id
 
@@ -613,7 +617,7 @@ async def approve_candidate(
     entry = await create_entry(
         session, index, draft, actor=actor, source="learned", conversation_id=conversation
     )
-    _close(candidate, "approved", actor, entry.id)
+    _close(candidate, "approved", actor, entry.id, clock_of(session).now())
     await session.flush()
     return entry
 
@@ -641,7 +645,7 @@ async def merge_candidate(
         id=entry.id,
     )
     entry = await update_entry(session, index, entry.id, draft, actor=actor, change="merged")
-    _close(candidate, "merged", actor, entry.id)
+    _close(candidate, "merged", actor, entry.id, clock_of(session).now())
     await session.flush()
     return entry
 
@@ -650,6 +654,6 @@ async def reject_candidate(
     session: AsyncSession, candidate_id: str, *, actor: str | None
 ) -> KnowledgeCandidate:
     candidate = await require_candidate(session, candidate_id)
-    _close(candidate, "rejected", actor, None)
+    _close(candidate, "rejected", actor, None, clock_of(session).now())
     await session.flush()
     return candidate

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from tandem.core.events import Event, parse_event, wire
+
 QUEUE_LIMIT = 1000
 
 
@@ -24,10 +26,10 @@ class Overflowed(Exception):
 
 class Subscription:
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(QUEUE_LIMIT)
+        self._queue: asyncio.Queue[Event | None] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
 
-    def put(self, event: dict[str, Any]) -> None:
+    def put(self, event: Event) -> None:
         if self.overflowed:
             return
         try:
@@ -39,7 +41,7 @@ class Subscription:
                 self._queue.get_nowait()
             self._queue.put_nowait(None)
 
-    async def get(self) -> dict[str, Any]:
+    async def get(self) -> Event:
         item = await self._queue.get()
         if item is None:
             raise Overflowed
@@ -47,7 +49,7 @@ class Subscription:
 
 
 class Hub(Protocol):
-    async def publish(self, topic: str, event: dict[str, Any]) -> None: ...
+    async def publish(self, topic: str, event: Event) -> None: ...
 
     def subscribe(self, *topics: str) -> Any: ...
 
@@ -68,10 +70,10 @@ class LocalHub:
     async def stop(self) -> None:
         return None
 
-    async def publish(self, topic: str, event: dict[str, Any]) -> None:
+    async def publish(self, topic: str, event: Event) -> None:
         self.deliver(topic, event)
 
-    def deliver(self, topic: str, event: dict[str, Any]) -> None:
+    def deliver(self, topic: str, event: Event) -> None:
         for sub in list(self._subs.get(topic, ())):
             sub.put(event)
 
@@ -112,8 +114,9 @@ class RedisHub(LocalHub):
                 await self._task
         await self._redis.aclose()
 
-    async def publish(self, topic: str, event: dict[str, Any]) -> None:
-        await self._redis.publish(self.CHANNEL, json.dumps({"topic": topic, "event": event}))
+    async def publish(self, topic: str, event: Event) -> None:
+        # The same typed event on the other side: its JSON, parsed back by the registry.
+        await self._redis.publish(self.CHANNEL, json.dumps({"topic": topic, "event": wire(event)}))
 
     async def _listen(self) -> None:
         pubsub = self._redis.pubsub()
@@ -124,7 +127,7 @@ class RedisHub(LocalHub):
                 if message.get("type") != "message":
                     continue
                 envelope = json.loads(message["data"])
-                self.deliver(envelope["topic"], envelope["event"])
+                self.deliver(envelope["topic"], parse_event(envelope["event"]))
         finally:
             await pubsub.aclose()  # type: ignore[no-untyped-call]
 

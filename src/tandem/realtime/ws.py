@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from tandem.core.events import Event
 from tandem.realtime.hub import Subscription
 
 
@@ -18,7 +18,7 @@ async def drain_client(websocket: WebSocket) -> None:
             await websocket.receive_text()
 
 
-async def next_event(sub: Subscription, receiver: asyncio.Task[None]) -> dict[str, Any] | None:
+async def next_event(sub: Subscription, receiver: asyncio.Task[None]) -> Event | None:
     """The next published event, or None once the client has gone."""
     getter = asyncio.create_task(sub.get())
     done, _ = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation, Message
+from tandem.core import events
 from tandem.core.ids import new_id
 from tandem.db.uow import UnitOfWork
 from tandem.identity.models import Account
@@ -293,16 +294,7 @@ async def _end_breaks(uow: UnitOfWork, now: datetime) -> None:
         if account is not None and account.presence == policy.PRESENCE_BREAK:
             account.presence = policy.PRESENCE_ONLINE
             account.presence_changed_at = now
-            uow.stage(
-                (
-                    DESK_TOPIC,
-                    {
-                        "type": "agent.presence_changed",
-                        "agent_id": account.id,
-                        "presence": account.presence,
-                    },
-                )
-            )
+            uow.stage((DESK_TOPIC, events.presence_changed(account.id, account.presence)))
 
 
 async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
@@ -341,12 +333,7 @@ async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
             uow.stage(
                 (
                     DESK_TOPIC,
-                    {
-                        "type": "wellbeing.break_suggested",
-                        "agent_id": agent.agent_id,
-                        "reasons": list(alert.reasons),
-                        "exposure": round(alert.exposure, 2),
-                    },
+                    events.break_suggested(agent.agent_id, list(alert.reasons), alert.exposure),
                 )
             )
         if status.alert_level != alert.level:
@@ -354,13 +341,9 @@ async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
             uow.stage(
                 (
                     DESK_TOPIC,
-                    {
-                        "type": "wellbeing.alert",
-                        "agent_id": agent.agent_id,
-                        "level": alert.level,
-                        "reasons": list(alert.reasons),
-                        "exposure": round(alert.exposure, 2),
-                    },
+                    events.wellbeing_alert(
+                        agent.agent_id, alert.level, list(alert.reasons), alert.exposure
+                    ),
                 )
             )
 
@@ -413,5 +396,5 @@ async def run_round(uow: UnitOfWork, now: datetime) -> RoundResult:
     await _wellbeing(uow, now)
     await announce_waits(uow, now)
     if assigned or requeued:
-        uow.stage((DESK_TOPIC, {"type": "queue.changed"}))
+        uow.stage((DESK_TOPIC, events.queue_changed()))
     return RoundResult(assigned, requeued)

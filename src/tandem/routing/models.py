@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tandem.core.clock import utcnow
 from tandem.db.base import Base
 
 WAITING = "waiting"
@@ -68,7 +67,7 @@ class AgentStatus(Base):
     break_suggested_at: Mapped[datetime | None] = mapped_column()
     # The supervisor alert last announced (notice | urgent), so it is sent once per rise.
     alert_level: Mapped[str | None] = mapped_column(String(16))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class HostileEventRow(Base):

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations.models import Conversation, Message
-from tandem.core.clock import utcnow
+from tandem.db.session import clock_of
 from tandem.engine.types import QueueFacts
 from tandem.identity.models import Account
 from tandem.routing import policy
@@ -100,7 +100,7 @@ async def agent_statuses(session: AsyncSession) -> dict[str, AgentStatus]:
 async def require_status(session: AsyncSession, agent_id: str) -> AgentStatus:
     status = await session.get(AgentStatus, agent_id)
     if status is None:
-        status = AgentStatus(agent_id=agent_id, updated_at=utcnow())
+        status = AgentStatus(agent_id=agent_id, updated_at=clock_of(session).now())
         session.add(status)
     return status
 
@@ -205,9 +205,12 @@ async def hostile_kind(
     return KIND_VERY_ANGRY if KIND_VERY_ANGRY in kinds else None
 
 
-async def new_entry(session: AsyncSession, c: Conversation, now: datetime) -> QueueEntry:
+async def new_entry(
+    session: AsyncSession, c: Conversation, now: datetime, hostile: bool | None = None
+) -> QueueEntry:
     """The queue entry for a conversation joining the queue now, from its hand-off packet
-    (latest emotion, order value, tier) and its customer's messages (hostility)."""
+    (latest emotion, order value, tier) and its customer's messages (hostility; a caller that
+    already knows it, like the turn that hands off, passes `hostile`)."""
     packet = c.handoff_packet or {}
     emotions = packet.get("emotions") or []
     emotion, intensity = "neutral", 0.0
@@ -216,7 +219,9 @@ async def new_entry(session: AsyncSession, c: Conversation, now: datetime) -> Qu
         intensity = float(emotions[-1].get("intensity") or 0.0)
     customer = packet.get("customer") or {}
     order = packet.get("order") or {}
-    hostile = c.flagged or await hostile_kind(session, c.id) is not None
+    if hostile is None:
+        hostile = await hostile_kind(session, c.id) is not None
+    hostile = c.flagged or hostile
     return QueueEntry(
         conversation_id=c.id,
         skill=c.skill or DEFAULT_SKILL,
@@ -305,7 +310,7 @@ def shown_wait(position: int, eta: int | None, snap: Snapshot) -> int:
 
 async def staffing(session: AsyncSession, now: datetime | None = None) -> Staffing:
     """Who is on duty now: agents online and not on a break, their free slots."""
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     agents = [a for a in await agent_states(session, now) if policy.is_available(a, now)]
     free = sum(a.room for a in agents)
     slots = (
@@ -343,7 +348,7 @@ async def queue_estimate(
     A conversation that is no longer queued gets (0, 0)."""
     if conversation.state != "queued":
         return 0, 0
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     snap = await snapshot(session, now, extra=[conversation])
     position, eta = estimates(snap).get(conversation.id, (1, None))
     wait = shown_wait(position, eta, snap)
@@ -353,11 +358,14 @@ async def queue_estimate(
 
 
 async def facts_for_new_entry(
-    session: AsyncSession, s: Staffing | None = None, priority: int = 0
+    session: AsyncSession,
+    s: Staffing | None = None,
+    priority: int = 0,
+    now: datetime | None = None,
 ) -> QueueFacts:
     """What the queue would look like for a conversation joining it now. Its skill is not
     decided yet, so the desk is taken as one pool: everyone waiting, everyone on duty."""
-    now = utcnow()
+    now = now or clock_of(session).now()
     snap = await snapshot(session, now)
     pooled = [replace(e, skill="*", language=None) for e in snap.entries]
     newcomer = QueueEntry(conversation_id="_new", skill="*", enqueued_at=now)
@@ -382,7 +390,7 @@ async def queued_conversations(session: AsyncSession) -> list[Conversation]:
     conversations = list(
         (await session.scalars(select(Conversation).where(Conversation.state == "queued"))).all()
     )
-    now = utcnow()
+    now = clock_of(session).now()
     rows = {r.conversation_id: r for r in await waiting_rows(session)}
     order = {
         e.conversation_id: i

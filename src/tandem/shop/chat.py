@@ -13,6 +13,7 @@ stable contract so a tapped button becomes an action without parsing free text:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from tandem.shop.present import ParcelStatus, order_choices, parcel_message, verdict_message
 from tandem.shop.types import ActionKind, ActionRequest, ItemCondition, Order, ReturnReason, Verdict
@@ -73,12 +74,12 @@ def outcome_reply(verdict: Verdict, order: Order, lang: str = "zh") -> ShopReply
     return ShopReply(key=f"shop.{verdict.rule}.{oid}", text=text, choices=choices)
 
 
-def parcel_reply(status: ParcelStatus, lang: str = "zh") -> ShopReply:
+def parcel_reply(status: ParcelStatus, lang: str, zone: tzinfo) -> ShopReply:
     """Where is my parcel. The key changes when a new carrier event arrives."""
     latest = status.latest
     stamp = latest.at.isoformat() if latest else status.order.status.value
     return ShopReply(
-        key=f"shop.parcel.{status.order.order_id}.{stamp}", text=parcel_message(status, lang)
+        key=f"shop.parcel.{status.order.order_id}.{stamp}", text=parcel_message(status, lang, zone)
     )
 
 

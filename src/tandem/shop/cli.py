@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tandem.config import Settings
-from tandem.core.clock import utcnow
+from tandem.core.clock import SystemClock
 from tandem.db.migrate import upgrade
 from tandem.db.session import build_engine, build_sessionmaker, transaction
 from tandem.shop.seed import SITUATIONS, demo_customers, seed_demo_shop
@@ -34,7 +34,7 @@ async def load_demo_customers(settings: Settings) -> dict[str, dict[str, str]]:
     try:
         await upgrade(settings, engine)
         async with transaction(build_sessionmaker(engine)) as session:
-            await seed_demo_shop(session, now=utcnow())
+            await seed_demo_shop(session, now=SystemClock().now())
             return await demo_customers(session, settings.widget_secret)
     finally:
         await engine.dispose()

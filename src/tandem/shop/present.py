@@ -6,8 +6,7 @@ The engine imports these (no I/O here), so the chat and the desk describe orders
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
 
 from tandem.shop.types import (
     CARRIER_NAMES,
@@ -43,7 +42,39 @@ STATUS_EN: dict[OrderStatus, str] = {
     OrderStatus.EXCHANGED: "exchanged",
 }
 
-SHOP_TZ = ZoneInfo("Asia/Shanghai")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# What an English-speaking customer calls the shop's zone; others get their UTC offset.
+ZONE_NAMES_EN = {"Asia/Shanghai": "China time", "Asia/Hong_Kong": "Hong Kong time"}
+
+
+def zone_name_en(local: datetime) -> str:
+    key = str(getattr(local.tzinfo, "key", ""))
+    if key in ZONE_NAMES_EN:
+        return ZONE_NAMES_EN[key]
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def local_time(at: datetime, zone: tzinfo, lang: str, *, style: str = "date") -> str:
+    """A time as a customer reads it, in the shop's time zone (the policy's) and the same in
+    every locale (no `%b`: month names never depend on the server's locale).
+
+    style "time": 14:05; "short": 11-21 14:05; "date": 11月21日 14:05 / Nov 21, 14:05.
+    English adds the zone's name unless `style` is "short".
+    """
+    local = at.astimezone(zone)
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if style == "time":
+        text = clock
+    elif style == "short":
+        return f"{local.month:02d}-{local.day:02d} {clock}"
+    elif lang == "zh":
+        text = f"{local.month:02d}月{local.day:02d}日 {clock}"
+    else:
+        text = f"{MONTHS_EN[local.month - 1]} {local.day}, {clock}"
+    return text if lang == "zh" else f"{text} ({zone_name_en(local)})"
 
 
 def status_label(order: Order, lang: str = "zh") -> str:
@@ -83,12 +114,13 @@ class ParcelStatus:
         return self.events[-1] if self.events else None
 
 
-def _local(at: datetime) -> str:
-    return at.astimezone(SHOP_TZ).strftime("%m-%d %H:%M")
+def parcel_message(status: ParcelStatus, lang: str, zone: tzinfo) -> str:
+    """Where the parcel is, from the latest carrier event and the promised date (times in the
+    shop's zone)."""
 
+    def _local(at: datetime) -> str:
+        return local_time(at, zone, lang, style="short")
 
-def parcel_message(status: ParcelStatus, lang: str = "zh") -> str:
-    """Where the parcel is, from the latest carrier event and the promised date."""
     o, latest = status.order, status.latest
     zh = lang == "zh"
     if o.status in (OrderStatus.UNPAID, OrderStatus.PAID):
@@ -98,7 +130,11 @@ def parcel_message(status: ParcelStatus, lang: str = "zh") -> str:
         if zh:
             when = f"，承诺 {_local(by)} 前发货" if by else ""
             return f"订单「{o.title_zh()}」还没有发货{when}。"
-        when = f"; it is promised to ship by {_local(by)} (China time)" if by else ""
+        when = (
+            f"; it is promised to ship by {_local(by)} ({zone_name_en(by.astimezone(zone))})"
+            if by
+            else ""
+        )
         return f"“{o.title_en()}” has not shipped yet{when}."
     carrier_zh, carrier_en = CARRIER_NAMES.get(o.carrier or "", ("快递", "the carrier"))
     number = o.tracking_number or ""
@@ -111,7 +147,9 @@ def parcel_message(status: ParcelStatus, lang: str = "zh") -> str:
         return "".join(parts)
     parts = [f"“{o.title_en()}” is carried by {carrier_en}, tracking number {number}."]
     if latest:
-        parts.append(f" Latest ({_local(latest.at)} China time): {latest.description_en}.")
+        parts.append(
+            f" Latest ({_local(latest.at)} {zone_name_en(latest.at.astimezone(zone))}): {latest.description_en}."
+        )
     if o.status == OrderStatus.SHIPPED and o.promised_delivery_by:
         parts.append(f" Expected by {_local(o.promised_delivery_by)}.")
     return "".join(parts)

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query
 from tandem.conversations.service import add_message, require_conversation
 from tandem.core.errors import Forbidden, NotFound
 from tandem.db.uow import UnitOfWork
-from tandem.http.deps import AgentDep, CustomerAccess, CustomerDep, ServicesDep
-from tandem.http.services import Services
+from tandem.deps import AgentDep, CustomerAccess, CustomerDep, ServicesDep
+from tandem.services import Services
 from tandem.shop import service
 from tandem.shop.policy_config import default_policy_text
 from tandem.shop.schemas import (

@@ -15,7 +15,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +28,7 @@ from tandem.shop.models import (
     ShopProduct,
     ShopTrackingEvent,
 )
+from tandem.shop.policy_config import ServiceHours
 from tandem.shop.types import (
     CARRIER_NAMES,
     Carrier,
@@ -43,7 +43,8 @@ SEED = 20261121
 CUSTOMER_COUNT = 220
 SHIP_WITHIN = timedelta(hours=48)
 DELIVER_WITHIN = timedelta(days=3)
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Order numbers carry the date in the shop's zone, as the written policy ships it.
+_SHOP_ZONE = ServiceHours().zone
 _PRODUCT_BY_SKU = {p[0]: p for p in PRODUCTS}
 
 
@@ -197,7 +198,7 @@ class _Builder:
     events: list[ShopTrackingEvent] = field(default_factory=list)
 
     def order_id(self, created: datetime) -> str:
-        oid = f"TD{created.astimezone(_SHANGHAI):%Y%m%d}{self.next_seq:06d}"
+        oid = f"TD{created.astimezone(_SHOP_ZONE):%Y%m%d}{self.next_seq:06d}"
         self.next_seq += 1
         return oid
 

@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import tandem.tables  # noqa: F401  (the composition root registers every table)
 from tandem.config import Settings
-from tandem.db import models_registry  # noqa: F401  (registers every table)
 from tandem.db.base import Base
 from tandem.db.session import build_engine
 

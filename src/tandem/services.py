@@ -1,4 +1,6 @@
-"""The services container built once at start-up and kept on `app.state.services`."""
+"""The composition root's container: everything the app needs, built once at start-up and kept
+on `app.state.services`. It knows every component; nothing below it knows it (the edge's
+routes reach it through `tandem.deps`)."""
 
 from __future__ import annotations
 
@@ -12,14 +14,16 @@ from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tandem.config import Settings
-from tandem.conversations.turns import TurnDeps
-from tandem.core.clock import Clock
+from tandem.core.clock import Clock, SystemClock
+from tandem.db.session import build_engine, build_sessionmaker
 from tandem.db.uow import UnitOfWork
 from tandem.http.ratelimit import RateLimiter
+from tandem.identity.service import password_hasher
 from tandem.knowledge.index import KnowledgeIndex
-from tandem.realtime.hub import LocalHub
-from tandem.shop.provider import Shop
-from tandem.understanding import Understanding
+from tandem.realtime.hub import LocalHub, RedisHub
+from tandem.shop.provider import Shop, build_shop
+from tandem.turns.service import TurnDeps, TurnGate
+from tandem.understanding import Understanding, load_understanding
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Services:
     shop: Shop
     extras: dict[str, Any] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    turn_gate: TurnGate = field(default_factory=TurnGate)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -69,3 +74,22 @@ class Services:
         """Send what the unit of work staged; call only after its commit succeeded."""
         for topic, event in uow.take_staged():
             await self.hub.publish(topic, event)
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Everything the app needs, built once. `clock` is for tests and the simulator."""
+    engine = build_engine(settings)
+    clock = clock or SystemClock()
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=build_sessionmaker(engine, clock),
+        hub=RedisHub(settings.redis_url) if settings.redis_url else LocalHub(),
+        hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
+        rate_limiter=RateLimiter(settings.rate_limit_per_minute),
+        login_limiter=RateLimiter(10),
+        understanding=load_understanding(settings.nlu_model_dir),
+        knowledge=KnowledgeIndex(),
+        shop=build_shop(settings, clock=clock),
+        clock=clock,
+    )

@@ -1,6 +1,6 @@
-"""Imports every package's tables so that `Base.metadata` knows them all (migrations, tests).
+"""Every package's tables on `Base.metadata` (migrations' autogenerate, schema tests).
 
-One line per domain package that owns tables.
+The composition root knows the domains; `tandem.db` does not. One line per package with tables.
 """
 
 from tandem.conversations import models as conversations_models  # noqa: F401

@@ -1,14 +1,17 @@
-"""The customer API (docs/api.md): thin handlers over conversations.service."""
+"""The customer API (docs/api.md): thin handlers over the turn and the conversation use cases.
+
+It lives with the turn because it is the message path's channel: it shows the queue (routing)
+and takes turns, both above `conversations`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from tandem.conversations import service
 from tandem.conversations.models import Conversation, Event, Message
@@ -24,12 +27,14 @@ from tandem.conversations.schemas import (
     SendMessageIn,
     SendMessageOut,
 )
-from tandem.conversations.turns import take_customer_turn
-from tandem.core.errors import Conflict, TandemError
-from tandem.http.deps import BearerDep, ServicesDep
+from tandem.core import events as ev
+from tandem.core.errors import TandemError
+from tandem.deps import BearerDep, ServicesDep
 from tandem.identity.models import Account
 from tandem.realtime.hub import Overflowed, conversation_topic
 from tandem.realtime.ws import drain_client, next_event
+from tandem.turns.facts import queue_of
+from tandem.turns.service import take_customer_turn
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["customer"])
 
@@ -60,39 +65,26 @@ async def open_conversation(
 async def send_message(
     conversation_id: str, body: SendMessageIn, services: ServicesDep, token: BearerDep
 ) -> SendMessageOut:
-    try:
-        async with services.unit_of_work() as uow:
-            conversation = await service.require_customer_conversation(
-                uow.session, conversation_id, token
-            )
-            services.rate_limiter.check(conversation_id)
-            turn = await take_customer_turn(uow, services.turn_deps, conversation, body)
-            result = SendMessageOut(
-                message=_message_out(turn.message),
-                replies=[_message_out(r) for r in turn.replies],
-                conversation=_state_out(turn.conversation, turn.queue),
-            )
-    except IntegrityError:
-        # The same client_msg_id raced in twice: the other request stored it; answer with that.
-        if not body.client_msg_id:
-            raise
-        async with services.unit_of_work() as uow:
-            conversation = await service.require_customer_conversation(
-                uow.session, conversation_id, token
-            )
-            previous = await service.find_turn(uow.session, conversation, body.client_msg_id)
-            if previous is None:
-                raise Conflict("the message could not be stored; send it again") from None
-            result = SendMessageOut(
-                message=_message_out(previous.message),
-                replies=[_message_out(r) for r in previous.replies],
-                conversation=_state_out(previous.conversation, previous.queue),
-            )
-    return result
+    turn = await take_customer_turn(
+        services,
+        services.turn_deps,
+        services.turn_gate,
+        conversation_id,
+        token,
+        body,
+        admit=services.rate_limiter.check,
+    )
+    return SendMessageOut(
+        message=_message_out(turn.message),
+        replies=[_message_out(r) for r in turn.replies],
+        conversation=_state_out(turn.conversation, turn.queue),
+    )
 
 
-async def _conversation_out(session: Any, conversation: Conversation) -> ConversationOut:
-    queue = await service.queue_of(session, conversation)
+async def _conversation_out(
+    session: Any, conversation: Conversation, now: datetime
+) -> ConversationOut:
+    queue = await queue_of(session, conversation, now)
     agent_name = None
     if conversation.assigned_agent_id and conversation.state == "agent":
         agent = await session.get(Account, conversation.assigned_agent_id)
@@ -115,7 +107,7 @@ async def get_conversation(
 ) -> ConversationOut:
     async with services.sessions() as session:
         conversation = await service.require_customer_conversation(session, conversation_id, token)
-        return await _conversation_out(session, conversation)
+        return await _conversation_out(session, conversation, services.clock.now())
 
 
 @router.get("/{conversation_id}/messages", response_model=MessagesOut)
@@ -148,7 +140,7 @@ async def rate(
             uow.session, conversation_id, token
         )
         await service.rate_conversation(uow, conversation, body.rating, body.comment)
-        out = await _conversation_out(uow.session, conversation)
+        out = await _conversation_out(uow.session, conversation, services.clock.now())
     return out
 
 
@@ -184,7 +176,7 @@ async def stream_events(
     """
     last = after_seq
 
-    async def backlog() -> list[dict[str, Any]]:
+    async def backlog() -> list[ev.ConversationEvent]:
         async with services.sessions() as session:
             rows = (
                 await session.scalars(
@@ -194,13 +186,7 @@ async def stream_events(
                 )
             ).all()
         return [
-            {
-                "type": e.type,
-                "conversation_id": e.conversation_id,
-                "seq": e.seq,
-                "data": e.data,
-                "at": e.created_at.isoformat(),
-            }
+            ev.conversation_event(e.type, e.conversation_id, e.seq, e.data, e.created_at)
             for e in rows
         ]
 
@@ -208,19 +194,18 @@ async def stream_events(
     try:
         async with services.hub.subscribe(conversation_topic(conversation_id)) as sub:
             for event in await backlog():
-                await websocket.send_json(event)
-                last = event["seq"]
+                await websocket.send_json(ev.wire(event))
+                last = event.seq
             while (live := await next_event(sub, receiver)) is not None:
-                event = live
-                if event["seq"] <= last:
+                if not isinstance(live, ev.Sequenced) or live.seq <= last:
                     continue
-                if event["seq"] > last + 1:
+                if live.seq > last + 1:
                     for missed in await backlog():
-                        await websocket.send_json(missed)
-                        last = missed["seq"]
+                        await websocket.send_json(ev.wire(missed))
+                        last = missed.seq
                     continue
-                await websocket.send_json(event)
-                last = event["seq"]
+                await websocket.send_json(ev.wire(live))
+                last = live.seq
     except (WebSocketDisconnect, Overflowed, RuntimeError):
         pass
     finally:
