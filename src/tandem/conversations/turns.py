@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tandem.attachments.evidence import packet_attachments, with_evidence
 from tandem.config import Settings
 from tandem.conversations.models import Conversation, Decision, Message
 from tandem.conversations.schemas import SendMessageIn
@@ -112,7 +113,11 @@ async def _queue_facts(session: AsyncSession, deps: TurnDeps, now: datetime) -> 
 
 
 async def take_customer_turn(
-    uow: UnitOfWork, deps: TurnDeps, conversation: Conversation, body: SendMessageIn
+    uow: UnitOfWork,
+    deps: TurnDeps,
+    conversation: Conversation,
+    body: SendMessageIn,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> TurnResult:
     """Store the customer's message, let the engine decide, carry out the decision."""
     settings = deps.settings
@@ -145,7 +150,8 @@ async def take_customer_turn(
         text=text or body.payload or "",
         payload=body.payload,
         client_msg_id=body.client_msg_id,
-        meta={"analysis": analysis_meta(analysis)},
+        meta={"analysis": analysis_meta(analysis)}
+        | ({"attachments": attachments} if attachments else {}),
     )
     if conversation.state == "agent":
         # A person owns the conversation: no engine reply (rule 8), but the reading is kept
@@ -207,7 +213,7 @@ async def take_customer_turn(
             deps.shop.policy,
             customer_id=shop_facts.customer.external_id,
             order_id=decision.act.order_id,
-            request=decision.act.request,
+            request=await with_evidence(session, conversation.id, decision.act.request),
             actor=Actor(kind="ai", id="tandem-ai"),
             now=now,
             conversation_id=conversation.id,
@@ -367,7 +373,7 @@ async def hand_off(
         {"ticket": True, "callback_at": decision.callback_at.isoformat()}
         if decision.ticket and decision.callback_at
         else {}
-    )
+    ) | await packet_attachments(session, conversation.id)
     await change_state(
         uow, conversation, "queued", reason=decision.handoff_reason, ticket=decision.ticket
     )
