@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from tandem import __version__
 from tandem.attachments.routes import router as attachments_router
 from tandem.config import Settings
+from tandem.contacts.routes import router as contacts_router
 from tandem.conversations.routes import router as conversations_router
 from tandem.core.clock import Clock, SystemClock, utcnow
 from tandem.db.session import build_engine, build_sessionmaker
@@ -90,6 +91,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(shop_router)
     app.include_router(knowledge_router)
     app.include_router(attachments_router)
+    app.include_router(contacts_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

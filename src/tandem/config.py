@@ -52,9 +52,11 @@ class Settings(BaseSettings):
     attachment_s3_bucket: str | None = None
     attachment_s3_endpoint_url: str | None = None
     attachment_s3_region: str = "us-east-1"
-    # New conversations one customer (or one IP address) may open per window; far fewer
-    # once one of theirs was flagged for abuse (tandem.contacts).
-    new_conversations_per_window: int = 10
+    # New conversations one signed customer, and one IP address (shoppers behind one
+    # carrier NAT share it), may open per window; one only once a conversation of theirs
+    # was flagged for abuse (tandem.contacts).
+    new_conversations_per_customer: int = 10
+    new_conversations_per_ip: int = 30
     new_conversations_after_abuse: int = 1
     new_conversation_window_seconds: int = 600
 

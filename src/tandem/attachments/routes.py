@@ -15,6 +15,7 @@ from tandem.attachments.media import Limits, Rejected, prepare
 from tandem.attachments.service import StoredUpload
 from tandem.attachments.storage import AttachmentStore, build_store, new_key
 from tandem.attachments.wording import rejection_text
+from tandem.contacts.service import require_not_blocked
 from tandem.conversations.routes import _message_out, _state_out
 from tandem.conversations.schemas import SendMessageOut
 from tandem.conversations.service import TurnResult, find_turn, require_customer_conversation
@@ -96,6 +97,7 @@ async def upload(
     try:
         async with services.unit_of_work() as uow:
             conversation = await require_customer_conversation(uow.session, conversation_id, token)
+            await require_not_blocked(uow.session, conversation)
             services.rate_limiter.check(conversation_id)
             turn = await service.send_attachment(
                 uow, services.turn_deps, conversation, stored, text, client_msg_id

@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from tandem.contacts.service import admit_new_conversation, require_not_blocked
 from tandem.conversations import service
 from tandem.conversations.models import Conversation, Event, Message
 from tandem.conversations.schemas import (
@@ -47,12 +48,14 @@ def _state_out(conversation: Conversation, queue: tuple[int, int] | None) -> Con
 
 @router.post("", status_code=201, response_model=OpenConversationOut)
 async def open_conversation(
-    services: ServicesDep, body: OpenConversationIn | None = None
+    request: Request, services: ServicesDep, body: OpenConversationIn | None = None
 ) -> OpenConversationOut:
     async with services.unit_of_work() as uow:
         conversation, token = await service.open_conversation(
             uow, services.settings, body or OpenConversationIn()
         )
+        ip = request.client.host if request.client else "unknown"
+        await admit_new_conversation(uow, services.settings, conversation, ip, services.clock.now())
     return OpenConversationOut(id=conversation.id, customer_token=token, state="bot")
 
 
@@ -65,6 +68,7 @@ async def send_message(
             conversation = await service.require_customer_conversation(
                 uow.session, conversation_id, token
             )
+            await require_not_blocked(uow.session, conversation)
             services.rate_limiter.check(conversation_id)
             turn = await take_customer_turn(uow, services.turn_deps, conversation, body)
             result = SendMessageOut(
