@@ -17,6 +17,7 @@ from tandem.attachments.routes import router as attachments_router
 from tandem.config import Settings
 from tandem.contacts.routes import router as contacts_router
 from tandem.conversations.routes import router as conversations_router
+from tandem.conversations.widget import router as widget_router
 from tandem.core.clock import Clock, SystemClock, utcnow
 from tandem.db.session import build_engine, build_sessionmaker
 from tandem.desk.routes import router as desk_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(knowledge_router)
     app.include_router(attachments_router)
     app.include_router(contacts_router)
+    app.include_router(widget_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -26,6 +26,7 @@ from tandem.conversations.schemas import (
     SendMessageOut,
 )
 from tandem.conversations.turns import take_customer_turn
+from tandem.conversations.widget import announce_typing
 from tandem.core.errors import Conflict, TandemError
 from tandem.http.deps import BearerDep, ServicesDep
 from tandem.identity.models import Account
@@ -70,6 +71,8 @@ async def send_message(
             )
             await require_not_blocked(uow.session, conversation)
             services.rate_limiter.check(conversation_id)
+            if conversation.state == "bot":  # the AI is writing (an ephemeral hint)
+                await announce_typing(services, conversation_id, "bot")
             turn = await take_customer_turn(uow, services.turn_deps, conversation, body)
             result = SendMessageOut(
                 message=_message_out(turn.message),
@@ -216,6 +219,9 @@ async def stream_events(
                 last = event["seq"]
             while (live := await next_event(sub, receiver)) is not None:
                 event = live
+                if event.get("seq") is None:  # ephemeral (typing): never logged, never replayed
+                    await websocket.send_json(event)
+                    continue
                 if event["seq"] <= last:
                     continue
                 if event["seq"] > last + 1:
