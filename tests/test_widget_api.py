@@ -45,7 +45,9 @@ async def test_leaving_the_queue_goes_back_to_the_ai(open_customer) -> None:  # 
         f"/api/v1/conversations/{customer.id}/leave-queue", headers=customer.headers
     )
     assert left.status_code == 200 and left.json()["state"] == "bot"
-    conv = (await customer.client.get(f"/api/v1/conversations/{customer.id}", headers=customer.headers)).json()
+    conv = (
+        await customer.client.get(f"/api/v1/conversations/{customer.id}", headers=customer.headers)
+    ).json()
     assert conv["state"] == "bot" and conv["queue"] is None
     again = await customer.client.post(
         f"/api/v1/conversations/{customer.id}/leave-queue", headers=customer.headers
@@ -62,7 +64,9 @@ async def test_an_ai_only_chat_can_be_ended_and_rated(open_customer, agent_clien
         headers=customer.headers,
     )
     assert early.status_code == 409
-    r = await customer.client.post(f"/api/v1/conversations/{customer.id}/close", headers=customer.headers)
+    r = await customer.client.post(
+        f"/api/v1/conversations/{customer.id}/close", headers=customer.headers
+    )
     assert r.status_code == 200 and r.json()["state"] == "resolved"
     rated = await customer.client.post(
         f"/api/v1/conversations/{customer.id}/rating",
@@ -77,7 +81,9 @@ async def test_an_ai_only_chat_can_be_ended_and_rated(open_customer, agent_clien
     assert r.status_code == 409
 
 
-async def test_typing_hints_reach_the_customer_live_and_are_not_logged(server, open_customer, agent_client) -> None:  # type: ignore[no-untyped-def]
+async def test_typing_hints_reach_the_customer_live_and_are_not_logged(
+    server, open_customer, agent_client
+) -> None:  # type: ignore[no-untyped-def]
     customer = await open_customer()
     url = f"{server.ws_url}/api/v1/conversations/{customer.id}/events?token={customer.token}"
     async with websockets.connect(url) as ws:

@@ -182,7 +182,9 @@ async def test_only_the_customer_the_owning_agent_and_supervisors_see_a_file(
     assert any(m["attachments"] and m["attachments"][0]["url"] == url for m in messages)
     packet = detail.json()["conversation"]["handoff_packet"]
     assert [a["url"] for a in packet["attachments"]] == [url]
-    assert (await client.get("/api/v1/attachments/att_nope", headers=owner.headers)).status_code == 404
+    assert (
+        await client.get("/api/v1/attachments/att_nope", headers=owner.headers)
+    ).status_code == 404
 
 
 async def test_a_photo_is_the_evidence_a_quality_claim_waits_for(open_customer, server) -> None:  # type: ignore[no-untyped-def]

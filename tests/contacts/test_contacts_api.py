@@ -18,7 +18,10 @@ INSULT = "你个傻逼客服"
 def _signed(server, external_id: str, language: str = "zh") -> dict[str, object]:  # type: ignore[no-untyped-def]
     secret = server.services.settings.widget_secret
     return {
-        "customer": {"external_id": external_id, "signature": sign_external_id(secret, external_id)},
+        "customer": {
+            "external_id": external_id,
+            "signature": sign_external_id(secret, external_id),
+        },
         "language": language,
     }
 
@@ -62,7 +65,9 @@ async def test_per_ip_and_per_customer_limits_without_abuse(server, client, cloc
     settings.new_conversations_per_ip = 5
     settings.new_conversations_per_customer = 2
     c0001 = _signed(server, "c0001")
-    assert [(await client.post("/api/v1/conversations", json=c0001)).status_code for _ in range(3)] == [201, 201, 429]
+    assert [
+        (await client.post("/api/v1/conversations", json=c0001)).status_code for _ in range(3)
+    ] == [201, 201, 429]
     # Another customer from the same address still has room under the address's limit.
     opened = [(await client.post("/api/v1/conversations", json={})).status_code for _ in range(4)]
     # 2 (c0001) + 3 anonymous = 5 per address; the 4th anonymous is refused.
@@ -73,7 +78,9 @@ async def test_per_ip_and_per_customer_limits_without_abuse(server, client, cloc
     assert r.status_code == 429 and r.headers["Retry-After"] == "570"
 
 
-async def test_a_supervisor_blocks_and_unblocks_a_contact(server, client, open_customer, agent_client) -> None:  # type: ignore[no-untyped-def]
+async def test_a_supervisor_blocks_and_unblocks_a_contact(
+    server, client, open_customer, agent_client
+) -> None:  # type: ignore[no-untyped-def]
     customer = await open_customer(_signed(server, "c0003"))
     assert (await customer.say("你好")).status_code == 201
     # An agent may not block; a supervisor may, with a reason.

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tandem.identity.signing import sign_external_id
 from tandem.shop.models import ShopCustomer, ShopOrder
 from tests.attachments.images import photo_with_exif
+from tests.e2e.test_widget_features import shots
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 
@@ -102,7 +103,7 @@ async def test_a_photo_is_evidence_for_a_quality_return_that_an_agent_approves(
     await expect(agent.locator("#proposals")).not_to_contain_text("批准")
     # The customer hears the outcome in the chat.
     await expect(customer.locator(".msg").last).to_contain_text("退款")
-    await customer.screenshot(path=str(Path("/work/cache/customer") / "evidence-chat.png"))
-    await agent.screenshot(path=str(Path("/work/cache/customer") / "evidence-desk.png"))
+    await customer.screenshot(path=str(shots(tmp_path) / "evidence-chat.png"))
+    await agent.screenshot(path=str(shots(tmp_path) / "evidence-desk.png"))
     await customer_ctx.close()
     await agent_ctx.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,10 +11,17 @@ import pytest
 from playwright.async_api import Browser, expect
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
-SHOTS = Path("/work/cache/customer")
 
 
-async def test_welcome_faq_person_queue_typing_and_rating(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: TANDEM_SCREENSHOTS to keep them for a look, else the test's
+    temporary directory."""
+    return Path(os.environ.get("TANDEM_SCREENSHOTS") or tmp_path)
+
+
+async def test_welcome_faq_person_queue_typing_and_rating(
+    browser: Browser, server, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     ctx = await browser.new_context(locale="zh-CN")
     page = await ctx.new_page()
     await page.goto(f"{server.url}/chat")
@@ -23,8 +31,7 @@ async def test_welcome_faq_person_queue_typing_and_rating(browser: Browser, serv
     await expect(welcome).to_contain_text(f"欢迎光临 {shop}")
     faq = welcome.locator(".faq button")
     await expect(faq).to_have_count(4)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / "chat-desktop-welcome.png"))
+    await page.screenshot(path=str(shots(tmp_path) / "chat-desktop-welcome.png"))
 
     # A FAQ shortcut is answered from its entry.
     label = await faq.first.text_content()
@@ -105,5 +112,5 @@ async def test_long_pastes_and_bad_files_are_explained_in_the_pages_language(
         bad.write_text("not a picture")
         await page.locator("#file").set_input_files(str(bad))
         await expect(page.locator(".msg.system.error").last).to_contain_text(refused)
-        await page.screenshot(path=str(SHOTS / f"chat-phone-{lang}.png"))
+        await page.screenshot(path=str(shots(tmp_path) / f"chat-phone-{lang}.png"))
         await ctx.close()

@@ -22,7 +22,12 @@ VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm", "video/x-
 # A decompression bomb (a tiny file that decodes to gigapixels) is refused before decoding.
 MAX_PIXELS = 40_000_000
 THUMBNAIL_SIDE = 360
-_VIDEO_EXT = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm", "video/x-m4v": "mp4"}
+_VIDEO_EXT = {
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/webm": "webm",
+    "video/x-m4v": "mp4",
+}
 
 
 @dataclass(frozen=True)

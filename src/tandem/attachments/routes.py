@@ -43,7 +43,7 @@ def store_of(services: Services) -> AttachmentStore:
     store = services.extras.get(STORE)
     if store is None:
         store = services.extras[STORE] = build_store(services.settings)
-    return store  # type: ignore[no-any-return]
+    return store
 
 
 def _out(turn: TurnResult) -> SendMessageOut:

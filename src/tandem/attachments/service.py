@@ -30,10 +30,16 @@ from tandem.shop.types import ActionRequest
 # A photo with no words while nothing was asked for: thank, and ask what happened (the engine
 # cannot read a picture, and guessing from "[图片]" would be a guess).
 RECEIVED = {
-    ("image", "zh"): "收到您的图片了。请简单说一下遇到了什么问题（哪个订单、哪里不对），我马上为您处理。",
+    (
+        "image",
+        "zh",
+    ): "收到您的图片了。请简单说一下遇到了什么问题（哪个订单、哪里不对），我马上为您处理。",
     ("image", "en"): "Got your photo. Tell me briefly what the problem is (which order, what is "
     "wrong) and I will take care of it.",
-    ("video", "zh"): "收到您的视频了。请简单说一下遇到了什么问题（哪个订单、哪里不对），我马上为您处理。",
+    (
+        "video",
+        "zh",
+    ): "收到您的视频了。请简单说一下遇到了什么问题（哪个订单、哪里不对），我马上为您处理。",
     ("video", "en"): "Got your video. Tell me briefly what the problem is (which order, what is "
     "wrong) and I will take care of it.",
 }
@@ -170,8 +176,6 @@ async def require_viewable(
         raise NotFound("no such attachment")
     if customer_token is not None and conversation.token_hash == hash_token(customer_token):
         return attachment
-    if staff is not None and (
-        staff.is_supervisor or conversation.assigned_agent_id == staff.id
-    ):
+    if staff is not None and (staff.is_supervisor or conversation.assigned_agent_id == staff.id):
         return attachment
     raise Forbidden("only the conversation's customer, its agent or a supervisor may see this")

@@ -117,9 +117,7 @@ def _s3_client(settings: Settings) -> Any:
     try:
         import boto3  # noqa: PLC0415  (an optional extra: only S3 users install it)
     except ImportError as exc:
-        raise ValueError(
-            "the s3 attachment store needs boto3: pip install 'tandem[s3]'"
-        ) from exc
+        raise ValueError("the s3 attachment store needs boto3: pip install 'tandem[s3]'") from exc
     # Credentials come from boto3's usual places (AWS_ACCESS_KEY_ID, ~/.aws, a role).
     return boto3.client(
         "s3",

@@ -36,7 +36,9 @@ async def blocks(
     active: Annotated[bool | None, Query()] = True,
 ) -> list[BlockOut]:
     async with services.sessions() as session:
-        return [BlockOut.model_validate(b) for b in await service.list_blocks(session, active=active)]
+        return [
+            BlockOut.model_validate(b) for b in await service.list_blocks(session, active=active)
+        ]
 
 
 @router.post("/blocks/{block_id}/unblock", response_model=BlockOut)

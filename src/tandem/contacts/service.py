@@ -51,7 +51,9 @@ async def active_block(
 ) -> ContactBlock | None:
     keys = []
     if customer_external_id:
-        keys.append((ContactBlock.kind == "customer") & (ContactBlock.value == customer_external_id))
+        keys.append(
+            (ContactBlock.kind == "customer") & (ContactBlock.value == customer_external_id)
+        )
     if ip:
         keys.append((ContactBlock.kind == "ip") & (ContactBlock.value == ip))
     if not keys:
@@ -79,7 +81,7 @@ async def require_not_blocked(session: AsyncSession, conversation: Conversation)
 
 
 async def _opened_since(session: AsyncSession, since: datetime, **key: str) -> list[datetime]:
-    (column, value), = key.items()
+    ((column, value),) = key.items()
     rows = await session.scalars(
         select(ContactOrigin.created_at)
         .where(getattr(ContactOrigin, column) == value, ContactOrigin.created_at > since)
@@ -89,7 +91,7 @@ async def _opened_since(session: AsyncSession, since: datetime, **key: str) -> l
 
 
 async def _abused_recently(session: AsyncSession, since: datetime, **key: str) -> bool:
-    (column, value), = key.items()
+    ((column, value),) = key.items()
     flagged = await session.scalar(
         select(func.count())
         .select_from(ContactOrigin)

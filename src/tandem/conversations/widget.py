@@ -68,7 +68,9 @@ class TypingIn(BaseModel):
     active: bool = True
 
 
-def typing_event(conversation_id: str, author: str, active: bool, name: str | None = None) -> dict[str, Any]:
+def typing_event(
+    conversation_id: str, author: str, active: bool, name: str | None = None
+) -> dict[str, Any]:
     return {
         "type": "typing",
         "conversation_id": conversation_id,
@@ -79,7 +81,11 @@ def typing_event(conversation_id: str, author: str, active: bool, name: str | No
 
 
 async def announce_typing(
-    services: Services, conversation_id: str, author: str, active: bool = True, name: str | None = None
+    services: Services,
+    conversation_id: str,
+    author: str,
+    active: bool = True,
+    name: str | None = None,
 ) -> None:
     await services.hub.publish(
         conversation_topic(conversation_id), typing_event(conversation_id, author, active, name)
@@ -90,9 +96,7 @@ async def _top_entries(services: Services, language: str) -> list[ShortcutOut]:
     """The entries the AI answers with most often (recent decisions), then the shop's own
     order; only entries whose answer needs no order facts (no `{slot}` to fill)."""
     entries = [
-        e
-        for e in services.knowledge.entries()
-        if e.language == language and "{" not in e.answer
+        e for e in services.knowledge.entries() if e.language == language and "{" not in e.answer
     ]
     async with services.sessions() as session:
         rows = await session.scalars(
@@ -116,7 +120,9 @@ async def welcome(
         timezone=services.shop.policy.service_hours.timezone,
         max_message_chars=settings.max_message_chars,
         faq=await _top_entries(services, lang),
-        human=ShortcutOut(label="转人工客服" if lang == "zh" else "Talk to a person", payload=HANDOFF_PAYLOAD),
+        human=ShortcutOut(
+            label="转人工客服" if lang == "zh" else "Talk to a person", payload=HANDOFF_PAYLOAD
+        ),
     )
 
 
@@ -160,7 +166,9 @@ async def close(conversation_id: str, services: ServicesDep, token: BearerDep) -
                 else "A person is helping you: tell them you are done and they will close the chat."
             )
         if c.state == "resolved":
-            raise Conflict("会话已经结束了。" if _lang(c) == "zh" else "The chat has already ended.")
+            raise Conflict(
+                "会话已经结束了。" if _lang(c) == "zh" else "The chat has already ended."
+            )
         was_queued = c.state == "queued"
         if was_queued:
             await _leave(uow, c, reason="customer_closed")
