@@ -13,7 +13,9 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from tandem import __version__
+from tandem.attachments.routes import router as attachments_router
 from tandem.config import Settings
+from tandem.contacts.routes import router as contacts_router
 from tandem.desk.routes import router as desk_router
 from tandem.http.errors import install_error_handlers
 from tandem.identity.routes import router as auth_router
@@ -23,6 +25,8 @@ from tandem.routing.assignment import run_round
 from tandem.services import Services, build_services
 from tandem.shop.routes import router as shop_router
 from tandem.turns.routes import router as customer_router
+from tandem.turns.upload import router as upload_router
+from tandem.turns.widget import router as widget_router
 
 STATIC = Path(__file__).parent / "web" / "static"
 log = logging.getLogger("tandem")
@@ -61,6 +65,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(shop_router)
     app.include_router(knowledge_router)
+    app.include_router(upload_router)
+    app.include_router(attachments_router)
+    app.include_router(contacts_router)
+    app.include_router(widget_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -41,6 +41,24 @@ class Settings(BaseSettings):
     shop_policy_file: Path | None = None
     # Knowledge and models the shop trained; None means the ones shipped with Tandem.
     nlu_model_dir: Path | None = None
+    # The shop's name in the chat's welcome message.
+    shop_name: str = "星选好物旗舰店"
+    # Photos and short videos customers send as evidence (tandem.attachments): where they are
+    # kept ("local": under data_dir/attachments; "s3": an S3-compatible bucket) and how big
+    # one may be.
+    attachment_store: Literal["local", "s3"] = "local"
+    attachment_max_image_bytes: int = 10 * 1024 * 1024
+    attachment_max_video_bytes: int = 30 * 1024 * 1024
+    attachment_s3_bucket: str | None = None
+    attachment_s3_endpoint_url: str | None = None
+    attachment_s3_region: str = "us-east-1"
+    # New conversations one signed customer, and one IP address (shoppers behind one
+    # carrier NAT share it), may open per window; one only once a conversation of theirs
+    # was flagged for abuse (tandem.contacts).
+    new_conversations_per_customer: int = 10
+    new_conversations_per_ip: int = 30
+    new_conversations_after_abuse: int = 1
+    new_conversation_window_seconds: int = 600
 
     @field_validator("data_dir")
     @classmethod

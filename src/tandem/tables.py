@@ -3,6 +3,8 @@
 The composition root knows the domains; `tandem.db` does not. One line per package with tables.
 """
 
+from tandem.attachments import models as attachments_models  # noqa: F401
+from tandem.contacts import models as contacts_models  # noqa: F401
 from tandem.conversations import models as conversations_models  # noqa: F401
 from tandem.desk import models as desk_models  # noqa: F401
 from tandem.identity import models as identity_models  # noqa: F401

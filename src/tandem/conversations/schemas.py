@@ -39,6 +39,20 @@ class QuickReplyOut(BaseModel):
     payload: str
 
 
+class AttachmentRefOut(BaseModel):
+    """A photo or video on a message (tandem.attachments); `url` needs the same credentials
+    as the conversation (the customer's token, or the owning agent / a supervisor)."""
+
+    id: str
+    kind: Literal["image", "video"]
+    content_type: str
+    size_bytes: int
+    width: int | None = None
+    height: int | None = None
+    url: str
+    thumbnail_url: str | None = None
+
+
 class MessageOut(BaseModel):
     id: str
     seq: int
@@ -49,6 +63,7 @@ class MessageOut(BaseModel):
     client_msg_id: str | None = None
     agent_name: str | None = None
     created_at: datetime
+    attachments: list[AttachmentRefOut] = []
 
 
 class SendMessageIn(BaseModel):

@@ -35,6 +35,7 @@ def message_dict(m: Message) -> dict[str, Any]:
         "client_msg_id": m.client_msg_id,
         "agent_name": meta.get("agent_name"),
         "created_at": m.created_at.isoformat(),
+        "attachments": meta.get("attachments") or [],
     }
 
 

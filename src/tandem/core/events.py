@@ -29,6 +29,19 @@ class QuickReplyData(_Strict):
     payload: str
 
 
+class AttachmentData(_Strict):
+    """A photo or video on a message (docs/api.md, "Attachments")."""
+
+    id: str
+    kind: str
+    content_type: str
+    size_bytes: int
+    width: int | None = None
+    height: int | None = None
+    url: str
+    thumbnail_url: str | None = None
+
+
 class MessageData(_Strict):
     """A message as the API shows it. The desk's copy adds how it masks abusive words."""
 
@@ -41,6 +54,7 @@ class MessageData(_Strict):
     client_msg_id: str | None
     agent_name: str | None
     created_at: datetime
+    attachments: list[AttachmentData] | None = None
     # Only in the desk stream's copy of a customer message.
     masked: bool | None = None
     segments: list[dict[str, Any]] | None = None
@@ -121,6 +135,22 @@ class ConversationRated(Sequenced):
     data: RatedData
 
 
+class TypingData(_Strict):
+    author: str
+    active: bool
+    name: str | None = None
+
+
+class Typing(_Strict):
+    """Ephemeral: published on the conversation's topic with no number, never logged, never
+    replayed (a reconnecting client has no use for old typing)."""
+
+    type: Literal["typing"] = "typing"
+    conversation_id: str
+    data: TypingData
+    at: datetime
+
+
 # --- desk events ---------------------------------------------------------------------------------
 
 
@@ -164,7 +194,7 @@ ConversationEvent = (
     | ConversationRated
 )
 DeskEvent = AgentPresenceChanged | BreakSuggested | WellbeingAlert | QueueChanged | DeskReady
-Event = ConversationEvent | DeskEvent
+Event = ConversationEvent | DeskEvent | Typing
 
 EVENT_TYPES: dict[str, type[BaseModel]] = {
     model.model_fields["type"].default: model
@@ -176,6 +206,7 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
         ConversationFlagged,
         RatingRequested,
         ConversationRated,
+        Typing,
         AgentPresenceChanged,
         BreakSuggested,
         WellbeingAlert,
@@ -213,8 +244,18 @@ def conversation_event(
     event = parse_event(
         {"type": type_, "conversation_id": conversation_id, "seq": seq, "data": data, "at": at}
     )
-    assert not isinstance(event, DeskEvent)
+    assert not isinstance(event, DeskEvent | Typing)
     return event
+
+
+def typing(
+    conversation_id: str, author: str, active: bool, at: datetime, name: str | None = None
+) -> Typing:
+    return Typing(
+        conversation_id=conversation_id,
+        data=TypingData(author=author, active=active, name=name),
+        at=at,
+    )
 
 
 def presence_changed(

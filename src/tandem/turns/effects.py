@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from tandem.attachments.evidence import packet_attachments
 from tandem.conversations.models import Conversation, Decision, Message
 from tandem.conversations.service import add_message, append_event, change_state
 from tandem.db.uow import UnitOfWork
@@ -141,23 +142,31 @@ async def hand_off(
             if e not in entities:
                 entities.append(e)
     memory = decision.memory or EngineMemory.from_json(conversation.engine_state)
-    conversation.handoff_packet = build_packet(
-        reason=decision.handoff_reason or "unknown",
-        language=decision.language,
-        transcript=[*history.transcript, (message.author, message.text)],
-        decisions=[
-            *history.decisions,
-            {"rule": decision.rule, "intent": decision.intent, "confidence": decision.confidence},
-        ],
-        memory=memory,
-        shop=shop_facts,
-        customer_name=conversation.customer_name,
-        entities=entities,
-        proposal=decision.proposal,
-    ) | (
-        {"ticket": True, "callback_at": decision.callback_at.isoformat()}
-        if decision.ticket and decision.callback_at
-        else {}
+    conversation.handoff_packet = (
+        build_packet(
+            reason=decision.handoff_reason or "unknown",
+            language=decision.language,
+            transcript=[*history.transcript, (message.author, message.text)],
+            decisions=[
+                *history.decisions,
+                {
+                    "rule": decision.rule,
+                    "intent": decision.intent,
+                    "confidence": decision.confidence,
+                },
+            ],
+            memory=memory,
+            shop=shop_facts,
+            customer_name=conversation.customer_name,
+            entities=entities,
+            proposal=decision.proposal,
+        )
+        | (
+            {"ticket": True, "callback_at": decision.callback_at.isoformat()}
+            if decision.ticket and decision.callback_at
+            else {}
+        )
+        | await packet_attachments(uow.session, conversation.id)
     )
     await change_state(
         uow, conversation, "queued", reason=decision.handoff_reason, ticket=decision.ticket

@@ -10,9 +10,10 @@ import contextlib
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
 
+from tandem.contacts.service import admit_new_conversation, require_not_blocked
 from tandem.conversations import service
 from tandem.conversations.models import Conversation, Event, Message
 from tandem.conversations.schemas import (
@@ -35,6 +36,7 @@ from tandem.realtime.hub import Overflowed, conversation_topic
 from tandem.realtime.ws import drain_client, next_event
 from tandem.turns.facts import queue_of
 from tandem.turns.service import take_customer_turn
+from tandem.turns.widget import announce_typing
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["customer"])
 
@@ -52,12 +54,14 @@ def _state_out(conversation: Conversation, queue: tuple[int, int] | None) -> Con
 
 @router.post("", status_code=201, response_model=OpenConversationOut)
 async def open_conversation(
-    services: ServicesDep, body: OpenConversationIn | None = None
+    request: Request, services: ServicesDep, body: OpenConversationIn | None = None
 ) -> OpenConversationOut:
     async with services.unit_of_work() as uow:
         conversation, token = await service.open_conversation(
             uow, services.settings, body or OpenConversationIn()
         )
+        ip = request.client.host if request.client else "unknown"
+        await admit_new_conversation(uow, services.settings, conversation, ip, services.clock.now())
     return OpenConversationOut(id=conversation.id, customer_token=token, state="bot")
 
 
@@ -65,6 +69,11 @@ async def open_conversation(
 async def send_message(
     conversation_id: str, body: SendMessageIn, services: ServicesDep, token: BearerDep
 ) -> SendMessageOut:
+    async with services.sessions() as session:
+        conversation = await service.require_customer_conversation(session, conversation_id, token)
+        await require_not_blocked(session, conversation)
+    if conversation.state == "bot":  # the AI is writing (an ephemeral hint)
+        await announce_typing(services, conversation_id, "bot")
     turn = await take_customer_turn(
         services,
         services.turn_deps,
@@ -197,6 +206,9 @@ async def stream_events(
                 await websocket.send_json(ev.wire(event))
                 last = event.seq
             while (live := await next_event(sub, receiver)) is not None:
+                if isinstance(live, ev.Typing):  # ephemeral: never logged, never replayed
+                    await websocket.send_json(ev.wire(live))
+                    continue
                 if not isinstance(live, ev.Sequenced) or live.seq <= last:
                     continue
                 if live.seq > last + 1:

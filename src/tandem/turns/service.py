@@ -21,11 +21,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tandem.attachments.evidence import with_evidence
 from tandem.config import Settings
 from tandem.conversations.models import Conversation, Message
 from tandem.conversations.schemas import SendMessageIn
@@ -134,11 +135,13 @@ async def take_customer_turn(
     body: SendMessageIn,
     *,
     admit: Callable[[str], None] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> TurnResult:
     """Store the customer's message, let the engine decide, carry out the decision.
 
     `admit(conversation_id)` may refuse the turn (the rate limit) once the caller is known
-    and the message is not a retry of a stored one.
+    and the message is not a retry of a stored one. `attachments` (references to stored
+    files) travel with the message.
     """
     text = validated_text(body, deps.settings)
     async with gate.hold(conversation_id):
@@ -155,7 +158,7 @@ async def take_customer_turn(
         )
         try:
             conversation, message = await _store_message(
-                store, conversation_id, body, text, reading
+                store, conversation_id, body, text, reading, attachments
             )
         except IntegrityError:
             # The same client_msg_id raced in from elsewhere: answer with what was stored.
@@ -187,7 +190,12 @@ async def _previous(
 
 
 async def _store_message(
-    store: Store, conversation_id: str, body: SendMessageIn, text: str, reading: Reading
+    store: Store,
+    conversation_id: str,
+    body: SendMessageIn,
+    text: str,
+    reading: Reading,
+    attachments: list[dict[str, Any]] | None,
 ) -> tuple[Conversation, Message]:
     """Step 2: the message is committed before any effect runs."""
     async with store.unit_of_work() as uow:
@@ -210,7 +218,8 @@ async def _store_message(
             text=text or body.payload or "",
             payload=body.payload,
             client_msg_id=body.client_msg_id,
-            meta={"analysis": analysis_meta(reading.analysis)},
+            meta={"analysis": analysis_meta(reading.analysis)}
+            | ({"attachments": attachments} if attachments else {}),
         )
     return conversation, message
 
@@ -295,7 +304,7 @@ async def _act(
         deps.shop.policy,
         customer_id=facts.shop.customer.external_id,
         order_id=decision.act.order_id,
-        request=decision.act.request,
+        request=await with_evidence(uow.session, conversation.id, decision.act.request),
         actor=AI_ACTOR,
         now=now,
         conversation_id=conversation.id,

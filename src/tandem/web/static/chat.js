@@ -10,7 +10,14 @@
       withAgent: (n) => `客服 ${n || ""} 正在为您服务`, rateTitle: "请为本次服务评分",
       satisfied: "满意", unsatisfied: "不满意", comment: "还有什么想告诉我们的？（选填）", submit: "提交评价",
       thanks: "感谢您的评价！", failed: "发送失败，正在重试…", minutes: (m) => `${m} 分钟`, hours: (h) => `${h} 小时`, lang: "English",
-      error: "出错了：",
+      error: "出错了：", end: "结束会话", leaveQueue: "取消排队", attach: "发送图片/视频",
+      typingBot: "智能客服正在输入…", typingAgent: (n) => `客服${n ? " " + n : ""}正在输入…`,
+      tooLong: (n, max) => `已输入 ${n} 字，超出 ${n - max} 字，请删减到 ${max} 字以内再发送。`,
+      count: (n, max) => `${n}/${max}`, uploading: "正在发送…", chooseAi: "智能客服解答", chooseHuman: "转人工客服",
+      welcomeTitle: (s) => `欢迎光临 ${s}`, faqTitle: "常见问题", yesterday: "昨天",
+      errors: { network: "网络连接失败，请检查网络，消息会自动重发。", 429: (s) => `发送太频繁了，请 ${s} 秒后再试。`,
+        413: "文件太大了，请压缩后再发送。", 422: "内容不符合要求，请修改后再发送。", 403: "您暂时无法在这个会话中发消息。",
+        404: "会话不存在了，请刷新页面。", 409: "现在无法进行这个操作。", 401: "会话已失效，请刷新页面。", 500: "服务暂时出了点问题，请稍后再试。" },
     },
     en: {
       title: "Customer service", connecting: "Connecting…", online: "Connected", offline: "Disconnected, reconnecting…",
@@ -19,7 +26,14 @@
       withAgent: (n) => `${n || "An agent"} is helping you`, rateTitle: "How did we do?",
       satisfied: "Satisfied", unsatisfied: "Not satisfied", comment: "Anything else to tell us? (optional)", submit: "Send rating",
       thanks: "Thank you for your feedback!", failed: "Not sent yet, retrying…", minutes: (m) => `${m} min`, hours: (h) => `${h} h`, lang: "中文",
-      error: "Error: ",
+      error: "Error: ", end: "End chat", leaveQueue: "Leave queue", attach: "Send a photo or video",
+      typingBot: "The AI assistant is typing…", typingAgent: (n) => `${n || "The agent"} is typing…`,
+      tooLong: (n, max) => `${n} characters, ${n - max} over the limit: shorten it to ${max} to send.`,
+      count: (n, max) => `${n}/${max}`, uploading: "Sending…", chooseAi: "Ask the AI assistant", chooseHuman: "Talk to a person",
+      welcomeTitle: (s) => `Welcome to ${s}`, faqTitle: "Common questions", yesterday: "Yesterday",
+      errors: { network: "No connection: check your network; your message will be sent again automatically.", 429: (s) => `Too fast: try again in ${s} s.`,
+        413: "The file is too large: send a smaller one.", 422: "That cannot be sent as it is: change it and try again.", 403: "You cannot send messages in this chat at the moment.",
+        404: "This chat no longer exists: reload the page.", 409: "That cannot be done right now.", 401: "This chat has expired: reload the page.", 500: "Something went wrong on our side: try again shortly." },
     },
   };
   const params = new URLSearchParams(location.search);
@@ -51,6 +65,8 @@
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+    document.querySelectorAll("[data-i18n-title]").forEach((el) => { el.title = t(el.dataset.i18nTitle); });
+    if (welcome) $("shopName").textContent = welcome.shop_name;
     $("lang").textContent = t("lang");
     document.title = t("title");
     renderBanner();
@@ -60,19 +76,45 @@
     lang = lang === "zh" ? "en" : "zh";
     localStorage.setItem("tandem.lang", lang);
     applyLanguage();
+    loadWelcome();
+    updateCount();
   });
 
+  function authHeaders() { return state && state.token ? { Authorization: "Bearer " + state.token } : {}; }
+
   async function api(method, path, body) {
-    const headers = { "Content-Type": "application/json" };
-    if (state && state.token) headers.Authorization = "Bearer " + state.token;
-    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const form = body instanceof FormData;
+    const headers = authHeaders();
+    if (!form) headers["Content-Type"] = "application/json";
+    let res;
+    try {
+      res = await fetch(path, { method, headers, body: body === undefined ? undefined : form ? body : JSON.stringify(body) });
+    } catch (e) {
+      const err = new Error(t("errors").network);
+      err.network = true;
+      throw err;
+    }
     const data = res.status === 204 ? null : await res.json().catch(() => null);
     if (!res.ok) {
-      const err = new Error((data && data.message) || res.statusText);
+      const err = new Error(friendly(res, data));
       err.status = res.status;
+      err.code = data && data.error;
       throw err;
     }
     return data;
+  }
+
+  // Our own refusals (files, cool-down, blocks) come worded in the customer's language; any
+  // other error is said here in the page's language, never as raw English from the server.
+  const WORDED = new Set(["empty", "unsupported_type", "image_too_large", "video_too_large", "image_too_many_pixels", "corrupt_image", "no_file", "cooling_down", "contact_blocked"]);
+  function friendly(res, data) {
+    const code = data && data.error;
+    if (code && WORDED.has(code) && data.message) return data.message;
+    if (res.status === 409 && data && /[\u4e00-\u9fff]/.test(data.message || "") === (lang === "zh")) return data.message;
+    const e = t("errors");
+    if (res.status === 429) return e[429](res.headers.get("Retry-After") || "30");
+    if (code === "invalid_input" && data && /too long|at most/.test(data.message || "")) return t("tooLong")(maxChars + 1, maxChars);
+    return e[res.status] || e[500];
   }
 
   function fmtWait(seconds) {
@@ -83,16 +125,35 @@
 
   function renderBanner() {
     banner.classList.remove("agent");
+    const text = $("bannerText");
+    $("leaveQueue").classList.toggle("hidden", convState !== "queued");
+    $("end").classList.toggle("hidden", !(state && (convState === "bot" || convState === "queued")));
     if (convState === "queued" && queue) {
-      banner.textContent = t("queued")(queue.position, fmtWait(queue.eta_seconds));
+      text.textContent = t("queued")(queue.position, fmtWait(queue.eta_seconds));
       banner.classList.remove("hidden");
     } else if (convState === "agent") {
-      banner.textContent = t("withAgent")(agentName);
+      text.textContent = t("withAgent")(agentName);
       banner.classList.add("agent");
       banner.classList.remove("hidden");
     } else {
       banner.classList.add("hidden");
     }
+  }
+
+  // --- times in the shop's time zone (the shop's policy names it) ----------------------------
+  let shopZone = "Asia/Shanghai";
+  function dayKey(d) { return new Intl.DateTimeFormat("en-CA", { timeZone: shopZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(d); }
+  function fmtTime(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    const locale = lang === "zh" ? "zh-CN" : "en-GB";
+    const time = new Intl.DateTimeFormat(locale, { timeZone: shopZone, hour: "2-digit", minute: "2-digit", hour12: false }).format(d);
+    const today = dayKey(new Date());
+    const key = dayKey(d);
+    if (key === today) return time;
+    if (key === dayKey(new Date(Date.now() - 86400000))) return `${t("yesterday")} ${time}`;
+    const date = new Intl.DateTimeFormat(locale, { timeZone: shopZone, month: "2-digit", day: "2-digit" }).format(d);
+    return `${date} ${time}`;
   }
 
   function scroll() { log.scrollTop = log.scrollHeight; }
@@ -107,10 +168,23 @@
       who.textContent = m.author === "customer" ? t("you") : m.author === "agent" ? (m.agent_name || t("agent")) : t("bot");
       el.appendChild(who);
     }
-    const body = document.createElement("span");
-    body.className = "body";
-    body.textContent = m.text;
-    el.appendChild(body);
+    if (m.attachments && m.attachments.length) {
+      el.appendChild(window.tandemAttachments.render(m.attachments, { headers: authHeaders(), alt: m.text }));
+    }
+    const placeholder = m.attachments && m.attachments.length && /^\[(图片|视频|Photo|Video)\]$/.test(m.text);
+    if (!placeholder) {
+      const body = document.createElement("span");
+      body.className = "body";
+      body.textContent = m.text;
+      el.appendChild(body);
+    }
+    if (m.created_at) {
+      const time = document.createElement("time");
+      time.className = "time";
+      time.dateTime = m.created_at;
+      time.textContent = fmtTime(m.created_at);
+      el.appendChild(time);
+    }
     if (m.quick_replies && m.quick_replies.length) {
       const box = document.createElement("div");
       box.className = "quick";
@@ -187,10 +261,93 @@
 
   function showError(e) {
     const el = document.createElement("div");
-    el.className = "msg system";
-    el.textContent = t("error") + e.message;
+    el.className = "msg system error";
+    el.setAttribute("role", "alert");
+    el.textContent = e.message;
     log.appendChild(el);
     scroll();
+    if (e.code === "contact_blocked") lockComposer(e.message);
+  }
+
+  // Blocked, or no conversation could be opened: say so where the text box was.
+  function lockComposer(message) {
+    const notice = $("notice");
+    notice.textContent = message;
+    notice.classList.remove("hidden");
+    ["text", "send", "file"].forEach((id) => { $(id).disabled = true; });
+  }
+
+  // --- typing: the AI or the agent is writing (ephemeral events, never stored) ---------------
+  let typingTimer = null;
+  function showTyping(data) {
+    const box = $("typing");
+    if (!data.active) { box.classList.add("hidden"); return; }
+    box.textContent = data.author === "agent" ? t("typingAgent")(data.name) : t("typingBot");
+    box.dataset.author = data.author;
+    box.classList.remove("hidden");
+    clearTimeout(typingTimer);
+    // A hint only: it fades if no message follows (the writer stopped, or gave up).
+    typingTimer = setTimeout(() => box.classList.add("hidden"), 8000);
+  }
+  function hideTyping(author) {
+    const box = $("typing");
+    if (!author || box.dataset.author === author) box.classList.add("hidden");
+  }
+
+  // --- welcome: the shop's name, common questions, AI or a person -----------------------------
+  let welcome = null;
+  function renderWelcome() {
+    if (!welcome) return;
+    const old = log.querySelector(".welcome");
+    const box = document.createElement("div");
+    box.className = "welcome";
+    const title = document.createElement("strong");
+    title.textContent = t("welcomeTitle")(welcome.shop_name);
+    const greet = document.createElement("p");
+    greet.textContent = welcome.greeting;
+    box.append(title, greet);
+    if (welcome.faq.length) {
+      const head = document.createElement("div");
+      head.className = "muted";
+      head.textContent = t("faqTitle");
+      const faq = document.createElement("div");
+      faq.className = "quick faq";
+      welcome.faq.forEach((q) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = q.label;
+        b.addEventListener("click", () => send(q.label, q.payload));
+        faq.appendChild(b);
+      });
+      box.append(head, faq);
+    }
+    const choose = document.createElement("div");
+    choose.className = "choose";
+    const ai = document.createElement("button");
+    ai.type = "button";
+    ai.dataset.choose = "ai";
+    ai.textContent = t("chooseAi");
+    ai.addEventListener("click", () => $("text").focus());
+    const human = document.createElement("button");
+    human.type = "button";
+    human.className = "primary";
+    human.dataset.choose = "human";
+    human.textContent = t("chooseHuman");
+    human.addEventListener("click", () => send(welcome.human.label, welcome.human.payload));
+    choose.append(ai, human);
+    box.appendChild(choose);
+    if (old) old.replaceWith(box); else log.prepend(box);
+  }
+
+  async function loadWelcome() {
+    try {
+      welcome = await api("GET", `/api/v1/widget/welcome?lang=${lang}`);
+      shopZone = welcome.timezone || shopZone;
+      maxChars = welcome.max_message_chars || maxChars;
+      $("shopName").textContent = welcome.shop_name;
+      renderWelcome();
+      log.querySelectorAll("time.time").forEach((el) => { el.textContent = fmtTime(el.dateTime); });
+    } catch (e) { /* the chat works without its welcome */ }
   }
 
   function setState(s, extra) {
@@ -201,9 +358,10 @@
   }
 
   function onEvent(ev) {
+    if (ev.type === "typing") { showTyping(ev.data); return; }
     if (ev.seq <= lastSeq) return;
     lastSeq = ev.seq;
-    if (ev.type === "message.created") renderMessage(ev.data);
+    if (ev.type === "message.created") { hideTyping(ev.data.author); renderMessage(ev.data); }
     else if (ev.type === "conversation.state_changed") {
       setState(ev.data.state, ev.data);
       if (ev.data.state !== "resolved") { const r = log.querySelector(".rating"); if (r) r.remove(); }
@@ -253,6 +411,7 @@
           setState(res.conversation.state);
           if (res.conversation.queue) { queue = res.conversation.queue; renderBanner(); }
         } catch (e) {
+          hideTyping("bot");
           if (e.status && e.status >= 400 && e.status < 500 && e.status !== 429) {
             // The server refused it for a reason retrying will not fix: say so, drop it.
             state.outbox.shift();
@@ -283,12 +442,75 @@
     flushOutbox();
   }
 
+  // --- the text box: no silent cut of a long paste; say how much is over ----------------------
+  let maxChars = 2000;
+  function updateCount() {
+    const n = [...$("text").value].length;
+    const count = $("count");
+    const over = n > maxChars;
+    count.textContent = over ? t("tooLong")(n, maxChars) : n > maxChars * 0.8 ? t("count")(n, maxChars) : "";
+    count.classList.toggle("over", over);
+    $("text").classList.toggle("over", over);
+    $("text").setAttribute("aria-invalid", over ? "true" : "false");
+    if (!$("text").disabled) $("send").disabled = over;
+    return !over;
+  }
+  $("text").addEventListener("input", updateCount);
+
   $("composer").addEventListener("submit", (e) => {
     e.preventDefault();
     const box = $("text");
+    if (!updateCount()) return;
     send(box.value);
     box.value = "";
+    updateCount();
     box.focus();
+  });
+
+  // --- photos and videos -------------------------------------------------------------------
+  $("file").addEventListener("change", async () => {
+    const input = $("file");
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file || !state) return;
+    const caption = $("text").value.trim();
+    if (caption && !updateCount()) return;
+    const client_msg_id = crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random();
+    const pending = messageElement({ author: "customer", text: t("uploading") });
+    pending.classList.add("pending");
+    pending.dataset.clientId = client_msg_id;
+    log.appendChild(pending);
+    scroll();
+    const form = new FormData();
+    form.append("file", file);
+    form.append("text", caption);
+    form.append("client_msg_id", client_msg_id);
+    try {
+      const res = await api("POST", `/api/v1/conversations/${state.id}/attachments`, form);
+      if (caption) { $("text").value = ""; updateCount(); }
+      renderMessage(res.message);
+      res.replies.forEach(renderMessage);
+      setState(res.conversation.state);
+      if (res.conversation.queue) { queue = res.conversation.queue; renderBanner(); }
+    } catch (e) {
+      // Refused: say why in the customer's language; what was typed stays in the box.
+      pending.remove();
+      showError(e);
+    }
+  });
+
+  $("leaveQueue").addEventListener("click", async () => {
+    try {
+      const r = await api("POST", `/api/v1/conversations/${state.id}/leave-queue`);
+      setState(r.state);
+    } catch (e) { showError(e); }
+  });
+  $("end").addEventListener("click", async () => {
+    try {
+      const r = await api("POST", `/api/v1/conversations/${state.id}/close`);
+      setState(r.state);
+      renderRating();
+    } catch (e) { showError(e); }
   });
   $("text").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); $("composer").requestSubmit(); }
@@ -296,6 +518,7 @@
 
   async function start() {
     applyLanguage();
+    await loadWelcome();
     if (state) {
       try {
         const conv = await api("GET", `/api/v1/conversations/${state.id}`);
@@ -331,9 +554,16 @@
     // Only now is there a conversation to send to: let the customer type.
     $("text").disabled = false;
     $("send").disabled = false;
+    $("file").disabled = false;
+    renderBanner();
+    updateCount();
     $("text").focus();
   }
 
-  start().catch(showError);
+  start().catch((e) => {
+    showError(e);
+    // No conversation (cooling down, blocked): nothing can be sent yet; say so in place.
+    if (!state || e.code === "cooling_down" || e.code === "contact_blocked") lockComposer(e.message);
+  });
   window.tandemChat = { get state() { return { conversation: state && state.id, lastSeq, convState }; } };
 })();

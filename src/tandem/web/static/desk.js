@@ -179,6 +179,8 @@
       body.textContent = m.text;
       box.appendChild(body);
     }
+    // Photos and videos (tandem.attachments); a masked message's images stay blurred until clicked.
+    if (m.attachments && m.attachments.length) box.appendChild(window.tandemAttachments.render(m.attachments, { hidden: m.masked }));
     return box;
   }
 
@@ -213,6 +215,7 @@
       if (p.emotions && p.emotions.length) add(t("emotion"), p.emotions.slice(-4).map((e) => e.label === "neutral" ? e.text : `${e.text} ${Math.round(e.intensity * 100)}%`).join(" → ")).dataset.field = "emotion";
       if (p.entities && p.entities.length) add(t("entities"), p.entities.map((e) => `${e.kind}: ${e.text}`).join("，"));
       add(t("tried"), p.tried);
+      if (p.attachments && p.attachments.length) add(lang === "zh" ? "凭证" : "Evidence", "").appendChild(window.tandemAttachments.render(p.attachments)).dataset.field = "attachments";
       if (p.proposal) {
         const pr = p.proposal;
         add(t("proposal"), [pr.action, pr.order_id, lang === "zh" ? pr.summary_zh : pr.summary_en, pr.note].filter(Boolean).join(" · "), "proposal").dataset.field = "proposal";
@@ -407,6 +410,13 @@
   });
   $("replyText").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); $("replyForm").requestSubmit(); }
+  });
+  // The customer sees "客服正在输入…" while the agent writes (one hint every few seconds at most).
+  let typingSent = 0;
+  $("replyText").addEventListener("input", () => {
+    if (!current || Date.now() - typingSent < 3000 || !$("replyText").value.trim()) return;
+    typingSent = Date.now();
+    api("POST", `/api/v1/desk/conversations/${current.conversation.id}/typing`, { active: true }).catch(() => {});
   });
   $("tabQueue").addEventListener("click", () => { tab = "queue"; renderList(); });
   $("tabMine").addEventListener("click", () => { tab = "mine"; renderList(); });
