@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from tandem import __version__
+from tandem.analytics.routes import router as analytics_router
 from tandem.config import Settings
 from tandem.conversations.routes import router as conversations_router
 from tandem.core.clock import Clock, SystemClock, utcnow
@@ -88,6 +89,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(shop_router)
     app.include_router(knowledge_router)
+    app.include_router(analytics_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

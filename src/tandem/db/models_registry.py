@@ -3,6 +3,7 @@
 One line per domain package that owns tables.
 """
 
+from tandem.analytics import models as analytics_models  # noqa: F401
 from tandem.conversations import models as conversations_models  # noqa: F401
 from tandem.desk import models as desk_models  # noqa: F401
 from tandem.identity import models as identity_models  # noqa: F401
