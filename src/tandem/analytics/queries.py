@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tandem.analytics.derive import CATEGORIES, FAILING_CATEGORIES
 from tandem.analytics.models import AgentActivityRow, EpisodeRow, HourlyRow
 from tandem.core.errors import InvalidInput
+from tandem.engine.replies import TOPIC_LABELS
 from tandem.identity.models import Account
 from tandem.knowledge.models import KnowledgeMiss
 
@@ -56,6 +57,23 @@ SUMMED = [
     "abuse_incidents",
     "misses",
 ]
+EXTRA_INTENT_LABELS = {
+    "human": ("要人工", "Asked for a person"),
+    "greeting": ("问候", "Greeting"),
+    "thanks": ("感谢", "Thanks"),
+    "bye": ("再见", "Goodbye"),
+    "unknown": ("未识别", "Not understood"),
+}
+SKILL_LABELS = {
+    "pre_sale": ("售前", "Pre-sale"),
+    "after_sale": ("售后", "After-sale"),
+    "logistics": ("物流", "Logistics"),
+    "vip": ("VIP", "VIP"),
+    "en": ("英文", "English"),
+    "supervisor": ("主管", "Supervisor"),
+    "": ("未转人工", "Not handed off"),
+}
+CHANNEL_LABELS = {"web": ("网页", "Web"), "app": ("App", "App"), "email": ("邮件", "Email")}
 MAX_DAYS = 400
 MAX_HOUR_BUCKETS = 24 * 31
 
@@ -415,6 +433,15 @@ async def agents(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
     return out
 
 
+def labels() -> dict[str, dict[str, tuple[str, str]]]:
+    """Chinese and English names of the dimension values (intents, skills, channels)."""
+    return {
+        "intent": {**TOPIC_LABELS, **EXTRA_INTENT_LABELS},
+        "skill": SKILL_LABELS,
+        "channel": CHANNEL_LABELS,
+    }
+
+
 async def overview(session: AsyncSession, f: Filters) -> dict[str, Any]:
     """Everything the dashboard draws, for one range and filter."""
     team = await agents(session, f)
@@ -432,6 +459,7 @@ async def overview(session: AsyncSession, f: Filters) -> dict[str, Any]:
             "timezone": str(f.zone),
         },
         "filters": f.dims(),
+        "labels": labels(),
         "totals": total,
         "waits": await waits(session, f),
         "series": await series(session, f),

@@ -255,6 +255,7 @@ async def insert_agent_events(
 # --- a plausible history, reproducible from a seed -----------------------------------------
 
 KNOWLEDGE = ["shipping_info", "size", "coupon", "price_promotion", "product_info", "invoice"]
+SOCIAL = ["thanks", "greeting"]
 ORDERS = ["where_is_parcel", "refund", "return", "order_status", "change_address"]
 SKILL_OF = {i: "pre_sale" for i in KNOWLEDGE} | {i: "after_sale" for i in ORDERS}
 REASONS = [
@@ -291,9 +292,11 @@ def history(
             intent = rng.choice(KNOWLEDGE + ORDERS)
             t = 0.0
             turns = rng.randint(2, 5)
-            for _ in range(turns):
+            for i in range(turns):
                 t += rng.uniform(5, 40)
-                s.customer(t, intent, miss=rng.random() < 0.08, abusive=rng.random() < 0.01)
+                # Mostly a new question each turn; now and then the same one again.
+                asked = intent if i == 0 or rng.random() < 0.1 else rng.choice(SOCIAL + KNOWLEDGE)
+                s.customer(t, asked, miss=rng.random() < 0.08, abusive=rng.random() < 0.01)
                 t += rng.uniform(0.5, 3)
                 s.bot(t)
             if rng.random() < 0.33:
