@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.analytics.derive import CATEGORIES, FAILING_CATEGORIES
@@ -160,7 +160,7 @@ def _avg(total: float, n: float) -> float | None:
     return round(total / n, 1) if n else None
 
 
-def figures(s: Mapping[str, float]) -> dict[str, Any]:
+def figures(s: Mapping[str, Any]) -> dict[str, Any]:
     """The measures of docs/analytics.md from one set of sums."""
 
     def g(k: str) -> float:
@@ -201,11 +201,14 @@ def figures(s: Mapping[str, float]) -> dict[str, Any]:
     }
 
 
-def _sums_select(f: Filters, *group: Any) -> Select[Any]:
+def _sums_select(f: Filters, *group: Any, tag: str | None = None) -> Any:
+    """Sums over the rollup rows in range and filter, grouped by `group`; `tag` adds a
+    constant column naming the grouping (to union several groupings in one statement)."""
     h = HourlyRow
     cols = [func.sum(getattr(h, c)).label(c) for c in SUMMED]
     cols.append(func.max(h.wait_max).label("wait_max"))
-    q = select(*group, *cols).where(h.hour >= f.start, h.hour < f.end)
+    head = [literal(tag).label("dim")] if tag is not None else []
+    q = select(*head, *group, *cols).where(h.hour >= f.start, h.hour < f.end)
     for k, v in f.dims().items():
         q = q.where(getattr(h, k) == v)
     return q.group_by(*group) if group else q
@@ -213,7 +216,7 @@ def _sums_select(f: Filters, *group: Any) -> Select[Any]:
 
 async def totals(session: AsyncSession, f: Filters) -> dict[str, Any]:
     row = (await session.execute(_sums_select(f))).mappings().one()
-    return figures(row)
+    return figures(dict(row))
 
 
 def bucket_of(hour: datetime, f: Filters) -> datetime:
@@ -244,10 +247,13 @@ def _label(b: datetime, g: Granularity) -> str:
     return b.strftime("%Y-%m-%d %H:00") if g == "hour" else b.date().isoformat()
 
 
-async def series(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
-    """The figures per local hour, day or week (Monday first), every bucket present."""
+async def _hour_sums(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
+    return [dict(r) for r in (await session.execute(_sums_select(f, HourlyRow.hour))).mappings()]
+
+
+def _fold_series(rows: Sequence[Mapping[str, Any]], f: Filters) -> list[dict[str, Any]]:
     sums: dict[datetime, dict[str, float]] = {b: defaultdict(float) for b in buckets(f)}
-    for row in (await session.execute(_sums_select(f, HourlyRow.hour))).mappings():
+    for row in rows:
         b = bucket_of(row["hour"], f)
         acc = sums.setdefault(b, defaultdict(float))
         for c in SUMMED:
@@ -256,12 +262,37 @@ async def series(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
     return [{"bucket": _label(b, f.granularity), **figures(sums[b])} for b in sorted(sums)]
 
 
+def _total_of(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    acc: dict[str, float] = defaultdict(float)
+    for row in rows:
+        for c in SUMMED:
+            acc[c] += float(row[c] or 0)
+        acc["wait_max"] = max(acc["wait_max"], float(row["wait_max"] or 0))
+    return figures(acc)
+
+
+async def series(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
+    """The figures per local hour, day or week (Monday first), every bucket present."""
+    return _fold_series(await _hour_sums(session, f), f)
+
+
+async def breakdowns(session: AsyncSession, f: Filters) -> dict[str, list[dict[str, Any]]]:
+    """The figures by intent, skill, agent and channel, in one statement (one round trip)."""
+    parts = [_sums_select(f, getattr(HourlyRow, dim).label("key"), tag=dim) for dim in DIMENSIONS]
+    out: dict[str, list[dict[str, Any]]] = {d: [] for d in DIMENSIONS}
+    for r in (await session.execute(union_all(*parts))).mappings():
+        out[r["dim"]].append({"key": r["key"], **figures(dict(r))})
+    for rows in out.values():
+        rows.sort(key=lambda r: (-r["episodes"], r["key"]))
+    return out
+
+
 async def breakdown(session: AsyncSession, f: Filters, dim: str) -> list[dict[str, Any]]:
     if dim not in DIMENSIONS:
         raise InvalidInput(f"未知维度 {dim!r}；unknown dimension {dim!r}: use {DIMENSIONS}")
     col = getattr(HourlyRow, dim)
     rows = (await session.execute(_sums_select(f, col))).mappings().all()
-    out = [{"key": r[dim], **figures(r)} for r in rows]
+    out = [{"key": r[dim], **figures(dict(r))} for r in rows]
     return sorted(out, key=lambda r: (-r["episodes"], r["key"]))
 
 
@@ -342,46 +373,47 @@ async def failing_intents(
     )
     rows = [(i, int(n), int(fl or 0), int(m or 0)) for i, n, fl, m in await session.execute(q)]
     rows = [r for r in rows if r[2] > 0 or r[3] > 0]
-    out: list[dict[str, Any]] = []
-    for intent, n, fl, misses in rows:
+    gaps: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if rows:
         gap_q = (
-            select(KnowledgeMiss.text, func.count().label("n"))
+            select(EpisodeRow.intent, KnowledgeMiss.text, func.count().label("n"))
             .join(EpisodeRow, EpisodeRow.conversation_id == KnowledgeMiss.conversation_id)
             .where(
-                EpisodeRow.intent == intent,
+                EpisodeRow.intent.in_([r[0] for r in rows]),
                 EpisodeRow.hour >= f.start,
                 EpisodeRow.hour < f.end,
                 KnowledgeMiss.created_at >= f.start,
                 KnowledgeMiss.created_at < f.end,
             )
-            .group_by(KnowledgeMiss.text)
-            .order_by(func.count().desc(), KnowledgeMiss.text)
-            .limit(examples)
+            .group_by(EpisodeRow.intent, KnowledgeMiss.text)
+            .order_by(EpisodeRow.intent, func.count().desc(), KnowledgeMiss.text)
         )
-        gaps = [{"text": t, "count": int(c)} for t, c in await session.execute(gap_q)]
-        out.append(
-            {
-                "intent": intent,
-                "episodes": n,
-                "failed": fl,
-                "failure_rate": _ratio(fl, n),
-                "misses": misses,
-                "gaps": gaps,
-            }
-        )
-    return out
+        for intent, text_, c in await session.execute(gap_q):
+            if len(gaps[intent]) < examples:
+                gaps[intent].append({"text": text_, "count": int(c)})
+    return [
+        {
+            "intent": intent,
+            "episodes": n,
+            "failed": fl,
+            "failure_rate": _ratio(fl, n),
+            "misses": misses,
+            "gaps": gaps.get(intent, []),
+        }
+        for intent, n, fl, misses in rows
+    ]
 
 
-async def agents(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
+async def agents(
+    session: AsyncSession, f: Filters, by_agent_rows: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Per agent: closed (关单量), positive-rating rate (好评率), handling and first-response
     times from the rollups; occupancy, hostile exposure, reveals and breaks from the agent
     activity. Occupancy = seconds holding conversations ÷ (cap × 3600 × hours in which the
     agent held at least one)."""
-    by_agent = {
-        r["key"]: r
-        for r in await breakdown(session, f, "agent_id")
-        if r["key"]  # '' = nobody
-    }
+    if by_agent_rows is None:
+        by_agent_rows = await breakdown(session, f, "agent_id")
+    by_agent = {r["key"]: r for r in by_agent_rows if r["key"]}  # '' = nobody
     a = AgentActivityRow
     q = (
         select(
@@ -443,9 +475,11 @@ def labels() -> dict[str, dict[str, tuple[str, str]]]:
 
 
 async def overview(session: AsyncSession, f: Filters) -> dict[str, Any]:
-    """Everything the dashboard draws, for one range and filter."""
-    team = await agents(session, f)
-    total = await totals(session, f)
+    """Everything the dashboard draws, for one range and filter (seven statements)."""
+    hourly = await _hour_sums(session, f)
+    by = await breakdowns(session, f)
+    team = await agents(session, f, by["agent_id"])
+    total = _total_of(hourly)
     total["reveals"] = sum(a["reveals"] for a in team)
     total["breaks"] = sum(a["breaks"] for a in team)
     total["occupancy"] = _ratio(
@@ -462,8 +496,8 @@ async def overview(session: AsyncSession, f: Filters) -> dict[str, Any]:
         "labels": labels(),
         "totals": total,
         "waits": await waits(session, f),
-        "series": await series(session, f),
-        "by": {d: await breakdown(session, f, d) for d in DIMENSIONS},
+        "series": _fold_series(hourly, f),
+        "by": by,
         "agents": team,
         "failing": await failing_intents(session, f),
         "dead_ends": await dead_end_list(session, f),

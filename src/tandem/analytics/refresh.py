@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, case, delete, func, insert, or_, select, text
+from sqlalchemy import Integer, Table, case, delete, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -49,7 +49,11 @@ from tandem.conversations.models import Conversation, Decision, Event
 from tandem.desk.models import Reveal
 from tandem.routing.models import AgentStatus, HostileEventRow, QueueRow
 
-BATCH = 400
+BATCH = 1000
+# Core inserts (no ORM bookkeeping): the first fold writes one row per episode.
+EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
+ACTIVITY: Table = AgentActivityRow.__table__  # type: ignore[assignment]
+CURSORS: Table = Cursor.__table__  # type: ignore[assignment]
 LOCK_KEY = 1515  # PostgreSQL advisory lock: one refresh at a time across instances
 
 
@@ -197,18 +201,18 @@ async def _fold(
         )
     await _cross_conversation_returns(session, episodes, now, dirty)
     if episodes:
-        await session.execute(insert(EpisodeRow), [_episode_row(e) for e in episodes])
+        await session.execute(insert(EPISODES), [_episode_row(e) for e in episodes])
     if held_rows:
-        await session.execute(insert(AgentActivityRow), held_rows)
+        await session.execute(insert(ACTIVITY), held_rows)
     if cursors:
-        await session.execute(insert(Cursor), cursors)
+        await session.execute(insert(CURSORS), cursors)
     dirty.update(e.hour for e in episodes)
     stats.episodes += len(episodes)
     # A conversation deleted between the two reads leaves no cursor: mark it done anyway.
     missing = set(ids) - {c["conversation_id"] for c in cursors}
     if missing:
         await session.execute(
-            insert(Cursor),
+            insert(CURSORS),
             [{"conversation_id": m, "seq": 1 << 30, "settles_at": None} for m in missing],
         )
 
@@ -226,34 +230,41 @@ async def _cross_conversation_returns(
     session: AsyncSession, episodes: list[Episode], now: datetime, dirty: set[datetime]
 ) -> None:
     """Episodes of the same signed-in customer in other conversations, within the window, are
-    judged together with the new ones (a return may be in another conversation)."""
+    judged together with the new ones (a return may be in another conversation). One query
+    for the whole batch."""
     by_customer: dict[str, list[Episode]] = defaultdict(list)
     for e in episodes:
-        by_customer[e.customer_key].append(e)
-    for key, mine in by_customer.items():
-        if all(e.customer_key == e.conversation_id for e in mine):
-            continue  # anonymous: a return is only visible inside the same conversation
-        ids = {e.conversation_id for e in mine}
-        lo = min(e.started_at for e in mine) - RETURN_WINDOW
-        hi = max(e.last_customer_at for e in mine) + RETURN_WINDOW
-        others = (
+        if e.customer_key != e.conversation_id:  # anonymous: only its own conversation
+            by_customer[e.customer_key].append(e)
+    if not by_customer:
+        return
+    ids = {e.conversation_id for e in episodes}
+    lo = min(e.started_at for e in episodes) - RETURN_WINDOW
+    hi = max(e.last_customer_at for e in episodes) + RETURN_WINDOW
+    others: dict[str, list[EpisodeRow]] = defaultdict(list)
+    keys = list(by_customer)
+    for i in range(0, len(keys), 500):
+        for row in (
             await session.scalars(
                 select(EpisodeRow).where(
-                    EpisodeRow.customer_key == key,
+                    EpisodeRow.customer_key.in_(keys[i : i + 500]),
                     EpisodeRow.started_at >= lo,
                     EpisodeRow.started_at <= hi,
-                    EpisodeRow.conversation_id.notin_(ids),
                 )
             )
-        ).all()
-        proxies = {row.id: _proxy(row) for row in others}
+        ).all():
+            if row.conversation_id not in ids:
+                others[row.customer_key].append(row)
+    for key, mine in by_customer.items():
+        rows = others.get(key, [])
+        proxies = {row.id: _proxy(row) for row in rows}
         mark_returns([*mine, *proxies.values()], now)
-        for row in others:
+        for row in rows:
             p = proxies[row.id]
             if (p.ai_resolved, p.returned) != (row.ai_resolved, row.returned):
                 row.ai_resolved, row.returned = p.ai_resolved, p.returned
                 dirty.add(row.hour)
-        await session.flush()
+    await session.flush()
 
 
 def _proxy(row: EpisodeRow) -> Episode:
@@ -335,7 +346,7 @@ async def _reveals(session: AsyncSession) -> int:
     if not rows:
         return 0
     await session.execute(
-        insert(AgentActivityRow),
+        insert(ACTIVITY),
         [
             {
                 "kind": "reveal",
@@ -369,7 +380,7 @@ async def _hostile(session: AsyncSession) -> int:
     if not rows:
         return 0
     await session.execute(
-        insert(AgentActivityRow),
+        insert(ACTIVITY),
         [
             {
                 "kind": "hostile",

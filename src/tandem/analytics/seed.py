@@ -216,7 +216,7 @@ async def insert_stories(session: AsyncSession, stories: Sequence[Story]) -> Non
     for model, rows in tables:
         for i in range(0, len(rows), 5000):
             if rows[i : i + 5000]:
-                await session.execute(insert(model), rows[i : i + 5000])
+                await session.execute(insert(model.__table__), rows[i : i + 5000])
 
 
 def _queue_row(q: dict[str, Any]) -> dict[str, Any]:
@@ -247,9 +247,9 @@ async def insert_agent_events(
     ]
     hs = [{"agent_id": a, "conversation_id": c, "at": at, "kind": k} for a, c, at, k in hostile]
     if rv:
-        await session.execute(insert(Reveal), rv)
+        await session.execute(insert(Reveal.__table__), rv)  # type: ignore[arg-type]
     if hs:
-        await session.execute(insert(HostileEventRow), hs)
+        await session.execute(insert(HostileEventRow.__table__), hs)  # type: ignore[arg-type]
 
 
 # --- a plausible history, reproducible from a seed -----------------------------------------
