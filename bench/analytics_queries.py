@@ -93,7 +93,7 @@ async def build(path: Path, messages: int, fresh: bool) -> tuple[int, float, flo
     fill = time.perf_counter() - started
     started = time.perf_counter()
     async with sessions() as session:
-        await refresh(session, NOW)
+        await refresh(session, NOW, ZONE)
         await session.commit()
     fold = time.perf_counter() - started
     await engine.dispose()
@@ -146,14 +146,14 @@ async def measure(path: Path, runs: int) -> dict[str, object]:
     # Incremental refresh: nothing new, then 100 new conversations (rolled back after).
     async with sessions() as session:
         t0 = time.perf_counter()
-        await refresh(session, NOW)
+        await refresh(session, NOW, ZONE)
         out["refresh, nothing new"] = ((time.perf_counter() - t0) * 1000, None)
         stories = list(
             history(random.Random(99), END - timedelta(days=1), 1, 100, AGENTS, prefix="new")
         )
         await insert_stories(session, stories)
         t0 = time.perf_counter()
-        stats = await refresh(session, NOW)
+        stats = await refresh(session, NOW, ZONE)
         out["refresh, 100 new conversations"] = ((time.perf_counter() - t0) * 1000, None)
         assert stats.conversations == 100, stats
         await session.rollback()

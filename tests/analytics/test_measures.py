@@ -114,7 +114,7 @@ def filters(**kw: object) -> Filters:
 async def test_every_measure_on_known_conversations(services: Services) -> None:
     a1, a2 = await seed(services)
     async with services.unit_of_work() as uow:
-        stats = await refresh(uow.session, NOW)
+        stats = await refresh(uow.session, NOW, SHANGHAI)
     assert stats.conversations == 7
     async with services.sessions() as session:
         o = await queries.overview(session, filters())
@@ -211,7 +211,7 @@ async def test_every_measure_on_known_conversations(services: Services) -> None:
 async def test_hours_in_the_shop_zone_and_filters(services: Services) -> None:
     a1, a2 = await seed(services)
     async with services.unit_of_work() as uow:
-        await refresh(uow.session, NOW)
+        await refresh(uow.session, NOW, SHANGHAI)
     one_day = dict(end=datetime(2026, 11, 24, tzinfo=SHANGHAI), granularity="hour")
     async with services.sessions() as session:
         hourly = await queries.series(session, filters(**one_day))
@@ -231,9 +231,9 @@ async def test_hours_in_the_shop_zone_and_filters(services: Services) -> None:
 async def test_refresh_reads_only_what_changed_and_settles_with_time(services: Services) -> None:
     await seed(services)
     async with services.unit_of_work() as uow:
-        await refresh(uow.session, NOW)
+        await refresh(uow.session, NOW, SHANGHAI)
     async with services.unit_of_work() as uow:
-        again = await refresh(uow.session, NOW)
+        again = await refresh(uow.session, NOW, SHANGHAI)
     assert again.conversations == 0  # nothing new: no conversation is read again
 
     # A new chat ten minutes ago: open (not decided) until 30 min of silence, then it waits
@@ -242,7 +242,7 @@ async def test_refresh_reads_only_what_changed_and_settles_with_time(services: S
     async with services.unit_of_work() as uow:
         await insert_stories(uow.session, [g])
     async with services.unit_of_work() as uow:
-        step = await refresh(uow.session, NOW)
+        step = await refresh(uow.session, NOW, SHANGHAI)
     assert step.conversations == 1
     f = filters()
     async with services.sessions() as session:
@@ -251,7 +251,7 @@ async def test_refresh_reads_only_what_changed_and_settles_with_time(services: S
 
     later = NOW + timedelta(hours=25)
     async with services.unit_of_work() as uow:
-        step = await refresh(uow.session, later)
+        step = await refresh(uow.session, later, SHANGHAI)
     # Only G was due (its 24 h passed); the 7 others had settled for good.
     assert step.conversations == 1
     async with services.sessions() as session:

@@ -4,8 +4,9 @@
   its time-dependent facts next change (`settles_at`). A refresh reads only conversations
   whose `last_seq` moved past the cursor or whose `settles_at` has passed.
 - `analytics_episodes`: one row per episode (derive.py), bucketed by the UTC hour it started.
-- `analytics_hourly`: sums per (hour, intent, skill, agent, channel), rebuilt for the hours a
-  refresh touched, from `analytics_episodes` only. The dashboard reads these.
+- `analytics_hourly`, `analytics_daily`: sums per (UTC hour | local day, intent, skill, agent,
+  channel), rebuilt for the hours and days a refresh touched, from `analytics_episodes` only.
+  The dashboard reads these.
 - `analytics_agent_activity`: per agent and hour: seconds holding conversations, hostile
   conversations (with the exposure weight), reveals of masked messages, breaks.
 - `analytics_state`: named cursors over append-only tables (reveals, hostile events) and the
@@ -35,6 +36,7 @@ class EpisodeRow(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "n"),
         Index("ix_analytics_episodes_hour", "hour"),
+        Index("ix_analytics_episodes_day", "day"),
         Index("ix_analytics_episodes_customer", "customer_key", "started_at"),
     )
 
@@ -43,6 +45,8 @@ class EpisodeRow(Base):
     n: Mapped[int] = mapped_column(Integer)
     customer_key: Mapped[str] = mapped_column(String(100))
     hour: Mapped[datetime] = mapped_column()
+    # The local day (shop's time zone) it started, YYYY-MM-DD.
+    day: Mapped[str] = mapped_column(String(10))
     started_at: Mapped[datetime] = mapped_column()
     last_customer_at: Mapped[datetime] = mapped_column()
     channel: Mapped[str] = mapped_column(String(32))
@@ -76,16 +80,9 @@ class EpisodeRow(Base):
     returned: Mapped[bool] = mapped_column()
 
 
-class HourlyRow(Base):
-    """Sums over the episodes that started in `hour` with these dimensions ('' = none)."""
+class _Sums:
+    """The summed measures of a rollup row (see refresh.ROLLUP_COLUMNS)."""
 
-    __tablename__ = "analytics_hourly"
-
-    hour: Mapped[datetime] = mapped_column(primary_key=True)
-    intent: Mapped[str] = mapped_column(String(48), primary_key=True)
-    skill: Mapped[str] = mapped_column(String(32), primary_key=True)
-    agent_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     episodes: Mapped[int] = mapped_column(Integer, default=0)
     customer_turns: Mapped[int] = mapped_column(Integer, default=0)
     ai_decided: Mapped[int] = mapped_column(Integer, default=0)
@@ -120,6 +117,32 @@ class HourlyRow(Base):
     abusive_messages: Mapped[int] = mapped_column(Integer, default=0)
     abuse_incidents: Mapped[int] = mapped_column(Integer, default=0)
     misses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HourlyRow(_Sums, Base):
+    """Sums over the episodes that started in this UTC `hour` with these dimensions
+    ('' = none): the hourly view and any range not made of whole local days."""
+
+    __tablename__ = "analytics_hourly"
+
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    intent: Mapped[str] = mapped_column(String(48), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class DailyRow(_Sums, Base):
+    """The same sums per local day in the shop's time zone (`day` = YYYY-MM-DD): days and
+    weeks read a few hundred rows a day instead of a few thousand."""
+
+    __tablename__ = "analytics_daily"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    intent: Mapped[str] = mapped_column(String(48), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 class AgentActivityRow(Base):

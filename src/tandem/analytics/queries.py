@@ -20,7 +20,7 @@ from sqlalchemy import case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.analytics.derive import CATEGORIES, FAILING_CATEGORIES
-from tandem.analytics.models import AgentActivityRow, EpisodeRow, HourlyRow
+from tandem.analytics.models import AgentActivityRow, DailyRow, EpisodeRow, HourlyRow
 from tandem.core.errors import InvalidInput
 from tandem.engine.replies import TOPIC_LABELS
 from tandem.identity.models import Account
@@ -201,14 +201,26 @@ def figures(s: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _daily(f: Filters) -> bool:
+    """Days and weeks read the local-day rollup (whole local days by construction)."""
+    return f.granularity != "hour"
+
+
 def _sums_select(f: Filters, *group: Any, tag: str | None = None) -> Any:
     """Sums over the rollup rows in range and filter, grouped by `group`; `tag` adds a
     constant column naming the grouping (to union several groupings in one statement)."""
-    h = HourlyRow
+    h: Any = DailyRow if _daily(f) else HourlyRow
     cols = [func.sum(getattr(h, c)).label(c) for c in SUMMED]
     cols.append(func.max(h.wait_max).label("wait_max"))
     head = [literal(tag).label("dim")] if tag is not None else []
-    q = select(*head, *group, *cols).where(h.hour >= f.start, h.hour < f.end)
+    group = tuple(getattr(h, g) if isinstance(g, str) else g for g in group)
+    shown = [group[0].label("key"), *group[1:]] if tag is not None else list(group)
+    q = select(*head, *shown, *cols)
+    if _daily(f):
+        first, end = f.start.astimezone(f.zone).date(), f.end.astimezone(f.zone).date()
+        q = q.where(h.day >= first.isoformat(), h.day < end.isoformat())
+    else:
+        q = q.where(h.hour >= f.start, h.hour < f.end)
     for k, v in f.dims().items():
         q = q.where(getattr(h, k) == v)
     return q.group_by(*group) if group else q
@@ -248,13 +260,22 @@ def _label(b: datetime, g: Granularity) -> str:
 
 
 async def _hour_sums(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
-    return [dict(r) for r in (await session.execute(_sums_select(f, HourlyRow.hour))).mappings()]
+    """Sums per UTC hour (hourly view) or per local day, each with its time as `at`."""
+    if not _daily(f):
+        q = _sums_select(f, HourlyRow.hour.label("at"))
+        return [dict(r) for r in (await session.execute(q)).mappings()]
+    rows = []
+    for r in (await session.execute(_sums_select(f, DailyRow.day.label("at")))).mappings():
+        row = dict(r)
+        row["at"] = datetime.combine(date.fromisoformat(row["at"]), time(), f.zone)
+        rows.append(row)
+    return rows
 
 
 def _fold_series(rows: Sequence[Mapping[str, Any]], f: Filters) -> list[dict[str, Any]]:
     sums: dict[datetime, dict[str, float]] = {b: defaultdict(float) for b in buckets(f)}
     for row in rows:
-        b = bucket_of(row["hour"], f)
+        b = bucket_of(row["at"], f)
         acc = sums.setdefault(b, defaultdict(float))
         for c in SUMMED:
             acc[c] += float(row[c] or 0)
@@ -278,7 +299,7 @@ async def series(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
 
 async def breakdowns(session: AsyncSession, f: Filters) -> dict[str, list[dict[str, Any]]]:
     """The figures by intent, skill, agent and channel, in one statement (one round trip)."""
-    parts = [_sums_select(f, getattr(HourlyRow, dim).label("key"), tag=dim) for dim in DIMENSIONS]
+    parts = [_sums_select(f, dim, tag=dim) for dim in DIMENSIONS]
     out: dict[str, list[dict[str, Any]]] = {d: [] for d in DIMENSIONS}
     for r in (await session.execute(union_all(*parts))).mappings():
         out[r["dim"]].append({"key": r["key"], **figures(dict(r))})
@@ -290,8 +311,7 @@ async def breakdowns(session: AsyncSession, f: Filters) -> dict[str, list[dict[s
 async def breakdown(session: AsyncSession, f: Filters, dim: str) -> list[dict[str, Any]]:
     if dim not in DIMENSIONS:
         raise InvalidInput(f"未知维度 {dim!r}；unknown dimension {dim!r}: use {DIMENSIONS}")
-    col = getattr(HourlyRow, dim)
-    rows = (await session.execute(_sums_select(f, col))).mappings().all()
+    rows = (await session.execute(_sums_select(f, dim))).mappings().all()
     out = [{"key": r[dim], **figures(dict(r))} for r in rows]
     return sorted(out, key=lambda r: (-r["episodes"], r["key"]))
 

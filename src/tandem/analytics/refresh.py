@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Integer, Table, case, delete, func, insert, or_, select, text
@@ -41,6 +41,7 @@ from tandem.analytics.derive import (
 from tandem.analytics.models import (
     AgentActivityRow,
     Cursor,
+    DailyRow,
     EpisodeRow,
     HourlyRow,
     StateRow,
@@ -69,24 +70,30 @@ def hour_of(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-async def refresh(session: AsyncSession, now: datetime) -> RefreshStats:
-    """Fold everything new into the analytics tables (see the module docstring)."""
+async def refresh(session: AsyncSession, now: datetime, zone: tzinfo = UTC) -> RefreshStats:
+    """Fold everything new into the analytics tables (see the module docstring). `zone` is
+    the shop's time zone (local days); when it changes, everything is folded again."""
     stats = RefreshStats()
     if session.get_bind().dialect.name == "postgresql":
         got = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
         if not got:
             return stats  # another instance is refreshing right now; its result serves us too
+    zone_row = await _state(session, "zone")
+    if zone_row.value not in ("0", str(zone)):
+        await rebuild_all(session)
+        zone_row = await _state(session, "zone")
+    zone_row.value = str(zone)
     dirty: set[datetime] = set()
     while True:
         ids = await _changed(session, now)
         if not ids:
             break
-        await _fold(session, ids, now, dirty, stats)
+        await _fold(session, ids, now, zone, dirty, stats)
         stats.conversations += len(ids)
     stats.agent_facts += await _reveals(session)
     stats.agent_facts += await _hostile(session)
     stats.agent_facts += await _breaks(session, now)
-    await _rebuild_hours(session, dirty)
+    await _rebuild_hours(session, dirty, zone)
     stats.hours = len(dirty)
     return stats
 
@@ -156,6 +163,7 @@ async def _fold(
     session: AsyncSession,
     ids: Sequence[str],
     now: datetime,
+    zone: tzinfo,
     dirty: set[datetime],
     stats: RefreshStats,
 ) -> None:
@@ -201,7 +209,7 @@ async def _fold(
         )
     await _cross_conversation_returns(session, episodes, now, dirty)
     if episodes:
-        await session.execute(insert(EPISODES), [_episode_row(e) for e in episodes])
+        await session.execute(insert(EPISODES), [_episode_row(e, zone) for e in episodes])
     if held_rows:
         await session.execute(insert(ACTIVITY), held_rows)
     if cursors:
@@ -283,12 +291,13 @@ def _proxy(row: EpisodeRow) -> Episode:
     )
 
 
-def _episode_row(e: Episode) -> dict[str, Any]:
+def _episode_row(e: Episode, zone: tzinfo) -> dict[str, Any]:
     return {
         "conversation_id": e.conversation_id,
         "n": e.n,
         "customer_key": e.customer_key,
         "hour": e.hour,
+        "day": e.started_at.astimezone(zone).date().isoformat(),
         "started_at": e.started_at,
         "last_customer_at": e.last_customer_at,
         "channel": e.channel,
@@ -436,12 +445,12 @@ def _n(cond: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((cond, 1), else_=0)).cast(Integer)
 
 
-def _rollup_select(hours: Sequence[datetime]) -> Any:
+def _rollup_select(key: Any, values: Sequence[Any]) -> Any:
     e = EpisodeRow
     cat = e.category
     return (
         select(
-            e.hour,
+            key,
             e.intent,
             e.skill,
             e.agent_id,
@@ -481,8 +490,8 @@ def _rollup_select(hours: Sequence[datetime]) -> Any:
             _n(e.abusive_messages > 0),
             func.sum(e.misses),
         )
-        .where(e.hour.in_(hours))
-        .group_by(e.hour, e.intent, e.skill, e.agent_id, e.channel)
+        .where(key.in_(values))
+        .group_by(key, e.intent, e.skill, e.agent_id, e.channel)
     )
 
 
@@ -529,18 +538,31 @@ ROLLUP_COLUMNS = [
 ]
 
 
-async def _rebuild_hours(session: AsyncSession, dirty: set[datetime]) -> None:
-    """The rollup rows of the touched hours, rebuilt from the episodes (in chunks, so the
-    statement stays within the databases' parameter limits)."""
+async def _rebuild_hours(session: AsyncSession, dirty: set[datetime], zone: tzinfo) -> None:
+    """The rollup rows of the touched hours and local days, rebuilt from the episodes (in
+    chunks, so the statements stay within the databases' parameter limits)."""
     hours = sorted(dirty)
+    days = sorted({h.astimezone(zone).date().isoformat() for h in hours})
     for i in range(0, len(hours), 200):
         chunk = hours[i : i + 200]
         await session.execute(delete(HourlyRow).where(HourlyRow.hour.in_(chunk)))
-        await session.execute(insert(HourlyRow).from_select(ROLLUP_COLUMNS, _rollup_select(chunk)))
+        await session.execute(
+            insert(HourlyRow).from_select(ROLLUP_COLUMNS, _rollup_select(EpisodeRow.hour, chunk))
+        )
+    for i in range(0, len(days), 100):
+        chunk_days = days[i : i + 100]
+        await session.execute(delete(DailyRow).where(DailyRow.day.in_(chunk_days)))
+        await session.execute(
+            insert(DailyRow).from_select(
+                ["day", *ROLLUP_COLUMNS[1:]], _rollup_select(EpisodeRow.day, chunk_days)
+            )
+        )
 
 
 async def rebuild_all(session: AsyncSession) -> None:
-    """Throw the derived tables away and fold the whole log again (after a definition
-    changed; `tandem report --rebuild`)."""
-    for table in (HourlyRow, EpisodeRow, Cursor, AgentActivityRow, StateRow):
+    """Throw the derived tables away, so the next refresh folds the whole log again (after
+    the shop's time zone or a definition changed). Call before anything else in the
+    transaction: the session forgets what it held."""
+    for table in (HourlyRow, DailyRow, EpisodeRow, Cursor, AgentActivityRow, StateRow):
         await session.execute(delete(table))
+    session.expunge_all()

@@ -49,7 +49,7 @@ async def fresh(services: Services, *, force: bool = False) -> RefreshStats | No
 
     async def fold() -> RefreshStats:
         async with services.unit_of_work() as uow:
-            return await refresh(uow.session, now)
+            return await refresh(uow.session, now, _zone(services))
 
     return await gate(services).run(now, fold, force=force)
 

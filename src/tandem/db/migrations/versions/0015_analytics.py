@@ -56,12 +56,58 @@ def upgrade() -> None:
         op.f("ix_analytics_cursors_settles_at"), "analytics_cursors", ["settles_at"], unique=False
     )
     op.create_table(
+        "analytics_daily",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("intent", sa.String(length=48), nullable=False),
+        sa.Column("skill", sa.String(length=32), nullable=False),
+        sa.Column("agent_id", sa.String(length=40), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("episodes", sa.Integer(), nullable=False),
+        sa.Column("customer_turns", sa.Integer(), nullable=False),
+        sa.Column("ai_decided", sa.Integer(), nullable=False),
+        sa.Column("ai_resolved", sa.Integer(), nullable=False),
+        sa.Column("handed_off", sa.Integer(), nullable=False),
+        sa.Column("ho_asked", sa.Integer(), nullable=False),
+        sa.Column("ho_rephrase", sa.Integer(), nullable=False),
+        sa.Column("ho_emotion", sa.Integer(), nullable=False),
+        sa.Column("ho_value", sa.Integer(), nullable=False),
+        sa.Column("ho_low_confidence", sa.Integer(), nullable=False),
+        sa.Column("ho_policy", sa.Integer(), nullable=False),
+        sa.Column("ho_other", sa.Integer(), nullable=False),
+        sa.Column("turns_to_handoff", sa.Integer(), nullable=False),
+        sa.Column("repeated", sa.Integer(), nullable=False),
+        sa.Column("asked_person", sa.Integer(), nullable=False),
+        sa.Column("dead_ends", sa.Integer(), nullable=False),
+        sa.Column("callbacks_missed", sa.Integer(), nullable=False),
+        sa.Column("tickets", sa.Integer(), nullable=False),
+        sa.Column("first_ai_n", sa.Integer(), nullable=False),
+        sa.Column("first_ai_sum", sa.Float(), nullable=False),
+        sa.Column("first_human_n", sa.Integer(), nullable=False),
+        sa.Column("first_human_sum", sa.Float(), nullable=False),
+        sa.Column("served", sa.Integer(), nullable=False),
+        sa.Column("wait_sum", sa.Float(), nullable=False),
+        sa.Column("wait_max", sa.Float(), nullable=False),
+        sa.Column("abandoned", sa.Integer(), nullable=False),
+        sa.Column("handled_n", sa.Integer(), nullable=False),
+        sa.Column("handled_sum", sa.Float(), nullable=False),
+        sa.Column("closed", sa.Integer(), nullable=False),
+        sa.Column("rated", sa.Integer(), nullable=False),
+        sa.Column("positive", sa.Integer(), nullable=False),
+        sa.Column("abusive_messages", sa.Integer(), nullable=False),
+        sa.Column("abuse_incidents", sa.Integer(), nullable=False),
+        sa.Column("misses", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "intent", "skill", "agent_id", "channel", name=op.f("pk_analytics_daily")
+        ),
+    )
+    op.create_table(
         "analytics_episodes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("conversation_id", sa.String(length=40), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("customer_key", sa.String(length=100), nullable=False),
         sa.Column("hour", UTC, nullable=False),
+        sa.Column("day", sa.String(length=10), nullable=False),
         sa.Column("started_at", UTC, nullable=False),
         sa.Column("last_customer_at", UTC, nullable=False),
         sa.Column("channel", sa.String(length=32), nullable=False),
@@ -104,6 +150,7 @@ def upgrade() -> None:
         ["customer_key", "started_at"],
         unique=False,
     )
+    op.create_index("ix_analytics_episodes_day", "analytics_episodes", ["day"], unique=False)
     op.create_index("ix_analytics_episodes_hour", "analytics_episodes", ["hour"], unique=False)
     op.create_table(
         "analytics_hourly",
@@ -162,6 +209,7 @@ def downgrade() -> None:
     for table in (
         "analytics_state",
         "analytics_hourly",
+        "analytics_daily",
         "analytics_episodes",
         "analytics_cursors",
         "analytics_agent_activity",
