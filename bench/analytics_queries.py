@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
+import sqlite3
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
@@ -34,7 +36,7 @@ from sqlalchemy import func, select, text
 from tandem.analytics import queries
 from tandem.analytics.queries import Filters
 from tandem.analytics.refresh import refresh
-from tandem.analytics.seed import history, insert_stories
+from tandem.analytics.seed import Story, history, insert_stories, queue_row
 from tandem.config import Settings
 from tandem.conversations.models import Event, Message
 from tandem.db.migrate import upgrade
@@ -63,11 +65,42 @@ def views() -> dict[str, Filters]:
     }
 
 
+def _sql_value(v: object) -> object:
+    """Values as SQLAlchemy stores them on SQLite (UTC text datetimes, JSON text)."""
+    if isinstance(v, datetime):
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, dict | list):
+        return json.dumps(v)
+    return v
+
+
+def fast_insert(db: sqlite3.Connection, stories: list[Story]) -> None:
+    """Bulk inserts with the sqlite3 driver itself: the same rows `insert_stories` writes, ten
+    times faster, so that a million messages are stored in a minute or two."""
+    tables = {
+        "conversations": [s.conversation() for s in stories],
+        "messages": [m for s in stories for m in s.messages],
+        "events": [e for s in stories for e in s.events],
+        "decisions": [d for s in stories for d in s.decisions],
+        "routing_queue": [queue_row(q) for s in stories for q in s.queue],
+    }
+    for table, rows in tables.items():
+        if not rows:
+            continue
+        cols = list(rows[0])
+        for r in rows[1:]:
+            for k in r:
+                if k not in cols:
+                    cols.append(k)
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        db.executemany(sql, [tuple(_sql_value(r.get(c)) for c in cols) for r in rows])
+
+
 async def build(path: Path, messages: int, fresh: bool) -> tuple[int, float, float]:
     """The database for `messages` stored messages; returns (messages, fill s, fold s)."""
-    if path.exists() and not fresh:
+    if path.exists() and not fresh:  # noqa: ASYNC240 (set-up, nothing else runs yet)
         return -1, 0.0, 0.0
-    path.unlink(missing_ok=True)
+    path.unlink(missing_ok=True)  # noqa: ASYNC240
     settings = Settings(data_dir=path.parent, database_url=f"sqlite:///{path}")
     engine = build_engine(settings)
     await upgrade(settings, engine)
@@ -75,21 +108,22 @@ async def build(path: Path, messages: int, fresh: bool) -> tuple[int, float, flo
     per_day = max(1, round(messages / MESSAGES_PER_CONVERSATION / DAYS))
     rng = random.Random(15)
     started = time.perf_counter()
-    chunk: list = []
+    chunk: list[Story] = []
+    db = sqlite3.connect(path)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"filling {messages:,} messages", total=per_day * DAYS)
-        async with sessions() as session:
-            for story in history(rng, START, DAYS, per_day, AGENTS):
-                chunk.append(story)
-                if len(chunk) == 2000:
-                    await insert_stories(session, chunk)
-                    await session.commit()
-                    progress.advance(task, len(chunk))
-                    chunk = []
-            if chunk:
-                await insert_stories(session, chunk)
-                await session.commit()
-            stored = int(await session.scalar(select(func.count()).select_from(Message)) or 0)
+        for story in history(rng, START, DAYS, per_day, AGENTS):
+            chunk.append(story)
+            if len(chunk) == 5000:
+                fast_insert(db, chunk)
+                db.commit()
+                progress.advance(task, len(chunk))
+                chunk = []
+        if chunk:
+            fast_insert(db, chunk)
+            db.commit()
+    stored = int(db.execute("SELECT count(*) FROM messages").fetchone()[0])
+    db.close()
     fill = time.perf_counter() - started
     started = time.perf_counter()
     async with sessions() as session:
@@ -121,12 +155,14 @@ async def measure(path: Path, runs: int) -> dict[str, object]:
         )
         for name, f in views().items():
             await queries.overview(session, f)  # warm the page cache
-            times = []
+            times, cpu = [], []
             for _ in range(runs):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 await queries.overview(session, f)
                 times.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
             out[name] = (statistics.median(times), pct(times, 99))
+            out[f"{name} (CPU)"] = (statistics.median(cpu), pct(cpu, 99))
         f = views()["7 days by day"]
         times = []
         for _ in range(max(5, runs // 6)):
@@ -178,7 +214,10 @@ async def main() -> None:
                 f"first fold into the rollups {fold:.1f} s"
             )
         results[size] = await measure(path, args.runs)
-    table = Table(title=f"analytics dashboard queries, ms (median / p99 of {args.runs})")
+    table = Table(
+        title=f"analytics dashboard answer, ms (median / p99 of {args.runs}); "
+        "wall clock, and CPU time of this process (all threads)"
+    )
     table.add_column("view")
     for size in results:
         table.add_column(f"{results[size]['messages']:,} msgs", justify="right")
@@ -197,7 +236,8 @@ async def main() -> None:
     console.print(table)
     console.print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, SQLite, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        f"Python {platform.python_version()}, SQLite, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
 
 

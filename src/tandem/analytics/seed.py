@@ -211,7 +211,7 @@ async def insert_stories(session: AsyncSession, stories: Sequence[Story]) -> Non
         (Message, [m for s in stories for m in s.messages]),
         (Event, [e for s in stories for e in s.events]),
         (Decision, [d for s in stories for d in s.decisions]),
-        (QueueRow, [_queue_row(q) for s in stories for q in s.queue]),
+        (QueueRow, [queue_row(q) for s in stories for q in s.queue]),
     ]
     for model, rows in tables:
         for i in range(0, len(rows), 5000):
@@ -219,7 +219,7 @@ async def insert_stories(session: AsyncSession, stories: Sequence[Story]) -> Non
                 await session.execute(insert(model.__table__), rows[i : i + 5000])
 
 
-def _queue_row(q: dict[str, Any]) -> dict[str, Any]:
+def queue_row(q: dict[str, Any]) -> dict[str, Any]:
     base = {
         "language": "zh",
         "emotion": "neutral",
