@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from tandem import __version__
+from tandem.analytics.routes import router as analytics_router
 from tandem.attachments.routes import router as attachments_router
 from tandem.config import Settings
 from tandem.contacts.routes import router as contacts_router
@@ -69,6 +70,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(attachments_router)
     app.include_router(contacts_router)
     app.include_router(widget_router)
+    app.include_router(analytics_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

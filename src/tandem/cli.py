@@ -10,6 +10,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from tandem.analytics.cli import report as report_command
 from tandem.app import create_app
 from tandem.config import Settings
 from tandem.core.errors import TandemError
@@ -40,6 +41,7 @@ app.add_typer(nlu_app, name="nlu", help="Understanding models: train, evaluate, 
 app.add_typer(kb_app, name="kb", help="Knowledge base: import, export, evaluate.")
 app.add_typer(eval_app, name="eval", help="Evaluation commands (hand-off summaries, ...).")
 demo_app.command("customers")(demo_customers_command)
+app.command("report")(report_command)
 
 PortOption = Annotated[
     int | None, typer.Option("--port", help="Port to listen on (default 8000, or TANDEM_PORT).")

@@ -3,6 +3,7 @@
 The composition root knows the domains; `tandem.db` does not. One line per package with tables.
 """
 
+from tandem.analytics import models as analytics_models  # noqa: F401
 from tandem.attachments import models as attachments_models  # noqa: F401
 from tandem.contacts import models as contacts_models  # noqa: F401
 from tandem.conversations import models as conversations_models  # noqa: F401
