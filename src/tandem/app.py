@@ -30,6 +30,7 @@ from tandem.realtime.hub import LocalHub, RedisHub
 from tandem.routing.assignment import run_round
 from tandem.shop.provider import build_shop
 from tandem.shop.routes import router as shop_router
+from tandem.simulation.routes import router as simulation_router
 from tandem.understanding import load_understanding
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -88,6 +89,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(shop_router)
     app.include_router(knowledge_router)
+    app.include_router(simulation_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

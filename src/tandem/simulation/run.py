@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tandem.simulation.agents import HandlingTimes, Roster, uniform_roster
 from tandem.simulation.bots import (
@@ -39,6 +40,7 @@ class Scenario:
     curve: RateCurve
     roster: Roster | None = None
     agents: int = 20
+    wage_per_hour: float = 35.0
     policies: list[str] = field(default_factory=lambda: ["human-only", "ai-only", "naive-bot", "tandem"])
     seed: int = 7
     start: datetime = DEFAULT_START
@@ -50,7 +52,9 @@ class Scenario:
     knowledge_file: Path | None = None
 
     def resolved_roster(self) -> Roster:
-        return self.roster or uniform_roster(self.agents, self.curve.horizon_seconds)
+        return self.roster or uniform_roster(
+            self.agents, self.curve.horizon_seconds, wage_per_hour=self.wage_per_hour
+        )
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Comparison:
     bank: MessageBank
     results: list[RunResult]
     figures: list[PolicyFigures]
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
 
 
 def customers_for(scenario: Scenario, bank: MessageBank) -> list[SimCustomer]:
@@ -109,4 +114,7 @@ def compare(
         if services is not None:
             services.engine_calls = 0
         results.append(sim.run())
-    return Comparison(scenario, bank, results, [figures(r, scenario.costs) for r in results])
+    zone = services.policy.service_hours.zone if services else ZoneInfo("Asia/Shanghai")
+    return Comparison(
+        scenario, bank, results, [figures(r, scenario.costs) for r in results], zone
+    )

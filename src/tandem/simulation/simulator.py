@@ -24,7 +24,6 @@ from tandem.core.clock import FixedClock
 from tandem.engine import BotReply
 from tandem.routing.erlang import wait_at_position_seconds
 from tandem.routing.policy import (
-    PRESENCE_OFFLINE,
     PRESENCE_ONLINE,
     AgentState,
     QueueEntry,
@@ -443,27 +442,27 @@ class Simulation:
     def _assign(self) -> None:
         if not self._waiting:
             return
-        now = self.now_dt()
-        states = []
-        room = 0
-        for a in self.agents:
-            if not a.on_shift or a.break_until is not None:
-                continue
-            free = a.spec.max_concurrent - a.active
-            room += max(0, free)
-            states.append(
-                AgentState(
-                    agent_id=a.spec.name,
-                    presence=PRESENCE_ONLINE if a.on_shift else PRESENCE_OFFLINE,
-                    skills=a.spec.skills,
-                    max_concurrent=a.spec.max_concurrent,
-                    active=a.active,
-                    exposure=a.exposure,
-                )
-            )
-        if room == 0:
+        # Only agents with a free slot can take anyone: leaving the full ones out changes
+        # nothing in the round (they are never eligible) and saves building their states.
+        free = [
+            a for a in self.agents
+            if a.on_shift and a.break_until is None and a.active < a.spec.max_concurrent
+        ]
+        if not free:
             return
-        for cid, agent_id in next_assignments(self._heads(room), states, now):
+        room = sum(a.spec.max_concurrent - a.active for a in free)
+        states = [
+            AgentState(
+                agent_id=a.spec.name,
+                presence=PRESENCE_ONLINE,
+                skills=a.spec.skills,
+                max_concurrent=a.spec.max_concurrent,
+                active=a.active,
+                exposure=a.exposure,
+            )
+            for a in free
+        ]
+        for cid, agent_id in next_assignments(self._heads(room), states, self.now_dt()):
             w = self._waiting.pop(cid)
             self._serve(w.record, self._by_id[agent_id])
 
