@@ -258,6 +258,8 @@ def wait_at_position_quantile(
 _TAIL_EPSILON = 1e-13
 # Uniformisation stops once the remaining Poisson mass is below this.
 _POISSON_EPSILON = 1e-12
+# Beyond this many expected jumps the target is treated as unbounded (closed form).
+_MAX_UNIFORM_STEPS = 200_000
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,15 @@ def _served_within(servers: int, mu: float, theta: float, ahead: list[float], t:
     rate = servers * mu + top * theta + theta  # bounds every state's total outflow
     advance = (servers * mu + theta * np.arange(cut)) / rate
     stay = 1.0 - advance - theta / rate
+    if rate * t > _MAX_UNIFORM_STEPS:
+        # A target this long is "ever": the chance of being reached before giving up,
+        # the product of (Nμ + kθ)/(Nμ + kθ + θ) over the places still to advance.
+        ever = 0.0
+        chance = 1.0
+        for j in range(cut):
+            chance *= (servers * mu + j * theta) / (servers * mu + j * theta + theta)
+            ever += float(p[j]) * chance
+        return ever
     served = 0.0
     log_weight = -rate * t
     result = 0.0
