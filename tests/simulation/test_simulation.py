@@ -41,10 +41,24 @@ def services() -> EngineServices:
 
 def customer(*problem: Message, person_asks: int = 3, bot_tries: int = 2) -> SimCustomer:
     return SimCustomer(
-        id="c-1", arrival=10.0, lang="zh", intent=problem[0].intent, feeling="calm", opening=(),
-        problem=problem, person_request=PERSON, thanks=None, vip=False,
-        facts=ShopFacts(None, ()), tracking={}, focus_order_id=None, order_value_cents=0,
-        patience_seconds=3600.0, bot_tries=bot_tries, person_asks=person_asks, think_seconds=5.0,
+        id="c-1",
+        arrival=10.0,
+        lang="zh",
+        intent=problem[0].intent,
+        feeling="calm",
+        opening=(),
+        problem=problem,
+        person_request=PERSON,
+        thanks=None,
+        vip=False,
+        facts=ShopFacts(None, ()),
+        tracking={},
+        focus_order_id=None,
+        order_value_cents=0,
+        patience_seconds=3600.0,
+        bot_tries=bot_tries,
+        person_asks=person_asks,
+        think_seconds=5.0,
     )
 
 
@@ -61,8 +75,12 @@ def run(
 ):
     roster = roster or one_agent()
     sim = Simulation(
-        policy=policy, customers=[c], roster=roster if policy != "ai-only" else Roster(()),
-        start=start, seed=1, horizon_seconds=7200.0,
+        policy=policy,
+        customers=[c],
+        roster=roster if policy != "ai-only" else Roster(()),
+        start=start,
+        seed=1,
+        horizon_seconds=7200.0,
         services=services if policy in ("tandem", "ai-only") else None,
         naive=NaiveBot(services.knowledge.entries()),
     )
@@ -75,7 +93,9 @@ def test_asking_for_a_person_tandem_hands_off_at_once_the_naive_bot_on_the_third
     c = customer(PERSON)
     tandem = run("tandem", c, services)
     assert (tandem.outcome, tandem.bot_turns, tandem.handoff_reason) == (
-        HUMAN_RESOLVED, 1, "customer_request"
+        HUMAN_RESOLVED,
+        1,
+        "customer_request",
     )
     naive = run("naive-bot", c, services)
     assert (naive.outcome, naive.bot_turns) == (HUMAN_RESOLVED, NAIVE_PERSON_AFTER)

@@ -34,10 +34,17 @@ def test_greedy_plan_is_the_fewest_shifts_that_cover_each_hour() -> None:
 def test_needs_follow_erlang_c_and_shrinkage() -> None:
     curve = RateCurve("t", HOUR, (0.0, 120.0, 600.0))
     needs = needs_per_interval(curve, StaffingTarget(avg_handle_seconds=300, shrinkage=0.2))
-    assert [n.agents for n in needs] == [0, agents_for_service_level(120, 300, 60, 0.8),
-                                         agents_for_service_level(600, 300, 60, 0.8)]
+    assert [n.agents for n in needs] == [
+        0,
+        agents_for_service_level(120, 300, 60, 0.8),
+        agents_for_service_level(600, 300, 60, 0.8),
+    ]
     # 20 % of paid time off the queue: on shift = ceil(answering / 0.8).
-    assert [n.on_shift for n in needs] == [0, -(-needs[1].agents * 10 // 8), -(-needs[2].agents * 10 // 8)]
+    assert [n.on_shift for n in needs] == [
+        0,
+        -(-needs[1].agents * 10 // 8),
+        -(-needs[2].agents * 10 // 8),
+    ]
 
 
 def test_patience_switches_to_erlang_a_and_needs_fewer() -> None:

@@ -408,6 +408,7 @@ def agents_for_service_level_a(
     load = offered_load(arrival_rate_per_hour, avg_handle_seconds)
     if load == 0:
         return 0
+
     def meets(slots: int) -> bool:
         r = erlang_a(
             slots, arrival_rate_per_hour, avg_handle_seconds, avg_patience_seconds, target_seconds

@@ -110,7 +110,11 @@ def parse_roster(data: object, source: str = "<roster>") -> Roster:
             raise _bad(source, f"第 {i} 个客服应是一个对象。", f"agent {i} should be an object.")
         shift = str(row.get("shift", "00:00-24:00"))
         if "-" not in shift:
-            raise _bad(source, f"第 {i} 个客服的班次“{shift}”缺少“-”。", f"agent {i}: shift '{shift}' lacks a '-'.")
+            raise _bad(
+                source,
+                f"第 {i} 个客服的班次“{shift}”缺少“-”。",
+                f"agent {i}: shift '{shift}' lacks a '-'.",
+            )
         a, b = shift.split("-", 1)
         start, end = _clock(source, a), _clock(source, b)
         if end <= start:
@@ -118,7 +122,11 @@ def parse_roster(data: object, source: str = "<roster>") -> Roster:
         skills = row.get("skills", list(ALL_SKILLS))
         cap = row.get("max_concurrent", 3)
         if not isinstance(cap, int) or not 1 <= cap <= 20:
-            raise _bad(source, f"第 {i} 个客服的 max_concurrent 应是 1 到 20 的整数。", f"agent {i}: max_concurrent must be a whole number from 1 to 20.")
+            raise _bad(
+                source,
+                f"第 {i} 个客服的 max_concurrent 应是 1 到 20 的整数。",
+                f"agent {i}: max_concurrent must be a whole number from 1 to 20.",
+            )
         agents.append(
             AgentSpec(
                 name=str(row.get("name") or f"agent-{i}"),
@@ -142,7 +150,11 @@ def load_roster(path: Path) -> Roster:
     except FileNotFoundError:
         raise _bad(str(path), "文件不存在。", "the file does not exist.") from None
     except json.JSONDecodeError as exc:
-        raise _bad(str(path), f"不是有效的 JSON（第 {exc.lineno} 行）。", f"not valid JSON (line {exc.lineno}).") from None
+        raise _bad(
+            str(path),
+            f"不是有效的 JSON（第 {exc.lineno} 行）。",
+            f"not valid JSON (line {exc.lineno}).",
+        ) from None
     return parse_roster(data, str(path))
 
 
@@ -158,7 +170,9 @@ def uniform_roster(
     """`agents` people in staggered shifts covering the horizon (each shift `shift_hours`;
     one in ten — and at least `supervisors` — also takes VIP and supervisor cases)."""
     if agents < 0:
-        raise SimulationInputError(f"客服人数不能为负数：{agents}。", f"agents must be 0 or more, got {agents}.")
+        raise SimulationInputError(
+            f"客服人数不能为负数：{agents}。", f"agents must be 0 or more, got {agents}."
+        )
     shift = min(shift_hours * 3600, horizon_seconds)
     shifts = max(1, math.ceil(horizon_seconds / shift))
     specs = []

@@ -66,7 +66,8 @@ def knowledge_entries(path: Path | None = None) -> list[IndexedEntry]:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SimulationInputError(
-            f"无法读取知识库文件 {source}（{exc}）。", f"cannot read knowledge file {source} ({exc})."
+            f"无法读取知识库文件 {source}（{exc}）。",
+            f"cannot read knowledge file {source} ({exc}).",
         ) from None
     result = parse_csv(text) if source.suffix.lower() == ".csv" else parse_jsonl(text)
     if result.errors:
@@ -157,8 +158,6 @@ class EngineTurn:
     decision: Decision
     analysis: Analysis
     verdict: str | None = None  # for a shop action: the written policy's outcome
-
-
 
 
 def queue_facts(
@@ -263,9 +262,7 @@ class NaiveBot:
     said, a person only after the third explicit request."""
 
     def __init__(self, entries: list[IndexedEntry], min_shared: int = 2) -> None:
-        self.entries = [
-            (e, _keys(" ".join((e.question, *e.alternatives)))) for e in entries
-        ]
+        self.entries = [(e, _keys(" ".join((e.question, *e.alternatives)))) for e in entries]
         self.min_shared = min_shared
         self._cache: dict[str, NaiveReply] = {}
 
@@ -302,4 +299,3 @@ def is_person_request(text: str) -> bool:
 
 def replies_payloads(replies: tuple[BotReply, ...]) -> list[tuple[str, str]]:
     return [(q.label, q.payload) for r in replies for q in r.quick_replies]
-

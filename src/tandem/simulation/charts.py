@@ -3,10 +3,15 @@ escaped; the output is a standalone SVG document, also inlined in the HTML repor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
-COLOURS = {"human-only": "#8c6d31", "ai-only": "#d62728", "naive-bot": "#7f7f7f", "tandem": "#1f77b4"}
+COLOURS = {
+    "human-only": "#8c6d31",
+    "ai-only": "#d62728",
+    "naive-bot": "#7f7f7f",
+    "tandem": "#1f77b4",
+}
 FALLBACK_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
 FONT = "font-family='Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif'"
 
@@ -18,7 +23,7 @@ def colour(name: str, i: int) -> str:
 def bars(
     title: str,
     groups: Sequence[str],
-    series: dict[str, Sequence[float]],
+    series: Mapping[str, Sequence[float]],
     *,
     percent: bool = False,
     width: int = 720,
@@ -35,8 +40,12 @@ def bars(
         y = top + plot_h * (1 - k / 4)
         value = peak * k / 4
         label = f"{value:.0%}" if percent else f"{value:,.0f}"
-        out.append(f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' stroke='#ddd'/>")
-        out.append(f"<text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end' font-size='11' {FONT}>{label}</text>")
+        out.append(
+            f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' stroke='#ddd'/>"
+        )
+        out.append(
+            f"<text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end' font-size='11' {FONT}>{label}</text>"
+        )
     group_w = plot_w / max(1, len(groups))
     names = list(series)
     bar_w = group_w * 0.8 / max(1, len(names))
@@ -48,13 +57,18 @@ def bars(
             x = x0 + i * bar_w
             out.append(
                 f"<rect x='{x:.1f}' y='{top + plot_h - h:.1f}' width='{bar_w - 2:.1f}' height='{h:.1f}' fill='{colour(name, i)}'>"
-                f"<title>{escape(name)}: {v:.1%}</title></rect>" if percent else
-                f"<rect x='{x:.1f}' y='{top + plot_h - h:.1f}' width='{bar_w - 2:.1f}' height='{h:.1f}' fill='{colour(name, i)}'>"
+                f"<title>{escape(name)}: {v:.1%}</title></rect>"
+                if percent
+                else f"<rect x='{x:.1f}' y='{top + plot_h - h:.1f}' width='{bar_w - 2:.1f}' height='{h:.1f}' fill='{colour(name, i)}'>"
                 f"<title>{escape(name)}: {v:,.1f}</title></rect>"
             )
             text = f"{v:.0%}" if percent else f"{v:,.0f}"
-            out.append(f"<text x='{x + bar_w / 2 - 1:.1f}' y='{top + plot_h - h - 3:.1f}' text-anchor='middle' font-size='9' {FONT}>{text}</text>")
-        out.append(f"<text x='{x0 + group_w * 0.4:.1f}' y='{top + plot_h + 16}' text-anchor='middle' font-size='12' {FONT}>{escape(group)}</text>")
+            out.append(
+                f"<text x='{x + bar_w / 2 - 1:.1f}' y='{top + plot_h - h - 3:.1f}' text-anchor='middle' font-size='9' {FONT}>{text}</text>"
+            )
+        out.append(
+            f"<text x='{x0 + group_w * 0.4:.1f}' y='{top + plot_h + 16}' text-anchor='middle' font-size='12' {FONT}>{escape(group)}</text>"
+        )
     out.append(_legend(names, left, height - 22))
     out.append("</svg>")
     return "\n".join(out)
@@ -63,7 +77,7 @@ def bars(
 def lines(
     title: str,
     x_labels: Sequence[str],
-    series: dict[str, Sequence[float]],
+    series: Mapping[str, Sequence[float]],
     *,
     y_label: str = "",
     width: int = 720,
@@ -80,20 +94,39 @@ def lines(
     step = plot_w / max(1, n - 1)
     if area:
         amax = max(area) or 1.0
-        pts = " ".join(f"{left + i * step:.1f},{top + plot_h * (1 - v / amax):.1f}" for i, v in enumerate(area))
-        out.append(f"<polygon points='{left},{top + plot_h} {pts} {left + (n - 1) * step:.1f},{top + plot_h}' fill='#eee'/>")
-        out.append(f"<text x='{width - right}' y='{top - 6}' text-anchor='end' font-size='11' fill='#999' {FONT}>{escape(area_label)}</text>")
+        pts = " ".join(
+            f"{left + i * step:.1f},{top + plot_h * (1 - v / amax):.1f}" for i, v in enumerate(area)
+        )
+        out.append(
+            f"<polygon points='{left},{top + plot_h} {pts} {left + (n - 1) * step:.1f},{top + plot_h}' fill='#eee'/>"
+        )
+        out.append(
+            f"<text x='{width - right}' y='{top - 6}' text-anchor='end' font-size='11' fill='#999' {FONT}>{escape(area_label)}</text>"
+        )
     for k in range(5):
         y = top + plot_h * (1 - k / 4)
-        out.append(f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' stroke='#ddd'/>")
-        out.append(f"<text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end' font-size='11' {FONT}>{peak * k / 4:,.0f}</text>")
-    out.append(f"<text x='14' y='{top + plot_h / 2}' font-size='11' transform='rotate(-90 14 {top + plot_h / 2})' text-anchor='middle' {FONT}>{escape(y_label)}</text>")
+        out.append(
+            f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' stroke='#ddd'/>"
+        )
+        out.append(
+            f"<text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end' font-size='11' {FONT}>{peak * k / 4:,.0f}</text>"
+        )
+    out.append(
+        f"<text x='14' y='{top + plot_h / 2}' font-size='11' transform='rotate(-90 14 {top + plot_h / 2})' text-anchor='middle' {FONT}>{escape(y_label)}</text>"
+    )
     for i, label in enumerate(x_labels):
         if n <= 12 or i % max(1, n // 12) == 0:
-            out.append(f"<text x='{left + i * step:.1f}' y='{top + plot_h + 16}' text-anchor='middle' font-size='10' {FONT}>{escape(label)}</text>")
+            out.append(
+                f"<text x='{left + i * step:.1f}' y='{top + plot_h + 16}' text-anchor='middle' font-size='10' {FONT}>{escape(label)}</text>"
+            )
     for j, (name, values) in enumerate(series.items()):
-        pts = " ".join(f"{left + i * step:.1f},{top + plot_h * (1 - v / peak):.1f}" for i, v in enumerate(values))
-        out.append(f"<polyline points='{pts}' fill='none' stroke='{colour(name, j)}' stroke-width='2'/>")
+        pts = " ".join(
+            f"{left + i * step:.1f},{top + plot_h * (1 - v / peak):.1f}"
+            for i, v in enumerate(values)
+        )
+        out.append(
+            f"<polyline points='{pts}' fill='none' stroke='{colour(name, j)}' stroke-width='2'/>"
+        )
     out.append(_legend(list(series), left, height - 22))
     out.append("</svg>")
     return "\n".join(out)
@@ -110,6 +143,10 @@ def _head(width: int, height: int, title: str) -> str:
 def _legend(names: Sequence[str], x: int, y: int) -> str:
     parts = []
     for i, name in enumerate(names):
-        parts.append(f"<rect x='{x + i * 130}' y='{y - 10}' width='12' height='12' fill='{colour(name, i)}'/>")
-        parts.append(f"<text x='{x + i * 130 + 16}' y='{y}' font-size='12' {FONT}>{escape(name)}</text>")
+        parts.append(
+            f"<rect x='{x + i * 130}' y='{y - 10}' width='12' height='12' fill='{colour(name, i)}'/>"
+        )
+        parts.append(
+            f"<text x='{x + i * 130 + 16}' y='{y}' font-size='12' {FONT}>{escape(name)}</text>"
+        )
     return "".join(parts)

@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from tandem.config import Settings
@@ -66,17 +73,34 @@ def compare_command(
     traffic: TrafficOption = "double11",
     scale: ScaleOption = 0.1,
     hours: HoursOption = None,
-    agents: Annotated[int, typer.Option(help="客服人数（轮班） / agents, in staggered shifts.")] = 20,
+    agents: Annotated[
+        int, typer.Option(help="客服人数（轮班） / agents, in staggered shifts.")
+    ] = 20,
     roster: Annotated[Path | None, typer.Option(help="排班 JSON 文件 / roster JSON file.")] = None,
-    policies: Annotated[str, typer.Option(help=f"逗号分隔 / comma-separated: {','.join(POLICIES)}")] = ",".join(POLICIES),
+    policies: Annotated[
+        str, typer.Option(help=f"逗号分隔 / comma-separated: {','.join(POLICIES)}")
+    ] = ",".join(POLICIES),
     seed: Annotated[int, typer.Option(help="随机种子（同种子同结果） / seed.")] = 7,
-    messages: Annotated[Path | None, typer.Option(help="顾客消息 JSONL / customer messages (evaluation-set format).")] = None,
-    policy_file: Annotated[Path | None, typer.Option(help="店铺规则 TOML / shop policy file.")] = None,
-    knowledge: Annotated[Path | None, typer.Option(help="知识库 JSONL/CSV / knowledge file.")] = None,
+    messages: Annotated[
+        Path | None,
+        typer.Option(help="顾客消息 JSONL / customer messages (evaluation-set format)."),
+    ] = None,
+    policy_file: Annotated[
+        Path | None, typer.Option(help="店铺规则 TOML / shop policy file.")
+    ] = None,
+    knowledge: Annotated[
+        Path | None, typer.Option(help="知识库 JSONL/CSV / knowledge file.")
+    ] = None,
     wage: Annotated[float, typer.Option(help="客服时薪（元） / wage per agent hour (¥).")] = 35.0,
-    ai_cost: Annotated[float, typer.Option(help="AI 每轮成本（元） / AI cost per turn (¥).")] = 0.02,
-    day: Annotated[str | None, typer.Option(help="模拟日期 YYYY-MM-DD（店铺时区） / day simulated.")] = None,
-    out: Annotated[Path | None, typer.Option(help="报告目录（HTML、SVG、JSON） / report directory.")] = None,
+    ai_cost: Annotated[
+        float, typer.Option(help="AI 每轮成本（元） / AI cost per turn (¥).")
+    ] = 0.02,
+    day: Annotated[
+        str | None, typer.Option(help="模拟日期 YYYY-MM-DD（店铺时区） / day simulated.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="报告目录（HTML、SVG、JSON） / report directory.")
+    ] = None,
     lang: Annotated[str, typer.Option(help="zh 或 en")] = "zh",
 ) -> None:
     """对比四种策略 / Compare policies over the same simulated customers."""
@@ -101,10 +125,14 @@ def compare_command(
         )
         expected = int(curve.expected_arrivals)
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=err, transient=False,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=False,
         ) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
             with err.status("载入模型与知识库 / loading models and knowledge..."):
                 services = EngineServices.build(policy_file=policy_file, knowledge_file=knowledge)
 
@@ -117,12 +145,16 @@ def compare_command(
     except TandemError as exc:
         raise _fail(exc) from None
     if result.bank.fallback:
-        err.print("[yellow]注意：未安装评测集 shopper_dev.jsonl，使用内置的 100 条示例消息。"
-                  " / the evaluation set is not installed: using the shipped 100-message bank.[/yellow]")
+        err.print(
+            "[yellow]注意：未安装评测集 shopper_dev.jsonl，使用内置的 100 条示例消息。"
+            " / the evaluation set is not installed: using the shipped 100-message bank.[/yellow]"
+        )
     console.print(table(result, "en" if lang == "en" else "zh"))
     if out is not None:
         paths = write_report(result, out, "en" if lang == "en" else "zh")
-        (out / "figures.json").write_text(json.dumps(figures_json(result), ensure_ascii=False, indent=1), "utf-8")
+        (out / "figures.json").write_text(
+            json.dumps(figures_json(result), ensure_ascii=False, indent=1), "utf-8"
+        )
         console.print(f"报告 / report: {paths[0]}")
 
 
@@ -130,36 +162,68 @@ def compare_command(
 def staff_command(
     traffic: TrafficOption = "double11",
     scale: ScaleOption = 1.0,
-    aht: Annotated[float, typer.Option(help="平均处理时长（秒） / average handling seconds.")] = 300.0,
-    target_seconds: Annotated[float, typer.Option(help="目标接入时间（秒） / answer within.")] = 60.0,
-    service_level: Annotated[float, typer.Option(help="服务水平（如 0.8） / share answered in time.")] = 0.8,
+    aht: Annotated[
+        float, typer.Option(help="平均处理时长（秒） / average handling seconds.")
+    ] = 300.0,
+    target_seconds: Annotated[
+        float, typer.Option(help="目标接入时间（秒） / answer within.")
+    ] = 60.0,
+    service_level: Annotated[
+        float, typer.Option(help="服务水平（如 0.8） / share answered in time.")
+    ] = 0.8,
     concurrency: Annotated[int, typer.Option(help="每人同时会话数 / conversations per agent.")] = 1,
-    patience: Annotated[float | None, typer.Option(help="平均耐心（秒）：给出则用 Erlang A / mean patience: Erlang A.")] = None,
-    shrinkage: Annotated[float, typer.Option(help="休息等占比 / share of paid time off the queue.")] = 0.1,
+    patience: Annotated[
+        float | None,
+        typer.Option(help="平均耐心（秒）：给出则用 Erlang A / mean patience: Erlang A."),
+    ] = None,
+    shrinkage: Annotated[
+        float, typer.Option(help="休息等占比 / share of paid time off the queue.")
+    ] = 0.1,
     shift_hours: Annotated[float, typer.Option(help="班次长度（小时） / shift length.")] = 8.0,
-    roster_out: Annotated[Path | None, typer.Option(help="写出排班 JSON / write the roster JSON.")] = None,
+    roster_out: Annotated[
+        Path | None, typer.Option(help="写出排班 JSON / write the roster JSON.")
+    ] = None,
 ) -> None:
     """按预测排班（Erlang C / Erlang A） / Agents per interval and a shift plan from a forecast."""
     try:
         curve = load_curve(traffic).scaled(scale)
-        target = StaffingTarget(aht, target_seconds, service_level, concurrency, patience, shrinkage)
+        target = StaffingTarget(
+            aht, target_seconds, service_level, concurrency, patience, shrinkage
+        )
         needs = needs_per_interval(curve, target)
         plan = plan_shifts(needs, curve.interval_seconds, shift_hours)
     except (TandemError, ValueError) as exc:
         raise _fail(exc if isinstance(exc, TandemError) else TandemError(str(exc))) from None
     model = "Erlang A" if patience else "Erlang C"
-    t = Table(title=f"排班 / staffing · {curve.name} · {model} · {service_level:.0%} ≤ {target_seconds:.0f}s")
-    for col in ("时段 / interval", "到达/小时 / per hour", "需在线 / answering", "需在班 / on shift", "排班 / planned"):
+    t = Table(
+        title=f"排班 / staffing · {curve.name} · {model} · {service_level:.0%} ≤ {target_seconds:.0f}s"
+    )
+    for col in (
+        "时段 / interval",
+        "到达/小时 / per hour",
+        "需在线 / answering",
+        "需在班 / on shift",
+        "排班 / planned",
+    ):
         t.add_column(col, justify="right")
     for need, cover in zip(needs, plan.coverage(), strict=True):
         h = int(need.start_seconds // 3600)
         m = int(need.start_seconds % 3600 // 60)
-        t.add_row(f"{h % 24:02d}:{m:02d}", f"{need.rate_per_hour:,.0f}", str(need.agents), str(need.on_shift), str(cover))
+        t.add_row(
+            f"{h % 24:02d}:{m:02d}",
+            f"{need.rate_per_hour:,.0f}",
+            str(need.agents),
+            str(need.on_shift),
+            str(cover),
+        )
     console.print(t)
     starts = sorted({s for s in plan.shift_starts})
     console.print(
         f"共 {plan.people} 个班次 / {plan.people} shifts of {shift_hours:g} h: "
-        + ", ".join(f"{int(s // 3600) % 24:02d}:{int(s % 3600 // 60):02d}×{plan.shift_starts.count(s)}" for s in starts)
+        + ", ".join(
+            f"{int(s // 3600) % 24:02d}:{int(s % 3600 // 60):02d}×{plan.shift_starts.count(s)}"
+            for s in starts
+        )
     )
     if roster_out is not None:
         data = {
@@ -177,15 +241,23 @@ def staff_command(
             "break_minutes": 15,
         }
         roster_out.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
-        console.print(f"排班文件 / roster: {roster_out}  (tandem simulate compare --roster {roster_out})")
+        console.print(
+            f"排班文件 / roster: {roster_out}  (tandem simulate compare --roster {roster_out})"
+        )
 
 
 @app.command("replay")
 def replay_command(
-    since: Annotated[str, typer.Option(help="开始（含），ISO 日期或时间 / from (ISO date or time, UTC).")],
+    since: Annotated[
+        str, typer.Option(help="开始（含），ISO 日期或时间 / from (ISO date or time, UTC).")
+    ],
     until: Annotated[str, typer.Option(help="结束（不含） / until (exclusive).")],
-    policy_file: Annotated[Path | None, typer.Option(help="改动后的店铺规则 / the changed policy file.")] = None,
-    knowledge: Annotated[Path | None, typer.Option(help="改动后的知识库 / the changed knowledge file.")] = None,
+    policy_file: Annotated[
+        Path | None, typer.Option(help="改动后的店铺规则 / the changed policy file.")
+    ] = None,
+    knowledge: Annotated[
+        Path | None, typer.Option(help="改动后的知识库 / the changed knowledge file.")
+    ] = None,
 ) -> None:
     """用改动后的规则或知识库重放一段时间的真实会话 / Replay recorded conversations."""
 
@@ -193,10 +265,12 @@ def replay_command(
         try:
             d = datetime.fromisoformat(value)
         except ValueError:
-            raise _fail(TandemError(
-                f"时间“{value}”应为 ISO 格式（如 2026-11-11 或 2026-11-11T08:00）。\n"
-                f"'{value}' should be an ISO date or time (e.g. 2026-11-11 or 2026-11-11T08:00)."
-            )) from None
+            raise _fail(
+                TandemError(
+                    f"时间“{value}”应为 ISO 格式（如 2026-11-11 或 2026-11-11T08:00）。\n"
+                    f"'{value}' should be an ISO date or time (e.g. 2026-11-11 or 2026-11-11T08:00)."
+                )
+            ) from None
         return d if d.tzinfo else d.replace(tzinfo=UTC)
 
     start, end = when(since), when(until)

@@ -100,7 +100,9 @@ def read_messages(path: Path) -> list[Message]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError:
-            raise _bad(path, f"第 {n} 行不是有效的 JSON。", f"line {n} is not valid JSON.") from None
+            raise _bad(
+                path, f"第 {n} 行不是有效的 JSON。", f"line {n} is not valid JSON."
+            ) from None
         if not isinstance(row, dict):
             raise _bad(path, f"第 {n} 行应是一个 JSON 对象。", f"line {n} should be a JSON object.")
         text = row.get("text")

@@ -72,11 +72,19 @@ def figures(result: RunResult, costs: Costs = Costs()) -> PolicyFigures:
     count = {k: 0 for k in (AI_RESOLVED, HUMAN_RESOLVED, ABANDONED, DEAD_END, OPEN)}
     for r in records:
         count[r.outcome] += 1
-    answered = [r.answered_at - r.queued_at for r in records
-                if r.answered_at is not None and r.queued_at is not None and not r.ticket]
+    answered = [
+        r.answered_at - r.queued_at
+        for r in records
+        if r.answered_at is not None and r.queued_at is not None and not r.ticket
+    ]
     queued = [r for r in records if r.queued_at is not None and not r.ticket]
-    within = sum(1 for r in queued if r.answered_at is not None and r.queued_at is not None
-                 and r.answered_at - r.queued_at <= 60)
+    within = sum(
+        1
+        for r in queued
+        if r.answered_at is not None
+        and r.queued_at is not None
+        and r.answered_at - r.queued_at <= 60
+    )
     hours = max(1, math.ceil(result.horizon_seconds / 3600))
     sums = [0.0] * hours
     nums = [0] * hours
@@ -90,12 +98,18 @@ def figures(result: RunResult, costs: Costs = Costs()) -> PolicyFigures:
     busy = sum(a.busy_slot_seconds for a in result.agents)
     avail = sum(a.available_slot_seconds for a in result.agents)
     agents = tuple(
-        AgentFigures(a.spec.name, a.handled, a.hostile,
-                     a.busy_slot_seconds / a.available_slot_seconds if a.available_slot_seconds else 0.0)
+        AgentFigures(
+            a.spec.name,
+            a.handled,
+            a.hostile,
+            a.busy_slot_seconds / a.available_slot_seconds if a.available_slot_seconds else 0.0,
+        )
         for a in result.agents
     )
     ai_turns = sum(r.bot_turns for r in records)
-    wage = result.roster.wage_cost(result.horizon_seconds) if result.roster and result.agents else 0.0
+    wage = (
+        result.roster.wage_cost(result.horizon_seconds) if result.roster and result.agents else 0.0
+    )
     ai_cost = ai_turns * costs.ai_cost_per_turn
     hostile = [a.hostile for a in result.agents if a.handled]
     return PolicyFigures(

@@ -119,10 +119,17 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
 
 
 def _order(
-    rng: random.Random, customer_id: str, n: int, status: OrderStatus, value_yuan: float, now: datetime
+    rng: random.Random,
+    customer_id: str,
+    n: int,
+    status: OrderStatus,
+    value_yuan: float,
+    now: datetime,
 ) -> tuple[Order, tuple[TrackingEvent, ...]]:
     # The product nearest the drawn value, times a quantity to get close to it.
-    sku, name_zh, name_en, category, price = min(PRODUCTS, key=lambda p: abs(math.log(p[4] / value_yuan)))
+    sku, name_zh, name_en, category, price = min(
+        PRODUCTS, key=lambda p: abs(math.log(p[4] / value_yuan))
+    )
     qty = max(1, min(5, round(value_yuan / price)))
     created = now - timedelta(hours=rng.uniform(30, 120))
     paid = created + timedelta(minutes=5)
@@ -132,15 +139,45 @@ def _order(
         delivered = min(now - timedelta(hours=1), shipped + timedelta(hours=rng.uniform(20, 60)))
     events: list[TrackingEvent] = []
     if shipped is not None:
-        events.append(TrackingEvent(at=shipped, code="picked_up", description_zh="快件已揽收", description_en="Picked up"))
-        events.append(TrackingEvent(at=shipped + timedelta(hours=6), code="in_transit", description_zh="快件运输中", description_en="In transit"))
+        events.append(
+            TrackingEvent(
+                at=shipped,
+                code="picked_up",
+                description_zh="快件已揽收",
+                description_en="Picked up",
+            )
+        )
+        events.append(
+            TrackingEvent(
+                at=shipped + timedelta(hours=6),
+                code="in_transit",
+                description_zh="快件运输中",
+                description_en="In transit",
+            )
+        )
         if delivered is not None:
-            events.append(TrackingEvent(at=delivered, code="delivered", description_zh="快件已签收", description_en="Delivered"))
+            events.append(
+                TrackingEvent(
+                    at=delivered,
+                    code="delivered",
+                    description_zh="快件已签收",
+                    description_en="Delivered",
+                )
+            )
     order = Order(
         order_id=f"SIM{customer_id[-6:]}{n}",
         customer_id=customer_id,
         status=status,
-        items=(OrderItem(sku=sku, name_zh=name_zh, name_en=name_en, category=category, unit_price_cents=price * 100, quantity=qty),),
+        items=(
+            OrderItem(
+                sku=sku,
+                name_zh=name_zh,
+                name_en=name_en,
+                category=category,
+                unit_price_cents=price * 100,
+                quantity=qty,
+            ),
+        ),
         total_cents=price * 100 * qty,
         created_at=created,
         paid_at=paid,
@@ -150,7 +187,13 @@ def _order(
         promised_delivery_by=shipped + timedelta(days=3) if shipped else None,
         carrier=Carrier.SF if shipped else None,
         tracking_number=f"SF{rng.randrange(10**11, 10**12)}" if shipped else None,
-        address=Address(recipient="顾客", phone="13800000000", province="浙江省", city="杭州市", line="文一西路 1 号"),
+        address=Address(
+            recipient="顾客",
+            phone="13800000000",
+            province="浙江省",
+            city="杭州市",
+            line="文一西路 1 号",
+        ),
     )
     return order, tuple(events)
 
@@ -176,12 +219,27 @@ def build_profiles(
             profiles = []
             for i in range(per_status):
                 cid = f"sim{status.value[:2]}{int(vip)}{i:05d}"
-                value = math.exp(rng.gauss(math.log(mix.order_value_median_yuan), mix.order_value_sigma))
+                value = math.exp(
+                    rng.gauss(math.log(mix.order_value_median_yuan), mix.order_value_sigma)
+                )
                 focus, events = _order(rng, cid, 1, status, max(10.0, value), now)
-                other, other_events = _order(rng, cid, 2, OrderStatus.DELIVERED, 80.0, now - timedelta(days=20))
-                tracking = {o.order_id: ev for o, ev in ((focus, events), (other, other_events)) if ev}
-                customer = Customer(external_id=cid, name="模拟顾客", tier=Tier.VIP if vip else Tier.NORMAL)
-                profiles.append(Profile(ShopFacts(customer, (focus, other)), tracking, focus.order_id, focus.total_cents))
+                other, other_events = _order(
+                    rng, cid, 2, OrderStatus.DELIVERED, 80.0, now - timedelta(days=20)
+                )
+                tracking = {
+                    o.order_id: ev for o, ev in ((focus, events), (other, other_events)) if ev
+                }
+                customer = Customer(
+                    external_id=cid, name="模拟顾客", tier=Tier.VIP if vip else Tier.NORMAL
+                )
+                profiles.append(
+                    Profile(
+                        ShopFacts(customer, (focus, other)),
+                        tracking,
+                        focus.order_id,
+                        focus.total_cents,
+                    )
+                )
             pools[(status, vip)] = tuple(profiles)
     return pools
 
@@ -192,7 +250,9 @@ def problem_intents(bank: MessageBank, lang: str) -> dict[str, int]:
     return {
         k: len(v)
         for k, v in groups.items()
-        if k is not None and k not in SOCIAL and (k in KNOWLEDGE_INTENTS or k in ORDER_INTENTS or k in ("human", "complaint"))
+        if k is not None
+        and k not in SOCIAL
+        and (k in KNOWLEDGE_INTENTS or k in ORDER_INTENTS or k in ("human", "complaint"))
     }
 
 
@@ -212,7 +272,9 @@ def draw_customer(
     if None in by_intent and rng.random() < mix.off_topic_share:
         intent = None
     else:
-        weights = mix.intent_weights or {k: float(len(v)) for k, v in by_intent.items() if k is not None and k not in SOCIAL}
+        weights = mix.intent_weights or {
+            k: float(len(v)) for k, v in by_intent.items() if k is not None and k not in SOCIAL
+        }
         weights = {k: w for k, w in weights.items() if k in by_intent and w > 0}
         intent = _weighted(rng, weights)
     first = rng.choice(by_intent[intent])

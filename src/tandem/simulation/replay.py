@@ -111,7 +111,13 @@ async def replay_period(
                 # The AI's part ends at the first hand-off, recorded or replayed.
                 break
             turn = engine_turn(
-                services, state, m.text, m.payload, m.created_at, facts, tracking,
+                services,
+                state,
+                m.text,
+                m.payload,
+                m.created_at,
+                facts,
+                tracking,
                 lambda: NEUTRAL_QUEUE,
             )
             new = turn.decision

@@ -74,8 +74,19 @@ LABELS: dict[str, dict[str, str]] = {
 def table(cmp: Comparison, lang: str = "zh") -> Table:
     t = LABELS[lang]
     out = Table(title=f"{t['title']} · {cmp.scenario.curve.name}")
-    cols = ("policy", "conversations", "ai_resolution", "abandonment", "dead_ends", "wait_p50",
-            "wait_p90", "within_60s", "occupancy", "hostile", "cost")
+    cols = (
+        "policy",
+        "conversations",
+        "ai_resolution",
+        "abandonment",
+        "dead_ends",
+        "wait_p50",
+        "wait_p90",
+        "within_60s",
+        "occupancy",
+        "hostile",
+        "cost",
+    )
     for c in cols:
         out.add_column(t[c], justify="left" if c == "policy" else "right")
     for f in cmp.figures:
@@ -105,7 +116,9 @@ def chart_set(cmp: Comparison, lang: str = "zh") -> dict[str, str]:
     fs = cmp.figures
     names = [f.policy for f in fs]
     outcome_groups = [t["ai_resolution"], t["abandonment"], t["dead_ends"], t["within_60s"]]
-    outcomes = {f.policy: [f.ai_resolution, f.abandonment, f.dead_ends, f.answered_within_60s] for f in fs}
+    outcomes = {
+        f.policy: [f.ai_resolution, f.abandonment, f.dead_ends, f.answered_within_60s] for f in fs
+    }
     waits = {f.policy: [f.wait_p50, f.wait_p90] for f in fs if f.policy != "ai-only"}
     hours = len(fs[0].hourly_waits) if fs else 0
     start_hour = cmp.scenario.start.astimezone(cmp.zone).hour
@@ -119,11 +132,19 @@ def chart_set(cmp: Comparison, lang: str = "zh") -> dict[str, str]:
     return {
         "outcomes": charts.bars(t["outcomes"], outcome_groups, outcomes, percent=True),
         "waits": charts.bars(t["waits"], ["p50", "p90"], waits),
-        "hourly": charts.lines(t["hourly"], x, hourly, y_label=t["seconds"],
-                               area=[float(a) for a in fs[0].hourly_arrivals] if fs else None,
-                               area_label=t["arrivals"]),
-        "exposure": charts.lines(t["exposure"], [str(i + 1) for i in range(longest)],
-                                 {k: [float(v) for v in vs] for k, vs in exposure.items()}),
+        "hourly": charts.lines(
+            t["hourly"],
+            x,
+            hourly,
+            y_label=t["seconds"],
+            area=[float(a) for a in fs[0].hourly_arrivals] if fs else None,
+            area_label=t["arrivals"],
+        ),
+        "exposure": charts.lines(
+            t["exposure"],
+            [str(i + 1) for i in range(longest)],
+            {k: [float(v) for v in vs] for k, vs in exposure.items()},
+        ),
         "_names": ",".join(names),
     }
 
@@ -131,8 +152,19 @@ def chart_set(cmp: Comparison, lang: str = "zh") -> dict[str, str]:
 def html(cmp: Comparison, lang: str = "zh") -> str:
     t = LABELS[lang]
     svgs = chart_set(cmp, lang)
-    head = ["policy", "conversations", "ai_resolution", "abandonment", "dead_ends", "wait_p50",
-            "wait_p90", "within_60s", "occupancy", "hostile", "cost"]
+    head = [
+        "policy",
+        "conversations",
+        "ai_resolution",
+        "abandonment",
+        "dead_ends",
+        "wait_p50",
+        "wait_p90",
+        "within_60s",
+        "occupancy",
+        "hostile",
+        "cost",
+    ]
     rows = "".join(
         "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row(f)) + "</tr>" for f in cmp.figures
     )
@@ -146,15 +178,15 @@ def html(cmp: Comparison, lang: str = "zh") -> str:
         f"<figure>{svg}</figure>" for name, svg in svgs.items() if not name.startswith("_")
     )
     return f"""<!doctype html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
-<title>{escape(t['title'])}</title>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<title>{escape(t["title"])}</title>
 <style>
 body{{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;margin:2em;color:#222}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
 td:first-child,th:first-child{{text-align:left}}.note{{color:#a60}}figure{{margin:1em 0}}
 </style></head><body>
-<h1>{escape(t['title'])}</h1><p>{meta}</p>{note}
-<table><thead><tr>{''.join(f'<th>{escape(t[h])}</th>' for h in head)}</tr></thead><tbody>{rows}</tbody></table>
+<h1>{escape(t["title"])}</h1><p>{meta}</p>{note}
+<table><thead><tr>{"".join(f"<th>{escape(t[h])}</th>" for h in head)}</tr></thead><tbody>{rows}</tbody></table>
 {figures}
 </body></html>
 """

@@ -40,7 +40,9 @@ class WhatIfIn(BaseModel):
 
 
 @router.post("/api/v1/simulate")
-async def what_if(body: WhatIfIn, services: ServicesDep, supervisor: SupervisorDep) -> dict[str, Any]:
+async def what_if(
+    body: WhatIfIn, services: ServicesDep, supervisor: SupervisorDep
+) -> dict[str, Any]:
     if body.traffic not in builtin_curves():
         raise SimulationInputError(
             f"未知的流量曲线 {body.traffic}。可选：{'、'.join(builtin_curves())}。",
@@ -67,7 +69,9 @@ async def what_if(body: WhatIfIn, services: ServicesDep, supervisor: SupervisorD
         costs=Costs(ai_cost_per_turn=body.ai_cost_per_turn),
     )
     scenario.roster = uniform_roster(
-        body.agents, curve.horizon_seconds, max_concurrent=body.max_concurrent,
+        body.agents,
+        curve.horizon_seconds,
+        max_concurrent=body.max_concurrent,
         wage_per_hour=body.wage_per_hour,
     )
     result = await to_thread.run_sync(lambda: compare(scenario, services=engine))

@@ -41,7 +41,9 @@ class Scenario:
     roster: Roster | None = None
     agents: int = 20
     wage_per_hour: float = 35.0
-    policies: list[str] = field(default_factory=lambda: ["human-only", "ai-only", "naive-bot", "tandem"])
+    policies: list[str] = field(
+        default_factory=lambda: ["human-only", "ai-only", "naive-bot", "tandem"]
+    )
     seed: int = 7
     start: datetime = DEFAULT_START
     mix: CustomerMix = field(default_factory=CustomerMix)
@@ -97,8 +99,10 @@ def compare(
     for policy in policies:
         step: Callable[[int], None] | None = None
         if progress is not None:
+
             def step(k: int, policy: str = policy) -> None:
                 progress(policy, k, len(customers))
+
         sim = Simulation(
             policy=policy,
             customers=customers,
@@ -115,6 +119,4 @@ def compare(
             services.engine_calls = 0
         results.append(sim.run())
     zone = services.policy.service_hours.zone if services else ZoneInfo("Asia/Shanghai")
-    return Comparison(
-        scenario, bank, results, [figures(r, scenario.costs) for r in results], zone
-    )
+    return Comparison(scenario, bank, results, [figures(r, scenario.costs) for r in results], zone)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tandem.core.clock import FixedClock
-from tandem.engine import BotReply
+from tandem.engine import BotReply, QueueFacts
 from tandem.routing.erlang import wait_at_position_seconds
 from tandem.routing.policy import (
     PRESENCE_ONLINE,
@@ -201,7 +201,9 @@ class Simulation:
         for agent in self.agents:
             agent.account(self._now)
         calls = self.services.engine_calls if self.services else 0
-        return RunResult(self.policy, self.records, self.agents, self.horizon_seconds, calls, self.roster)
+        return RunResult(
+            self.policy, self.records, self.agents, self.horizon_seconds, calls, self.roster
+        )
 
     # --- customers ---------------------------------------------------------------------------
 
@@ -231,33 +233,55 @@ class Simulation:
             step = self._engine_step(conv, message, text, payload)
         self._continue(conv, message, step)
 
-    def _engine_step(self, conv: _Conversation, message: Message, text: str, payload: str | None) -> _Step:
+    def _engine_step(
+        self, conv: _Conversation, message: Message, text: str, payload: str | None
+    ) -> _Step:
         assert self.services is not None
         c = conv.record.customer
         ai_only = self.policy == "ai-only"
 
-        def facts() -> object:
+        def facts() -> QueueFacts:
             return self._queue_facts(conv, ai_only)
 
         turn = engine_turn(
-            self.services, conv.engine, text, payload, self.clock.now(), c.facts, c.tracking,
-            facts,  # type: ignore[arg-type]
+            self.services,
+            conv.engine,
+            text,
+            payload,
+            self.clock.now(),
+            c.facts,
+            c.tracking,
+            facts,
         )
         d = turn.decision
         if d.action == "hand_off":
             a = turn.analysis
             hostile = is_hostile(a.emotion.label, a.emotion.intensity, a.abuse.is_abusive)
-            return _Step("hand_off", skill=d.skill or skill_for(c.intent, c.vip), priority=d.priority,
-                         ticket=d.ticket, reason=d.handoff_reason, hostile=hostile,
-                         emotion=(a.emotion.label, a.emotion.intensity))
+            return _Step(
+                "hand_off",
+                skill=d.skill or skill_for(c.intent, c.vip),
+                priority=d.priority,
+                ticket=d.ticket,
+                reason=d.handoff_reason,
+                hostile=hostile,
+                emotion=(a.emotion.label, a.emotion.intensity),
+            )
         if turn.verdict == "allowed":
             return _Step("resolved")
         if turn.verdict == "declined":
             return _Step("offered_person")  # declined with the reason, and a person offered
         return self._judge_reply(c, message, d.replies, d.intent, d.kb_entry_id, d.rule, conv)
 
-    def _judge_reply(self, c: SimCustomer, message: Message, replies: tuple[BotReply, ...],
-                     intent: str | None, kb_entry_id: str | None, rule: str, conv: _Conversation) -> _Step:
+    def _judge_reply(
+        self,
+        c: SimCustomer,
+        message: Message,
+        replies: tuple[BotReply, ...],
+        intent: str | None,
+        kb_entry_id: str | None,
+        rule: str,
+        conv: _Conversation,
+    ) -> _Step:
         """What the customer makes of the AI's reply, knowing what they meant (the label)."""
         true = message.intent
         if true in SOCIAL:
@@ -325,8 +349,13 @@ class Simulation:
                 return
             record.handoff_reason = step.reason
             record.hostile_read = step.hostile
-            self._enqueue(record, step.skill or "after_sale", ticket=step.ticket,
-                          priority_emotion=step.emotion, hostile=step.hostile)
+            self._enqueue(
+                record,
+                step.skill or "after_sale",
+                ticket=step.ticket,
+                priority_emotion=step.emotion,
+                hostile=step.hostile,
+            )
             return
         if step.kind == "resolved":
             self._finish(record, AI_RESOLVED)
@@ -371,7 +400,7 @@ class Simulation:
     def _agents_with(self, skill: str) -> list[SimAgent]:
         return [a for a in self.agents if a.on_shift and skill in a.spec.skills]
 
-    def _queue_facts(self, conv: _Conversation, ai_only: bool) -> object:
+    def _queue_facts(self, conv: _Conversation, ai_only: bool) -> QueueFacts:
         assert self.services is not None
         now = self.clock.now()
         if ai_only:
@@ -382,11 +411,22 @@ class Simulation:
         ahead = sum(len(q) for (s, _), q in self._queues.items() if s == skill)
         servers = sum(a.spec.max_concurrent for a in self._agents_with(skill)) or 1
         aht = self.handling.mean_seconds.get(skill, 240.0)
-        eta = int(wait_at_position_seconds(min(ahead, 10_000), servers, aht)) if ahead or not online else 0
+        eta = (
+            int(wait_at_position_seconds(min(ahead, 10_000), servers, aht))
+            if ahead or not online
+            else 0
+        )
         return queue_facts(self.services.policy, now, len(online), ahead + 1, eta)
 
-    def _enqueue(self, record: Record, skill: str, *, ticket: bool,
-                 priority_emotion: tuple[str, float] | None = None, hostile: bool = False) -> None:
+    def _enqueue(
+        self,
+        record: Record,
+        skill: str,
+        *,
+        ticket: bool,
+        priority_emotion: tuple[str, float] | None = None,
+        hostile: bool = False,
+    ) -> None:
         c = record.customer
         record.queued_at = self._now
         record.skill = skill
@@ -445,7 +485,8 @@ class Simulation:
         # Only agents with a free slot can take anyone: leaving the full ones out changes
         # nothing in the round (they are never eligible) and saves building their states.
         free = [
-            a for a in self.agents
+            a
+            for a in self.agents
             if a.on_shift and a.break_until is None and a.active < a.spec.max_concurrent
         ]
         if not free:
@@ -476,7 +517,9 @@ class Simulation:
         if c.hostile:
             agent.hostile += 1
             agent.exposure += 1.0
-        duration = self.handling.draw(self.rng, record.skill or "after_sale", c.hostile, agent.active)
+        duration = self.handling.draw(
+            self.rng, record.skill or "after_sale", c.hostile, agent.active
+        )
         self._push(self._now + duration, "done", (record, agent))
 
     def _on_done(self, item: tuple[Record, SimAgent]) -> None:

@@ -79,13 +79,20 @@ def needs_per_interval(curve: RateCurve, target: StaffingTarget) -> list[Interva
     for i, rate in enumerate(curve.rates_per_hour):
         if target.avg_patience_seconds is None:
             n = agents_for_service_level(
-                rate, target.avg_handle_seconds, target.target_seconds, target.service_level,
+                rate,
+                target.avg_handle_seconds,
+                target.target_seconds,
+                target.service_level,
                 target.concurrency,
             )
         else:
             n = agents_for_service_level_a(
-                rate, target.avg_handle_seconds, target.avg_patience_seconds,
-                target.target_seconds, target.service_level, target.concurrency,
+                rate,
+                target.avg_handle_seconds,
+                target.avg_patience_seconds,
+                target.target_seconds,
+                target.service_level,
+                target.concurrency,
             )
         out.append(
             IntervalNeed(i * curve.interval_seconds, rate, n, math.ceil(n / (1 - target.shrinkage)))
@@ -93,7 +100,9 @@ def needs_per_interval(curve: RateCurve, target: StaffingTarget) -> list[Interva
     return out
 
 
-def plan_shifts(needs: list[IntervalNeed], interval_seconds: float, shift_hours: float) -> ShiftPlan:
+def plan_shifts(
+    needs: list[IntervalNeed], interval_seconds: float, shift_hours: float
+) -> ShiftPlan:
     """The fewest fixed-length shifts whose people on duty meet every interval's need."""
     if shift_hours <= 0:
         raise SimulationInputError(

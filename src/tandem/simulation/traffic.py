@@ -65,7 +65,9 @@ class RateCurve:
                 f"流量倍数必须是正数，收到 {factor}。",
                 f"the traffic scale must be a positive number, got {factor}.",
             )
-        return RateCurve(self.name, self.interval_seconds, tuple(r * factor for r in self.rates_per_hour))
+        return RateCurve(
+            self.name, self.interval_seconds, tuple(r * factor for r in self.rates_per_hour)
+        )
 
     def truncated(self, hours: float) -> RateCurve:
         """The first `hours` of the curve (whole intervals, at least one)."""
@@ -123,7 +125,9 @@ def parse_curve(text: str, source: str = "<curve>") -> RateCurve:
             data = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise _bad(
-                source, f"不是有效的 JSON（第 {exc.lineno} 行）。", f"not valid JSON (line {exc.lineno})."
+                source,
+                f"不是有效的 JSON（第 {exc.lineno} 行）。",
+                f"not valid JSON (line {exc.lineno}).",
             ) from None
         if not isinstance(data, dict) or not isinstance(data.get("rates_per_hour"), list):
             raise _bad(
@@ -159,9 +163,7 @@ def parse_curve(text: str, source: str = "<curve>") -> RateCurve:
             if not row or not "".join(row).strip():
                 continue
             if len(row) < 2:
-                raise _bad(
-                    source, f"第 {i} 行缺少到达率。", f"row {i} has no rate_per_hour."
-                )
+                raise _bad(source, f"第 {i} 行缺少到达率。", f"row {i} has no rate_per_hour.")
             starts.append(_minutes(source, i, row[0]))
             values.append(_rate(source, f"第 {i} 行 / row {i}", row[1]))
         if not values:

@@ -39,15 +39,33 @@ class MmcCheck:
 
 def _customer(n: int, t: float) -> SimCustomer:
     return SimCustomer(
-        id=f"c-{n}", arrival=t, lang="zh", intent="shipping_info", feeling="calm", opening=(),
-        problem=(), person_request=None, thanks=None, vip=False,
-        facts=ShopFacts(None, ()), tracking={}, focus_order_id=None, order_value_cents=0,
-        patience_seconds=float("inf"), bot_tries=1, person_asks=0, think_seconds=0.0,
+        id=f"c-{n}",
+        arrival=t,
+        lang="zh",
+        intent="shipping_info",
+        feeling="calm",
+        opening=(),
+        problem=(),
+        person_request=None,
+        thanks=None,
+        vip=False,
+        facts=ShopFacts(None, ()),
+        tracking={},
+        focus_order_id=None,
+        order_value_cents=0,
+        patience_seconds=float("inf"),
+        bot_tries=1,
+        person_asks=0,
+        think_seconds=0.0,
     )
 
 
 def mmc_check(
-    servers: int, rate_per_hour: float, handle_seconds: float, hours: float, seed: int,
+    servers: int,
+    rate_per_hour: float,
+    handle_seconds: float,
+    hours: float,
+    seed: int,
     warmup_hours: float = 2.0,
 ) -> MmcCheck:
     curve = constant_curve(rate_per_hour, hours)
@@ -63,16 +81,27 @@ def mmc_check(
         break_seconds=0.0,
     )
     handling = HandlingTimes(
-        mean_seconds={"pre_sale": handle_seconds}, hostile_factor=1.0,
-        concurrency_penalty=0.0, distribution="exponential",
+        mean_seconds={"pre_sale": handle_seconds},
+        hostile_factor=1.0,
+        concurrency_penalty=0.0,
+        distribution="exponential",
     )
     result = Simulation(
-        policy="human-only", customers=customers, roster=roster, start=START, seed=seed,
-        horizon_seconds=horizon, handling=handling,
+        policy="human-only",
+        customers=customers,
+        roster=roster,
+        start=START,
+        seed=seed,
+        horizon_seconds=horizon,
+        handling=handling,
     ).run()
     # Customers of the warm-up (an empty system at the start) do not see steady state.
     steady = [r for r in result.records if r.customer.arrival >= warmup_hours * 3600]
-    waits = [r.answered_at - r.queued_at for r in steady if r.answered_at is not None and r.queued_at is not None]
+    waits = [
+        r.answered_at - r.queued_at
+        for r in steady
+        if r.answered_at is not None and r.queued_at is not None
+    ]
     load = offered_load(rate_per_hour, handle_seconds)
     return MmcCheck(
         servers=servers,
