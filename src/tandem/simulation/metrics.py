@@ -42,6 +42,7 @@ class PolicyFigures:
     wait_p50: float  # seconds, customers a person answered
     wait_p90: float
     wait_mean: float
+    queued: int  # customers who waited for a person (tickets apart)
     answered_within_60s: float  # of those who queued (abandoned ones count as not answered)
     occupancy: float  # busy slot time / slot time on duty
     hostile_max: int  # hostile conversations handled by the most exposed agent
@@ -123,7 +124,8 @@ def figures(result: RunResult, costs: Costs = Costs()) -> PolicyFigures:
         wait_p50=quantile(answered, 0.5),
         wait_p90=quantile(answered, 0.9),
         wait_mean=sum(answered) / len(answered) if answered else 0.0,
-        answered_within_60s=within / len(queued) if queued else 1.0,
+        queued=len(queued),
+        answered_within_60s=within / len(queued) if queued else 0.0,
         occupancy=busy / avail if avail else 0.0,
         hostile_max=max(hostile, default=0),
         hostile_mean=sum(hostile) / len(hostile) if hostile else 0.0,

@@ -19,6 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
         "policy": "策略",
         "conversations": "会话数",
         "ai_resolution": "AI 解决率",
+        "human_resolved": "人工解决",
         "abandonment": "排队放弃率",
         "dead_ends": "死胡同",
         "wait_p50": "等待 p50 (秒)",
@@ -45,6 +46,7 @@ LABELS: dict[str, dict[str, str]] = {
         "policy": "policy",
         "conversations": "conversations",
         "ai_resolution": "AI resolution",
+        "human_resolved": "solved by a person",
         "abandonment": "abandonment",
         "dead_ends": "dead ends",
         "wait_p50": "wait p50 (s)",
@@ -95,16 +97,18 @@ def table(cmp: Comparison, lang: str = "zh") -> Table:
 
 
 def row(f: PolicyFigures) -> list[str]:
+    # Nobody waited for a person (AI only): the wait figures do not apply.
+    na = f.queued == 0
     return [
         f.policy,
         f"{f.conversations:,}",
         f"{f.ai_resolution:.1%}",
         f"{f.abandonment:.1%}",
         f"{f.dead_ends:.1%}",
-        f"{f.wait_p50:.0f}",
-        f"{f.wait_p90:.0f}",
-        f"{f.answered_within_60s:.1%}",
-        f"{f.occupancy:.1%}",
+        "—" if na else f"{f.wait_p50:.0f}",
+        "—" if na else f"{f.wait_p90:.0f}",
+        "—" if na else f"{f.answered_within_60s:.1%}",
+        "—" if na else f"{f.occupancy:.1%}",
         f"{f.hostile_max}",
         f"{f.cost_per_contact:.2f}",
     ]
@@ -115,15 +119,16 @@ def chart_set(cmp: Comparison, lang: str = "zh") -> dict[str, str]:
     t = LABELS[lang]
     fs = cmp.figures
     names = [f.policy for f in fs]
-    outcome_groups = [t["ai_resolution"], t["abandonment"], t["dead_ends"], t["within_60s"]]
+    # Where every conversation ended: the four shares add up to (nearly) one.
+    outcome_groups = [t["ai_resolution"], t["human_resolved"], t["abandonment"], t["dead_ends"]]
     outcomes = {
-        f.policy: [f.ai_resolution, f.abandonment, f.dead_ends, f.answered_within_60s] for f in fs
+        f.policy: [f.ai_resolution, f.human_resolved, f.abandonment, f.dead_ends] for f in fs
     }
-    waits = {f.policy: [f.wait_p50, f.wait_p90] for f in fs if f.policy != "ai-only"}
+    waits = {f.policy: [f.wait_p50, f.wait_p90] for f in fs if f.queued}
     hours = len(fs[0].hourly_waits) if fs else 0
     start_hour = cmp.scenario.start.astimezone(cmp.zone).hour
     x = [f"{(start_hour + h) % 24:02d}" for h in range(hours)]
-    hourly = {f.policy: list(f.hourly_waits) for f in fs if f.policy != "ai-only"}
+    hourly = {f.policy: list(f.hourly_waits) for f in fs if f.queued}
     exposure_names = [f for f in fs if f.agents]
     exposure = {
         f.policy: sorted((a.hostile for a in f.agents), reverse=True) for f in exposure_names

@@ -172,6 +172,7 @@ class Simulation:
         self._waiting: dict[str, _Waiting] = {}
         self.agents = [SimAgent(spec) for spec in self.roster.agents]
         self._by_id = {a.spec.name: a for a in self.agents}
+        self._on_duty: list[SimAgent] = []
         self.records: list[Record] = []
         self._now = 0.0
         self._finished = 0
@@ -189,13 +190,27 @@ class Simulation:
         for agent in self.agents:
             self._push(agent.spec.start_seconds, "shift_on", agent)
             self._push(agent.spec.end_seconds, "shift_off", agent)
-        for c in self.customers:
-            self._push(c.arrival, "arrive", c)
+        # Arrivals are fed one at a time (each pushes the next): the heap stays small.
+        self._next_arrival = 0
+        self._push_next_arrival()
+        handlers = {
+            kind: getattr(self, f"_on_{kind}")
+            for kind in (
+                "arrive",
+                "message",
+                "abandon",
+                "done",
+                "shift_on",
+                "shift_off",
+                "break_on",
+                "break_off",
+            )
+        }
         while self._heap:
             t, _, kind, data = heapq.heappop(self._heap)
             self._now = t
             self.clock.set(self.start + timedelta(seconds=t))
-            getattr(self, f"_on_{kind}")(data)
+            handlers[kind](data)
         for w in list(self._waiting.values()):
             self._finish(w.record, OPEN)
         for agent in self.agents:
@@ -207,7 +222,14 @@ class Simulation:
 
     # --- customers ---------------------------------------------------------------------------
 
+    def _push_next_arrival(self) -> None:
+        if self._next_arrival < len(self.customers):
+            c = self.customers[self._next_arrival]
+            self._next_arrival += 1
+            self._push(c.arrival, "arrive", c)
+
     def _on_arrive(self, c: SimCustomer) -> None:
+        self._push_next_arrival()
         record = Record(c)
         self.records.append(record)
         if self.policy == "human-only":
@@ -485,9 +507,7 @@ class Simulation:
         # Only agents with a free slot can take anyone: leaving the full ones out changes
         # nothing in the round (they are never eligible) and saves building their states.
         free = [
-            a
-            for a in self.agents
-            if a.on_shift and a.break_until is None and a.active < a.spec.max_concurrent
+            a for a in self._on_duty if a.break_until is None and a.active < a.spec.max_concurrent
         ]
         if not free:
             return
@@ -534,6 +554,7 @@ class Simulation:
     def _on_shift_on(self, agent: SimAgent) -> None:
         agent.account(self._now)
         agent.on_shift = True
+        self._on_duty.append(agent)
         agent.exposure = 0.0
         agent.next_break_at = self._now + self.roster.break_every_seconds
         if self.roster.break_seconds > 0 and agent.next_break_at < agent.spec.end_seconds:
@@ -543,6 +564,7 @@ class Simulation:
     def _on_shift_off(self, agent: SimAgent) -> None:
         agent.account(self._now)
         agent.on_shift = False
+        self._on_duty.remove(agent)
         agent.break_until = None
 
     def _on_break_on(self, agent: SimAgent) -> None:

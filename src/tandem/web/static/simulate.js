@@ -9,7 +9,7 @@
       seed: "随机种子", run: "运行模拟", running: "模拟中…", done: (n) => `完成：每种策略 ${n} 个会话。`,
       intro: "同一批模拟顾客，分别交给四种策略：人工、纯 AI、关键词机器人、Tandem（本店规则）。",
       cols: ["策略", "会话数", "AI 解决率", "排队放弃率", "死胡同", "等待 p50 (秒)", "等待 p90 (秒)", "60 秒内接入", "客服占用率", "最多承受敌意", "每次咨询成本 (元)"],
-      outcomes: "结果占比", waits: "人工排队等待（秒）", fallback: "注意：评测集未安装，顾客消息来自内置的 100 条示例消息。",
+      outcomes: "结果占比", human: "人工解决", waits: "人工排队等待（秒）", fallback: "注意：评测集未安装，顾客消息来自内置的 100 条示例消息。",
       login: "请先在客服工作台登录主管账号",
     },
     en: {
@@ -18,7 +18,7 @@
       seed: "Seed", run: "Run", running: "Simulating…", done: (n) => `Done: ${n} conversations per policy.`,
       intro: "The same simulated customers, handed to four policies: people only, AI only, a keyword bot, and Tandem (this shop's rules).",
       cols: ["Policy", "Conversations", "AI resolution", "Abandonment", "Dead ends", "Wait p50 (s)", "Wait p90 (s)", "Answered ≤60 s", "Occupancy", "Max hostile", "Cost per contact (¥)"],
-      outcomes: "Outcomes", waits: "Waits for a person (s)", fallback: "Note: the evaluation set is not installed; messages come from the shipped 100-message bank.",
+      outcomes: "Outcomes", human: "Solved by a person", waits: "Waits for a person (s)", fallback: "Note: the evaluation set is not installed; messages come from the shipped 100-message bank.",
       login: "Sign in with a supervisor account in the agent desk first",
     },
   };
@@ -71,8 +71,9 @@
     $("rows").replaceChildren(...last.figures.map((f) => {
       const tr = el("tr");
       tr.dataset.policy = f.policy;
-      [f.policy, String(f.conversations), pct(f.ai_resolution), pct(f.abandonment), pct(f.dead_ends), String(Math.round(f.wait_p50)),
-        String(Math.round(f.wait_p90)), pct(f.answered_within_60s), pct(f.occupancy), String(f.hostile_max), f.cost_per_contact.toFixed(2)]
+      const na = f.queued === 0; // nobody waited for a person: the wait figures do not apply
+      [f.policy, String(f.conversations), pct(f.ai_resolution), pct(f.abandonment), pct(f.dead_ends), na ? "—" : String(Math.round(f.wait_p50)),
+        na ? "—" : String(Math.round(f.wait_p90)), na ? "—" : pct(f.answered_within_60s), na ? "—" : pct(f.occupancy), String(f.hostile_max), f.cost_per_contact.toFixed(2)]
         .forEach((c) => tr.appendChild(el("td", c)));
       return tr;
     }));
@@ -80,11 +81,11 @@
     $("note").textContent = last.fallback_messages ? t("fallback") : "";
     const outcome = {}, waits = {};
     last.figures.forEach((f) => {
-      outcome[f.policy] = [f.ai_resolution, f.abandonment, f.dead_ends, f.answered_within_60s];
-      if (f.policy !== "ai-only") waits[f.policy] = [f.wait_p50, f.wait_p90];
+      outcome[f.policy] = [f.ai_resolution, f.human_resolved, f.abandonment, f.dead_ends];
+      if (f.queued) waits[f.policy] = [f.wait_p50, f.wait_p90];
     });
     $("charts").replaceChildren(
-      bars(t("outcomes"), [cols[2], cols[3], cols[4], cols[7]], outcome, true),
+      bars(t("outcomes"), [cols[2], t("human"), cols[3], cols[4]], outcome, true),
       bars(t("waits"), ["p50", "p90"], waits, false),
     );
     $("status").textContent = t("done")(last.figures.length ? last.figures[0].conversations : 0);
