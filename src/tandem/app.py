@@ -25,6 +25,7 @@ from tandem.knowledge.service import load_index
 from tandem.routing.assignment import run_round
 from tandem.services import Services, build_services
 from tandem.shop.routes import router as shop_router
+from tandem.simulation.routes import router as simulation_router
 from tandem.turns.routes import router as customer_router
 from tandem.turns.upload import router as upload_router
 from tandem.turns.widget import router as widget_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(contacts_router)
     app.include_router(widget_router)
     app.include_router(analytics_router)
+    app.include_router(simulation_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -23,6 +23,7 @@ from tandem.knowledge.cli import app as kb_app
 from tandem.services import build_services
 from tandem.shop.cli import customers as demo_customers_command
 from tandem.shop.seed import demo_customers
+from tandem.simulation.cli import app as simulate_app
 from tandem.understanding.cli import app as nlu_app
 
 console = Console()
@@ -40,6 +41,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(nlu_app, name="nlu", help="Understanding models: train, evaluate, try.")
 app.add_typer(kb_app, name="kb", help="Knowledge base: import, export, evaluate.")
 app.add_typer(eval_app, name="eval", help="Evaluation commands (hand-off summaries, ...).")
+app.add_typer(simulate_app, name="simulate", help="模拟与排班 / Simulation and staffing.")
 demo_app.command("customers")(demo_customers_command)
 app.command("report")(report_command)
 

@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
+import numpy as np
+
 SECONDS_PER_HOUR = 3600.0
 # Staffing searches stop here: a pool this large means the inputs are wrong, not the maths.
 MAX_SERVERS = 100_000
@@ -242,3 +244,193 @@ def wait_at_position_quantile(
         else:
             hi = mid
     return hi / k * mean
+
+
+# --- Erlang A: customers who give up -------------------------------------------------------
+#
+# M/M/N+M (Palm's model): as Erlang C, and each waiting customer abandons after an exponential
+# patience of mean `avg_patience_seconds`. The number in the system is a birth-death chain:
+# π(n) ∝ A^n/n! up to N, then each step beyond multiplies by λ/(Nμ + kθ) (k already waiting),
+# so the queue cannot grow without bound and the model stays defined when A ≥ N (peaks, where
+# Erlang C says "infinite" and staffing by it overshoots). θ → 0 gives back Erlang C.
+
+# The chain's tail is summed until a term adds less than this share of the total.
+_TAIL_EPSILON = 1e-13
+# Uniformisation stops once the remaining Poisson mass is below this.
+_POISSON_EPSILON = 1e-12
+# Beyond this many expected jumps the target is treated as unbounded (closed form).
+_MAX_UNIFORM_STEPS = 200_000
+
+
+@dataclass(frozen=True)
+class ErlangA:
+    """What Erlang A predicts for one interval (shares of all arriving customers)."""
+
+    servers: int
+    offered_load: float
+    probability_of_waiting: float
+    probability_of_abandoning: float
+    mean_wait_seconds: float  # over all customers, abandoned ones counted until they left
+    mean_queue_length: float
+    service_level: float  # answered within the target (abandoners are not answered)
+    occupancy: float  # share of slot time busy
+
+
+def _erlang_a_states(servers: int, lam: float, mu: float, theta: float) -> list[float]:
+    """Stationary probabilities π(0), π(1), ... of the number in an M/M/N+M system."""
+    terms = [1.0]
+    for n in range(1, servers + 1):
+        terms.append(terms[-1] * lam / (n * mu))
+        if terms[-1] > 1e250:  # rescale instead of overflowing on very large pools
+            terms = [t / 1e250 for t in terms]
+    total = sum(terms)
+    k = 0
+    while True:
+        k += 1
+        terms.append(terms[-1] * lam / (servers * mu + k * theta))
+        total += terms[-1]
+        if terms[-1] < _TAIL_EPSILON * total and servers * mu + k * theta > lam:
+            break
+        if k > 10_000_000:
+            raise ValueError("Erlang A did not converge: check the patience and the load")
+    return [t / total for t in terms]
+
+
+def _served_within(servers: int, mu: float, theta: float, ahead: list[float], t: float) -> float:
+    """P(a waiting customer is answered within t), given P(j customers ahead) = ahead[j].
+
+    The tagged customer advances one place at rate Nμ + jθ (an agent frees, or someone ahead
+    gives up) and gives up at rate θ: a small absorbing chain, solved by uniformisation (sums
+    of Poisson-weighted jump probabilities, exact up to `_POISSON_EPSILON`).
+    """
+    if t <= 0:
+        return 0.0
+    # The far tail carries no mass worth a step: drop it (it only costs time).
+    cut = len(ahead)
+    while cut > 1 and ahead[cut - 1] < _TAIL_EPSILON:
+        cut -= 1
+    p = np.array(ahead[:cut], dtype=np.float64)  # p[j]: still waiting with j ahead
+    top = cut - 1
+    rate = servers * mu + top * theta + theta  # bounds every state's total outflow
+    advance = (servers * mu + theta * np.arange(cut)) / rate
+    stay = 1.0 - advance - theta / rate
+    if rate * t > _MAX_UNIFORM_STEPS:
+        # A target this long is "ever": the chance of being reached before giving up,
+        # the product of (Nμ + kθ)/(Nμ + kθ + θ) over the places still to advance.
+        ever = 0.0
+        chance = 1.0
+        for j in range(cut):
+            chance *= (servers * mu + j * theta) / (servers * mu + j * theta + theta)
+            ever += float(p[j]) * chance
+        return ever
+    served = 0.0
+    log_weight = -rate * t
+    result = 0.0
+    mass = 0.0
+    n = 0
+    while True:
+        # P(N(t) = n), kept as a logarithm so long horizons do not underflow.
+        weight = math.exp(log_weight) if log_weight > -745 else 0.0
+        result += weight * served
+        mass += weight
+        if (mass > 1 - _POISSON_EPSILON and n > rate * t) or n > 10_000_000:
+            break
+        served += float(p[0] * advance[0])
+        moved = p[1:] * advance[1:]
+        p = p * stay
+        p[:-1] += moved
+        n += 1
+        log_weight += math.log(rate * t / n)
+    return result + (1 - mass) * served
+
+
+def erlang_a(
+    servers: int,
+    arrival_rate_per_hour: float,
+    avg_handle_seconds: float,
+    avg_patience_seconds: float,
+    target_seconds: float = 0.0,
+) -> ErlangA:
+    """Erlang A figures for `servers` slots, Poisson arrivals, exponential handling and patience."""
+    _check_servers(servers)
+    load = offered_load(arrival_rate_per_hour, avg_handle_seconds)
+    if not math.isfinite(avg_patience_seconds) or avg_patience_seconds <= 0:
+        raise ValueError(
+            f"average patience must be a positive number of seconds, got {avg_patience_seconds}"
+        )
+    if target_seconds < 0:
+        raise ValueError(f"target answer time must be 0 or more seconds, got {target_seconds}")
+    if load == 0:
+        return ErlangA(servers, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+    lam = arrival_rate_per_hour / SECONDS_PER_HOUR
+    mu = 1.0 / avg_handle_seconds
+    theta = 1.0 / avg_patience_seconds
+    pi = _erlang_a_states(servers, lam, mu, theta)
+    waiting = sum(pi[servers:])
+    queue = sum(j * pi[servers + j] for j in range(1, len(pi) - servers))
+    abandon = theta * queue / lam
+    # An arrival finding N + j in the system has j ahead of it (PASTA).
+    ahead = pi[servers:]
+    answered_late = _served_within(servers, mu, theta, ahead, target_seconds)
+    busy = sum(min(n, servers) * p for n, p in enumerate(pi))
+    return ErlangA(
+        servers=servers,
+        offered_load=load,
+        probability_of_waiting=waiting,
+        probability_of_abandoning=abandon,
+        mean_wait_seconds=queue / lam,
+        mean_queue_length=queue,
+        service_level=(1.0 - waiting) + answered_late,
+        occupancy=busy / servers if servers else 0.0,
+    )
+
+
+def agents_for_service_level_a(
+    arrival_rate_per_hour: float,
+    avg_handle_seconds: float,
+    avg_patience_seconds: float,
+    target_seconds: float,
+    service_level_target: float,
+    concurrency: int = 1,
+    max_abandon: float | None = None,
+) -> int:
+    """Fewest agents for `service_level_target` of customers answered within the target when
+    customers give up (Erlang A), and at most `max_abandon` of them abandoning if given."""
+    if not 0 < service_level_target < 1:
+        raise ValueError(
+            f"service level must be a share strictly between 0 and 1 (e.g. 0.8 for 80%), "
+            f"got {service_level_target}"
+        )
+    if concurrency < 1:
+        raise ValueError(
+            f"concurrency must be at least 1 conversation per agent, got {concurrency}"
+        )
+    load = offered_load(arrival_rate_per_hour, avg_handle_seconds)
+    if load == 0:
+        return 0
+
+    def meets(slots: int) -> bool:
+        r = erlang_a(
+            slots, arrival_rate_per_hour, avg_handle_seconds, avg_patience_seconds, target_seconds
+        )
+        return r.service_level >= service_level_target and (
+            max_abandon is None or r.probability_of_abandoning <= max_abandon
+        )
+
+    # Both figures improve with every slot added: double until the target is met, then halve.
+    hi = max(1, math.ceil(load))
+    while not meets(hi):
+        hi *= 2
+        if hi > MAX_SERVERS:
+            raise ValueError(
+                f"more than {MAX_SERVERS} conversation slots would be needed for "
+                f"{arrival_rate_per_hour}/h at {avg_handle_seconds}s each: check the inputs"
+            )
+    lo = 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if meets(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return math.ceil(lo / concurrency)
