@@ -26,6 +26,7 @@ from tandem.identity.service import password_hasher
 from tandem.knowledge.index import KnowledgeIndex
 from tandem.knowledge.routes import router as knowledge_router
 from tandem.knowledge.service import load_index
+from tandem.llm.service import wordsmith_for
 from tandem.realtime.hub import LocalHub, RedisHub
 from tandem.routing.assignment import run_round
 from tandem.shop.provider import build_shop
@@ -40,6 +41,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Everything the app needs, built once. `clock` is for tests and the simulator."""
     engine = build_engine(settings)
     clock = clock or SystemClock()
+    shop = build_shop(settings, clock=clock)
     return Services(
         settings=settings,
         engine=engine,
@@ -50,8 +52,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         login_limiter=RateLimiter(10),
         understanding=load_understanding(settings.nlu_model_dir),
         knowledge=KnowledgeIndex(),
-        shop=build_shop(settings, clock=clock),
+        shop=shop,
         clock=clock,
+        extras={"wordsmith": wordsmith_for(settings, clock, shop)},
     )
 
 

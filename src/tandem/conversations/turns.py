@@ -33,6 +33,8 @@ from tandem.engine.packet import build_packet
 from tandem.engine.types import Decision as EngineDecision
 from tandem.knowledge.index import KnowledgeIndex, Match, SearchResult
 from tandem.knowledge.service import record_miss
+from tandem.llm.grounding import reword_decision
+from tandem.llm.service import Wordsmith
 from tandem.routing import service as routing
 from tandem.routing.assignment import assign_waiting
 from tandem.shop.policy import next_service_opening, within_service_hours
@@ -58,6 +60,8 @@ class TurnDeps:
     knowledge: KnowledgeIndex
     shop: Shop
     clock: Clock
+    # The optional LLM (docs/llm.md): rewords the replies the engine chose, never decides.
+    wordsmith: Wordsmith | None = None
 
 
 def engine_view(conversation: Conversation, queue: tuple[int, int] | None) -> ConversationView:
@@ -222,6 +226,8 @@ async def take_customer_turn(
                 "proposal_id": outcome.proposal_id,
             },
         )
+    if deps.wordsmith is not None:
+        decision = await reword_decision(deps.wordsmith, session, decision, ctx, conversation.id)
     replies = await apply_decision(uow, conversation, message, decision, analysis, shop_facts)
     return TurnResult(message, replies, conversation, await queue_of(session, conversation))
 

@@ -9,3 +9,5 @@ from tandem.identity import models as identity_models  # noqa: F401
 from tandem.knowledge import models as knowledge_models  # noqa: F401
 from tandem.routing import models as routing_models  # noqa: F401
 from tandem.shop import models as shop_models  # noqa: F401
+from tandem.channels import models as channels_models  # noqa: F401
+from tandem.llm import models as llm_models  # noqa: F401

@@ -63,7 +63,14 @@ class Services:
 
     @property
     def turn_deps(self) -> TurnDeps:
-        return TurnDeps(self.settings, self.understanding, self.knowledge, self.shop, self.clock)
+        return TurnDeps(
+            self.settings,
+            self.understanding,
+            self.knowledge,
+            self.shop,
+            self.clock,
+            wordsmith=self.extras.get("wordsmith"),
+        )
 
     async def publish(self, uow: UnitOfWork) -> None:
         """Send what the unit of work staged; call only after its commit succeeded."""
