@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from tandem import __version__
+from tandem.channels.routes import router as channels_router
 from tandem.config import Settings
 from tandem.conversations.routes import router as conversations_router
 from tandem.core.clock import Clock, SystemClock, utcnow
@@ -26,6 +27,7 @@ from tandem.identity.service import password_hasher
 from tandem.knowledge.index import KnowledgeIndex
 from tandem.knowledge.routes import router as knowledge_router
 from tandem.knowledge.service import load_index
+from tandem.llm.routes import router as llm_router
 from tandem.llm.service import wordsmith_for
 from tandem.realtime.hub import LocalHub, RedisHub
 from tandem.routing.assignment import run_round
@@ -91,6 +93,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(shop_router)
     app.include_router(knowledge_router)
+    app.include_router(llm_router)
+    app.include_router(channels_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

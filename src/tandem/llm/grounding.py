@@ -28,7 +28,9 @@ def order_facts(order: Order, language: str, zone: ZoneInfo) -> str:
     total = f"¥{order.total_cents / 100:g}"
     parts = [order.order_id, status_label(order, "en" if language == "en" else "zh"), names, total]
     if order.promised_ship_by is not None:
-        parts.append(("ship by " if language == "en" else "承诺发货 ") + day(order.promised_ship_by))
+        parts.append(
+            ("ship by " if language == "en" else "承诺发货 ") + day(order.promised_ship_by)
+        )
     if order.promised_delivery_by is not None:
         parts.append(
             ("deliver by " if language == "en" else "预计送达 ") + day(order.promised_delivery_by)

@@ -21,7 +21,20 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 # Ids: order numbers, tracking numbers, SKUs. Letters and digits mixed, or long digit runs.
 _ID = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{5,}(?![A-Za-z0-9])")
 _NUMBER = re.compile(r"(?<![A-Za-z0-9.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 # A Chinese numeral counts as a number only before a unit or measure word: "一下" and "一起"
 # are not quantities, "三天" and "两个工作日" are.
@@ -31,7 +44,9 @@ _CN_NUMBER = re.compile(
 )
 _DATE_ZH = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _DATE_NUM = re.compile(r"(?<![\d.])(\d{1,2})[-/](\d{1,2})(?![\d/-])")
-_MONTHS = "january february march april may june july august september october november december".split()
+_MONTHS = (
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+)
 _DATE_EN = re.compile(
     r"\b(" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I
 )
@@ -42,19 +57,49 @@ _TIME_ZH = re.compile(r"(\d{1,2})\s*[点時时](?:\s*(\d{1,2})\s*分|半)?")
 # sources too (by the same pattern), so a promise the template makes may be reworded, and one
 # it does not make may not be added.
 PROMISES: tuple[tuple[str, str], ...] = (
-    ("guarantee", r"保证|承诺|担保|一定(?:会|能|可以)|肯定(?:会|能|可以)|绝对|放心.{0,4}(?:会|能)|guarantee|promise|assure|definitely|for sure|certainly will"),
-    ("free", r"免费|包邮|免运费|不收(?:取)?(?:任何)?费|free(?: of charge| shipping)?\b|no charge|at no cost"),
-    ("compensation", r"补偿|赔偿|赔付|红包|优惠券|代金券|返现|返还.{0,4}(?:积分|现金)|积分|折扣|打折|减免|coupon|voucher|compensat|cashback|cash back|discount|credit (?:to|on) your|store credit|gift"),
+    (
+        "guarantee",
+        r"保证|承诺|担保|一定(?:会|能|可以)|肯定(?:会|能|可以)|绝对|放心.{0,4}(?:会|能)|guarantee|promise|assure|definitely|for sure|certainly will",
+    ),
+    (
+        "free",
+        r"免费|包邮|免运费|不收(?:取)?(?:任何)?费|free(?: of charge| shipping)?\b|no charge|at no cost",
+    ),
+    (
+        "compensation",
+        r"补偿|赔偿|赔付|红包|优惠券|代金券|返现|返还.{0,4}(?:积分|现金)|积分|折扣|打折|减免|coupon|voucher|compensat|cashback|cash back|discount|credit (?:to|on) your|store credit|gift",
+    ),
     ("full", r"全额|全部退|full(?:y)? refund|refund in full|entire amount|all your money"),
-    ("immediately", r"马上|立即|立刻|立马|即刻|第一时间|尽快|right away|immediately|at once|right now|straight away|asap|as soon as possible"),
+    (
+        "immediately",
+        r"马上|立即|立刻|立马|即刻|第一时间|尽快|right away|immediately|at once|right now|straight away|asap|as soon as possible",
+    ),
     ("today", r"今天|今日|当天|当日|今晚|\btoday\b|tonight|same day"),
     ("tomorrow", r"明天|明日|次日|隔天|tomorrow|next day"),
-    ("done_refund", r"已(?:经)?(?:为您|帮您|给您)?(?:全额)?(?:退款|退钱|退回|原路退)|(?:refund|money)\s+(?:has|have|was)\s+(?:been\s+)?(?:issued|sent|processed|returned|refunded)|(?:i|we)(?:'ve| have)\s+(?:already\s+)?refunded"),
-    ("done_ship", r"已(?:经)?(?:为您|帮您)?(?:补发|重新发|发出|发货|寄出)|(?:has|have|was)\s+(?:been\s+)?(?:shipped|dispatched|sent out|re-?sent)|(?:i|we)(?:'ve| have)\s+(?:already\s+)?(?:shipped|dispatched|resent|re-sent|sent (?:you )?a (?:new|replacement))"),
-    ("done_cancel", r"已(?:经)?(?:为您|帮您)?取消|(?:has|have|was)\s+(?:been\s+)?cancel+ed|(?:i|we)(?:'ve| have)\s+(?:already\s+)?cancel+ed"),
-    ("done_change", r"已(?:经)?(?:为您|帮您)?(?:修改|更改|改好|换好|更换)|(?:has|have|was)\s+(?:been\s+)?(?:changed|updated|modified)|(?:i|we)(?:'ve| have)\s+(?:already\s+)?(?:changed|updated)"),
-    ("replacement", r"换(?:一|个)?新|补发|重新(?:发|寄)|replacement|send (?:you )?(?:a )?new|resend|re-send"),
-    ("return_free", r"运费(?:由)?(?:我们|商家|店铺|本店)(?:承担|出|付)|(?:we|the shop)(?:'ll| will)\s+(?:pay|cover)\s+(?:for\s+)?(?:the\s+)?(?:return\s+)?(?:shipping|postage)"),
+    (
+        "done_refund",
+        r"已(?:经)?(?:为您|帮您|给您)?(?:全额)?(?:退款|退钱|退回|原路退)|(?:refund|money)\s+(?:has|have|was)\s+(?:been\s+)?(?:issued|sent|processed|returned|refunded)|(?:i|we)(?:'ve| have)\s+(?:already\s+)?refunded",
+    ),
+    (
+        "done_ship",
+        r"已(?:经)?(?:为您|帮您)?(?:补发|重新发|发出|发货|寄出)|(?:has|have|was)\s+(?:been\s+)?(?:shipped|dispatched|sent out|re-?sent)|(?:i|we)(?:'ve| have)\s+(?:already\s+)?(?:shipped|dispatched|resent|re-sent|sent (?:you )?a (?:new|replacement))",
+    ),
+    (
+        "done_cancel",
+        r"已(?:经)?(?:为您|帮您)?取消|(?:has|have|was)\s+(?:been\s+)?cancel+ed|(?:i|we)(?:'ve| have)\s+(?:already\s+)?cancel+ed",
+    ),
+    (
+        "done_change",
+        r"已(?:经)?(?:为您|帮您)?(?:修改|更改|改好|换好|更换)|(?:has|have|was)\s+(?:been\s+)?(?:changed|updated|modified)|(?:i|we)(?:'ve| have)\s+(?:already\s+)?(?:changed|updated)",
+    ),
+    (
+        "replacement",
+        r"换(?:一|个)?新|补发|重新(?:发|寄)|replacement|send (?:you )?(?:a )?new|resend|re-send",
+    ),
+    (
+        "return_free",
+        r"运费(?:由)?(?:我们|商家|店铺|本店)(?:承担|出|付)|(?:we|the shop)(?:'ll| will)\s+(?:pay|cover)\s+(?:for\s+)?(?:the\s+)?(?:return\s+)?(?:shipping|postage)",
+    ),
 )
 TRANSFER = re.compile(
     r"(?:已|已经|正在|马上|现在|这就|立即)(?:为您|帮您|给您|将您)?(?:转接|转给|转到|转入|转交|接入|安排)(?:了)?(?:人工|客服|专员|同事|主管|真人)"
@@ -136,7 +181,13 @@ def _english_numbers(text: str) -> set[float]:
              "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
              "twenty": 20, "thirty": 30, "forty-eight": 48, "half": 0.5}  # fmt: skip
     out: set[float] = set()
-    for m in re.finditer(r"\b(" + "|".join(words) + r")\s+(?:working\s+|business\s+)?(day|hour|minute|week|month|year|item|time|percent)s?\b", text, re.I):
+    for m in re.finditer(
+        r"\b("
+        + "|".join(words)
+        + r")\s+(?:working\s+|business\s+)?(day|hour|minute|week|month|year|item|time|percent)s?\b",
+        text,
+        re.I,
+    ):
         out.add(float(words[m.group(1).lower()]))
     return out
 
@@ -161,7 +212,11 @@ def times(text: str) -> set[tuple[int, int]]:
 
 
 def ids(text: str) -> set[str]:
-    return {m.group(0).upper() for m in _ID.finditer(text) if not m.group(0).isdigit() or len(m.group(0)) >= 8}
+    return {
+        m.group(0).upper()
+        for m in _ID.finditer(text)
+        if not m.group(0).isdigit() or len(m.group(0)) >= 8
+    }
 
 
 def promises(text: str) -> set[str]:
@@ -191,7 +246,9 @@ def _without(text: str, spans: Iterable[str]) -> str:
 
 
 def _quoted(text: str) -> set[str]:
-    return {m.group(1).strip() for m in re.finditer(r"[《「“\"【]([^》」”\"】]{2,40})[》」”\"】]", text)}
+    return {
+        m.group(1).strip() for m in re.finditer(r"[《「“\"【]([^》」”\"】]{2,40})[》」”\"】]", text)
+    }
 
 
 def _names_in_latin(text: str, source: str) -> set[str]:
@@ -206,7 +263,9 @@ def _capitalised_names(text: str, source: str) -> set[str]:
     number, or several capitalised words not starting a sentence) and are not in the sources."""
     src = source.lower()
     found = set()
-    for m in re.finditer(r"\b[A-Z][A-Za-z]*\s?(?:[A-Z]?\d+[A-Za-z]*)(?:\s(?:Pro|Max|Plus|Mini|Ultra|Lite))?\b", text):
+    for m in re.finditer(
+        r"\b[A-Z][A-Za-z]*\s?(?:[A-Z]?\d+[A-Za-z]*)(?:\s(?:Pro|Max|Plus|Mini|Ultra|Lite))?\b", text
+    ):
         if m.group(0).lower() not in src:
             found.add(m.group(0))
     return found
@@ -226,9 +285,7 @@ def check(text: str, sources: Sources, language: str | None = None) -> Verdict:
     # Language: what the sources already contain (names, ids) does not count either way.
     rest = _without(stripped, [*sources.products, *(m.group(0) for m in _ID.finditer(stripped))])
     share = _cjk_share(rest)
-    if language == "zh" and share < 0.6:
-        reasons.append("wrong_language")
-    elif language == "en" and share > 0.1:
+    if language == "zh" and share < 0.6 or language == "en" and share > 0.1:
         reasons.append("wrong_language")
 
     src_numbers = numbers(source) | _english_numbers(source)

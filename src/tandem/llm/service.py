@@ -166,9 +166,7 @@ class Wordsmith:
             await session.execute(
                 select(
                     func.coalesce(func.sum(LlmCall.cost_yuan), 0.0),
-                    func.coalesce(
-                        func.sum(LlmCall.prompt_tokens + LlmCall.completion_tokens), 0
-                    ),
+                    func.coalesce(func.sum(LlmCall.prompt_tokens + LlmCall.completion_tokens), 0),
                 ).where(LlmCall.created_at >= since, LlmCall.outcome != "over_budget")
             )
         ).one()
