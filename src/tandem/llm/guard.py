@@ -44,9 +44,20 @@ _CN_NUMBER = re.compile(
 )
 _DATE_ZH = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _DATE_NUM = re.compile(r"(?<![\d.])(\d{1,2})[-/](\d{1,2})(?![\d/-])")
-_MONTHS = (
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
-)
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _DATE_EN = re.compile(
     r"\b(" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I
 )
@@ -78,19 +89,19 @@ PROMISES: tuple[tuple[str, str], ...] = (
     ("tomorrow", r"明天|明日|次日|隔天|tomorrow|next day"),
     (
         "done_refund",
-        r"已(?:经)?(?:为您|帮您|给您)?(?:全额)?(?:退款|退钱|退回|原路退)|(?:refund|money)\s+(?:has|have|was)\s+(?:been\s+)?(?:issued|sent|processed|returned|refunded)|(?:i|we)(?:'ve| have)\s+(?:already\s+)?refunded",
+        r"已(?:经)?(?:(?!申请|提交|受理|正在|将|会)[^，。,.!?！？]){0,12}?(?:退款|退钱|退回|原路退)(?!申请)|退款已(?:到账|退回|完成|原路)|\brefunded\b|refund (?:has|was) (?:been )?(?:issued|sent|processed|completed|paid)|money (?:has|was) (?:been )?(?:returned|sent back)",
     ),
     (
         "done_ship",
-        r"已(?:经)?(?:为您|帮您)?(?:补发|重新发|发出|发货|寄出)|(?:has|have|was)\s+(?:been\s+)?(?:shipped|dispatched|sent out|re-?sent)|(?:i|we)(?:'ve| have)\s+(?:already\s+)?(?:shipped|dispatched|resent|re-sent|sent (?:you )?a (?:new|replacement))",
+        r"已(?:经)?(?:(?!申请|提交|受理|正在|将|会)[^，。,.!?！？]){0,12}?(?:补发|重新发|发出|发货|寄出|出库)|在路上|运输中|\b(?:shipped|dispatched)\b|sent out|on (?:its|the) way|left (?:us|our warehouse)|in transit",
     ),
     (
         "done_cancel",
-        r"已(?:经)?(?:为您|帮您)?取消|(?:has|have|was)\s+(?:been\s+)?cancel+ed|(?:i|we)(?:'ve| have)\s+(?:already\s+)?cancel+ed",
+        r"已(?:经)?(?:(?!申请|提交|受理|正在|将|会)[^，。,.!?！？]){0,12}?取消|\bcancel+ed\b",
     ),
     (
         "done_change",
-        r"已(?:经)?(?:为您|帮您)?(?:修改|更改|改好|换好|更换)|(?:has|have|was)\s+(?:been\s+)?(?:changed|updated|modified)|(?:i|we)(?:'ve| have)\s+(?:already\s+)?(?:changed|updated)",
+        r"已(?:经)?(?:(?!申请|提交|受理|正在|将|会)[^，。,.!?！？]){0,12}?(?:修改|更改|改好|换好|更换|改成|改为)|(?:has|have|was|is) (?:been )?(?:changed|updated|modified)|(?:i|we)(?:'ve| have) (?:already )?(?:changed|updated)",
     ),
     (
         "replacement",
@@ -189,6 +200,49 @@ def _english_numbers(text: str) -> set[float]:
         re.I,
     ):
         out.add(float(words[m.group(1).lower()]))
+    return out
+
+
+_UNITS: tuple[tuple[str, str], ...] = (
+    ("workday", r"个?工作日|(?:business|working) days?"),
+    ("day", r"天|日|days?"),
+    ("hour", r"个?小时|个?钟头|hours?|hrs?"),
+    ("minute", r"分钟|minutes?|mins?"),
+    ("week", r"周|个?星期|个?礼拜|weeks?"),
+    ("month", r"个月|months?"),
+    ("yuan", r"元|块|yuan|rmb|cny"),
+    ("item", r"件|个|items?|pieces?|pcs"),
+    ("percent", r"%|％|percent"),
+)
+_QTY = re.compile(
+    r"([¥￥])?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*("
+    + "|".join(f"(?:{u})" for _, u in _UNITS)
+    + r")?",
+    re.I,
+)
+
+
+def quantities(text: str) -> set[tuple[float, str]]:
+    """Numbers with what they count ("3 天" and "三天" are (3, day); "¥59" is (59, yuan)),
+    dates and clock times taken out first so "11月3日" is no three-day promise."""
+    for pattern in (_DATE_ZH, _DATE_EN, _TIME, _TIME_ZH, _DATE_NUM):
+        text = pattern.sub(" ", text)
+    out: set[tuple[float, str]] = set()
+    for m in _QTY.finditer(text):
+        raw, unit = m.group(2), m.group(3)
+        if raw[0].isdigit():
+            value: float | None = float(raw.replace(",", ""))
+        else:
+            if not unit:
+                continue
+            value = _cn_value(raw)
+        if value is None:
+            continue
+        kind = "yuan" if m.group(1) else None
+        if unit:
+            kind = next(k for k, u in _UNITS if re.fullmatch(u, unit, re.I))
+        if kind:
+            out.add((float(value), kind))
     return out
 
 
@@ -292,6 +346,10 @@ def check(text: str, sources: Sources, language: str | None = None) -> Verdict:
     bad_numbers = (numbers(stripped) | _english_numbers(stripped)) - src_numbers
     if bad_numbers:
         reasons.append("number:" + ",".join(f"{n:g}" for n in sorted(bad_numbers)))
+    src_quantities = quantities(source)
+    bad_quantities = {q for q in quantities(stripped) - src_quantities if q[0] not in bad_numbers}
+    if bad_quantities:
+        reasons.append("quantity:" + ",".join(f"{v:g} {k}" for v, k in sorted(bad_quantities)))
     if not dates(stripped) <= dates(source):
         reasons.append("date")
     if not times(stripped) <= times(source):
@@ -313,9 +371,7 @@ def check(text: str, sources: Sources, language: str | None = None) -> Verdict:
     if language == "en" and _capitalised_names(stripped, source):
         reasons.append("name")
 
-    extra_promises = promises(stripped) - promises(source)
-    if extra_promises:
-        reasons.append("promise:" + ",".join(sorted(extra_promises)))
+    reasons += [f"promise:{key}" for key in sorted(promises(stripped) - promises(source))]
     if claims_transfer(stripped) and not claims_transfer(source):
         reasons.append("transfer")
     if refuses(stripped) and not refuses(source):

@@ -138,6 +138,12 @@ class OpenAICompatible:
             if r.status_code >= 400:
                 body = (await r.aread()).decode("utf-8", "replace")
                 raise ProviderError(f"HTTP {r.status_code}: {body[:200]}")
+            kind = r.headers.get("content-type", "")
+            if not kind.startswith("text/event-stream"):
+                body = (await r.aread()).decode("utf-8", "replace")
+                raise ProviderError(
+                    f"asked for a stream, got {kind or 'no content type'}: {body[:200]}"
+                )
             async for line in r.aiter_lines():
                 if not line.startswith("data:"):
                     continue

@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from tandem.conversations.models import Conversation, Message
+from tandem.conversations.models import Conversation, Decision, Message
 from tandem.conversations.service import require_conversation
 from tandem.core.errors import TandemError
 from tandem.http.deps import AgentDep, ServicesDep, SupervisorDep
@@ -133,6 +133,25 @@ async def _facts(services: Services, conversation: Conversation, session: Any) -
     return [order_facts(o, lang, zone) for o in shop_facts.orders[:5]]
 
 
+async def _knowledge_answer(
+    services: Services, session: Any, conversation: Conversation, last: str
+) -> str:
+    """The entry the engine answered from most recently, else the best match for the last
+    customer message."""
+    data = await session.scalar(
+        select(Decision.data)
+        .where(Decision.conversation_id == conversation.id)
+        .order_by(Decision.id.desc())
+        .limit(1)
+    )
+    entry_id = (data or {}).get("kb_entry_id")
+    entry = services.knowledge.get(entry_id) if entry_id else None
+    if entry is not None:
+        return str(entry.answer)
+    found = services.knowledge.search(last, language=conversation.language) if last else None
+    return found.answer.answer if found is not None and found.answer is not None else ""
+
+
 @router.post("/conversations/{conversation_id}/draft", response_model=DraftOut)
 async def draft_reply(conversation_id: str, services: ServicesDep, _who: AgentDep) -> DraftOut:
     """A reply for the agent to edit, from the conversation, the best knowledge entry and the
@@ -153,8 +172,7 @@ async def draft_reply(conversation_id: str, services: ServicesDep, _who: AgentDe
         ]
         last = next((t for a, t in reversed(transcript) if a == "customer"), "")
         facts = await _facts(services, conversation, session)
-        found = services.knowledge.search(last, language=conversation.language) if last else None
-        fallback = found.answer.answer if found is not None and found.answer is not None else ""
+        fallback = await _knowledge_answer(services, session, conversation, last)
         if fallback:
             facts.insert(0, fallback)
         messages = prompts.draft_prompt(transcript, facts, conversation.language)
