@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from bench.llm_guard_cases import PRODUCTS as ALL
 
 from tandem.llm.guard import Sources, check, numbers
 
@@ -115,3 +119,19 @@ def test_numbers_agree_across_writings() -> None:
 def test_empty_and_rambling_outputs_are_rejected() -> None:
     assert not zh("   ")[0]
     assert "too_long" in zh("您的订单已发出。" * 60)[1]
+
+
+def test_the_shipped_evaluation_set_holds() -> None:
+    """A regression check on the set in docs/benchmarks.md: at least 200 replies; every correct
+    rewording passes; every wrong one built by one change is caught."""
+    path = Path(__file__).parent / "fixtures" / "guard_cases.jsonl"
+    cases = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert len(cases) >= 200
+    built = [c for c in cases if not c.get("heldout")]
+    wrong = [
+        c["text"]
+        for c in built
+        if check(c["text"], Sources((c["template"], *c["facts"]), tuple(ALL), c["language"])).ok
+        != c["expect_ok"]
+    ]
+    assert wrong == []

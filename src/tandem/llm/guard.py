@@ -325,6 +325,53 @@ def _capitalised_names(text: str, source: str) -> set[str]:
     return found
 
 
+_CLAUSE = re.compile(r"[。！？!?；;，,\n]+|(?<=[a-z0-9)])\.\s+|:\s+|：")
+_STRIP = re.compile(r"[\s\W_]+", re.U)
+_STOP = frozenset(
+    ["a", "an", "the", "and", "or", "but", "so", "to", "of", "in", "on", "at", "for", "with", "by", "from", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "you", "your", "we", "our", "us", "i", "me", "my", "he", "she", "they", "them", "their", "there", "here", "as", "if", "then", "than", "can", "will", "would", "should", "could", "may", "might", "do", "does", "did", "not", "no", "yes", "just", "also", "very"]
+)  # fmt: skip
+# A rewording says the template's things in other words; a clause that shares almost nothing
+# with the sources is something new (a promise, a hand-over, a refusal, an opinion), however
+# it is worded. Short clauses ("亲", "Good news") are courtesy and pass.
+MIN_CLAUSE_CJK = 6
+MIN_CLAUSE_WORDS = 4
+MIN_SUPPORT = 0.2
+
+
+def _bigrams(text: str) -> set[str]:
+    clean = _STRIP.sub("", text.lower())
+    return {clean[i : i + 2] for i in range(len(clean) - 1)}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP}
+
+
+def unsupported_clauses(text: str, source: str) -> list[str]:
+    """Clauses of `text` that the sources hardly support (see MIN_SUPPORT)."""
+    src_grams, src_words = _bigrams(source), _words(source)
+    out = []
+    for clause in _CLAUSE.split(text):
+        cjk = len(_CJK.findall(clause))
+        if cjk >= MIN_CLAUSE_CJK:
+            grams = _bigrams(clause)
+            support = len(grams & src_grams) / len(grams) if grams else 1.0
+        elif cjk == 0 and len(words := _words(clause)) >= MIN_CLAUSE_WORDS:
+            support = len(words & src_words) / len(words)
+        else:
+            continue
+        if support < MIN_SUPPORT:
+            out.append(clause.strip())
+    return out
+
+
 def check(text: str, sources: Sources, language: str | None = None) -> Verdict:
     """Whether `text` may go to the customer in place of the template (see the module doc)."""
     language = language or sources.language
@@ -376,6 +423,8 @@ def check(text: str, sources: Sources, language: str | None = None) -> Verdict:
         reasons.append("transfer")
     if refuses(stripped) and not refuses(source):
         reasons.append("refusal")
+    if unsupported_clauses(stripped, source):
+        reasons.append("unsupported")
     return Verdict(not reasons, tuple(dict.fromkeys(reasons)))
 
 
