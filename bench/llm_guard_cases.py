@@ -222,7 +222,13 @@ def build() -> list[dict[str, Any]]:
     for i, (lang, template, facts, faithful, translation, product) in enumerate(BASES):
         base = {"base": i, "language": lang, "template": template, "facts": facts}
 
-        def add(kind: str, text: str | None, expect_ok: bool) -> None:
+        def add(
+            kind: str,
+            text: str | None,
+            expect_ok: bool,
+            base: dict[str, Any] = base,
+            faithful: str = faithful,
+        ) -> None:
             if text is not None and text != faithful or kind == "correct":
                 cases.append(base | {"kind": kind, "text": text, "expect_ok": expect_ok})
 
