@@ -9,7 +9,7 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from functools import partial
 from pathlib import Path
@@ -98,7 +98,7 @@ class _Inbox:
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Envelope) -> str:  # noqa: N802
         async with self.changed:
-            self.messages.append(message_from_bytes(envelope.content))  # type: ignore[arg-type]
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
             self.changed.notify_all()
         return "250 OK"
 
