@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from tandem.llm.provider import Message
+from tandem.llm.types import Message
 
 _REWORD = {
     "zh": (

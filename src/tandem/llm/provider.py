@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import httpx
 
-Message = dict[str, str]
+from tandem.llm.types import Message
 
 
 class ProviderError(Exception):

@@ -23,7 +23,8 @@ from tandem.config import Settings
 from tandem.core.clock import Clock
 from tandem.llm import guard, prompts
 from tandem.llm.models import LlmCall
-from tandem.llm.provider import Message, OpenAICompatible, Provider, ProviderError
+from tandem.llm.provider import OpenAICompatible, Provider, ProviderError
+from tandem.llm.types import Message
 from tandem.shop.catalogue import PRODUCTS
 from tandem.shop.provider import Shop
 
