@@ -93,8 +93,11 @@ class Dispatcher:
         """One round: new events into deliveries, then every due delivery. Returns how long
         to wait before the next round when nothing wakes it."""
         now = utcnow()
-        async with self.services.unit_of_work() as uow:
-            await service.enqueue_new_events(uow.session, self.settings, self.listening, now)
+        async with self.services.sessions() as session:
+            fresh = await service.has_new_events(session)
+        if fresh:
+            async with self.services.unit_of_work() as uow:
+                await service.enqueue_new_events(uow.session, self.settings, self.listening, now)
         async with self.services.sessions() as session:
             due = await service.due_deliveries(session, now)
         sends = [self._attempt(d.id, d.attempts) for d in due]

@@ -189,6 +189,18 @@ def webhook_payload(follow: ChannelFollow, event: Event) -> dict[str, Any]:
     }
 
 
+async def has_new_events(session: AsyncSession) -> bool:
+    """Whether any followed conversation has events past its cursor (a read: the dispatcher
+    takes the writer only when there is something to write)."""
+    found = await session.scalar(
+        select(ChannelFollow.conversation_id)
+        .join(Conversation, Conversation.id == ChannelFollow.conversation_id)
+        .where(Conversation.last_seq > ChannelFollow.cursor_seq)
+        .limit(1)
+    )
+    return found is not None
+
+
 async def enqueue_new_events(
     session: AsyncSession,
     settings: Settings,
