@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from tandem import __version__
 from tandem.analytics.routes import router as analytics_router
 from tandem.attachments.routes import router as attachments_router
+from tandem.channels.routes import router as channels_router
 from tandem.config import Settings
 from tandem.contacts.routes import router as contacts_router
 from tandem.desk.routes import router as desk_router
@@ -22,6 +23,7 @@ from tandem.http.errors import install_error_handlers
 from tandem.identity.routes import router as auth_router
 from tandem.knowledge.routes import router as knowledge_router
 from tandem.knowledge.service import load_index
+from tandem.llm.routes import router as llm_router
 from tandem.routing.assignment import run_round
 from tandem.services import Services, build_services
 from tandem.shop.routes import router as shop_router
@@ -73,6 +75,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(widget_router)
     app.include_router(analytics_router)
     app.include_router(simulation_router)
+    app.include_router(llm_router)
+    app.include_router(channels_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

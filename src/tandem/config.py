@@ -59,6 +59,33 @@ class Settings(BaseSettings):
     new_conversations_per_ip: int = 30
     new_conversations_after_abuse: int = 1
     new_conversation_window_seconds: int = 600
+    # The optional LLM (docs/llm.md): off unless a base URL is given. It only rewords what the
+    # engine chose; a fact guard stands between it and the customer.
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str = "qwen-plus"
+    llm_timeout_seconds: float = 3.0
+    llm_stream: bool = True
+    # Spend per day (the shop's day), from the token prices below; None: no limit.
+    llm_daily_budget_yuan: float | None = None
+    llm_daily_budget_tokens: int | None = None
+    llm_price_input_per_1k_tokens: float = 0.0
+    llm_price_output_per_1k_tokens: float = 0.0
+    # Channels (docs/channels.md). Standard Webhooks secrets look like "whsec_<base64>".
+    webhook_inbound_secret: str | None = None
+    webhook_outbound_url: str | None = None
+    webhook_outbound_secret: str | None = None
+    webhook_tolerance_seconds: int = 300
+    webhook_retry_base_seconds: float = 2.0
+    webhook_retry_max_seconds: float = 600.0
+    webhook_max_attempts: int = 12
+    # Email for tickets, callbacks and transcripts: off unless an SMTP host is given.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "Tandem <no-reply@tandem.local>"
 
     @field_validator("data_dir")
     @classmethod

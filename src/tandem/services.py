@@ -20,6 +20,7 @@ from tandem.db.uow import UnitOfWork
 from tandem.http.ratelimit import RateLimiter
 from tandem.identity.service import password_hasher
 from tandem.knowledge.index import KnowledgeIndex
+from tandem.llm.service import wordsmith_for
 from tandem.realtime.hub import LocalHub, RedisHub
 from tandem.shop.provider import Shop, build_shop
 from tandem.turns.service import TurnDeps, TurnGate
@@ -68,7 +69,14 @@ class Services:
 
     @property
     def turn_deps(self) -> TurnDeps:
-        return TurnDeps(self.settings, self.understanding, self.knowledge, self.shop, self.clock)
+        return TurnDeps(
+            self.settings,
+            self.understanding,
+            self.knowledge,
+            self.shop,
+            self.clock,
+            wordsmith=self.extras.get("wordsmith"),
+        )
 
     async def publish(self, uow: UnitOfWork) -> None:
         """Send what the unit of work staged; call only after its commit succeeded."""
@@ -80,6 +88,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Everything the app needs, built once. `clock` is for tests and the simulator."""
     engine = build_engine(settings)
     clock = clock or SystemClock()
+    shop = build_shop(settings, clock=clock)
     return Services(
         settings=settings,
         engine=engine,
@@ -90,6 +99,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         login_limiter=RateLimiter(10),
         understanding=load_understanding(settings.nlu_model_dir),
         knowledge=KnowledgeIndex(),
-        shop=build_shop(settings, clock=clock),
+        shop=shop,
         clock=clock,
+        extras={"wordsmith": wordsmith_for(settings, clock, shop)},
     )

@@ -77,6 +77,10 @@ class LocalHub:
         for sub in list(self._subs.get(topic, ())):
             sub.put(event)
 
+    def listening(self, topic: str) -> bool:
+        """Whether anyone in this process is subscribed to the topic (a customer's open chat)."""
+        return bool(self._subs.get(topic))
+
     @asynccontextmanager
     async def subscribe(self, *topics: str) -> AsyncIterator[Subscription]:
         sub = Subscription()

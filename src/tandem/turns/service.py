@@ -45,6 +45,8 @@ from tandem.engine.memory import EngineMemory
 from tandem.engine.recovery import after_failure
 from tandem.engine.types import Decision as EngineDecision
 from tandem.knowledge.index import KnowledgeIndex
+from tandem.llm.grounding import reword_decision
+from tandem.llm.service import Wordsmith
 from tandem.shop.provider import Shop
 from tandem.shop.schemas import Actor
 from tandem.shop.service import perform_action
@@ -74,6 +76,8 @@ class TurnDeps:
     knowledge: KnowledgeIndex
     shop: Shop
     clock: Clock
+    # The optional LLM (docs/llm.md): rewords the replies the engine chose, never decides.
+    wordsmith: Wordsmith | None = None
 
 
 class Store(Protocol):
@@ -136,17 +140,23 @@ async def take_customer_turn(
     *,
     admit: Callable[[str], None] | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    verified: bool = False,
 ) -> TurnResult:
     """Store the customer's message, let the engine decide, carry out the decision.
 
     `admit(conversation_id)` may refuse the turn (the rate limit) once the caller is known
     and the message is not a retry of a stored one. `attachments` (references to stored
-    files) travel with the message.
+    files) travel with the message. `verified`: the channel proved who writes (a signed
+    webhook), so no customer token is asked for.
     """
     text = validated_text(body, deps.settings)
     async with gate.hold(conversation_id):
         async with store.sessions() as session:
-            conversation = await require_customer_conversation(session, conversation_id, token)
+            conversation = (
+                await require_conversation(session, conversation_id)
+                if verified
+                else await require_customer_conversation(session, conversation_id, token)
+            )
             if body.client_msg_id:
                 previous = await _previous(session, conversation, body.client_msg_id, deps)
                 if previous is not None:
@@ -265,6 +275,13 @@ async def _decide_and_apply(
         )
     ctx = _context(deps, facts, reading, now)
     decision = decide(facts.view, inbound, ctx)
+    if deps.wordsmith is not None and decision.action != "act":
+        # Before the effects' transaction, so a slow model holds no lock; the call's record
+        # commits on its own. A shop action's outcome keeps the policy's exact wording.
+        async with store.unit_of_work() as uow:
+            decision = await reword_decision(
+                deps.wordsmith, uow.session, decision, ctx, conversation.id
+            )
     async with store.unit_of_work() as uow:
         current = await require_conversation(uow.session, conversation.id)
         if current.state != conversation.state:

@@ -361,6 +361,8 @@
     if (ev.type === "typing") { showTyping(ev.data); return; }
     if (ev.seq <= lastSeq) return;
     lastSeq = ev.seq;
+    // The JS SDK (sdk.js) on the shop's page hears every event; only that origin receives it.
+    if (window.parent !== window && params.get("host_origin")) window.parent.postMessage({ source: "tandem", event: ev }, params.get("host_origin"));
     if (ev.type === "message.created") { hideTyping(ev.data.author); renderMessage(ev.data); }
     else if (ev.type === "conversation.state_changed") {
       setState(ev.data.state, ev.data);
