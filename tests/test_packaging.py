@@ -19,7 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.packaging
+# Installing the runtime set (numpy, scipy, scikit-learn, the encoder) is most of the time.
+pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900)]
 
 
 def _free_port() -> int:

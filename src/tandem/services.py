@@ -17,6 +17,7 @@ from tandem.config import Settings
 from tandem.core.clock import Clock, SystemClock
 from tandem.db.session import build_engine, build_sessionmaker
 from tandem.db.uow import UnitOfWork
+from tandem.engine.wording import DEFAULT_WORDING, Wording, load_wording
 from tandem.http.ratelimit import RateLimiter
 from tandem.identity.service import password_hasher
 from tandem.knowledge.index import KnowledgeIndex
@@ -39,6 +40,7 @@ class Services:
     clock: Clock
     knowledge: KnowledgeIndex
     shop: Shop
+    wording: Wording = DEFAULT_WORDING
     extras: dict[str, Any] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     turn_gate: TurnGate = field(default_factory=TurnGate)
@@ -68,7 +70,9 @@ class Services:
 
     @property
     def turn_deps(self) -> TurnDeps:
-        return TurnDeps(self.settings, self.understanding, self.knowledge, self.shop, self.clock)
+        return TurnDeps(
+            self.settings, self.understanding, self.knowledge, self.shop, self.clock, self.wording
+        )
 
     async def publish(self, uow: UnitOfWork) -> None:
         """Send what the unit of work staged; call only after its commit succeeded."""
@@ -92,4 +96,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         knowledge=KnowledgeIndex(),
         shop=build_shop(settings, clock=clock),
         clock=clock,
+        # The shop's own wording (data directory) over the shipped one; a bad file stops here.
+        wording=load_wording(settings.data_dir),
     )

@@ -24,7 +24,7 @@ def feelings(turn: Turn) -> Decision | None:
     if a.abuse.is_abusive:
         count = turn.memory.abuse_count + 1
         turn.memory = replace(turn.memory, abuse_count=count)
-        warning = compose("abuse_warning", turn.language, turn.sent)
+        warning = compose("abuse_warning", turn.language, turn.sent, wording=turn.ctx.wording)
         if warning is not None:
             turn.prefix.append(warning)
         if count >= rules.abuse_limit:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from tandem.engine.replies import HANDOFF_QUICK_REPLY, compose
+from tandem.engine.replies import compose, handoff_quick_reply
 from tandem.engine.rules.turn import (
     Turn,
 )
@@ -24,7 +24,14 @@ def status_while_queued(turn: Turn, *, asked_again: bool) -> Decision:
     position = turn.view.queue_position or 1
     eta = turn.view.queue_eta_seconds or 0
     situation = "still_queued" if asked_again else "queued_note"
-    reply = compose(situation, turn.language, turn.sent, position=position, eta_seconds=eta)
+    reply = compose(
+        situation,
+        turn.language,
+        turn.sent,
+        position=position,
+        eta_seconds=eta,
+        wording=turn.ctx.wording,
+    )
     if reply is None:
         # Every wording used: still answer, with the live figures, never silence.
         n = turn.memory.human_requests + 1
@@ -71,7 +78,9 @@ def hand_off(
         assert q.callback_at is not None
         wait = max(0, int((q.callback_at - turn.ctx.now).total_seconds())) or q.eta_seconds
         when = callback_text(q.callback_at, turn.ctx, turn.language, wait)
-        reply = compose("ticket", turn.language, frozenset(), callback=when)
+        reply = compose(
+            "ticket", turn.language, frozenset(), callback=when, wording=turn.ctx.wording
+        )
     else:
         if situation == "handoff_queued" and q.agents_online == 0:
             situation = "handoff_unstaffed"
@@ -81,6 +90,7 @@ def hand_off(
             frozenset(),
             position=q.position_if_queued,
             eta_seconds=q.eta_seconds,
+            wording=turn.ctx.wording,
         )
     assert reply is not None
     kept = dict(proposal) if proposal is not None else None
@@ -134,6 +144,7 @@ def offer_person(turn: Turn, replies: tuple[BotReply, ...]) -> tuple[BotReply, .
         "offer_person",
         turn.language,
         turn.sent | frozenset(r.key for r in replies),
-        quick_replies=(HANDOFF_QUICK_REPLY[turn.language],),
+        quick_replies=(handoff_quick_reply(turn.language, turn.ctx.wording),),
+        wording=turn.ctx.wording,
     )
     return replies + ((offer,) if offer is not None else ())

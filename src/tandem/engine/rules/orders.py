@@ -13,7 +13,7 @@ from tandem.engine.orders import (
     request_for,
     worn_or_used,
 )
-from tandem.engine.replies import HANDOFF_QUICK_REPLY, compose
+from tandem.engine.replies import compose, handoff_quick_reply
 from tandem.engine.rules.handoff import (
     hand_off,
     offer_person,
@@ -49,7 +49,11 @@ def order_work(turn: Turn, intent: str) -> Decision:
     lang = turn.language
     if shop is None or shop.customer is None:
         reply = compose(
-            "anonymous_orders", lang, turn.sent, quick_replies=(HANDOFF_QUICK_REPLY[lang],)
+            "anonymous_orders",
+            lang,
+            turn.sent,
+            quick_replies=(handoff_quick_reply(lang, turn.ctx.wording),),
+            wording=turn.ctx.wording,
         )
         if reply is None:
             return hand_off(turn, "order_needs_identity", "handoff_queued")
@@ -65,6 +69,7 @@ def order_work(turn: Turn, intent: str) -> Decision:
             frozenset(),
             order_id=turn.memory.order_id,
             quick_replies=tuple(QuickReply(c.label, c.payload) for c in picker.choices),
+            wording=turn.ctx.wording,
         )
         assert reply is not None
         memory = replace(turn.memory, order_id=None, pending="order", pending_intent=intent)
@@ -120,7 +125,7 @@ def about_order(turn: Turn, intent: str, order: Order) -> Decision:
         reason = human_first_reason(order, ctx.shop.tier if ctx.shop else None, ctx.policy)
         if reason is not None:
             if too_short(turn) and turn.memory.pending != "describe":
-                ask = compose("describe", turn.language, frozenset())
+                ask = compose("describe", turn.language, frozenset(), wording=turn.ctx.wording)
                 assert ask is not None
                 memory = replace(turn.memory, pending="describe", pending_intent=intent)
                 return turn.decision(
@@ -258,7 +263,11 @@ def after_action(
         and not any(q.payload == HANDOFF_PAYLOAD for q in bot.quick_replies)
     ):
         replies = (
-            replace(bot, quick_replies=bot.quick_replies + (HANDOFF_QUICK_REPLY[turn.language],)),
+            replace(
+                bot,
+                quick_replies=bot.quick_replies
+                + (handoff_quick_reply(turn.language, turn.ctx.wording),),
+            ),
         )
     return turn.decision("reply", rule, offer_person(turn, replies), memory=memory, details=details)
 

@@ -19,7 +19,9 @@ def abuse_with_agent(turn: Turn) -> Decision:
     asks for a supervisor."""
     count = turn.memory.abuse_count + 1
     memory = replace(turn.memory, abuse_count=count)
-    warning = compose("abuse_warning", turn.language, turn.memory.sent_keys)
+    warning = compose(
+        "abuse_warning", turn.language, turn.memory.sent_keys, wording=turn.ctx.wording
+    )
     escalate = count >= turn.ctx.rules.abuse_limit
     return Decision(
         action="silent",

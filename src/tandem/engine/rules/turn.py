@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tandem.engine.language import detect_language
+from tandem.core.language import detect_language
 from tandem.engine.types import (
     BotReply,
     ConversationView,

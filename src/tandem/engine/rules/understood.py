@@ -69,7 +69,7 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
 
 
 def social(turn: Turn, intent: str) -> Decision:
-    reply = compose(intent, turn.language, turn.sent)
+    reply = compose(intent, turn.language, turn.sent, wording=turn.ctx.wording)
     if reply is None:
         return turn.decision("reply", intent, ())
     memory = replace(turn.memory, clarified=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tandem.engine.replies import HANDOFF_QUICK_REPLY, compose, topic_label
+from tandem.engine.replies import compose, handoff_quick_reply, topic_label
 from tandem.engine.rules.handoff import (
     hand_off,
     offer_person,
@@ -38,7 +38,10 @@ def unsure(turn: Turn) -> Decision:
             if score.label in ("oos", "human", *SOCIAL) or len(topics) >= 3:
                 continue
             topics.append(
-                QuickReply(topic_label(score.label, turn.language), f"{TOPIC_PAYLOAD}{score.label}")
+                QuickReply(
+                    topic_label(score.label, turn.language, turn.ctx.wording),
+                    f"{TOPIC_PAYLOAD}{score.label}",
+                )
             )
     if ctx.knowledge is not None:
         for match in ctx.knowledge.candidates:
@@ -52,7 +55,8 @@ def unsure(turn: Turn) -> Decision:
             "fallback",
             turn.language,
             turn.sent,
-            quick_replies=(HANDOFF_QUICK_REPLY[turn.language],),
+            quick_replies=(handoff_quick_reply(turn.language, turn.ctx.wording),),
+            wording=turn.ctx.wording,
         )
         if reply is None:
             return hand_off(turn, "cannot_answer", "handoff_after_fallbacks", miss=True)
@@ -65,7 +69,8 @@ def unsure(turn: Turn) -> Decision:
         situation,
         turn.language,
         turn.sent,
-        quick_replies=(*topics, HANDOFF_QUICK_REPLY[turn.language]),
+        quick_replies=(*topics, handoff_quick_reply(turn.language, turn.ctx.wording)),
+        wording=turn.ctx.wording,
     )
     if reply is None:
         return hand_off(turn, "low_confidence", "handoff_unsure", miss=True)
