@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
+import swagger_ui_bundle
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from tandem import __version__
@@ -33,6 +35,7 @@ from tandem.turns.upload import router as upload_router
 from tandem.turns.widget import router as widget_router
 
 STATIC = Path(__file__).parent / "web" / "static"
+SWAGGER_UI = Path(swagger_ui_bundle.swagger_ui_path)
 log = logging.getLogger("tandem")
 
 
@@ -61,6 +64,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         version=__version__,
         description="Customer service where the AI agent and human agents work as one team.",
         lifespan=lifespan,
+        # Served below from the installed swagger-ui-bundle-v2: the CDN defaults are a blank page
+        # offline. ReDoc has no packaged copy, so it is not offered.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     install_error_handlers(app)
@@ -78,6 +85,16 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(llm_router)
     app.include_router(channels_router)
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="Tandem API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
@@ -89,6 +106,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     for page in ("chat", "desk"):
         app.add_api_route(f"/{page}", _page(f"{page}.html"), include_in_schema=False)
     app.add_api_route("/widget.js", _page("widget.js"), include_in_schema=False)
+    # Mounted before /static so that it is matched first.
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

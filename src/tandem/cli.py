@@ -15,14 +15,14 @@ from tandem.app import create_app
 from tandem.config import Settings
 from tandem.core.errors import TandemError
 from tandem.db.migrate import upgrade
-from tandem.demo import DEMO_ACCOUNTS, seed_demo
+from tandem.demo import DEMO_ACCOUNTS, reset_demo_shop, seed_demo
 from tandem.evaluation.cli import app as eval_app
 from tandem.http.logs import install_redaction
 from tandem.identity.service import create_account
 from tandem.knowledge.cli import app as kb_app
 from tandem.services import build_services
 from tandem.shop.cli import customers as demo_customers_command
-from tandem.shop.seed import demo_customers
+from tandem.shop.seed import SITUATIONS, demo_customers
 from tandem.simulation.cli import app as simulate_app
 from tandem.understanding.cli import app as nlu_app
 
@@ -123,14 +123,33 @@ def demo(ctx: typer.Context, port: PortOption = None, host: HostOption = None) -
     out("  Demo logins (desk):")
     for username, password, role, name in DEMO_ACCOUNTS:
         out(f"    {username:<12} password: {password:<14} {role} ({name})", soft_wrap=True)
-    out("\n  Chat as a demo-shop customer (all of them: `tandem demo customers`):")
-    for situation in ("unshipped", "in_transit", "delivered_recent", "high_value"):
-        if situation in customers:
-            c = customers[situation]
-            link = f"{base}/chat?external_id={c['external_id']}&signature={c['signature']}"
-            out(f"    {situation:<18} {link}", soft_wrap=True)
+    out("\n  Chat as a demo-shop customer, one link per situation (`tandem demo reset` restores")
+    out("  used-up cases; `tandem demo customers --json` for scripts):")
+    for situation, c in customers.items():
+        link = f"{base}/chat?external_id={c['external_id']}&signature={c['signature']}"
+        out(f"    [bold]{situation}[/bold]: {SITUATIONS[situation].notes}", soft_wrap=True)
+        out(f"      {link}", soft_wrap=True)
     out("\n  Stop with Ctrl+C.\n")
     _run_server(settings)
+
+
+@demo_app.command("reset")
+def demo_reset() -> None:
+    """Put the demo shop back as seeded (dated from now): used-up cases work again."""
+
+    async def run() -> None:
+        settings = _settings()
+        services = build_services(settings)
+        try:
+            await upgrade(settings, services.engine)
+            await reset_demo_shop(services)
+        finally:
+            await services.engine.dispose()
+
+    asyncio.run(run())
+    console.print(
+        f"demo shop reset: {len(SITUATIONS)} situations ready again (data: {_settings().data_dir})"
+    )
 
 
 @db_app.command("upgrade")

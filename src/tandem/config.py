@@ -24,8 +24,6 @@ class Settings(BaseSettings):
     port: int = 8000
     # HMAC key a shop's page uses to vouch for its logged-in customer (see docs/api.md).
     widget_secret: str = "tandem-demo-widget-secret"
-    # Signs agent session cookies; generated into the data directory when not given.
-    session_secret: str | None = None
     redis_url: str | None = None
     # Messages a customer token may send per minute.
     rate_limit_per_minute: int = 30

@@ -1,13 +1,23 @@
-"""The demo: accounts and (as the packages land) the demo shop and its knowledge base."""
+"""The demo: accounts, the demo shop and its knowledge base; and putting the shop back as it
+was seeded once its cases are used up (a refund done, a return started)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tandem.identity.models import Account
 from tandem.identity.service import create_account
 from tandem.knowledge.service import seed_demo_faq
 from tandem.services import Services
+from tandem.shop.models import (
+    ShopAction,
+    ShopCustomer,
+    ShopOrder,
+    ShopOrderItem,
+    ShopProduct,
+    ShopProposal,
+    ShopTrackingEvent,
+)
 from tandem.shop.seed import seed_demo_shop
 
 # username, password, role, display name. Printed by `tandem demo`; for trying things out only.
@@ -42,3 +52,24 @@ async def seed_demo(services: Services) -> None:
                     display_name=name,
                     skills=DEMO_SKILLS.get(username, []),
                 )
+
+
+# Children first: the demo shop's rows, in an order the foreign keys accept.
+SHOP_TABLES = (
+    ShopProposal,
+    ShopAction,
+    ShopTrackingEvent,
+    ShopOrderItem,
+    ShopOrder,
+    ShopCustomer,
+    ShopProduct,
+)
+
+
+async def reset_demo_shop(services: Services) -> None:
+    """Every demo customer's orders as freshly seeded (dated from now): refunded, cancelled
+    or returned cases can be tried again. Conversations and accounts stay."""
+    async with services.unit_of_work() as uow:
+        for table in SHOP_TABLES:
+            await uow.session.execute(delete(table))
+        await seed_demo_shop(uow.session, now=uow.now())

@@ -17,6 +17,7 @@ from tandem.config import Settings
 from tandem.core.clock import Clock, SystemClock
 from tandem.db.session import build_engine, build_sessionmaker
 from tandem.db.uow import UnitOfWork
+from tandem.engine.wording import DEFAULT_WORDING, Wording, load_wording
 from tandem.http.ratelimit import RateLimiter
 from tandem.identity.service import password_hasher
 from tandem.knowledge.index import KnowledgeIndex
@@ -40,6 +41,7 @@ class Services:
     clock: Clock
     knowledge: KnowledgeIndex
     shop: Shop
+    wording: Wording = DEFAULT_WORDING
     extras: dict[str, Any] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     turn_gate: TurnGate = field(default_factory=TurnGate)
@@ -75,6 +77,7 @@ class Services:
             self.knowledge,
             self.shop,
             self.clock,
+            self.wording,
             wordsmith=self.extras.get("wordsmith"),
         )
 
@@ -101,5 +104,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         knowledge=KnowledgeIndex(),
         shop=shop,
         clock=clock,
+        wording=load_wording(settings.data_dir),
         extras={"wordsmith": wordsmith_for(settings, clock, shop)},
     )

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tandem.analytics.derive import CATEGORIES, FAILING_CATEGORIES
 from tandem.analytics.models import AgentActivityRow, DailyRow, EpisodeRow, HourlyRow
 from tandem.core.errors import InvalidInput
-from tandem.engine.replies import TOPIC_LABELS
+from tandem.engine.wording import DEFAULT_WORDING
 from tandem.identity.models import Account
 from tandem.knowledge.models import KnowledgeMiss
 
@@ -488,7 +488,13 @@ async def agents(
 def labels() -> dict[str, dict[str, tuple[str, str]]]:
     """Chinese and English names of the dimension values (intents, skills, channels)."""
     return {
-        "intent": {**TOPIC_LABELS, **EXTRA_INTENT_LABELS},
+        "intent": {
+            **{
+                intent: (names.get("zh", intent), names.get("en", intent))
+                for intent, names in DEFAULT_WORDING.topics.items()
+            },
+            **EXTRA_INTENT_LABELS,
+        },
         "skill": SKILL_LABELS,
         "channel": CHANNEL_LABELS,
     }

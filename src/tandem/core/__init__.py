@@ -1,1 +1,2 @@
-"""Shared vocabulary: ids, clock, errors, language codes. Imports nothing else of ours."""
+"""Shared vocabulary: ids, the clock, errors, typed realtime events, the language detector.
+Imports nothing else of ours (only the standard library and pydantic)."""

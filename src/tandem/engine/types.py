@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from tandem.engine.memory import EngineMemory
 from tandem.engine.rules import EngineRules
+from tandem.engine.wording import DEFAULT_WORDING, Wording
 from tandem.knowledge.index import SearchResult
 from tandem.shop.policy_config import ShopPolicy
 from tandem.shop.present import ShopFacts
@@ -85,6 +86,8 @@ class TurnContext:
     shop: ShopFacts | None = None
     policy: ShopPolicy | None = None
     tracking: Mapping[str, tuple[TrackingEvent, ...]] = field(default_factory=dict)
+    # What the AI says: the shipped wording, or the shop's (engine/wording).
+    wording: Wording = DEFAULT_WORDING
 
     @property
     def zone(self) -> ZoneInfo:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations.models import Conversation, Decision, Message
+from tandem.core.language import detect_language
 from tandem.engine import ConversationView, QueueFacts
 from tandem.engine.memory import EngineMemory
 from tandem.knowledge.index import KnowledgeIndex, Match, SearchResult
@@ -39,7 +40,11 @@ class Reading:
 
 
 def read_message(
-    understanding: Understanding, knowledge: KnowledgeIndex, text: str, payload: str | None
+    understanding: Understanding,
+    knowledge: KnowledgeIndex,
+    text: str,
+    payload: str | None,
+    conversation_language: str,
 ) -> Reading:
     """Understanding and retrieval as one pure, CPU-bound step. The caller runs it with
     `asyncio.to_thread` before its transaction and outside any lock, so a slow model never
@@ -50,9 +55,10 @@ def read_message(
         if entry is not None:
             match = Match(entry.id, entry.question, entry.answer, 0.0, 1.0, entry.intent)
             return Reading(analysis, SearchResult(answer=match, candidates=(match,)))
-    # Retrieval reads the language the understanding step detected (one detector for search
-    # and reply). An encoder vector from `analysis` would be handed to `search` here.
-    return Reading(analysis, knowledge.search(text, language=analysis.language))
+    # The engine answers in detect_language(text, conversation language): search in the same
+    # one. An encoder vector from `analysis` would be handed to `search` here (vector=...).
+    language = detect_language(text, conversation_language)
+    return Reading(analysis, knowledge.search(text, language=language))
 
 
 def analysis_meta(a: Analysis) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from tandem.engine import Inbound, TurnContext, after_action, decide
 from tandem.engine.memory import EngineMemory
 from tandem.engine.recovery import after_failure
 from tandem.engine.types import Decision as EngineDecision
+from tandem.engine.wording import DEFAULT_WORDING, Wording
 from tandem.knowledge.index import KnowledgeIndex
 from tandem.llm.grounding import reword_decision
 from tandem.llm.service import Wordsmith
@@ -76,6 +77,7 @@ class TurnDeps:
     knowledge: KnowledgeIndex
     shop: Shop
     clock: Clock
+    wording: Wording = DEFAULT_WORDING
     # The optional LLM (docs/llm.md): rewords the replies the engine chose, never decides.
     wordsmith: Wordsmith | None = None
 
@@ -164,7 +166,12 @@ async def take_customer_turn(
         if admit is not None:
             admit(conversation_id)
         reading = await asyncio.to_thread(
-            read_message, deps.understanding, deps.knowledge, text, body.payload
+            read_message,
+            deps.understanding,
+            deps.knowledge,
+            text,
+            body.payload,
+            conversation.language,
         )
         try:
             conversation, message = await _store_message(
@@ -244,6 +251,7 @@ def _context(deps: TurnDeps, facts: Facts, reading: Reading, now: datetime) -> T
         shop=facts.shop,
         policy=deps.shop.policy,
         tracking=facts.tracking,
+        wording=deps.wording,
     )
 
 
@@ -261,7 +269,11 @@ async def _decide_and_apply(
     if conversation.state == "agent":
         view = engine_view(conversation, None)
         ctx = TurnContext(
-            queue=NO_QUEUE_FACTS, now=now, analysis=reading.analysis, rules=deps.shop.policy.engine
+            queue=NO_QUEUE_FACTS,
+            now=now,
+            analysis=reading.analysis,
+            rules=deps.shop.policy.engine,
+            wording=deps.wording,
         )
         decision = decide(view, inbound, ctx)
         async with store.unit_of_work() as uow:
@@ -354,7 +366,9 @@ async def _recover(
             async with store.unit_of_work() as uow:
                 conversation = await require_conversation(uow.session, conversation_id)
                 view = engine_view(conversation, None)
-                decision = after_failure(view, failed, can_hand_off=can_hand_off)
+                decision = after_failure(
+                    view, failed, can_hand_off=can_hand_off, wording=deps.wording
+                )
                 replies, queue = await apply_decision(
                     uow, conversation, message, decision, reading.analysis, None, now
                 )
