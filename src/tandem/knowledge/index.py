@@ -6,6 +6,19 @@ then judges each candidate against the query (lexical + semantic pair features, 
 probability); the best entry is the answer when its probability clears the matcher's
 `answer_threshold`, otherwise the index abstains and returns the likely topics.
 
+When the sentence encoder runs (multilingual-e5-small, shared with the understanding step),
+each phrasing also has a dense vector and a search adds the nearest phrasings by exact inner
+product to the BM25 candidates; the encoder's cosine then enters the pair probability and the
+answer confidence (dense.py). A paraphrase that shares no words with the entry ("退货运费谁出"
+vs "寄回去的邮费要我出吗") is found and judged on meaning. Pass the message's vector
+(`search(text, vector=analysis.vector)`) and it is not encoded twice.
+
+Phrasing vectors are cached in the index (built at start), not stored with the entries: they
+are derived data, a function of (encoder, text), so the entries table needs no migration and
+no rewrite when the encoder changes. A `VectorStore` seeds the cache (the demo FAQ's vectors
+ship in the package), and only phrasings it lacks are encoded, one entry at a time on upsert
+or in batches with a progress callback in `upsert_many`.
+
 Pure: no database, no clock. Not thread-safe: mutate and search from one thread (the event
 loop), as the product does.
 """
@@ -14,13 +27,21 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from tandem.knowledge.dense import DenseLayers, dense_answer_features, logit
 from tandem.knowledge.matcher import Matcher, default_matcher
 from tandem.knowledge.text import Prepared, prepare
+from tandem.understanding.encoder import DIM, Encoder, NullEncoder, VectorStore, shared_encoder
+from tandem.understanding.normalize import normalize
+
+SHIPPED_VECTORS = Path(__file__).parent / "data" / "vectors"
+DENSE_ROWS = 24
 
 K1 = 1.2
 B = 0.75
@@ -110,14 +131,29 @@ class KnowledgeIndex:
         rerank_rows: int = 24,
         topic_floor: float = 0.05,
         lexical_only: bool = False,
+        encoder: Encoder | None = None,
+        vectors: VectorStore | None = None,
+        dense: DenseLayers | None = None,
     ) -> None:
+        """`encoder`: None uses the process-wide one (off with TANDEM_ENCODER=off);
+        `vectors`: phrasing vectors computed earlier (default: the shipped demo FAQ's);
+        `dense`: the encoder layers (default: shipped with the matcher)."""
         # lexical_only: BM25 candidates without a matcher, for mining training pairs.
         self.matcher: Matcher = None if lexical_only else (matcher or default_matcher())  # type: ignore[assignment]
-        self.answer_threshold = (
-            answer_threshold
-            if answer_threshold is not None
-            else (self.matcher.answer_threshold if self.matcher else 0.5)
+        enc = NullEncoder("lexical index") if lexical_only else (encoder or shared_encoder())
+        self.dense: DenseLayers | None = None
+        if enc.available and not lexical_only:
+            self.dense = dense or _default_dense()
+        self.encoder: Encoder = enc if self.dense is not None else NullEncoder(
+            "no encoder layers for retrieval"
         )
+        self._store = vectors if vectors is not None else _shipped_vectors()
+        if answer_threshold is None:
+            if self.dense is not None:
+                answer_threshold = self.dense.answer_threshold
+            else:
+                answer_threshold = self.matcher.answer_threshold if self.matcher else 0.5
+        self.answer_threshold = answer_threshold
         self.rerank_rows = rerank_rows
         self.topic_floor = topic_floor
         self._dim = self.matcher.lexicon.dim if self.matcher else 1
@@ -134,6 +170,7 @@ class KnowledgeIndex:
         # Semantic vectors of the rows, half precision: 768 bytes a phrasing.
         self._vectors = np.zeros((capacity, self._dim), dtype=np.float16)
         self._char_vectors = np.zeros((capacity, self._dim), dtype=np.float16)
+        self._dense = np.zeros((capacity, DIM if self.dense else 1), dtype=np.float16)
         self._n_alive = 0
         self._n_dead = 0
         self._total_length = 0.0
@@ -157,13 +194,42 @@ class KnowledgeIndex:
         self._entries[entry.id] = entry
         rows: list[int] = []
         seen: set[str] = set()
+        phrasings: list[tuple[str, Prepared]] = []
         for phrasing in (entry.question, *entry.alternatives):
             prepared = prepare(phrasing)
             if not prepared.chars or prepared.text in seen:
                 continue
             seen.add(prepared.text)
-            rows.append(self._add_row(entry.id, prepared))
+            phrasings.append((phrasing, prepared))
+        dense = self._phrasing_vectors([p for p, _ in phrasings])
+        for i, (_, prepared) in enumerate(phrasings):
+            rows.append(
+                self._add_row(entry.id, prepared, dense=None if dense is None else dense[i])
+            )
         self._entry_rows[entry.id] = rows
+
+    def upsert_many(
+        self, entries: Iterable[IndexedEntry], progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Upsert many entries, encoding the phrasings the vector store lacks in batches
+        (`progress(done, total)` counts phrasings encoded)."""
+        batch = list(entries)
+        if self.dense is not None:
+            texts = [p for e in batch for p in (e.question, *e.alternatives)]
+            self._store.embed([normalize(t) for t in texts], self.encoder, progress)
+        for entry in batch:
+            self.upsert(entry)
+
+    def _phrasing_vectors(self, phrasings: list[str]) -> npt.NDArray[np.float32] | None:
+        if self.dense is None or not phrasings:
+            return None
+        return self._store.embed([normalize(p) for p in phrasings], self.encoder)
+
+    def query_vector(self, text: str) -> npt.NDArray[np.float32] | None:
+        """The encoder's vector of a query (None without the encoder)."""
+        if self.dense is None:
+            return None
+        return self.encoder.encode(normalize(text))
 
     def remove(self, entry_id: str) -> None:
         """Forget the entry; unknown ids are ignored (removal is idempotent)."""
@@ -182,7 +248,13 @@ class KnowledgeIndex:
     def _compact(self) -> None:
         """Rebuild the postings without removed rows (amortised over many removals)."""
         live = [
-            (entry_id, prepared, self._vectors[row].copy(), self._char_vectors[row].copy())
+            (
+                entry_id,
+                prepared,
+                self._vectors[row].copy(),
+                self._char_vectors[row].copy(),
+                self._dense[row].astype(np.float32),
+            )
             for row, (entry_id, prepared) in enumerate(
                 zip(self._row_entry, self._row_prepared, strict=True)
             )
@@ -190,8 +262,8 @@ class KnowledgeIndex:
         ]
         self._reset_rows(max(1024, 2 * len(live)))
         self._entry_rows = {}
-        for entry_id, prepared, vector, chars in live:
-            row = self._add_row(entry_id, prepared, (vector, chars))
+        for entry_id, prepared, vector, chars, dense in live:
+            row = self._add_row(entry_id, prepared, (vector, chars), dense if self.dense else None)
             self._entry_rows.setdefault(entry_id, []).append(row)
 
     def _add_row(
@@ -199,6 +271,7 @@ class KnowledgeIndex:
         entry_id: str,
         prepared: Prepared,
         vectors: tuple[npt.NDArray[np.float16], npt.NDArray[np.float16]] | None = None,
+        dense: npt.NDArray[np.float32] | None = None,
     ) -> int:
         row_id = len(self._row_entry)
         if row_id >= len(self._lengths):
@@ -211,6 +284,11 @@ class KnowledgeIndex:
             self._char_vectors = np.concatenate(
                 [self._char_vectors, np.zeros((grow, self._dim), dtype=np.float16)]
             )
+            self._dense = np.concatenate(
+                [self._dense, np.zeros((grow, self._dense.shape[1]), dtype=np.float16)]
+            )
+        if dense is not None:
+            self._dense[row_id] = dense
         terms = _term_counts(prepared)
         for term, tf in terms.items():
             postings = self._postings.get(term)
@@ -292,17 +370,53 @@ class KnowledgeIndex:
                 out.append((entry_id, prepared.text))
         return out
 
-    def judge(self, text: str, *, language: str | None = None) -> list[Judged]:
-        """Every candidate entry with its pair probability and answer features, best first."""
+    def _dense_rows(
+        self, qv: npt.NDArray[np.float32], language: str | None
+    ) -> npt.NDArray[np.float32]:
+        """Cosine of the query with every row (-inf for removed or other-language rows)."""
+        size = len(self._row_entry)
+        sims: npt.NDArray[np.float32] = self._dense[:size].astype(np.float32) @ qv
+        keep = self._alive[:size].copy()
+        if language is not None:
+            for row, entry_id in enumerate(self._row_entry):
+                if keep[row] and entry_id is not None:
+                    keep[row] = self._entries[entry_id].language == language
+        sims[~keep] = -np.inf
+        return sims
+
+    def judge(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        vector: npt.NDArray[np.float32] | None = None,
+    ) -> list[Judged]:
+        """Every candidate entry with its pair probability and answer features, best first.
+
+        `vector`: the query's encoder vector if already computed (else encoded here when the
+        encoder runs)."""
         query = prepare(text)
         rows, scores, self_score = self._lexical(query)
+        lexical_score = dict(zip(rows.tolist(), scores.tolist(), strict=True))
+        order = rows.tolist()
+        qv = None
+        sims: npt.NDArray[np.float32] | None = None
+        if self.dense is not None and self._n_alive:
+            qv = vector if vector is not None else self.query_vector(text)
+        if qv is not None:
+            sims = self._dense_rows(qv.astype(np.float32), language)
+            depth = min(DENSE_ROWS, int(np.isfinite(sims).sum()))
+            if depth:
+                near = np.argpartition(-sims, depth - 1)[:depth]
+                near = near[np.argsort(-sims[near])]
+                order.extend(r for r in near.tolist() if r not in lexical_score)
         candidates: list[tuple[str, Prepared, int, float]] = []
-        for row_id, score in zip(rows.tolist(), scores.tolist(), strict=True):
+        for row_id in order:
             entry_id, prepared = self._row_entry[row_id], self._row_prepared[row_id]
             if entry_id is None or prepared is None:
                 continue
             if language is None or self._entries[entry_id].language == language:
-                candidates.append((entry_id, prepared, row_id, score))
+                candidates.append((entry_id, prepared, row_id, lexical_score.get(row_id, 0.0)))
         if not candidates:
             return []
         query_vector = self.matcher.lexicon.embed(query)
@@ -319,32 +433,49 @@ class KnowledgeIndex:
                 for _, _, row, _ in candidates
             ],
         )
-        best: dict[str, tuple[float, float]] = {}
-        for (entry_id, _, _, score), p in zip(candidates, probs.tolist(), strict=True):
+        cosines = np.zeros(len(candidates))
+        if sims is not None and self.dense is not None:
+            cosines = np.array([float(sims[row]) for _, _, row, _ in candidates])
+            probs = self.dense.pair_probability(probs, cosines)
+        best: dict[str, tuple[float, float, float]] = {}
+        for (entry_id, _, _, score), p, cos in zip(
+            candidates, probs.tolist(), cosines.tolist(), strict=True
+        ):
             seen = best.get(entry_id)
             if seen is None:
-                best[entry_id] = (p, score)
+                best[entry_id] = (p, score, cos)
             else:
-                best[entry_id] = (max(p, seen[0]), max(score, seen[1]))
-        top_score = candidates[0][3]
+                best[entry_id] = (max(p, seen[0]), max(score, seen[1]), max(cos, seen[2]))
+        top_score = max(max((c[3] for c in candidates), default=0.0), 1e-9)
         by_lexical = sorted(best, key=lambda e: -best[e][1])
         lexical_rank = {e: i for i, e in enumerate(by_lexical)}
         probs_sorted = sorted((v[0] for v in best.values()), reverse=True)
+        dense_features = (
+            dense_answer_features({e: v[2] for e, v in best.items()}, self.dense)
+            if sims is not None and self.dense is not None
+            else None
+        )
         out = []
         first = probs_sorted[0]
         second = probs_sorted[1] if len(probs_sorted) > 1 else 0.0
-        for entry_id, (p, score) in best.items():
+        for entry_id, (p, score, _) in best.items():
             rival = second if p >= first else first
-            features = (
+            features: tuple[float, ...] = (
                 p,
                 min(score / self_score, 1.5),
                 score / top_score,
-                float(lexical_rank[entry_id] == 0),
+                float(lexical_rank[entry_id] == 0 and score > 0),
                 math.log1p(lexical_rank[entry_id]),
                 p - rival,
             )
+            if dense_features is not None:
+                features = features + dense_features[entry_id]
             out.append(Judged(entry_id, p, score, features))
-        confidences = self.matcher.answer_confidence(np.array([j.features for j in out]))
+        x = np.array([j.features for j in out])
+        if dense_features is not None and self.dense is not None:
+            confidences = self.dense.answer_confidence(x)
+        else:
+            confidences = self.matcher.answer_confidence(x)
         # A query that is one of an entry's own phrasings (same tokens, punctuation aside) is
         # that entry: the shop wrote it so. Unless two entries claim the phrasing.
         exact = {e for e, prepared, _, _ in candidates if prepared.chars == query.chars}
@@ -361,9 +492,19 @@ class KnowledgeIndex:
         judged.sort(key=lambda j: (-j.confidence, -j.score))
         return judged
 
-    def search(self, text: str, *, language: str | None = None, k: int = 3) -> SearchResult:
-        """Best entries for `text` with calibrated confidence; `answer` is None to abstain."""
-        judged = self.judge(text, language=language)
+    def search(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        k: int = 3,
+        vector: npt.NDArray[np.float32] | None = None,
+    ) -> SearchResult:
+        """Best entries for `text` with calibrated confidence; `answer` is None to abstain.
+
+        `vector`: the query's encoder vector when the caller has it (`Analysis.vector`), so
+        the message is encoded once per turn."""
+        judged = self.judge(text, language=language, vector=vector)
         matches = tuple(
             self._match(j.entry_id, j.confidence, j.score)
             for j in judged[:k]
@@ -382,3 +523,24 @@ class KnowledgeIndex:
             confidence=round(confidence, 4),
             intent=entry.intent,
         )
+
+
+_DENSE: DenseLayers | None = None
+_VECTORS: VectorStore | None = None
+
+
+def _default_dense() -> DenseLayers | None:
+    """The shipped encoder layers (None when not trained yet), loaded once per process."""
+    global _DENSE
+    if _DENSE is None:
+        _DENSE = DenseLayers.load()
+    return _DENSE
+
+
+def _shipped_vectors() -> VectorStore:
+    """The demo FAQ's phrasing vectors, shipped with the package; shared by every index in
+    the process (a store only grows: a vector is a pure function of its text)."""
+    global _VECTORS
+    if _VECTORS is None:
+        _VECTORS = VectorStore(SHIPPED_VECTORS)
+    return _VECTORS

@@ -1,6 +1,10 @@
 """Build the demo shop's shipped models from the authored data.
 
-    python -m tandem.understanding.build [--out DIR] [--cold PATH] [--export DIR]
+    python -m tandem.understanding.build [--out DIR] [--cold PATH] [--export DIR] [--cache DIR]
+
+Each task is trained twice, with a fixed seed: a lexical head (`DIR/TASK`, what serves when the
+encoder cannot run) and a head over [n-grams ; sentence embedding] (`DIR/encoder/TASK`).
+`--cache` points at stored embeddings (see `VectorStore`) so a rebuild does not re-encode.
 
 `--cold` adds COLD (Deng et al. 2022, Apache-2.0) to the abuse classifier's training data
 (binary offensive/safe, mapped to discrimination/none). The shipped models are built WITHOUT
@@ -21,12 +25,15 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from tandem.understanding.demo_data import (
     abuse_examples,
+    act_examples,
     emotion_examples,
     intent_examples,
     write_jsonl,
 )
+from tandem.understanding.encoder import VectorStore, load_encoder
 from tandem.understanding.linear import model_bytes
-from tandem.understanding.pipeline import DEMO_MODEL_DIR
+from tandem.understanding.normalize import normalize
+from tandem.understanding.pipeline import DEMO_MODEL_DIR, ENCODER_HEADS_DIR
 from tandem.understanding.training import Example, read_jsonl, train_task
 
 console = Console(stderr=True)
@@ -38,6 +45,7 @@ SHIPPED_OPTIONS: dict[str, dict[str, Any]] = {
     "intent": {"max_features": 60_000},
     "emotion": {"balanced": True, "max_features": 30_000},
     "abuse": {"min_df": 2, "max_features": 50_000},
+    "act": {"max_features": 30_000},
 }
 
 
@@ -49,16 +57,24 @@ def main(
     export: Annotated[
         pathlib.Path | None, typer.Option(help="also write the training sets as JSONL here")
     ] = None,
+    cache: Annotated[
+        pathlib.Path | None, typer.Option(help="stored embeddings to reuse (and extend)")
+    ] = None,
+    encoder: Annotated[
+        bool, typer.Option(help="also train the heads that read the sentence embedding")
+    ] = True,
 ) -> None:
     sets: dict[str, list[Example]] = {
         "intent": intent_examples(),
         "emotion": emotion_examples(),
         "abuse": abuse_examples(),
+        "act": act_examples(),
     }
     sources = {
         "intent": "authored zh/en + CLINC150 out-of-scope queries (CC BY 3.0)",
         "emotion": "authored zh/en",
         "abuse": "authored zh/en",
+        "act": "authored zh/en + intent examples whose act is plain",
     }
     if cold is not None:
         rows = read_jsonl(cold)[:COLD_LIMIT]
@@ -80,6 +96,30 @@ def main(
 
             model = train_task(task, rows, progress=report, **SHIPPED_OPTIONS[task])
             model.save(out / task, {"trained_on": sources[task], "n_train": len(rows)})
+        if encoder:
+            enc = load_encoder()
+            if not enc.available:
+                raise SystemExit(f"cannot train the encoder heads: {enc.status}")
+            store = VectorStore(cache)
+            for task, rows in sets.items():
+                job = bar.add_task(f"{task}: encoding {len(rows)} examples", total=1.0)
+
+                def encoded(done: int, total: int, job: TaskID = job) -> None:
+                    bar.update(job, completed=0.5 * done / max(total, 1))
+
+                vectors = store.embed([normalize(r.text) for r in rows], enc, encoded, "build")
+                assert vectors is not None
+
+                def report2(msg: str, frac: float, job: TaskID = job, task: str = task) -> None:
+                    bar.update(job, completed=0.5 + 0.5 * frac, description=f"{task}+e5: {msg}")
+
+                model = train_task(
+                    task, rows, progress=report2, vectors=vectors, **SHIPPED_OPTIONS[task]
+                )
+                model.save(
+                    out / ENCODER_HEADS_DIR / task,
+                    {"trained_on": sources[task], "n_train": len(rows), "encoder": enc.status},
+                )
     for task in sets:
         size = model_bytes(out / task)
         config = json.loads((out / task / "config.json").read_text(encoding="utf-8"))

@@ -11,9 +11,18 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tandem.understanding.encoder import VectorStore, load_encoder
 from tandem.understanding.linear import model_bytes
+from tandem.understanding.normalize import normalize
 from tandem.understanding.pipeline import load_understanding
-from tandem.understanding.training import TASKS, evaluate_task, read_jsonl, train_task
+from tandem.understanding.training import (
+    TASKS,
+    evaluate_shopper,
+    evaluate_task,
+    read_jsonl,
+    read_shopper,
+    train_task,
+)
 
 app = typer.Typer(help="Understanding models: train, evaluate, predict.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -26,7 +35,7 @@ def _fail(message: str) -> typer.Exit:
 
 @app.command()
 def train(
-    task: Annotated[str, typer.Option(help="intent | emotion | abuse")],
+    task: Annotated[str, typer.Option(help="intent | emotion | abuse | act")],
     data: Annotated[pathlib.Path, typer.Option(help="training JSONL (text, label)")],
     out: Annotated[pathlib.Path, typer.Option(help="directory to write the model to")],
     dev: Annotated[
@@ -35,8 +44,15 @@ def train(
     ] = None,
     c: Annotated[float | None, typer.Option(help="SVM regularisation C (default per task)")] = None,
     balanced: Annotated[bool, typer.Option(help="weight classes inversely to frequency")] = False,
+    encoder: Annotated[
+        bool, typer.Option(help="read the sentence embedding too (multilingual-e5-small)")
+    ] = False,
+    cache: Annotated[
+        pathlib.Path | None, typer.Option(help="stored embeddings to reuse (see VectorStore)")
+    ] = None,
 ) -> None:
-    """Train one model from labelled examples and save it (JSON + safetensors)."""
+    """Train one model from labelled examples and save it (JSON + safetensors). Reproducible:
+    the solver's seed is fixed."""
     if task not in TASKS:
         raise _fail(f"--task must be one of {', '.join(TASKS)}, not {task!r}.")
     try:
@@ -44,6 +60,23 @@ def train(
         dev_rows = read_jsonl(dev) if dev is not None else None
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(str(exc)) from exc
+    vectors = dev_vectors = None
+    if encoder:
+        enc = load_encoder()
+        if not enc.available:
+            raise _fail(f"--encoder needs the sentence encoder, which {enc.status}.")
+        store = VectorStore(cache)
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+        ) as bar:
+            job = bar.add_task("encoding", total=1.0)
+
+            def encoded(done: int, total: int) -> None:
+                bar.update(job, completed=done / max(total, 1))
+
+            vectors = store.embed([normalize(r.text) for r in rows], enc, encoded, "train")
+            if dev_rows:
+                dev_vectors = store.embed([normalize(r.text) for r in dev_rows], enc, encoded, "train")
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -56,7 +89,16 @@ def train(
             bar.update(job, completed=frac, description=f"{task}: {msg}")
 
         try:
-            model = train_task(task, rows, dev_rows, c=c, balanced=balanced, progress=report)
+            model = train_task(
+                task,
+                rows,
+                dev_rows,
+                c=c,
+                balanced=balanced,
+                progress=report,
+                vectors=vectors,
+                dev_vectors=dev_vectors,
+            )
         except ValueError as exc:
             raise _fail(str(exc)) from exc
         model.save(out, {"trained_on": str(data), "n_train": len(rows)})
@@ -68,23 +110,47 @@ def train(
 
 @app.command("eval")
 def evaluate(
-    task: Annotated[str, typer.Option(help="intent | emotion | abuse")],
-    model: Annotated[pathlib.Path, typer.Option(help="model directory written by `train`")],
-    data: Annotated[pathlib.Path, typer.Option(help="test JSONL (text, label)")],
+    data: Annotated[
+        pathlib.Path,
+        typer.Option(help="test JSONL: (text, label) for one task, or the shopper set's rows"),
+    ],
+    task: Annotated[
+        str | None,
+        typer.Option(help="intent | emotion | abuse | act (omit for a shopper-set file)"),
+    ] = None,
+    model: Annotated[
+        pathlib.Path | None,
+        typer.Option(help="model directory (a task's, or for the shopper set the whole set)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Score a model on labelled data, one message at a time (accuracy, F1, latency)."""
-    if task not in TASKS:
-        raise _fail(f"--task must be one of {', '.join(TASKS)}, not {task!r}.")
+    """Score a model on labelled data, one message at a time (accuracy, F1, latency).
+
+    Without --task, DATA is an in-domain set (`id, text, lang, intent, act, faq` rows, e.g.
+    the shipped shopper_test.jsonl) and the whole understanding step is scored: intent
+    (out-of-scope included) and dialogue act, overall and per language."""
     try:
-        rows = read_jsonl(data)
-        result = evaluate_task(task, model, rows)
+        if task is None:
+            understanding = load_understanding(model)
+            result = evaluate_shopper(understanding, read_shopper(data))
+            result["encoder"] = understanding.encoder_status()
+        else:
+            if task not in TASKS:
+                raise _fail(f"--task must be one of {', '.join(TASKS)}, not {task!r}.")
+            if model is None:
+                raise _fail("--task needs --model DIR (the directory `tandem nlu train` wrote).")
+            rows = read_jsonl(data)
+            enc = load_encoder()
+            result = evaluate_task(
+                task, model, rows, (lambda t: enc.encode(normalize(t))) if enc.available else None
+            )
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(str(exc)) from exc
+    title = f"{task or 'understanding'} on {data.name}"
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
-    table = Table(title=f"{task} on {data.name}")
+    table = Table(title=title)
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in result.items():
@@ -110,6 +176,7 @@ def predict(
         typer.echo(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=1))
         return
     out = Console()
+    out.print(f"[dim]{understanding.encoder_status()}[/dim]")
     out.print(f"[bold]text[/bold]        {analysis.text}")
     out.print(f"[bold]normalized[/bold]  {analysis.normalized}   ({analysis.language})")
     verdict = "[yellow]out of scope[/yellow]" if analysis.out_of_scope else "in scope"
@@ -118,6 +185,7 @@ def predict(
         "[bold]top 3[/bold]       "
         + ", ".join(f"{s.label} {s.confidence:.2f}" for s in analysis.intents)
     )
+    out.print(f"[bold]act[/bold]         {analysis.act}  {analysis.act_confidence:.2f}")
     out.print(
         f"[bold]emotion[/bold]     {analysis.emotion.label}  {analysis.emotion.intensity:.2f}"
     )

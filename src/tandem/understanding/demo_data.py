@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 from collections.abc import Iterable
 
 from tandem.understanding.training import Example
@@ -149,3 +150,47 @@ def write_jsonl(rows: Iterable[Example], path: pathlib.Path) -> int:
             fh.write(json.dumps({"text": r.text, "label": r.label}, ensure_ascii=False) + "\n")
             n += 1
     return n
+
+
+# Weak labels for the dialogue act of the intent examples; only the clear cases are kept (the
+# authored acts.txt teaches the hard contrasts: "退货运费谁出" vs "这单给我退了").
+_ACT_REQUEST = re.compile(
+    r"帮我|给我|替我|帮忙|麻烦|请尽快|尽快|赶紧|快点|马上|立刻|我要|我想要|申请|"
+    r"\bplease\b|\bpls\b|can you|could you|i want|i'd like|i need"
+)
+_ACT_QUESTION = re.compile(
+    r"[?？吗么]$|[?？吗]|怎么|如何|多久|多少|哪里|哪个|哪些|什么|几天|几点|是否|能不能|可不可以|有没有|"
+    r"^(how|what|when|where|which|who|why|do|does|is|are|can i|will)\b"
+)
+_ACT_HUMAN_QUESTION = re.compile(r"几点|时间|电话|热线|多久|多长|hours|time|when|phone|how long")
+_ACT_SOCIAL = frozenset({"greeting", "thanks", "bye"})
+_ACT_PROBLEM = frozenset({"damaged_or_wrong_item", "quality_issue", "complaint"})
+
+
+def weak_act(text: str, intent: str) -> str | None:
+    """A dialogue act for an intent example when the wording makes it plain, else None."""
+    if intent in _ACT_SOCIAL:
+        return "chitchat"
+    low = text.lower()
+    if intent == "human" and not _ACT_HUMAN_QUESTION.search(low):
+        return "request"  # "can I talk to a person" asks to be put through, not about a rule
+    asks = bool(_ACT_QUESTION.search(low))
+    wants = bool(_ACT_REQUEST.search(low))
+    if wants and not asks:
+        return "request"
+    if asks and not wants:
+        return "question"
+    if intent in _ACT_PROBLEM and not asks and not wants:
+        return "complaint"
+    return None
+
+
+def act_examples() -> list[Example]:
+    """Authored acts plus the intent examples whose act is plain (see `weak_act`)."""
+    rows = read_sections(DATA_DIR / "acts.txt")
+    plain = read_sections(DATA_DIR / "intents_zh.txt") + read_sections(DATA_DIR / "intents_en.txt")
+    for r in plain:
+        act = weak_act(r.text, r.label)
+        if act is not None:
+            rows.append(Example(r.text, act))
+    return rows

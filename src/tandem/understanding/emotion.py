@@ -13,6 +13,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
+
 from tandem.understanding.linear import Progress, TextClassifier, TrainOptions, train_classifier
 from tandem.understanding.types import Emotion
 
@@ -48,8 +51,14 @@ class EmotionModel:
         self.classifier = classifier
         self.labels = classifier.classes
 
-    def predict(self, normalized: str, raw: str, counts: Counter[str] | None = None) -> Emotion:
-        proba = self.classifier.proba(normalized, counts)
+    def predict(
+        self,
+        normalized: str,
+        raw: str,
+        counts: Counter[str] | None = None,
+        vector: npt.NDArray[np.float32] | None = None,
+    ) -> Emotion:
+        proba = self.classifier.proba(normalized, counts, vector)
         k = int(proba.argmax())
         label = self.labels[k]
         if label in NEUTRAL_LABELS:
@@ -75,6 +84,10 @@ def train_emotion(
     opts: TrainOptions | None = None,
     dev: tuple[Sequence[str], Sequence[str]] | None = None,
     progress: Progress | None = None,
+    vectors: npt.NDArray[np.float32] | None = None,
+    dev_vectors: npt.NDArray[np.float32] | None = None,
 ) -> EmotionModel:
-    clf, _, _ = train_classifier(texts, labels, opts or TrainOptions(c=0.3), dev, progress)
+    clf, _, _ = train_classifier(
+        texts, labels, opts or TrainOptions(c=0.3), dev, progress, vectors, dev_vectors
+    )
     return EmotionModel(clf)

@@ -55,16 +55,22 @@ class IntentModel:
         oos = oos_wins or best.confidence < self.threshold
         return IntentResult(OOS if oos else best.label, best.confidence, oos, top)
 
-    def predict(self, normalized: str, counts: Counter[str] | None = None) -> IntentResult:
+    def predict(
+        self,
+        normalized: str,
+        counts: Counter[str] | None = None,
+        vector: npt.NDArray[np.float32] | None = None,
+    ) -> IntentResult:
+        """`vector`: the message's sentence embedding (required by a model trained with one)."""
         vec = self.classifier.vectorizer
         if counts is None:
             counts = extract(normalized, vec.cfg)
-        if not any(term in vec.index for term in counts):
+        if not self.classifier.needs_vector and not any(term in vec.index for term in counts):
             # Nothing we have ever seen (emoji only, another script): say so, do not guess.
             uniform = np.full(len(self.classifier.classes), 1.0 / len(self.classifier.classes))
             res = self.decide(uniform.astype(np.float32))
             return IntentResult(OOS, res.confidence, True, res.top)
-        return self.decide(self.classifier.proba(normalized, counts))
+        return self.decide(self.classifier.proba(normalized, counts, vector))
 
     def save(self, directory: pathlib.Path, extra: dict[str, object] | None = None) -> None:
         meta: dict[str, object] = {"task": TASK, "threshold": self.threshold}
@@ -117,10 +123,13 @@ def train_intent(
     opts: TrainOptions | None = None,
     dev: tuple[Sequence[str], Sequence[str]] | None = None,
     progress: Progress | None = None,
+    vectors: npt.NDArray[np.float32] | None = None,
+    dev_vectors: npt.NDArray[np.float32] | None = None,
 ) -> IntentModel:
-    """Train from normalised texts; a label `oos` marks out-of-scope examples."""
+    """Train from normalised texts; a label `oos` marks out-of-scope examples. With `vectors`
+    (one embedding per text, and `dev_vectors` when `dev` is given) the model reads both."""
     clf, held_proba, held_gold = train_classifier(
-        texts, labels, opts or TrainOptions(c=0.5), dev, progress
+        texts, labels, opts or TrainOptions(c=0.5), dev, progress, vectors, dev_vectors
     )
     model = IntentModel(clf, threshold=0.0)
     model.threshold = choose_threshold(model, held_proba, held_gold)

@@ -11,18 +11,25 @@ import pathlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
+import numpy.typing as npt
+
 from tandem.understanding.abuse import SAFE_LABELS, AbuseModel, train_abuse
+from tandem.understanding.act import ActModel, train_act
 from tandem.understanding.emotion import EmotionModel, train_emotion
 from tandem.understanding.intent import IntentModel, train_intent
 from tandem.understanding.linear import Progress, TrainOptions, model_bytes
 from tandem.understanding.normalize import normalize
 from tandem.understanding.types import OOS
 
-TASKS = ("intent", "emotion", "abuse")
-DEFAULT_C = {"intent": 0.5, "emotion": 0.3, "abuse": 0.3}
+TASKS = ("intent", "emotion", "abuse", "act")
+DEFAULT_C = {"intent": 0.5, "emotion": 0.3, "abuse": 0.3, "act": 0.5}
+Model = IntentModel | EmotionModel | AbuseModel | ActModel
+Vectors = npt.NDArray[np.float32]
+Vector = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,11 @@ def train_task(
     progress: Progress | None = None,
     min_df: int = 1,
     max_features: int = 400_000,
-) -> IntentModel | EmotionModel | AbuseModel:
+    vectors: Vectors | None = None,
+    dev_vectors: Vectors | None = None,
+) -> Model:
+    """Train one task. With `vectors` (the sentence embedding of each training text, and
+    `dev_vectors` of each dev text) the model reads [n-grams ; embedding]."""
     _check_task(task)
     texts = [normalize(e.text) for e in train]
     labels = [e.label for e in train]
@@ -88,18 +99,24 @@ def train_task(
         max_features=max_features,
     )
     if task == "intent":
-        return train_intent(texts, labels, opts, dev_pair, progress)
+        return train_intent(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
     if task == "emotion":
-        return train_emotion(texts, labels, opts, dev_pair, progress)
-    return train_abuse(texts, labels, opts, dev_pair, progress)
+        return train_emotion(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
+    if task == "act":
+        return train_act(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
+    return train_abuse(
+        texts, labels, opts, dev_pair, progress, vectors=vectors, dev_vectors=dev_vectors
+    )
 
 
-def load_task_model(task: str, directory: pathlib.Path) -> IntentModel | EmotionModel | AbuseModel:
+def load_task_model(task: str, directory: pathlib.Path) -> Model:
     _check_task(task)
     if task == "intent":
         return IntentModel.load(directory)
     if task == "emotion":
         return EmotionModel.load(directory)
+    if task == "act":
+        return ActModel.load(directory)
     return AbuseModel.load(directory)
 
 
@@ -116,19 +133,21 @@ def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
 
 
 def _predictor(
-    model: IntentModel | EmotionModel | AbuseModel, gold_labels: set[str]
+    model: Model, gold_labels: set[str], vector_of: Callable[[str], Vector | None]
 ) -> Callable[[str], str]:
     if isinstance(model, IntentModel):
-        return lambda text: model.predict(normalize(text)).intent
+        return lambda text: model.predict(normalize(text), None, vector_of(text)).intent
     if isinstance(model, EmotionModel):
-        return lambda text: model.predict(normalize(text), text).label
+        return lambda text: model.predict(normalize(text), text, None, vector_of(text)).label
+    if isinstance(model, ActModel):
+        return lambda text: model.predict(normalize(text), None, vector_of(text)).act
     classes = model.classifier.classes
     safe = next((c for c in classes if c in SAFE_LABELS), "0")
     positives = [c for c in classes if c not in SAFE_LABELS]
     single_positive = positives[0] if len(positives) == 1 else None
 
     def predict_abuse(text: str) -> str:
-        verdict = model.analyze(normalize(text), text)
+        verdict = model.analyze(normalize(text), text, None, vector_of(text))
         if not verdict.is_abusive:
             return safe
         if single_positive is not None:
@@ -140,12 +159,21 @@ def _predictor(
     return predict_abuse
 
 
-def evaluate_task(task: str, model_dir: pathlib.Path, test: Sequence[Example]) -> dict[str, object]:
+def evaluate_task(
+    task: str,
+    model_dir: pathlib.Path,
+    test: Sequence[Example],
+    vector_of: Callable[[str], Vector | None] | None = None,
+) -> dict[str, object]:
     """Metrics of the model in `model_dir` on `test`, one message at a time (latency included:
-    normalisation plus this task's model)."""
+    normalisation plus this task's model, plus `vector_of` (the encoder) for a model that
+    reads the embedding)."""
     model = load_task_model(task, model_dir)
+    if model.classifier.needs_vector and vector_of is None:
+        raise ValueError(f"the model in {model_dir} reads the sentence embedding: run with the encoder")
+    vec_of: Callable[[str], Vector | None] = vector_of or (lambda _text: None)
     gold = [e.label for e in test]
-    predict = _predictor(model, set(gold))
+    predict = _predictor(model, set(gold), vec_of)
     pred: list[str] = []
     latencies: list[float] = []
     for e in test:
@@ -173,7 +201,7 @@ def evaluate_task(task: str, model_dir: pathlib.Path, test: Sequence[Example]) -
             # Closed-set accuracy (the best in-scope label, ignoring the oos verdict): the
             # figure published for sets without out-of-scope examples, such as BANKING77.
             hits = sum(
-                model.predict(normalize(e.text)).top[0].label == e.label
+                model.predict(normalize(e.text), None, vec_of(e.text)).top[0].label == e.label
                 for e in test
                 if e.label != OOS
             )
@@ -182,7 +210,7 @@ def evaluate_task(task: str, model_dir: pathlib.Path, test: Sequence[Example]) -
         # The classifier alone, without the lexicon, for comparison with published figures.
         clf_pred = []
         for e in test:
-            p = model.probability(normalize(e.text))
+            p = model.probability(normalize(e.text), None, vec_of(e.text))
             clf_pred.append(
                 ("1" if "1" in model.classifier.classes else "abusive")
                 if p >= model.threshold
@@ -196,4 +224,81 @@ def evaluate_task(task: str, model_dir: pathlib.Path, test: Sequence[Example]) -
     result["latency_ms_p50"] = round(float(np.percentile(arr, 50)), 3)
     result["latency_ms_p99"] = round(float(np.percentile(arr, 99)), 3)
     result["model_bytes"] = model_bytes(model_dir)
+    return result
+
+
+# --- the in-domain shopper set (id, text, lang, intent, act, faq) ----------------------------
+
+SHOPPER_KEYS = ("id", "text", "lang", "intent", "act", "faq")
+
+
+@dataclass(frozen=True)
+class ShopperExample:
+    id: str
+    text: str
+    lang: str
+    intent: str
+    act: str
+    faq: str | None
+
+
+def read_shopper(path: pathlib.Path) -> list[ShopperExample]:
+    """Rows of an in-domain evaluation file (see tandem/evaluation/data/README.md)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: pass an in-domain JSONL file.")
+    rows: list[ShopperExample] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{n} is not valid JSON ({exc.msg}): fix that line.") from exc
+        missing = [k for k in SHOPPER_KEYS if k not in obj]
+        if missing:
+            raise ValueError(f"{path}:{n} lacks {', '.join(missing)} (needs {', '.join(SHOPPER_KEYS)}).")
+        faq = obj["faq"]
+        rows.append(
+            ShopperExample(
+                str(obj["id"]),
+                str(obj["text"]),
+                str(obj["lang"]),
+                str(obj["intent"]),
+                str(obj["act"]),
+                None if faq is None else str(faq),
+            )
+        )
+    if not rows:
+        raise ValueError(f"{path} has no rows.")
+    return rows
+
+
+class _Analyzer(Protocol):
+    def analyze(self, text: str) -> Any: ...
+
+
+def evaluate_shopper(understanding: _Analyzer, rows: Sequence[ShopperExample]) -> dict[str, object]:
+    """Intent (oos included) and dialogue-act accuracy of the whole understanding step."""
+    per: dict[str, list[tuple[bool, bool]]] = {}
+    latencies: list[float] = []
+    for r in rows:
+        t0 = time.perf_counter()
+        a = understanding.analyze(r.text)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        hit = (a.intent == r.intent, a.act == r.act)
+        per.setdefault("all", []).append(hit)
+        per.setdefault(r.lang, []).append(hit)
+    result: dict[str, object] = {"n": len(rows)}
+    for key, hits in per.items():
+        suffix = "" if key == "all" else f"_{key}"
+        result[f"intent_accuracy{suffix}"] = round(sum(h[0] for h in hits) / len(hits), 4)
+        result[f"act_accuracy{suffix}"] = round(sum(h[1] for h in hits) / len(hits), 4)
+    oos = [r for r in rows if r.intent == OOS]
+    if oos:
+        result["oos_recall"] = round(
+            sum(understanding.analyze(r.text).intent == OOS for r in oos) / len(oos), 4
+        )
+    arr = np.array(latencies)
+    result["latency_ms_p50"] = round(float(np.percentile(arr, 50)), 3)
+    result["latency_ms_p99"] = round(float(np.percentile(arr, 99)), 3)
     return result

