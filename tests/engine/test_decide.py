@@ -274,7 +274,13 @@ def test_abuse_is_warned_then_routed_to_a_supervisor() -> None:
 def test_unshipped_refund_is_an_action_and_its_outcome_is_worded() -> None:
     o = order("TD1", OrderStatus.PAID)
     c = ctx(analysis("我要退款", "refund", 0.95), shop=shop(o))
-    d = decide(bot(), Inbound("我要退款"), c)
+    asked = decide(bot(), Inbound("我要退款"), c)
+    # A refund cannot be undone: the customer confirms it first, by tap or in words.
+    assert asked.action == "reply" and asked.rule == "confirm_action"
+    assert [q.payload for q in asked.replies[0].quick_replies] == ["shop:refund:TD1", "confirm:no"]
+    assert asked.memory is not None
+    yes = ctx(analysis("确认", "oos", 0.3), shop=shop(o))
+    d = decide(bot(memory=asked.memory), Inbound("确认"), yes)
     assert (
         d.action == "act"
         and d.act is not None
@@ -368,13 +374,18 @@ def test_knowledge_answers_fill_order_facts_or_drop_what_they_cannot() -> None:
 def test_answers_in_the_language_of_the_message() -> None:
     assert (
         decide(
-            bot(language="zh"), Inbound("hello"), ctx(analysis("hello", "greeting", 0.99))
+            bot(language="zh"),
+            Inbound("hello, is anyone there"),
+            ctx(analysis("hello, is anyone there", "greeting", 0.99)),
         ).language
         == "en"
     )
+    # A word alone, an order number or a product name keeps the conversation's language.
+    for text in ("ok", "TD20241203001", "iPhone 15 Pro Max"):
+        assert decide(bot(language="zh"), Inbound(text), ctx(None)).language == "zh"
     assert (
         decide(
-            bot(language="en"), Inbound("你好"), ctx(analysis("你好", "greeting", 0.99))
+            bot(language="en"), Inbound("你好，在吗"), ctx(analysis("你好，在吗", "greeting", 0.99))
         ).language
         == "zh"
     )
@@ -392,16 +403,19 @@ def test_an_acknowledgement_before_an_action_stays_in_the_reply() -> None:
     a = analysis("气死了，还不发货我就退款", "refund", 0.9, emotion="anger", intensity=0.8)
     c = ctx(a, shop=shop(o))
     acted = decide(bot(), Inbound("气死了，还不发货我就退款"), c)
-    assert acted.action == "act"
+    assert acted.action == "reply" and acted.rule == "confirm_action"
+    assert acted.replies[0].key.startswith("ack.anger")
     verdict = Verdict(
         outcome="allowed",
         rule="unshipped_refund_immediate",
         reason_zh="已为您退款。",
         reason_en="Refunded.",
     )
-    done = after_action(bot(), Inbound("气死了"), c, acted, verdict, o)
-    assert done.replies[0].key.startswith("ack.anger")
-    assert any("退款" in r.text for r in done.replies[1:])
+    assert acted.memory is not None
+    tapped = decide(bot(memory=acted.memory), Inbound("确认", "shop:refund:TD1"), c)
+    assert tapped.action == "act" and tapped.act is not None and tapped.act.order_id == "TD1"
+    done = after_action(bot(), Inbound("确认"), c, tapped, verdict, o)
+    assert any("退款" in r.text for r in done.replies)
 
 
 def test_hurrying_a_parcel_that_has_left_gets_where_it_is() -> None:

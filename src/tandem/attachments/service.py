@@ -17,6 +17,7 @@ from tandem.core.errors import Forbidden, NotFound, Unauthorized
 from tandem.engine.memory import EngineMemory
 from tandem.identity.service import Principal
 from tandem.identity.signing import hash_token
+from tandem.shop.chat import action_payload
 from tandem.shop.models import ShopAction
 from tandem.shop.types import ActionRequest
 
@@ -71,12 +72,7 @@ async def pending_evidence_payload(session: AsyncSession, conversation: Conversa
     if action is None:
         return None
     request = ActionRequest.model_validate((action.details or {}).get("request") or {})
-    parts = ["shop", request.kind.value, action.order_id]
-    if request.reason is not None:
-        parts.append(request.reason.value)
-        if request.condition is not None:
-            parts.append(request.condition.value)
-    return ":".join(parts)
+    return action_payload(action.order_id, request)
 
 
 async def require_viewable(

@@ -96,13 +96,24 @@ def _group(intent: str | None) -> str:
 
 
 def acknowledgement(
-    emotion: str, intent: str | None, language: str, sent: frozenset[str]
+    emotion: str,
+    intent: str | None,
+    language: str,
+    sent: frozenset[str],
+    *,
+    parcel_moving: bool | None = None,
 ) -> BotReply | None:
-    """The first unused acknowledgement for this emotion and situation, or None."""
+    """The first unused acknowledgement for this emotion and situation, or None.
+
+    Empathy follows the facts: the words about a slow parcel are for a parcel that has left
+    (`parcel_moving` False: the order has not shipped, so they would be untrue)."""
     if emotion not in ("anger", "anxiety", "sadness"):
         return None
     lang = language if language in ("zh", "en") else "zh"
-    for group in dict.fromkeys((_group(intent), "other")):
+    first = _group(intent)
+    if first == "parcel" and parcel_moving is False:
+        first = "other"
+    for group in dict.fromkeys((first, "other")):
         texts = _ACK.get((emotion, group))
         if texts is None:
             continue

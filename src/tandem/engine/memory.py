@@ -29,6 +29,11 @@ class EngineMemory:
     # The problem the AI last answered: the same problem again means the answer did not help.
     last_answered: str | None = None
     abuse_count: int = 0
+    # An irreversible shop action (its quick-reply payload) waiting for the customer's yes.
+    pending_action: str | None = None
+    # Notes left while queued, and off-topic questions declined: each answer says the count.
+    queued_notes: int = 0
+    offtopic: int = 0
     # Trajectories, newest last: (label, value) pairs.
     emotions: tuple[tuple[str, float], ...] = ()
     intents: tuple[tuple[str, float], ...] = ()

@@ -110,6 +110,17 @@ def parse_order_payload(payload: str | None) -> str | None:
     return None
 
 
+def action_payload(order_id: str, request: ActionRequest) -> str:
+    """The quick-reply payload that asks for `request` on `order_id` (`parse_action_payload`
+    reads it back). A condition needs a reason before it: a worn return is a no-reason one."""
+    parts = ["shop", request.kind.value, order_id]
+    if request.reason is not None or request.condition is not None:
+        parts.append((request.reason or ReturnReason.NO_REASON).value)
+        if request.condition is not None:
+            parts.append(request.condition.value)
+    return ":".join(parts)
+
+
 def parse_action_payload(payload: str | None) -> tuple[str, ActionRequest] | None:
     """`shop:{kind}:{order_id}[:{reason}[:{condition}]]` -> (order id, request), else None.
 

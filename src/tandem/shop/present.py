@@ -136,8 +136,13 @@ def parcel_message(status: ParcelStatus, lang: str, zone: tzinfo) -> str:
             else ""
         )
         return f"“{o.title_en()}” has not shipped yet{when}."
+    if o.tracking_number is None or o.carrier is None:
+        # Nothing with the carrier to show (cancelled before shipping, refunded, a return
+        # on its way back without a number yet): the order's state, never blank slots.
+        state = status_label(o, "zh" if zh else "en")
+        return f"订单「{o.title_zh()}」当前状态：{state}。" if zh else f"“{o.title_en()}”: {state}."
     carrier_zh, carrier_en = CARRIER_NAMES.get(o.carrier or "", ("快递", "the carrier"))
-    number = o.tracking_number or ""
+    number = o.tracking_number
     if zh:
         parts = [f"订单「{o.title_zh()}」由{carrier_zh}配送，运单号 {number}。"]
         if latest:

@@ -32,7 +32,12 @@ async def record(
     analysis: Analysis | None,
     now: datetime,
 ) -> None:
-    """What the engine saw and why it decided (STYLE 9): shown in the desk, counted in analytics."""
+    """What the engine saw and why it decided (STYLE 9): shown in the desk, counted in analytics.
+
+    The conversation takes the language the engine answered in: it changes only when the
+    customer wrote a real sentence in another language (tandem.core.language)."""
+    if decision.language in ("zh", "en"):
+        conversation.language = decision.language
     data: dict[str, Any] = {"language": decision.language, **decision.details}
     if decision.miss:
         data["miss"] = True

@@ -66,7 +66,9 @@ class TextClassifier:
         `vector`: its sentence embedding, required when the model has dense weights)."""
         vec = self.vectorizer
         ind, vals = vec.row(counts if counts is not None else extract(normalized, vec.cfg))
-        out: FloatArray = self.bias.copy() if len(ind) == 0 else vals @ self.weights[ind] + self.bias
+        out: FloatArray = (
+            self.bias.copy() if len(ind) == 0 else vals @ self.weights[ind] + self.bias
+        )
         if self.dense is not None:
             if vector is None:
                 raise ValueError("this model reads the sentence embedding: pass `vector`")

@@ -11,10 +11,12 @@ from tandem.engine.rules.handoff import (
 )
 from tandem.engine.rules.turn import (
     Turn,
+    focus_order,
 )
 from tandem.engine.types import (
     Decision,
 )
+from tandem.shop.types import OrderStatus
 
 
 def feelings(turn: Turn) -> Decision | None:
@@ -38,13 +40,29 @@ def feelings(turn: Turn) -> Decision | None:
             )
     emotion = a.emotion
     if emotion.intensity >= rules.acknowledge_emotion and not a.abuse.is_abusive:
-        ack = acknowledgement(emotion.label, turn.intent, turn.language, turn.sent)
+        ack = acknowledgement(
+            emotion.label, turn.intent, turn.language, turn.sent, parcel_moving=parcel_moving(turn)
+        )
         if ack is not None:
             turn.prefix.append(ack)
     if emotion.label in ("anger", "anxiety") and emotion.intensity >= rules.strong_emotion:
         turn.priority = max(turn.priority, rules.priority_strong_emotion)
         turn.memory = replace(turn.memory)  # priority travels with the decision
     return None
+
+
+def parcel_moving(turn: Turn) -> bool | None:
+    """Whether the customer's parcel has left: the order in focus, or their only order;
+    None when it is not known."""
+    shop = turn.ctx.shop
+    if shop is None or shop.customer is None:
+        return None
+    order = focus_order(turn)
+    if order is None and len(shop.orders) == 1:
+        order = shop.orders[0]
+    if order is None:
+        return None
+    return order.status not in (OrderStatus.UNPAID, OrderStatus.PAID)
 
 
 rule = feelings

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from tandem.engine.replies import compose, handoff_quick_reply
+from tandem.engine.replies import compose, format_wait, handoff_quick_reply
 from tandem.engine.rules.turn import (
     Turn,
 )
@@ -18,6 +18,20 @@ from tandem.engine.types import (
 )
 from tandem.shop.present import local_time
 from tandem.understanding.taxonomy import KNOWLEDGE_INTENTS
+
+
+def counted(turn: Turn, situation: str, n: int, **values: object) -> BotReply:
+    """The situation's first wording with its count `n`, keyed by the count: for answers that
+    must come however often they are asked (nothing else to say is no reason for silence)."""
+    variants = turn.ctx.wording.variants(situation, turn.language)
+    text = variants[0]
+    if "eta_seconds" in values:
+        values["eta"] = format_wait(int(str(values.pop("eta_seconds"))), turn.language)
+    fields = {"n": n, **values}
+    body = text.format(**fields)
+    if "{n}" not in text:
+        body = f"{body}（{n}）" if turn.language == "zh" else f"{body} ({n})"
+    return BotReply(key=f"{situation}#n{n}", text=body)
 
 
 def status_while_queued(turn: Turn, *, asked_again: bool) -> Decision:
@@ -32,19 +46,20 @@ def status_while_queued(turn: Turn, *, asked_again: bool) -> Decision:
         eta_seconds=eta,
         wording=turn.ctx.wording,
     )
-    if reply is None:
-        # Every wording used: still answer, with the live figures, never silence.
-        n = turn.memory.human_requests + 1
-        minutes = max(1, round(eta / 60))
-        text = (
-            f"Received (message {n} while waiting). Queue position {position}, about {minutes} min."
-            if turn.language == "en"
-            else f"已收到（排队期间第 {n} 条）。当前第 {position} 位，预计约 {minutes} 分钟。"
-        )
-        reply = BotReply(key=f"status#{n}:{position}:{minutes}", text=text)
     memory = turn.memory
     if asked_again:
         memory = replace(memory, human_requests=memory.human_requests + 1)
+    else:
+        memory = replace(memory, queued_notes=memory.queued_notes + 1)
+    if reply is None and not asked_again:
+        # Every wording used: a short receipt that counts the notes (so it is never the same
+        # words twice), without repeating the queue figures the banner already shows.
+        reply = counted(turn, "queued_ack", memory.queued_notes)
+    if reply is None:
+        # Asked again with every wording used: still answer, with the live figures.
+        reply = counted(
+            turn, "still_queued", memory.human_requests, position=position, eta_seconds=eta
+        )
     return turn.decision(
         "reply",
         "human_requested_again" if asked_again else "note_while_queued",

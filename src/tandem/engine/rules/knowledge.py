@@ -14,6 +14,7 @@ from tandem.engine.rules.handoff import (
     offer_person,
 )
 from tandem.engine.rules.turn import (
+    FAMILIES,
     Turn,
     focus_order,
 )
@@ -28,8 +29,9 @@ from tandem.understanding.taxonomy import KNOWLEDGE_INTENTS
 
 def answer_from_knowledge(turn: Turn, match: Match) -> Decision:
     key = f"kb:{match.entry_id}"
-    if key in turn.memory.sent_keys or (match.intent and match.intent == turn.memory.last_answered):
-        # The same answer again would be a loop: the first one did not help (rule 3).
+    if key in turn.memory.sent_keys:
+        # The same answer again would be a loop: the first one did not help (rule 3). Another
+        # entry of the same intent is another question ("which courier" then "how long").
         return hand_off(turn, "repeated_problem", "handoff_repeated", miss=True)
     order = focus_order(turn)
     text = fill_answer(match.answer, order, turn.language, turn.ctx.zone)
@@ -47,6 +49,43 @@ def answer_from_knowledge(turn: Turn, match: Match) -> Decision:
     )
 
 
+# Order intents whose question is answered by the order's own facts, not by a rule.
+FACT_INTENTS = frozenset({"order_status", "where_is_parcel", "refund_status"})
+# How sure the dialogue act must be before "a question" keeps the AI from acting.
+QUESTION_SURE = 0.5
+
+
+def asks_about_a_rule(turn: Turn, intent: str) -> bool:
+    """The message asks how something works (a rule, a policy), not for it to be done."""
+    a = turn.ctx.analysis
+    if a is None or turn.inbound.payload:
+        return False
+    return (
+        a.act == "question"
+        and a.act_confidence >= QUESTION_SURE
+        and (intent not in FACT_INTENTS or turn.memory.order_id is None)
+    )
+
+
+def rule_answer(turn: Turn) -> Match | None:
+    """The knowledge entry that answers a question about a rule: the retriever's answer, or
+    its best candidate when that is about the same topic as the message."""
+    kb = turn.ctx.knowledge
+    if kb is None:
+        return None
+    if kb.answer is not None:
+        return kb.answer
+    if kb.candidates and kb.candidates[0].confidence >= turn.ctx.rules.kb_agreement_confidence:
+        best = kb.candidates[0]
+        if best.intent in (turn.intent, None) or family_of(best.intent) == family_of(turn.intent):
+            return best
+    return None
+
+
+def family_of(intent: str | None) -> frozenset[str]:
+    return next((f for f in FAMILIES if intent in f), frozenset({intent or ""}))
+
+
 def agreeing_entry(turn: Turn) -> Match | None:
     """Two independent readings agree: the classifier is sure of a knowledge intent and the
     best knowledge entry, below the retriever's own bar, is about that very intent."""
@@ -62,6 +101,8 @@ def fill_answer(answer: str, order: Order | None, language: str, zone: tzinfo) -
     """Fill order placeholders ({carrier}, {promised_ship_date}, ...) from the order in focus;
     without an order, drop the clause that needs one rather than show a blank."""
     values = placeholder_values(order, language, zone) if order is not None else {}
+    # A slot without a value is no value: its clause goes, never a blank in the reply.
+    values = {k: v for k, v in values.items() if v and v.strip()}
     out: list[str] = []
     clause = ""
     for ch in answer:

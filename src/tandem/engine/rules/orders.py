@@ -15,6 +15,7 @@ from tandem.engine.orders import (
 )
 from tandem.engine.replies import compose, handoff_quick_reply
 from tandem.engine.rules.handoff import (
+    counted,
     hand_off,
     offer_person,
 )
@@ -35,13 +36,23 @@ from tandem.engine.types import (
     TurnContext,
 )
 from tandem.shop.chat import (
+    action_payload,
     outcome_reply,
     parcel_reply,
+    parse_action_payload,
     pick_order_reply,
 )
 from tandem.shop.policy import evaluate, human_first_reason
 from tandem.shop.present import ParcelStatus
-from tandem.shop.types import ActionKind, ItemCondition, Order, OrderStatus, Verdict
+from tandem.shop.types import (
+    ActionKind,
+    ActionRequest,
+    ItemCondition,
+    Order,
+    OrderStatus,
+    ReturnReason,
+    Verdict,
+)
 
 
 def order_work(turn: Turn, intent: str) -> Decision:
@@ -138,13 +149,122 @@ def about_order(turn: Turn, intent: str, order: Order) -> Decision:
     request = request_for(intent, turn.inbound.text, order)
     if request is None:
         return unsure(turn)
-    if request.kind in (ActionKind.RETURN, ActionKind.EXCHANGE) and worn_or_used(turn.inbound.text):
+    if (
+        request.kind in (ActionKind.RETURN, ActionKind.EXCHANGE)
+        and worn_or_used(turn.inbound.text)
+        and request.reason != ReturnReason.QUALITY
+    ):
+        # Worn and returned without a fault: a used no-reason return. Worn *with* a fault
+        # (跑绒, a seam that opened) is a quality claim, judged on the fault, not the wear.
         request = request.model_copy(update={"condition": ItemCondition.USED})
+    if request.kind in IRREVERSIBLE and ctx.policy is not None:
+        verdict = evaluate(request, order, ctx.policy, ctx.now)
+        if verdict.allowed:
+            # It would be done at once and cannot be undone: the customer says yes first.
+            return confirm(turn, order, request)
     return act(turn, order.order_id, request)
 
 
+IRREVERSIBLE = frozenset({ActionKind.REFUND, ActionKind.RETURN, ActionKind.CANCEL})
+CANCEL_PAYLOAD = "confirm:no"
+_YES = (
+    "确认",
+    "确定",
+    "是的",
+    "是",
+    "好的",
+    "好",
+    "对",
+    "嗯",
+    "可以",
+    "行",
+    "没问题",
+    "ok",
+    "yes",
+    "sure",
+    "confirm",
+    "go ahead",
+    "please do",
+    "yep",
+    "yeah",
+)
+_NO = ("不用", "不要", "算了", "取消", "先不", "不了", "no", "cancel", "don't", "not now", "nope")
+
+
+def _action_words(kind: ActionKind, language: str) -> str:
+    zh = {
+        ActionKind.REFUND: "申请退款",
+        ActionKind.RETURN: "申请退货退款",
+        ActionKind.CANCEL: "取消订单",
+    }
+    en = {
+        ActionKind.REFUND: "request a refund",
+        ActionKind.RETURN: "start a return",
+        ActionKind.CANCEL: "cancel the order",
+    }
+    return (en if language == "en" else zh).get(kind, kind.value)
+
+
+def confirm(turn: Turn, order: Order, request: ActionRequest) -> Decision:
+    """Ask before an irreversible action: one tap (or "确认") does it, "不用了" leaves it."""
+    payload = action_payload(order.order_id, request)
+    title = order.title_en() if turn.language == "en" else order.title_zh()
+    wording = turn.ctx.wording
+    reply = compose(
+        "confirm_action",
+        turn.language,
+        frozenset(),
+        order=title,
+        action=_action_words(request.kind, turn.language),
+        quick_replies=(
+            QuickReply(wording.quick_reply("confirm", turn.language), payload),
+            QuickReply(wording.quick_reply("cancel", turn.language), CANCEL_PAYLOAD),
+        ),
+        wording=wording,
+    )
+    assert reply is not None
+    memory = replace(turn.memory, pending_action=payload, order_id=order.order_id)
+    return turn.decision(
+        "reply",
+        "confirm_action",
+        (replace(reply, key=f"{reply.key}:{payload}@{len(turn.sent)}"),),
+        memory=memory,
+        details={"order_id": order.order_id, "action": request.kind.value},
+    )
+
+
+def confirmation_answer(turn: Turn) -> Decision | None:
+    """The customer's typed answer to `confirm`: yes does it, no drops it; anything else is a
+    new message (None), and the question lapses."""
+    payload = turn.memory.pending_action
+    text = turn.inbound.text.strip().lower().rstrip("!！。.~～")
+    if payload is None or len(text) > 12:
+        return None
+    if any(text.startswith(w) for w in _NO):
+        return cancelled(turn)
+    if any(text == w or text.startswith(w) for w in _YES):
+        parsed = parse_action_payload(payload)
+        if parsed is None:
+            return None
+        order_id, request = parsed
+        turn.memory = replace(turn.memory, pending_action=None)
+        return act(turn, order_id, request)
+    return None
+
+
+def cancelled(turn: Turn) -> Decision:
+    memory = replace(turn.memory, pending_action=None)
+    reply = compose("action_cancelled", turn.language, turn.sent, wording=turn.ctx.wording)
+    if reply is None:
+        reply = counted(turn, "action_cancelled", len(turn.sent))
+    return turn.decision("reply", "action_not_confirmed", (reply,), memory=memory)
+
+
 def too_short(turn: Turn) -> bool:
-    """Did the message say what happened, beyond naming the intent?"""
+    """Did the customer say what happened, beyond naming the intent? Once they have tried to
+    explain (the AI asked back or could not answer), they are not asked to describe again."""
+    if turn.memory.clarified or turn.memory.fallbacks or turn.memory.offtopic:
+        return False
     text = turn.inbound.text.strip()
     return len(text) < (24 if turn.language == "en" else 8)
 

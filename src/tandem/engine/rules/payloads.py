@@ -10,7 +10,9 @@ from tandem.engine.rules.knowledge import (
     answer_from_knowledge,
 )
 from tandem.engine.rules.orders import (
+    CANCEL_PAYLOAD,
     act,
+    cancelled,
     order_work,
 )
 from tandem.engine.rules.turn import (
@@ -50,9 +52,12 @@ def payloads(turn: Turn) -> Decision | None:
         turn.memory = replace(turn.memory, order_id=order_id, pending=None)
         return order_work(turn, intent)
     if (parsed := parse_action_payload(payload)) is not None:
+        # A button names the action and the order: tapping it is the customer's yes.
         order_id, request = parsed
-        turn.memory = replace(turn.memory, order_id=order_id, pending=None)
+        turn.memory = replace(turn.memory, order_id=order_id, pending=None, pending_action=None)
         return act(turn, order_id, request)
+    if payload == CANCEL_PAYLOAD:
+        return cancelled(turn)
     return None
 
 

@@ -18,12 +18,6 @@ from tandem.understanding.taxonomy import SOCIAL_INTENTS
 from tandem.understanding.types import Analysis
 
 SOCIAL = SOCIAL_INTENTS
-
-
-SOCIAL = SOCIAL_INTENTS
-TOPIC_PAYLOAD = "topic:"
-
-
 TOPIC_PAYLOAD = "topic:"
 KB_PAYLOAD = "kb:"
 

@@ -12,9 +12,12 @@ from tandem.engine.rules.handoff import (
 from tandem.engine.rules.knowledge import (
     agreeing_entry,
     answer_from_knowledge,
+    asks_about_a_rule,
+    rule_answer,
 )
 from tandem.engine.rules.orders import (
     after_description,
+    confirmation_answer,
     missing_evidence,
     order_work,
 )
@@ -46,17 +49,25 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
         return after_description(turn)
     if turn.memory.pending == "evidence" and turn.memory.pending_intent and not chosen:
         return missing_evidence(turn)
+    if turn.memory.pending_action is not None and not chosen:
+        if (answered := confirmation_answer(turn)) is not None:
+            return answered
+        turn.memory = replace(turn.memory, pending_action=None)
     if intent in SOCIAL and confidence >= rules.min_confidence:
         return social(turn, intent)
     if intent == "complaint" and confidence >= rules.min_confidence:
         return hand_off(turn, "complaint", "handoff_complaint", priority=turn.priority + 10)
     if intent in ORDER_INTENTS and confidence >= rules.min_confidence:
+        if asks_about_a_rule(turn, intent) and (entry := rule_answer(turn)) is not None:
+            # "How do 7-day returns work?" is a question: the rule is answered, nothing done.
+            return answer_from_knowledge(turn, entry)
         return order_work(turn, intent)
     if (
         intent in KNOWLEDGE_INTENTS
         and confidence >= rules.min_confidence
         and intent == turn.memory.last_answered
         and not chosen
+        and (kb is None or kb.answer is None or f"kb:{kb.answer.entry_id}" in turn.memory.sent_keys)
     ):
         # The same question again, in other words: the answer did not help (rule 3).
         return hand_off(turn, "repeated_problem", "handoff_repeated", miss=True)

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from tandem.engine.replies import compose, handoff_quick_reply, topic_label
 from tandem.engine.rules.handoff import (
+    counted,
     hand_off,
     offer_person,
     status_while_queued,
@@ -27,6 +28,10 @@ def unsure(turn: Turn) -> Decision:
     """Ask one clarifying question with at most three likely topics; never guess twice."""
     ctx = turn.ctx
     a = ctx.analysis
+    if a is not None and a.out_of_scope and not turn.memory.clarified:
+        # Off-topic, not an unsolved problem of ours: decline politely and say what the AI
+        # can do, offering a person, never queueing one (asking again is no rephrase).
+        return decline_off_topic(turn)
     if turn.view.state == "queued":
         return status_while_queued(turn, asked_again=False)
     if turn.memory.clarified or turn.memory.fallbacks >= ctx.rules.max_fallbacks:
@@ -64,7 +69,7 @@ def unsure(turn: Turn) -> Decision:
         return turn.decision(
             "reply", "fallback_offer_human", offer_person(turn, (reply,)), memory=memory, miss=True
         )
-    situation = "clarify_oos" if a is not None and a.out_of_scope else "clarify"
+    situation = "clarify"
     reply = compose(
         situation,
         turn.language,
@@ -83,3 +88,19 @@ def unsure(turn: Turn) -> Decision:
         miss=True,
         details={"topics": [t.payload for t in topics]},
     )
+
+
+def decline_off_topic(turn: Turn) -> Decision:
+    n = turn.memory.offtopic + 1
+    memory = replace(turn.memory, offtopic=n)
+    quick = (
+        ()
+        if turn.view.state == "queued"
+        else (handoff_quick_reply(turn.language, turn.ctx.wording),)
+    )
+    reply = compose(
+        "decline_oos", turn.language, turn.sent, quick_replies=quick, wording=turn.ctx.wording
+    )
+    if reply is None:
+        reply = replace(counted(turn, "decline_oos_again", n), quick_replies=quick)
+    return turn.decision("reply", "decline_off_topic", (reply,), memory=memory, miss=True)
