@@ -14,7 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from tandem import __version__
+from tandem import __version__, ops
 from tandem.analytics.routes import router as analytics_router
 from tandem.attachments.routes import router as attachments_router
 from tandem.channels.routes import router as channels_router
@@ -22,6 +22,7 @@ from tandem.config import Settings
 from tandem.contacts.routes import router as contacts_router
 from tandem.desk.routes import router as desk_router
 from tandem.http.errors import install_error_handlers
+from tandem.http.logs import install_redaction
 from tandem.identity.routes import router as auth_router
 from tandem.knowledge.routes import router as knowledge_router
 from tandem.knowledge.service import load_index
@@ -64,6 +65,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         version=__version__,
         description="Customer service where the AI agent and human agents work as one team.",
         lifespan=lifespan,
+        # A body over the limit is refused with 413 before it is read into memory (uploads set
+        # their own, larger limit on their route).
+        max_body_size=settings.max_request_bytes,
         # Served below from the installed swagger-ui-bundle-v2: the CDN defaults are a blank page
         # offline. ReDoc has no packaged copy, so it is not offered.
         docs_url=None,
@@ -71,6 +75,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    ops.install(app, services)
     app.include_router(auth_router)
     app.include_router(customer_router)
     app.include_router(desk_router)
@@ -110,6 +115,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker of `tandem serve --workers N`: settings from the environment."""
+    install_redaction()
+    return create_app(Settings())
 
 
 ROUND_EVERY_SECONDS = 30

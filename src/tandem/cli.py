@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -82,25 +82,69 @@ async def _prepare(settings: Settings, *, demo: bool) -> dict[str, dict[str, str
         await services.engine.dispose()
 
 
+# Edge limits of the HTTP server itself (docs/operations.md): idle keep-alive connections
+# close, oversized headers are refused, and the process stops taking connections past a cap
+# instead of running out of file descriptors; on shutdown, in-flight turns get time to finish.
+SERVER_LIMITS: dict[str, Any] = {
+    "timeout_keep_alive": 5,
+    "h11_max_incomplete_event_size": 16 * 1024,
+    "limit_concurrency": 2000,
+    "timeout_graceful_shutdown": 20,
+}
+
+
 def _run_server(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.workers > 1:
+        if settings.is_sqlite:
+            raise _fail(
+                "SQLite 只支持一个服务进程：多进程请使用 PostgreSQL（设置 TANDEM_DATABASE_URL，"
+                "另设 TANDEM_REDIS_URL 让各进程互通）。SQLite takes one server process: for "
+                "--workers use PostgreSQL (TANDEM_DATABASE_URL) and Redis (TANDEM_REDIS_URL)."
+            )
+        if not settings.redis_url:
+            raise _fail(
+                "多个进程需要 Redis 转发实时事件：请设置 TANDEM_REDIS_URL。Several workers need "
+                "Redis for live events: set TANDEM_REDIS_URL."
+            )
+        # Each worker process builds its own app from the same environment.
+        uvicorn.run(
+            "tandem.app:app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+            ws="websockets-sansio",
+            **SERVER_LIMITS,
+        )
+        return
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         ws="websockets-sansio",
+        **SERVER_LIMITS,
     )
     install_redaction()  # after uvicorn configured its loggers
     uvicorn.Server(config).run()
 
 
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, help="Server processes (PostgreSQL + Redis only)."),
+]
+
+
 @app.command()
-def serve(port: PortOption = None, host: HostOption = None) -> None:
+def serve(port: PortOption = None, host: HostOption = None, workers: WorkersOption = None) -> None:
     """Apply migrations and start the server."""
     settings = _settings(port, host)
+    if workers is not None:
+        settings = settings.model_copy(update={"workers": workers})
     asyncio.run(_prepare(settings, demo=False))
     console.print(f"Tandem on http://{settings.host}:{settings.port}  (data: {settings.data_dir})")
     _run_server(settings)

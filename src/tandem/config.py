@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # Messages a customer token may send per minute.
     rate_limit_per_minute: int = 30
     max_message_chars: int = 2000
+    # Largest request body outside uploads (a message is at most 2,000 characters).
+    max_request_bytes: int = 256 * 1024
+    # Server processes for `tandem serve` (PostgreSQL only: SQLite takes one writer process).
+    workers: int = 1
     # argon2 cost: the defaults are right for production, tests lower them.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536

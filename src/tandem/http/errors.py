@@ -47,6 +47,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413:
+            return JSONResponse(
+                {
+                    "error": "payload_too_large",
+                    "message": "请求内容太大，请缩小后重发（消息最多 2000 字，图片和视频见上传限制）。"
+                    "request body too large: send less",
+                },
+                status_code=413,
+            )
         return JSONResponse(
             {"error": "http_error", "message": str(exc.detail)},
             status_code=exc.status_code,

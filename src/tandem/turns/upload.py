@@ -136,10 +136,16 @@ def _out(turn: TurnResult) -> SendMessageOut:
     )
 
 
+# The request body of an upload: the largest file the settings allow fits well inside it
+# (the exact per-kind limits are checked on the bytes read).
+UPLOAD_BODY_LIMIT = 64 * 1024 * 1024
+
+
 @router.post(
     "/api/v1/conversations/{conversation_id}/attachments",
     status_code=201,
     response_model=SendMessageOut,
+    max_body_size=UPLOAD_BODY_LIMIT,
 )
 async def upload(
     conversation_id: str,
