@@ -206,7 +206,7 @@ def check(desk: Desk) -> None:
         staffed = any(is_available(a, desk.now) and skill in a.skills for a in states)
         assert (estimate is not None) == staffed
         if estimate is not None:
-            assert math.isfinite(estimate.seconds) and 0 <= estimate.seconds
+            assert math.isfinite(estimate.seconds) and estimate.seconds >= 0
             assert estimate.seconds <= estimate.upper_seconds + 1e-6
             single = estimate_wait(
                 wait_inputs(desk.queue[cid], desk.queue.values(), states, desk.now, **kwargs)  # type: ignore[arg-type]
