@@ -317,3 +317,50 @@ def test_batch_estimates_match_one_at_a_time() -> None:
         if estimate is not None and single is not None:
             assert estimate.seconds == pytest.approx(single.seconds)
             assert estimate.upper_seconds == pytest.approx(single.upper_seconds)
+
+
+def test_a_conversation_given_back_is_not_overtaken_by_its_own_first_arrival() -> None:
+    # "c" arrived at minute 0 (its row is among the recent arrivals), an agent took it, and it
+    # came back re-queued: the waiting entry has other points than its first arrival. The only
+    # other arrival, "vip", outranks a plain entry but not a re-queued one.
+    first = entry("c", 0)
+    back = replace(entry("c", 0), requeued=True, avoid_agent_id="a")
+    again = entry("c", 2, emotion="anger", intensity=1.0)  # it had arrived twice before
+    vip = entry("vip", 1, vip=True)
+    agents = [agent("a", active=3), agent("b", active=3)]
+    for queue in ([back, vip], [vip, entry("c", 2)]):
+        batch = wait_estimates(
+            queue,
+            agents,
+            at(3),
+            recent_arrivals=[first, again, vip, *queue],
+            avg_handle_seconds=300.0,
+            rate_window=timedelta(hours=1),
+        )
+        assert set(batch) == {"c", "vip"}
+        for e in queue:
+            inputs = wait_inputs(
+                e,
+                queue,
+                agents,
+                at(3),
+                recent_arrivals=[first, again, vip, *queue],
+                avg_handle_seconds=300.0,
+                rate_window=timedelta(hours=1),
+            )
+            single = estimate_wait(inputs)
+            estimate = batch[e.conversation_id][1]
+            assert single is not None and estimate is not None
+            assert estimate.seconds == pytest.approx(single.seconds)
+    # Re-queued: first in line, six busy slots, nobody overtakes: one slot must free, 300/6 s.
+    batch = wait_estimates(
+        [back, vip],
+        agents,
+        at(3),
+        recent_arrivals=[first, again, vip],
+        avg_handle_seconds=300.0,
+        rate_window=timedelta(hours=1),
+    )
+    position, estimate = batch["c"]
+    assert position == 1 and estimate is not None
+    assert estimate.seconds == pytest.approx(50.0)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation, Decision, Message
-from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.db.uow import UnitOfWork
-from tandem.desk import masking
+from tandem.desk import authz, masking
 from tandem.desk.models import Reveal
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
@@ -51,14 +51,7 @@ def _system_text(kind: str, language: str, **facts: str) -> str:
 
 
 async def active_load(session: AsyncSession, agent_id: str) -> int:
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Conversation)
-            .where(Conversation.assigned_agent_id == agent_id, Conversation.state == "agent")
-        )
-        or 0
-    )
+    return await routing.active_load(session, agent_id)
 
 
 async def touch(session: AsyncSession, agent_id: str, now: datetime) -> None:
@@ -243,10 +236,14 @@ async def accept(
             "this conversation is no longer waiting"
             + (": a colleague has already taken it" if c.state == "agent" else "")
         )
-    account = await require_account(session, agent.id)
-    if await active_load(session, agent.id) >= account.max_concurrent:
+    account = await assignment.lock_agent(uow, agent.id)
+    if account is None:
+        raise NotFound(f"no agent {agent.id}")
+    authz.require_can_claim(account, c)
+    if not await assignment.has_room(uow, account):
         raise Conflict(
-            f"you already have {account.max_concurrent} conversations open (your limit): "
+            f"您已同时接待 {account.max_concurrent} 个会话（上限）：请先结束或转出一个。"
+            f" / You already have {account.max_concurrent} conversations open (your limit): "
             "resolve or transfer one first"
         )
     if not await assignment.take_from_queue(uow, c):
@@ -260,14 +257,7 @@ async def accept(
 async def require_owned(
     session: AsyncSession, agent: Principal, conversation_id: str
 ) -> Conversation:
-    c = await conversations.require_conversation(session, conversation_id)
-    # The owner acts on their conversation; a supervisor may step into any live one.
-    owned = c.state == "agent" and c.assigned_agent_id == agent.id
-    if not owned and not (agent.is_supervisor and c.state == "agent"):
-        raise Forbidden(
-            "this conversation is not yours: only its agent (or a supervisor) acts on it"
-        )
-    return c
+    return await authz.require_owned(session, agent, conversation_id)
 
 
 async def reply(
@@ -320,7 +310,9 @@ async def transfer(
         target = await require_account(session, to_agent_id)
         if target.id == c.assigned_agent_id:
             raise InvalidInput("this agent already has this conversation")
-        await _check_can_take(session, target, now)
+        locked = await assignment.lock_agent(uow, target.id)
+        assert locked is not None
+        await _check_can_take(session, locked, now)
         await assignment.assign(uow, c, target, now, kind="transferred", outcome="transferred")
     else:
         if to_skill is not None and to_skill not in TRANSFER_SKILLS:

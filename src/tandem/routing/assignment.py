@@ -121,7 +121,13 @@ async def sync_queue(uow: UnitOfWork, now: datetime) -> None:
     queued = list(
         (await session.scalars(select(Conversation).where(Conversation.state == "queued"))).all()
     )
-    rows = {r.conversation_id: r for r in await routing.waiting_rows(session)}
+    rows: dict[str, QueueRow] = {}
+    for r in sorted(await routing.waiting_rows(session), key=lambda r: r.id):
+        earlier = rows.get(r.conversation_id)
+        if earlier is not None:
+            # Two rounds enqueued the same conversation at once: one waiting row stays.
+            earlier.state, earlier.outcome, earlier.ended_at = LEFT, "duplicate", now
+        rows[r.conversation_id] = r
     queued_ids = {c.id for c in queued}
     for cid, gone in rows.items():
         if cid not in queued_ids:
@@ -146,10 +152,29 @@ async def record_hostile(
     )
 
 
-async def take_from_queue(uow: UnitOfWork, c: Conversation) -> bool:
+async def lock_free(uow: UnitOfWork, conversation_ids: list[str]) -> set[str]:
+    """Of these conversations, those this transaction can lock without waiting (PostgreSQL:
+    FOR UPDATE SKIP LOCKED, in id order; SQLite has one writer, so all of them). A round
+    leaves a conversation another transaction is changing to that transaction, and so never
+    waits on a row another round or a customer's turn holds: rounds cannot deadlock."""
+    if not conversation_ids:
+        return set()
+    rows = await uow.session.scalars(
+        select(Conversation.id)
+        .where(Conversation.id.in_(sorted(set(conversation_ids))))
+        .order_by(Conversation.id)
+        .with_for_update(skip_locked=True)
+    )
+    return set(rows.all())
+
+
+async def take_from_queue(uow: UnitOfWork, c: Conversation, *, wait: bool = True) -> bool:
     """Mark a queued conversation as taken, atomically: False when another transaction (a
     colleague's claim, another instance's round) took it first. One conditional UPDATE, so
-    two rounds or claims racing on PostgreSQL cannot both assign it."""
+    two rounds or claims racing on PostgreSQL cannot both assign it. A round does not wait
+    (`wait=False`): a conversation locked elsewhere is left for the next round."""
+    if not wait and c.id not in await lock_free(uow, [c.id]):
+        return False
     table = Conversation.__table__
     taken = await uow.session.scalar(
         update(table)  # type: ignore[arg-type]
@@ -158,6 +183,31 @@ async def take_from_queue(uow: UnitOfWork, c: Conversation) -> bool:
         .returning(table.c.id)
     )
     return taken is not None
+
+
+async def lock_agent(uow: UnitOfWork, agent_id: str, *, wait: bool = True) -> Account | None:
+    """The agent's account row, locked until the commit (PostgreSQL; SQLite has one writer).
+
+    Whoever holds it is the only one giving this agent work, so counting their load and
+    assigning cannot interleave with another instance doing the same: the cap holds. A round
+    does not wait (`wait=False`, SKIP LOCKED: a locked agent is someone else's to fill now and
+    the next round sees them again); a claim or a transfer to a colleague waits, and takes this
+    one lock first, so no two transactions wait on each other's agents.
+    """
+    query = (
+        select(Account)
+        .where(Account.id == agent_id)
+        # NO KEY UPDATE: rows that only reference the account (routing_agents, sessions)
+        # can still be written meanwhile, so this lock does not deadlock with them.
+        .with_for_update(skip_locked=not wait, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return await uow.session.scalar(query)
+
+
+async def has_room(uow: UnitOfWork, account: Account) -> bool:
+    """Below the cap, counted now (after `lock_agent`, this sees every committed assignment)."""
+    return await routing.active_load(uow.session, account.id) < account.max_concurrent
 
 
 async def assign(
@@ -273,9 +323,16 @@ async def _requeue_departed(uow: UnitOfWork, now: datetime) -> list[Requeued]:
         now,
     )
     by_id = {c.id: c for c in held}
+    mine = await lock_free(uow, [d.conversation_id for d in decisions])
     out = []
     for d in decisions:
-        await requeue(uow, by_id[d.conversation_id], now, from_agent_id=d.agent_id, reason=d.reason)
+        if d.conversation_id not in mine:
+            continue
+        c = by_id[d.conversation_id]
+        await session.refresh(c)
+        if c.state != "agent" or c.assigned_agent_id != d.agent_id:
+            continue  # changed hands meanwhile (committed by another instance)
+        await requeue(uow, c, now, from_agent_id=d.agent_id, reason=d.reason)
         out.append(Requeued(d.conversation_id, d.agent_id, d.reason))
     return out
 
@@ -355,7 +412,11 @@ async def announce_waits(uow: UnitOfWork, now: datetime) -> None:
     snap = await routing.snapshot(session, now)
     figures = routing.estimates(snap)
     rows = {r.conversation_id: r for r in await routing.waiting_rows(session)}
-    for cid, (position, eta) in figures.items():
+    # A conversation locked by another transaction gets its update from that one's round.
+    free = await lock_free(uow, list(figures))
+    for cid, (position, eta) in sorted(figures.items()):
+        if cid not in free:
+            continue
         c = await session.get(Conversation, cid)
         if c is None:
             continue
@@ -381,14 +442,15 @@ async def run_round(uow: UnitOfWork, now: datetime) -> RoundResult:
     await sync_queue(uow, now)
     requeued = await _requeue_departed(uow, now)
     snap = await routing.snapshot(session, now)
-    accounts = {a.id: a for a in await routing.staff(session)}
     assigned = []
     for conversation_id, agent_id in policy.next_assignments(snap.entries, snap.agents, now):
         c = await session.get(Conversation, conversation_id)
-        account = accounts.get(agent_id)
-        if c is None or account is None or c.state != "queued":
+        if c is None or c.state != "queued":
             continue
-        if not await take_from_queue(uow, c):
+        account = await lock_agent(uow, agent_id, wait=False)
+        if account is None or not await has_room(uow, account):
+            continue
+        if not await take_from_queue(uow, c, wait=False):
             continue
         await assign(uow, c, account, now)
         assigned.append(Assignment(conversation_id, agent_id))

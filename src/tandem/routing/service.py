@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations.models import Conversation, Message
@@ -84,6 +86,18 @@ async def active_loads(session: AsyncSession) -> dict[str, int]:
     return {str(agent_id): int(count) for agent_id, count in rows}
 
 
+async def active_load(session: AsyncSession, agent_id: str) -> int:
+    """Conversations the agent holds now."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Conversation)
+            .where(Conversation.assigned_agent_id == agent_id, Conversation.state == "agent")
+        )
+        or 0
+    )
+
+
 async def hostile_events(session: AsyncSession, now: datetime) -> list[HostileEvent]:
     rows = (
         await session.scalars(
@@ -98,10 +112,19 @@ async def agent_statuses(session: AsyncSession) -> dict[str, AgentStatus]:
 
 
 async def require_status(session: AsyncSession, agent_id: str) -> AgentStatus:
+    """The agent's routing row, created if missing. Created with INSERT ... ON CONFLICT DO
+    NOTHING: two instances meeting a new agent at once must not fail on the key."""
     status = await session.get(AgentStatus, agent_id)
     if status is None:
-        status = AgentStatus(agent_id=agent_id, updated_at=clock_of(session).now())
-        session.add(status)
+        values = {"agent_id": agent_id, "updated_at": clock_of(session).now()}
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(pg_insert(AgentStatus).values(values).on_conflict_do_nothing())
+        else:
+            await session.execute(
+                sqlite_insert(AgentStatus).values(values).on_conflict_do_nothing()
+            )
+        status = await session.get(AgentStatus, agent_id)
+        assert status is not None
     return status
 
 
@@ -250,7 +273,11 @@ async def snapshot(
 ) -> Snapshot:
     """The queue (waiting rows, plus `extra` queued conversations that have no row yet), the
     agents and the arrivals of the last hour."""
-    entries = [entry_of(r) for r in await waiting_rows(session)]
+    # One entry per conversation even if two instances enqueued it at once (the newest row).
+    by_conversation = {
+        r.conversation_id: r for r in sorted(await waiting_rows(session), key=lambda r: r.id)
+    }
+    entries = [entry_of(r) for r in by_conversation.values()]
     known = {e.conversation_id for e in entries}
     for c in extra or []:
         if c.state == "queued" and c.id not in known:

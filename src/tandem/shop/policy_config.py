@@ -33,6 +33,9 @@ class RefundRules(_Section):
     unshipped_refund_immediate: bool = True
     approval_threshold_yuan: int = Field(default=1000, ge=0)
     refund_on_return_tracking: bool = True
+    # What one person may pay back in one action, by role (admins: no limit).
+    agent_limit_yuan: int = Field(default=2000, ge=0)
+    supervisor_limit_yuan: int = Field(default=20000, ge=0)
 
 
 class ReturnRules(_Section):
@@ -154,6 +157,14 @@ class ShopPolicy(_Section):
     @property
     def refund_approval_threshold_cents(self) -> int:
         return self.refund.approval_threshold_yuan * 100
+
+    def refund_limit_cents(self, role: str) -> int | None:
+        """The most one person of `role` may refund in one action; None: no limit (admin)."""
+        if role == "admin":
+            return None
+        if role == "supervisor":
+            return self.refund.supervisor_limit_yuan * 100
+        return self.refund.agent_limit_yuan * 100
 
     @property
     def high_value_threshold_cents(self) -> int:

@@ -177,6 +177,12 @@ def _overtakers(
     )
 
 
+def _free_for(entry: QueueEntry, skilled: Iterable[AgentState]) -> int:
+    """Free room that can take `entry`: not the agent it was just taken from (it does not go
+    straight back to them), however much room they have."""
+    return sum(a.room for a in skilled if a.agent_id != entry.avoid_agent_id)
+
+
 def wait_inputs(
     entry: QueueEntry,
     queue: Iterable[QueueEntry],
@@ -214,7 +220,7 @@ def wait_inputs(
         overtakers = _overtakers(static_points(entry, config), points, rate_window, config)
     return WaitInputs(
         position=position_in_queue(entry.conversation_id, queue, config) or 1,
-        free_slots=sum(a.room for a in skilled),
+        free_slots=_free_for(entry, skilled),
         servers=servers,
         agents_online=len(skilled),
         slots_per_agent=round(servers / len(skilled)) if skilled else 0,
@@ -262,7 +268,16 @@ def wait_estimates(
         weighted = [(e, weights.get(e.skill, 0.0)) for e in recent]
         rate = sum(w for _, w in weighted) / window_hours
         all_points = _arrival_points(weighted, config) if estimate_overtaking else {}
-        own_weight = {e.conversation_id: w for e, w in weighted if w > 0 and not e.requeued}
+        # What each conversation's own recent arrivals added, so it is not overtaken by
+        # itself. Keyed by the points of those arrivals, not of the entry now waiting: a
+        # conversation given back by an agent waits as a re-queued entry (other points)
+        # beside the row of its first arrival, and it may have arrived more than once.
+        own: dict[str, dict[int, float]] = {}
+        for e, w in weighted:
+            if w > 0 and not e.requeued:
+                key = round(static_points(e, config))
+                mine_by_points = own.setdefault(e.conversation_id, {})
+                mine_by_points[key] = mine_by_points.get(key, 0.0) + w
         position, ahead = 0, 0.0
         for entry in ordered:
             if entry.skill == skill:
@@ -271,13 +286,14 @@ def wait_estimates(
                 if estimate_overtaking:
                     mine = static_points(entry, config)
                     points = all_points
-                    if entry.conversation_id in own_weight:  # not overtaken by itself
+                    if entry.conversation_id in own:  # not overtaken by itself
                         points = dict(all_points)
-                        points[round(mine)] -= own_weight[entry.conversation_id]
+                        for key, w in own[entry.conversation_id].items():
+                            points[key] = points.get(key, 0.0) - w
                     overtakers = _overtakers(mine, points, rate_window, config)
                 inputs = WaitInputs(
                     position=position,
-                    free_slots=free,
+                    free_slots=free if entry.avoid_agent_id is None else _free_for(entry, skilled),
                     servers=servers,
                     agents_online=len(skilled),
                     slots_per_agent=per_agent,
