@@ -60,11 +60,12 @@ def asks_about_a_rule(turn: Turn, intent: str) -> bool:
     a = turn.ctx.analysis
     if a is None or turn.inbound.payload:
         return False
-    return (
-        a.act == "question"
-        and a.act_confidence >= QUESTION_SURE
-        and (intent not in FACT_INTENTS or turn.memory.order_id is None)
-    )
+    if a.act != "question" or a.act_confidence < QUESTION_SURE:
+        return False
+    # "Where is my parcel" is answered by the customer's own order when there is one.
+    shop = turn.ctx.shop
+    has_orders = shop is not None and shop.customer is not None and bool(shop.orders)
+    return intent not in FACT_INTENTS or not has_orders
 
 
 def rule_answer(turn: Turn) -> Match | None:
