@@ -405,6 +405,31 @@ async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
             )
 
 
+# A new wait is worth a message when it moved by this share of the old one and this much.
+WAIT_CHANGE_SHARE = 0.2
+WAIT_CHANGE_SECONDS = 60
+
+
+def changed_materially(row: QueueRow, position: int, wait: int) -> bool:
+    """Tell the customer again only when their place changed or the wait moved enough to
+    matter: a queue of a thousand is not a thousand messages per hand-off."""
+    if row.announced_position is None or row.announced_eta_seconds is None:
+        return True
+    if position != row.announced_position:
+        return True
+    moved = abs(wait - row.announced_eta_seconds)
+    return moved >= WAIT_CHANGE_SECONDS and moved >= WAIT_CHANGE_SHARE * row.announced_eta_seconds
+
+
+async def mark_announced(uow: UnitOfWork, conversation_id: str, position: int, wait: int) -> None:
+    """The customer was just told (`position`, `wait`) by their own turn."""
+    await uow.session.execute(
+        update(QueueRow)
+        .where(QueueRow.conversation_id == conversation_id, QueueRow.state == WAITING)
+        .values(announced_position=position, announced_eta_seconds=wait)
+    )
+
+
 async def announce_waits(uow: UnitOfWork, now: datetime) -> None:
     """Every waiting customer's place and honest wait, after the queue moved (one estimate
     pass for the whole queue). The first estimate a customer is shown is kept on the row."""
@@ -426,6 +451,10 @@ async def announce_waits(uow: UnitOfWork, now: datetime) -> None:
         row = rows.get(cid)
         if row is not None and row.first_estimate_seconds is None:
             row.first_estimate_seconds = wait
+        if row is not None and not changed_materially(row, position, wait):
+            continue
+        if row is not None:
+            row.announced_position, row.announced_eta_seconds = position, wait
         await conversations.append_event(
             uow, c, "queue.updated", {"position": position, "eta_seconds": wait}
         )

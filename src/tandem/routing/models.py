@@ -45,6 +45,9 @@ class QueueRow(Base):
     avoid_agent_id: Mapped[str | None] = mapped_column(String(40))
     # policy.rank_score: orders the queue the same way at every moment (aging is linear).
     rank: Mapped[float] = mapped_column(Float, default=0.0)
+    # What the customer was last told: told again only when it changed materially.
+    announced_position: Mapped[int | None] = mapped_column(Integer)
+    announced_eta_seconds: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default=WAITING)
     agent_id: Mapped[str | None] = mapped_column(String(40))
     # How the entry ended: auto | claimed | transferred | left (the customer, or the AI again).

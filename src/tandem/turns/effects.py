@@ -115,6 +115,7 @@ async def apply_decision(
     await append_event(
         uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta}
     )
+    await assignment.mark_announced(uow, conversation.id, position, eta)
     # After the customer has been told: a free agent with the skill takes it at once.
     await assignment.assign_waiting(uow, now)
     queue = (position, eta) if conversation.state == "queued" else None
