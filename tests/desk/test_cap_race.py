@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from tandem.http.services import Services
+from tandem.services import Services
 
 from tandem.app import build_services
 from tandem.config import Settings

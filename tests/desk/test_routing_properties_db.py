@@ -14,7 +14,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
-from tandem.http.services import Services
+from tandem.services import Services
 
 from tandem.conversations.models import Conversation
 from tandem.core.clock import utcnow
