@@ -2,7 +2,8 @@
 dependencies are enough (no dev tool, nothing installed by hand).
 
 Needs the package registry (pip resolves the runtime set, pinned by requirements.lock) and
-takes about a minute: marked `packaging` (deselect with `-m "not packaging"` when offline).
+takes a minute or two on an idle machine (10 minutes measured on our shared 2-core box):
+marked `packaging` (deselect with `-m "not packaging"` when offline).
 """
 
 from __future__ import annotations
@@ -41,7 +42,18 @@ def test_pip_install_gives_a_working_tandem_demo(tmp_path: Path) -> None:
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "-c", src / "requirements.lock", src],
+        # --no-compile: byte-compiling scipy and scikit-learn is most of an install's CPU.
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-compile",
+            "-c",
+            src / "requirements.lock",
+            src,
+        ],
         check=True,
         timeout=600,
     )

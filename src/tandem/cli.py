@@ -16,6 +16,7 @@ from tandem.config import Settings
 from tandem.core.errors import TandemError
 from tandem.db.migrate import upgrade
 from tandem.demo import DEMO_ACCOUNTS, reset_demo_shop, seed_demo
+from tandem.engine.wording import WordingError
 from tandem.evaluation.cli import app as eval_app
 from tandem.http.logs import install_redaction
 from tandem.identity.service import create_account
@@ -69,8 +70,12 @@ def _fail(message: str) -> typer.Exit:
 
 
 async def _prepare(settings: Settings, *, demo: bool) -> dict[str, dict[str, str]]:
-    """Migrate (and seed the demo); returns the demo customers to try, by situation."""
-    services = build_services(settings)
+    """Migrate (and seed the demo); returns the demo customers to try, by situation. A shop
+    wording file that cannot be used stops here, with the key to fix."""
+    try:
+        services = build_services(settings)
+    except WordingError as exc:
+        raise _fail(str(exc)) from None
     try:
         await upgrade(settings, services.engine)
         if not demo:

@@ -197,7 +197,7 @@ async def test_sustained_hostile_load_suggests_a_break_and_tells_the_supervisor(
         await uow.session.flush()
         await assignment.assign_waiting(uow, now)
         staged = [event for _, event in uow.staged]
-    types = {(e["type"], e.get("agent_id")) for e in staged}
+    types = {(e.type, getattr(e, "agent_id", None)) for e in staged}
     assert ("wellbeing.break_suggested", ids["agent1"]) in types
     assert ("wellbeing.alert", ids["agent1"]) in types
     async with services.sessions() as session:
@@ -207,7 +207,7 @@ async def test_sustained_hostile_load_suggests_a_break_and_tells_the_supervisor(
     # Announced once: the next round does not repeat it.
     async with services.unit_of_work() as uow:
         await assignment.assign_waiting(uow, now + timedelta(seconds=10))
-        again = [e["type"] for _, e in uow.staged]
+        again = [e.type for _, e in uow.staged]
     assert "wellbeing.break_suggested" not in again
 
 

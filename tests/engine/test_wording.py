@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tandem.core.language import detect_language
-from tandem.engine.replies import compose, handoff_quick_reply, topic_label
+from tandem.engine.replies import compose, handoff_quick_reply, topic_label, with_queue_place
 from tandem.engine.wording import DEFAULT_WORDING, WordingError, load_wording
 
 
@@ -75,3 +75,14 @@ def test_a_bad_override_says_which_key_to_fix(tmp_path: Path, body: str, says: s
 )
 def test_one_language_detector(text: str, default: str, expected: str) -> None:
     assert detect_language(text, default) == expected
+
+
+def test_the_hand_off_reply_is_told_with_the_queues_own_place() -> None:
+    told = compose("handoff_queued", "zh", frozenset(), position=1, eta_seconds=60)
+    assert told is not None
+    (again,) = with_queue_place((told,), "zh", 4, 600)
+    assert again.key == told.key
+    assert "第 4 位" in again.text and "10 分钟" in again.text
+    other = compose("greeting", "zh", frozenset())
+    assert other is not None
+    assert with_queue_place((other,), "zh", 4, 600) == (other,)

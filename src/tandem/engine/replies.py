@@ -4,6 +4,8 @@ occurrence takes the next wording."""
 
 from __future__ import annotations
 
+import string
+
 from tandem.engine.types import BotReply, QuickReply
 from tandem.engine.wording import DEFAULT_WORDING, Wording
 
@@ -50,3 +52,34 @@ def compose(
 def topic_label(intent: str, language: str, wording: Wording = DEFAULT_WORDING) -> str:
     """How a topic is offered when the AI asks which one the customer means."""
     return wording.topic(intent, language)
+
+
+def _fields(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+def with_queue_place(
+    replies: tuple[BotReply, ...],
+    language: str,
+    position: int,
+    eta_seconds: int,
+    wording: Wording = DEFAULT_WORDING,
+) -> tuple[BotReply, ...]:
+    """The hand-off replies told with the place the queue actually gave the conversation.
+
+    The engine decides with the queue as a newcomer would find it (before its skill and
+    priority are known); once the caller has enqueued it, the same wording (same key, so no
+    repeat) says the queue's own position and wait.
+    """
+    out = []
+    for reply in replies:
+        situation, _, rest = reply.key.partition("#")
+        index = rest.split("@", 1)[0]
+        if situation in wording.situations and index.isdigit():
+            variants = wording.variants(situation, language)
+            variant = variants[int(index)] if int(index) < len(variants) else ""
+            if "position" in _fields(variant) and _fields(variant) <= {"position", "eta"}:
+                text = variant.format(position=position, eta=format_wait(eta_seconds, language))
+                reply = BotReply(key=reply.key, text=text, quick_replies=reply.quick_replies)
+        out.append(reply)
+    return tuple(out)

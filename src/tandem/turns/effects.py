@@ -15,7 +15,9 @@ from tandem.conversations.service import add_message, append_event, change_state
 from tandem.db.uow import UnitOfWork
 from tandem.engine.memory import EngineMemory
 from tandem.engine.packet import build_packet
+from tandem.engine.replies import with_queue_place
 from tandem.engine.types import Decision as EngineDecision
+from tandem.engine.wording import DEFAULT_WORDING, Wording
 from tandem.knowledge.service import record_miss
 from tandem.routing import assignment
 from tandem.routing import service as routing
@@ -99,19 +101,27 @@ async def apply_decision(
     analysis: Analysis | None,
     shop_facts: ShopFacts | None,
     now: datetime,
+    wording: Wording = DEFAULT_WORDING,
 ) -> tuple[list[Message], tuple[int, int] | None]:
     """Record, hand off, reply. Returns the replies and, after a hand-off, the conversation's
     (position, wait) in the queue as the queue now has it."""
-    history = None
-    if decision.action == "hand_off":
-        # Read before this turn's decision is recorded: only rows older than this turn.
-        history = await history_before(uow.session, conversation.id, message.seq)
-    await record(uow, conversation, message, decision, analysis, now)
-    if history is None:
+    if decision.action != "hand_off":
+        await record(uow, conversation, message, decision, analysis, now)
         return await send_replies(uow, conversation, message, decision), None
+    # Read before this turn's decision is recorded: only rows older than this turn.
+    history = await history_before(uow.session, conversation.id, message.seq)
     await hand_off(uow, conversation, message, decision, analysis, shop_facts, history, now)
-    replies = await send_replies(uow, conversation, message, decision)
     position, eta = await routing.queue_estimate(uow.session, conversation, now=now)
+    if not decision.ticket:
+        # Enqueued: the customer is told the place the queue gave it, not the estimate the
+        # engine decided with.
+        decision = replace(
+            decision,
+            replies=with_queue_place(decision.replies, decision.language, position, eta, wording),
+            details={**decision.details, "position": position, "eta_seconds": eta},
+        )
+    await record(uow, conversation, message, decision, analysis, now)
+    replies = await send_replies(uow, conversation, message, decision)
     await append_event(
         uow, conversation, "queue.updated", {"position": position, "eta_seconds": eta}
     )

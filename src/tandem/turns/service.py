@@ -305,7 +305,7 @@ async def _decide_and_apply(
         if decision.action == "act" and decision.act is not None:
             decision = await _act(uow, deps, current, facts, inbound, ctx, decision, now)
         replies, queue = await apply_decision(
-            uow, current, message, decision, reading.analysis, facts.shop, now
+            uow, current, message, decision, reading.analysis, facts.shop, now, deps.wording
         )
         if queue is None:
             queue = await queue_of(uow.session, current, now)
@@ -370,7 +370,7 @@ async def _recover(
                     view, failed, can_hand_off=can_hand_off, wording=deps.wording
                 )
                 replies, queue = await apply_decision(
-                    uow, conversation, message, decision, reading.analysis, None, now
+                    uow, conversation, message, decision, reading.analysis, None, now, deps.wording
                 )
                 if queue is None:
                     queue = await queue_of(uow.session, conversation, now)
