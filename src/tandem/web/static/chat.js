@@ -127,7 +127,9 @@
     banner.classList.remove("agent");
     const text = $("bannerText");
     $("leaveQueue").classList.toggle("hidden", convState !== "queued");
-    $("end").classList.toggle("hidden", !(state && (convState === "bot" || convState === "queued")));
+    // "End chat" once there is something to end: the customer has written.
+    const spoken = !!log.querySelector(".msg.customer[data-seq]");
+    $("end").classList.toggle("hidden", !(state && spoken && (convState === "bot" || convState === "queued")));
     if (convState === "queued" && queue) {
       text.textContent = t("queued")(queue.position, fmtWait(queue.eta_seconds));
       banner.classList.remove("hidden");
@@ -212,6 +214,7 @@
       if (after) log.insertBefore(el, after); else log.appendChild(el);
     }
     rendered.set(m.seq, el);
+    if (m.author === "customer") renderBanner();
     scroll();
   }
 
