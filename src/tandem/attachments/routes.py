@@ -73,6 +73,7 @@ async def upload(
     async with services.sessions() as session:
         conversation = await require_customer_conversation(session, conversation_id, token)
         language = conversation.language
+        await require_not_blocked(session, conversation)
         if client_msg_id:
             previous = await find_turn(session, conversation, client_msg_id)
             if previous is not None:
