@@ -105,6 +105,7 @@ async def test_long_pastes_and_bad_files_are_explained_in_the_pages_language(
         assert len(await box.input_value()) == 2100
         await expect(page.locator("#count")).to_contain_text(over)
         await expect(page.locator("#send")).to_be_disabled()
+        await page.screenshot(path=str(shots(tmp_path) / f"chat-phone-{lang}-too-long.png"))
         await box.fill("好" * 2000)
         await expect(page.locator("#send")).to_be_enabled()
         await box.fill("")
