@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from tandem.identity.signing import sign_external_id
+from tests.attachments.images import photo_with_exif
+from tests.attachments.test_attachments_api import _upload
 
 pytestmark = pytest.mark.asyncio
 
@@ -106,6 +108,8 @@ async def test_a_supervisor_blocks_and_unblocks_a_contact(
         assert refused.status_code == 403
         assert refused.json()["error"] == "contact_blocked"
         assert "很抱歉，您暂时无法使用在线客服" in refused.json()["message"]
+        photo = await _upload(customer, photo_with_exif())
+        assert photo.status_code == 403 and photo.json()["error"] == "contact_blocked"
         again = await client.post("/api/v1/conversations", json=_signed(server, "c0003", "en"))
         assert again.status_code == 403 and "Sorry" in again.json()["message"]
         history = await client.get(

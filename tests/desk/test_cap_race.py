@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from tandem.services import Services
 
 from tandem.app import build_services
 from tandem.config import Settings
@@ -21,6 +20,7 @@ from tandem.identity.models import Account
 from tandem.identity.service import principal_of
 from tandem.routing import assignment
 from tandem.routing.service import active_load as routing_service_load
+from tandem.services import Services
 from tests.conftest import PgServer
 
 from .helpers import account, set_online, waiting

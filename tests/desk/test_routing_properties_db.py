@@ -14,7 +14,6 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
-from tandem.services import Services
 
 from tandem.conversations.models import Conversation
 from tandem.core.clock import utcnow
@@ -25,6 +24,7 @@ from tandem.identity.service import principal_of
 from tandem.routing import assignment
 from tandem.routing import service as routing
 from tandem.routing.models import LEFT, WAITING, AgentStatus, QueueRow
+from tandem.services import Services
 
 from .helpers import waiting
 

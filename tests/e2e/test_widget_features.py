@@ -105,6 +105,7 @@ async def test_long_pastes_and_bad_files_are_explained_in_the_pages_language(
         assert len(await box.input_value()) == 2100
         await expect(page.locator("#count")).to_contain_text(over)
         await expect(page.locator("#send")).to_be_disabled()
+        await page.screenshot(path=str(shots(tmp_path) / f"chat-phone-{lang}-too-long.png"))
         await box.fill("好" * 2000)
         await expect(page.locator("#send")).to_be_enabled()
         await box.fill("")
@@ -114,3 +115,19 @@ async def test_long_pastes_and_bad_files_are_explained_in_the_pages_language(
         await expect(page.locator(".msg.system.error").last).to_contain_text(refused)
         await page.screenshot(path=str(shots(tmp_path) / f"chat-phone-{lang}.png"))
         await ctx.close()
+
+
+async def test_the_widget_follows_an_english_shop_page(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    ctx = await browser.new_context()
+    page = await ctx.new_page()
+    shop_page = f'<html lang="en"><body><h1>Shop</h1><script src="{server.url}/widget.js"></script></body></html>'
+    shop_url = server.url.replace("127.0.0.1", "localhost") + "/an-english-shop-page"
+    await page.route(
+        shop_url, lambda route: route.fulfill(body=shop_page, content_type="text/html")
+    )
+    await page.goto(shop_url)
+    await page.get_by_role("button", name="Chat with us").click()
+    frame = page.frame_locator("iframe")
+    await expect(frame.locator("h1")).to_have_text("Customer service")
+    await expect(frame.locator(".welcome")).to_contain_text("Welcome to")
+    await ctx.close()

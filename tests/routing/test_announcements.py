@@ -12,6 +12,7 @@ from tandem.routing.assignment import changed_materially
 from tandem.routing.models import QueueRow
 from tandem.services import Services
 
+
 async def _queue_updates(services: Services, conversation_id: str) -> int:
     async with services.sessions() as session:
         n = await session.scalar(

@@ -10,7 +10,7 @@
       withAgent: (n) => `客服 ${n || ""} 正在为您服务`, rateTitle: "请为本次服务评分",
       satisfied: "满意", unsatisfied: "不满意", comment: "还有什么想告诉我们的？（选填）", submit: "提交评价",
       thanks: "感谢您的评价！", failed: "发送失败，正在重试…", minutes: (m) => `${m} 分钟`, hours: (h) => `${h} 小时`, lang: "English",
-      error: "出错了：", end: "结束会话", leaveQueue: "取消排队", attach: "发送图片/视频",
+      error: "出错了：", queuing: "正在为您转接人工客服…", end: "结束会话", leaveQueue: "取消排队", attach: "发送图片/视频",
       typingBot: "智能客服正在输入…", typingAgent: (n) => `客服${n ? " " + n : ""}正在输入…`,
       tooLong: (n, max) => `已输入 ${n} 字，超出 ${n - max} 字，请删减到 ${max} 字以内再发送。`,
       count: (n, max) => `${n}/${max}`, uploading: "正在发送…", chooseAi: "智能客服解答", chooseHuman: "转人工客服",
@@ -26,7 +26,7 @@
       withAgent: (n) => `${n || "An agent"} is helping you`, rateTitle: "How did we do?",
       satisfied: "Satisfied", unsatisfied: "Not satisfied", comment: "Anything else to tell us? (optional)", submit: "Send rating",
       thanks: "Thank you for your feedback!", failed: "Not sent yet, retrying…", minutes: (m) => `${m} min`, hours: (h) => `${h} h`, lang: "中文",
-      error: "Error: ", end: "End chat", leaveQueue: "Leave queue", attach: "Send a photo or video",
+      error: "Error: ", queuing: "Getting you a human agent…", end: "End chat", leaveQueue: "Leave queue", attach: "Send a photo or video",
       typingBot: "The AI assistant is typing…", typingAgent: (n) => `${n || "The agent"} is typing…`,
       tooLong: (n, max) => `${n} characters, ${n - max} over the limit: shorten it to ${max} to send.`,
       count: (n, max) => `${n}/${max}`, uploading: "Sending…", chooseAi: "Ask the AI assistant", chooseHuman: "Talk to a person",
@@ -127,10 +127,17 @@
     banner.classList.remove("agent");
     const text = $("bannerText");
     $("leaveQueue").classList.toggle("hidden", convState !== "queued");
-    $("end").classList.toggle("hidden", !(state && (convState === "bot" || convState === "queued")));
+    // "End chat" once there is something to end: the customer has written.
+    const spoken = !!log.querySelector(".msg.customer[data-seq]");
+    $("end").classList.toggle("hidden", !(state && spoken && (convState === "bot" || convState === "queued")));
     if (convState === "queued" && queue) {
       text.textContent = t("queued")(queue.position, fmtWait(queue.eta_seconds));
       banner.classList.remove("hidden");
+    } else if (convState === "queued") {
+      // Waiting, place not known yet: never look as if nothing happened; ask for it.
+      text.textContent = t("queuing");
+      banner.classList.remove("hidden");
+      refreshQueue();
     } else if (convState === "agent") {
       text.textContent = t("withAgent")(agentName);
       banner.classList.add("agent");
@@ -138,6 +145,16 @@
     } else {
       banner.classList.add("hidden");
     }
+  }
+
+  let asking = false;
+  async function refreshQueue() {
+    if (asking || !state) return;
+    asking = true;
+    try {
+      const conv = await api("GET", `/api/v1/conversations/${state.id}`);
+      if (conv.state === "queued" && conv.queue) { queue = conv.queue; renderBanner(); }
+    } catch (e) { /* the next queue.updated event fills it in */ } finally { asking = false; }
   }
 
   // --- times in the shop's time zone (the shop's policy names it) ----------------------------
@@ -212,6 +229,7 @@
       if (after) log.insertBefore(el, after); else log.appendChild(el);
     }
     rendered.set(m.seq, el);
+    if (m.author === "customer") renderBanner();
     scroll();
   }
 

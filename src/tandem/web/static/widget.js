@@ -14,7 +14,9 @@
     if (value) params.set(key.replace("-", "_"), value);
   });
   params.set("embed", "1");
-  const lang = script.getAttribute("data-lang") || "zh";
+  // Chinese first; an English shop page gets the English chat unless data-lang says otherwise.
+  const lang = script.getAttribute("data-lang") || ((document.documentElement.lang || "").toLowerCase().startsWith("en") ? "en" : "zh");
+  params.set("lang", lang);
   const button = document.createElement("button");
   button.type = "button";
   button.textContent = lang === "en" ? "Chat with us" : "联系客服";
