@@ -14,6 +14,7 @@ import json
 import logging
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiosmtplib
 import httpx
@@ -22,6 +23,7 @@ from tandem.channels import email, service
 from tandem.channels.models import ChannelFollow, Delivery
 from tandem.channels.signing import headers_for
 from tandem.core.clock import utcnow
+from tandem.http.services import Services
 from tandem.realtime.hub import DESK_TOPIC, Overflowed, conversation_topic
 
 log = logging.getLogger("tandem.channels")
@@ -30,7 +32,9 @@ IDLE_SECONDS = 30.0
 
 
 class Dispatcher:
-    def __init__(self, services: Any, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, services: Services, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.services = services
         self.settings = services.settings
         self._wake = asyncio.Event()
@@ -41,7 +45,7 @@ class Dispatcher:
         self.round_done = asyncio.Condition()
 
     @property
-    def zone(self) -> Any:
+    def zone(self) -> ZoneInfo:
         return self.services.shop.policy.service_hours.zone
 
     def wake(self) -> None:
@@ -159,7 +163,9 @@ class Dispatcher:
         if not self.settings.smtp_host:
             return False, None, "email is not configured (set TANDEM_SMTP_HOST)"
         follow_language = await self._language(d.conversation_id)
-        message = email.compose(d, self.settings, self.zone, follow_language, "Tandem")
+        # The shop signs its emails with the sender's display name ("星耀数码 <service@…>").
+        shop_name = parseaddr(self.settings.smtp_from)[0] or "Tandem"
+        message = email.compose(d, self.settings, self.zone, follow_language, shop_name)
         try:
             await email.send(message, self.settings)
         except (aiosmtplib.SMTPException, OSError) as e:
