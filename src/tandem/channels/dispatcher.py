@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
