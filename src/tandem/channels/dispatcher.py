@@ -13,7 +13,9 @@ import contextlib
 import json
 import logging
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiosmtplib
 import httpx
@@ -30,7 +32,9 @@ IDLE_SECONDS = 30.0
 
 
 class Dispatcher:
-    def __init__(self, services: Any, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, services: Any, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.services = services
         self.settings = services.settings
         self.clock: Clock = services.clock
@@ -42,7 +46,7 @@ class Dispatcher:
         self.round_done = asyncio.Condition()
 
     @property
-    def zone(self) -> Any:
+    def zone(self) -> ZoneInfo:
         return self.services.shop.policy.service_hours.zone
 
     def wake(self) -> None:
@@ -160,7 +164,9 @@ class Dispatcher:
         if not self.settings.smtp_host:
             return False, None, "email is not configured (set TANDEM_SMTP_HOST)"
         follow_language = await self._language(d.conversation_id)
-        message = email.compose(d, self.settings, self.zone, follow_language, "Tandem")
+        # The shop signs its emails with the sender's display name ("星耀数码 <service@…>").
+        shop_name = parseaddr(self.settings.smtp_from)[0] or "Tandem"
+        message = email.compose(d, self.settings, self.zone, follow_language, shop_name)
         try:
             await email.send(message, self.settings)
         except (aiosmtplib.SMTPException, OSError) as e:

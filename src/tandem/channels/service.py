@@ -134,7 +134,7 @@ async def follow_by_email(
         follow.external_id = email
     if conversation.state == "queued" and conversation.callback_at is not None:
         # A ticket: confirm the promised time in writing at once.
-        add_delivery(
+        await add_once(
             session,
             Delivery(
                 id=f"mail_{conversation.id}_ticket_{conversation.last_seq}",
@@ -176,12 +176,16 @@ async def queue_transcript(
         next_attempt_at=now,
         created_at=now,
     )
-    add_delivery(uow.session, delivery)
-    return delivery
+    return await add_once(uow.session, delivery)
 
 
-def add_delivery(session: AsyncSession, delivery: Delivery) -> None:
+async def add_once(session: AsyncSession, delivery: Delivery) -> Delivery:
+    """The same request twice (same conversation state) is the same delivery, not two."""
+    existing = await session.get(Delivery, delivery.id)
+    if existing is not None:
+        return existing
     session.add(delivery)
+    return delivery
 
 
 # --- from the event log to deliveries -------------------------------------------------
