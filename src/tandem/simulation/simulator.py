@@ -556,7 +556,12 @@ class Simulation:
         agent.on_shift = True
         self._on_duty.append(agent)
         agent.exposure = 0.0
-        agent.next_break_at = self._now + self.roster.break_every_seconds
+        # Breaks staggered across the team (one break length apart, in four waves), so a shift
+        # that starts together does not leave the queue together.
+        wave = self.agents.index(agent) % 4
+        agent.next_break_at = (
+            self._now + self.roster.break_every_seconds + (wave - 1.5) * self.roster.break_seconds
+        )
         if self.roster.break_seconds > 0 and agent.next_break_at < agent.spec.end_seconds:
             self._push(agent.next_break_at, "break_on", agent)
         self._assign()
