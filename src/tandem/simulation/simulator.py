@@ -117,6 +117,24 @@ class SimAgent:
     hostile: int = 0
     exposure: float = 0.0
     last_change: float = 0.0
+    _state: AgentState | None = field(default=None, repr=False)
+    _state_key: tuple[int, float] | None = field(default=None, repr=False)
+
+    def state(self) -> AgentState:
+        """The agent as the routing rules see them, rebuilt only when it changed (a round
+        runs on every hand-off and every freed slot, and most agents did not change)."""
+        key = (self.active, self.exposure)
+        if self._state is None or self._state_key != key:
+            self._state = AgentState(
+                agent_id=self.spec.name,
+                presence=PRESENCE_ONLINE,
+                skills=self.spec.skills,
+                max_concurrent=self.spec.max_concurrent,
+                active=self.active,
+                exposure=self.exposure,
+            )
+            self._state_key = key
+        return self._state
 
     def account(self, now: float) -> None:
         """Slot time since the last change: busy slots, and slots on duty (not on a break)."""
@@ -512,17 +530,7 @@ class Simulation:
         if not free:
             return
         room = sum(a.spec.max_concurrent - a.active for a in free)
-        states = [
-            AgentState(
-                agent_id=a.spec.name,
-                presence=PRESENCE_ONLINE,
-                skills=a.spec.skills,
-                max_concurrent=a.spec.max_concurrent,
-                active=a.active,
-                exposure=a.exposure,
-            )
-            for a in free
-        ]
+        states = [a.state() for a in free]
         for cid, agent_id in next_assignments(self._heads(room), states, self.now_dt()):
             w = self._waiting.pop(cid)
             self._serve(w.record, self._by_id[agent_id])
