@@ -383,11 +383,11 @@ class Simulation:
         c = record.customer
         later = self._now + BOT_REPLY_SECONDS + c.think_seconds
         if step.kind == "hand_off":
+            record.handoff_reason = step.reason
             if self.policy == "ai-only":
                 # The AI says a person will take over, and there is nobody.
                 self._finish(record, DEAD_END)
                 return
-            record.handoff_reason = step.reason
             record.hostile_read = step.hostile
             self._enqueue(
                 record,
