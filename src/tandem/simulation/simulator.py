@@ -438,7 +438,7 @@ class Simulation:
     # --- the queue ---------------------------------------------------------------------------
 
     def _agents_with(self, skill: str) -> list[SimAgent]:
-        return [a for a in self.agents if a.on_shift and skill in a.spec.skills]
+        return [a for a in self._on_duty if skill in a.spec.skills]
 
     def _queue_facts(self, conv: _Conversation, ai_only: bool) -> QueueFacts:
         assert self.services is not None
@@ -447,7 +447,7 @@ class Simulation:
             return queue_facts(self.services.policy, now, 0, 1, 0)
         c = conv.record.customer
         skill = skill_for(c.intent, c.vip)
-        online = [a for a in self.agents if a.on_shift]
+        online = self._on_duty
         ahead = sum(len(q) for (s, _), q in self._queues.items() if s == skill)
         servers = sum(a.spec.max_concurrent for a in self._agents_with(skill)) or 1
         aht = self.handling.mean_seconds.get(skill, 240.0)
