@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tandem.cli import app
@@ -95,3 +96,15 @@ def test_staff_writes_a_roster_compare_can_read(tmp_path: Path) -> None:
         ],
     )
     assert r.exit_code == 0, r.output
+
+
+def test_replay_reads_the_configured_database_and_refuses_a_bad_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TANDEM_DATA_DIR", str(tmp_path))
+    r = runner.invoke(app, ["simulate", "replay", "--since", "2026-11-11", "--until", "2026-11-12"])
+    assert r.exit_code == 0, r.output
+    assert "conversations: 0" in r.output
+    r = runner.invoke(app, ["simulate", "replay", "--since", "昨天", "--until", "2026-11-12"])
+    assert r.exit_code == 2
+    assert "ISO" in r.output and r.output.index("应为") < r.output.index("should be")

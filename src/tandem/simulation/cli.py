@@ -22,6 +22,7 @@ from rich.table import Table
 
 from tandem.config import Settings
 from tandem.core.errors import TandemError
+from tandem.db.migrate import upgrade
 from tandem.db.session import build_engine, build_sessionmaker
 from tandem.shop.provider import build_shop
 from tandem.simulation.agents import load_roster
@@ -280,6 +281,7 @@ def replay_command(
         services = EngineServices.build(policy_file=policy_file, knowledge_file=knowledge)
         engine = build_engine(settings)
         try:
+            await upgrade(settings, engine)
             shop = build_shop(settings)
             async with build_sessionmaker(engine)() as session:
                 return await replay_period(session, shop.adapter(session), services, start, end)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from tandem.simulation.simulator import (
@@ -54,6 +55,7 @@ class PolicyFigures:
     agents: tuple[AgentFigures, ...]
     hourly_waits: tuple[float, ...]  # mean wait of answered customers by arrival hour
     hourly_arrivals: tuple[int, ...]
+    handoff_reasons: dict[str, int]  # why the AI handed over (engine policies), most first
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -136,4 +138,7 @@ def figures(result: RunResult, costs: Costs = Costs()) -> PolicyFigures:
         agents=agents,
         hourly_waits=tuple(s / k if k else 0.0 for s, k in zip(sums, nums, strict=True)),
         hourly_arrivals=tuple(arrivals),
+        handoff_reasons=dict(
+            Counter(r.handoff_reason for r in records if r.handoff_reason).most_common()
+        ),
     )

@@ -113,6 +113,17 @@ class SimCustomer:
         return prefixes[int(self.id.rsplit("-", 1)[-1]) % len(prefixes)] + m.text
 
 
+def intent_weights(
+    by_intent: dict[str | None, tuple[Message, ...]], mix: CustomerMix
+) -> dict[str, float]:
+    """The problem intents of one language with their weights: the mix's, or the bank's own
+    proportions. Computed once per run (`draw_customer` takes them ready)."""
+    weights = mix.intent_weights or {
+        k: float(len(v)) for k, v in by_intent.items() if k is not None and k not in SOCIAL
+    }
+    return {k: w for k, w in weights.items() if k in by_intent and w > 0}
+
+
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     keys = sorted(weights)
     return rng.choices(keys, [weights[k] for k in keys])[0]
@@ -264,6 +275,7 @@ def draw_customer(
     groups: dict[str, dict[str | None, tuple[Message, ...]]],
     profiles: dict[tuple[OrderStatus, bool], tuple[Profile, ...]],
     mix: CustomerMix,
+    intent_table: dict[str, dict[str, float]] | None = None,
 ) -> SimCustomer:
     langs = bank.languages
     lang = "en" if "en" in langs and rng.random() < mix.english_share else langs[0]
@@ -272,10 +284,7 @@ def draw_customer(
     if None in by_intent and rng.random() < mix.off_topic_share:
         intent = None
     else:
-        weights = mix.intent_weights or {
-            k: float(len(v)) for k, v in by_intent.items() if k is not None and k not in SOCIAL
-        }
-        weights = {k: w for k, w in weights.items() if k in by_intent and w > 0}
+        weights = (intent_table or {}).get(lang) or intent_weights(by_intent, mix)
         intent = _weighted(rng, weights)
     first = rng.choice(by_intent[intent])
     # Rephrasings say the same thing in other words: the messages answered by the same entry

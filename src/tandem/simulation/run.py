@@ -27,6 +27,7 @@ from tandem.simulation.population import (
     SimCustomer,
     build_profiles,
     draw_customer,
+    intent_weights,
 )
 from tandem.simulation.simulator import RunResult, Simulation
 from tandem.simulation.traffic import RateCurve, arrivals
@@ -73,8 +74,10 @@ def customers_for(scenario: Scenario, bank: MessageBank) -> list[SimCustomer]:
     groups = {lang: bank.by_intent(lang) for lang in bank.languages}
     profiles = build_profiles(random.Random(f"{scenario.seed}:shop"), scenario.mix, scenario.start)
     times = list(arrivals(scenario.curve, random.Random(f"{scenario.seed}:arrivals")))
+    table = {lang: intent_weights(g, scenario.mix) for lang, g in groups.items()}
     return [
-        draw_customer(rng, n, t, bank, groups, profiles, scenario.mix) for n, t in enumerate(times)
+        draw_customer(rng, n, t, bank, groups, profiles, scenario.mix, table)
+        for n, t in enumerate(times)
     ]
 
 

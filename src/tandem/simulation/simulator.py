@@ -117,6 +117,24 @@ class SimAgent:
     hostile: int = 0
     exposure: float = 0.0
     last_change: float = 0.0
+    _state: AgentState | None = field(default=None, repr=False)
+    _state_key: tuple[int, float] | None = field(default=None, repr=False)
+
+    def state(self) -> AgentState:
+        """The agent as the routing rules see them, rebuilt only when it changed (a round
+        runs on every hand-off and every freed slot, and most agents did not change)."""
+        key = (self.active, self.exposure)
+        if self._state is None or self._state_key != key:
+            self._state = AgentState(
+                agent_id=self.spec.name,
+                presence=PRESENCE_ONLINE,
+                skills=self.spec.skills,
+                max_concurrent=self.spec.max_concurrent,
+                active=self.active,
+                exposure=self.exposure,
+            )
+            self._state_key = key
+        return self._state
 
     def account(self, now: float) -> None:
         """Slot time since the last change: busy slots, and slots on duty (not on a break)."""
@@ -365,11 +383,11 @@ class Simulation:
         c = record.customer
         later = self._now + BOT_REPLY_SECONDS + c.think_seconds
         if step.kind == "hand_off":
+            record.handoff_reason = step.reason
             if self.policy == "ai-only":
                 # The AI says a person will take over, and there is nobody.
                 self._finish(record, DEAD_END)
                 return
-            record.handoff_reason = step.reason
             record.hostile_read = step.hostile
             self._enqueue(
                 record,
@@ -420,7 +438,7 @@ class Simulation:
     # --- the queue ---------------------------------------------------------------------------
 
     def _agents_with(self, skill: str) -> list[SimAgent]:
-        return [a for a in self.agents if a.on_shift and skill in a.spec.skills]
+        return [a for a in self._on_duty if skill in a.spec.skills]
 
     def _queue_facts(self, conv: _Conversation, ai_only: bool) -> QueueFacts:
         assert self.services is not None
@@ -429,7 +447,7 @@ class Simulation:
             return queue_facts(self.services.policy, now, 0, 1, 0)
         c = conv.record.customer
         skill = skill_for(c.intent, c.vip)
-        online = [a for a in self.agents if a.on_shift]
+        online = self._on_duty
         ahead = sum(len(q) for (s, _), q in self._queues.items() if s == skill)
         servers = sum(a.spec.max_concurrent for a in self._agents_with(skill)) or 1
         aht = self.handling.mean_seconds.get(skill, 240.0)
@@ -512,17 +530,7 @@ class Simulation:
         if not free:
             return
         room = sum(a.spec.max_concurrent - a.active for a in free)
-        states = [
-            AgentState(
-                agent_id=a.spec.name,
-                presence=PRESENCE_ONLINE,
-                skills=a.spec.skills,
-                max_concurrent=a.spec.max_concurrent,
-                active=a.active,
-                exposure=a.exposure,
-            )
-            for a in free
-        ]
+        states = [a.state() for a in free]
         for cid, agent_id in next_assignments(self._heads(room), states, self.now_dt()):
             w = self._waiting.pop(cid)
             self._serve(w.record, self._by_id[agent_id])
@@ -556,7 +564,12 @@ class Simulation:
         agent.on_shift = True
         self._on_duty.append(agent)
         agent.exposure = 0.0
-        agent.next_break_at = self._now + self.roster.break_every_seconds
+        # Breaks staggered across the team (one break length apart, in four waves), so a shift
+        # that starts together does not leave the queue together.
+        wave = self.agents.index(agent) % 4
+        agent.next_break_at = (
+            self._now + self.roster.break_every_seconds + (wave - 1.5) * self.roster.break_seconds
+        )
         if self.roster.break_seconds > 0 and agent.next_break_at < agent.spec.end_seconds:
             self._push(agent.next_break_at, "break_on", agent)
         self._assign()
