@@ -39,8 +39,12 @@ async def test_supervisor_sees_the_team_an_agent_only_themself(server) -> None: 
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["totals"]["episodes"] == 7
-        assert body["range"] == {"from": "2026-11-23", "to": "2026-11-25",
-                                 "granularity": "day", "timezone": "Asia/Shanghai"}
+        assert body["range"] == {
+            "from": "2026-11-23",
+            "to": "2026-11-25",
+            "granularity": "day",
+            "timezone": "Asia/Shanghai",
+        }
         assert {a["agent_id"] for a in body["agents"]} == {a1, a2}
 
         # Filtered to after-sale: D and E only.
@@ -59,8 +63,9 @@ async def test_supervisor_sees_the_team_an_agent_only_themself(server) -> None: 
         assert (mine["totals"]["episodes"], mine["totals"]["closed"]) == (1, 1)
         assert mine["totals"]["positive_rate"] == 0.0
         assert mine["me"]["avg_handling_seconds"] == 900.0
-        assert (await httpx.AsyncClient(base_url=server.url).get(
-            "/api/v1/analytics/overview")).status_code == 401
+        assert (
+            await httpx.AsyncClient(base_url=server.url).get("/api/v1/analytics/overview")
+        ).status_code == 401
     finally:
         await lead.aclose()
         await agent.aclose()
@@ -76,8 +81,13 @@ async def test_exports_and_bad_input(server) -> None:  # type: ignore[no-untyped
         assert "tandem-intent-2026-11-23_2026-11-25.csv" in r.headers["content-disposition"]
         rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert {row["key"]: row["episodes"] for row in rows} == {
-            "where_is_parcel": "2", "shipping_info": "1", "size": "1", "invoice": "1",
-            "human": "1", "refund": "1"}
+            "where_is_parcel": "2",
+            "shipping_info": "1",
+            "size": "1",
+            "invoice": "1",
+            "human": "1",
+            "refund": "1",
+        }
         assert rows[0]["handoff_by_reason.asked"] is not None
 
         r = await lead.get("/api/v1/analytics/export/dead_ends.xlsx", params=RANGE)
@@ -97,8 +107,9 @@ async def test_exports_and_bad_input(server) -> None:  # type: ignore[no-untyped
         assert r.status_code == 404 and "没有名为" in r.json()["message"]
         r = await lead.get("/api/v1/analytics/overview", params={"from": "23/11/2026"})
         assert r.status_code == 422 and "YYYY-MM-DD" in r.json()["message"]
-        r = await lead.get("/api/v1/analytics/overview",
-                           params={"from": "2026-11-25", "to": "2026-11-23"})
+        r = await lead.get(
+            "/api/v1/analytics/overview", params={"from": "2026-11-25", "to": "2026-11-23"}
+        )
         assert r.status_code == 422 and "晚于" in r.json()["message"]
         r = await lead.get("/api/v1/analytics/overview", params={"granularity": "month"})
         assert r.status_code == 422 and r.json()["message"].startswith("粒度")
@@ -136,8 +147,11 @@ def test_weekly_report_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "AI 解决率：28.6%（上期无数据）" in text
     assert "AI 最常答不好的意图：发票（1 次）" in text
     # Self-contained: no script, style or image fetched from anywhere.
-    assert "<script src" not in text and "<link" not in text and "https://" not in text.split(
-        "<script>")[0]
+    assert (
+        "<script src" not in text
+        and "<link" not in text
+        and "https://" not in text.split("<script>")[0]
+    )
 
     bad = CliRunner().invoke(cli_app, ["report", "--from", "2026-11-30", "--to", "2026-11-23"])
     assert bad.exit_code == 2 and "晚于" in bad.output

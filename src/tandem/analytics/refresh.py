@@ -64,15 +64,20 @@ class RefreshStats:
     episodes: int = 0
     hours: int = 0
     agent_facts: int = 0
+    more: bool = False
 
 
 def hour_of(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-async def refresh(session: AsyncSession, now: datetime, zone: tzinfo = UTC) -> RefreshStats:
+async def refresh(
+    session: AsyncSession, now: datetime, zone: tzinfo = UTC, max_batches: int | None = None
+) -> RefreshStats:
     """Fold everything new into the analytics tables (see the module docstring). `zone` is
-    the shop's time zone (local days); when it changes, everything is folded again."""
+    the shop's time zone (local days); when it changes, everything is folded again. With
+    `max_batches`, stop after that many batches of conversations (`stats.more` tells whether
+    some are left), so that a request never holds a transaction for long."""
     stats = RefreshStats()
     if session.get_bind().dialect.name == "postgresql":
         got = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
@@ -84,12 +89,17 @@ async def refresh(session: AsyncSession, now: datetime, zone: tzinfo = UTC) -> R
         zone_row = await _state(session, "zone")
     zone_row.value = str(zone)
     dirty: set[datetime] = set()
+    batches = 0
     while True:
         ids = await _changed(session, now)
         if not ids:
             break
+        if max_batches is not None and batches >= max_batches:
+            stats.more = True
+            break
         await _fold(session, ids, now, zone, dirty, stats)
         stats.conversations += len(ids)
+        batches += 1
     stats.agent_facts += await _reveals(session)
     stats.agent_facts += await _hostile(session)
     stats.agent_facts += await _breaks(session, now)
