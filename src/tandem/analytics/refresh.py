@@ -570,7 +570,11 @@ async def _rebuild_hours(session: AsyncSession, dirty: set[datetime], zone: tzin
     """The rollup rows of the touched hours and local days, rebuilt from the episodes (in
     chunks, so the statements stay within the databases' parameter limits)."""
     hours = sorted(dirty)
-    days = sorted({h.astimezone(zone).date().isoformat() for h in hours})
+    # Both ends of each hour: with a half-hour zone an hour spans two local days.
+    days = sorted(
+        {h.astimezone(zone).date().isoformat() for h in hours}
+        | {(h + timedelta(minutes=59)).astimezone(zone).date().isoformat() for h in hours}
+    )
     for i in range(0, len(hours), 200):
         chunk = hours[i : i + 200]
         await session.execute(delete(HourlyRow).where(HourlyRow.hour.in_(chunk)))
