@@ -263,3 +263,13 @@ async def test_refresh_reads_only_what_changed_and_settles_with_time(services: S
 def test_bad_granularity_is_a_clear_error(granularity: str) -> None:
     with pytest.raises(InvalidInput, match="粒度"):
         queries.parse_range(None, None, SHANGHAI, NOW, granularity)
+
+
+async def test_a_bounded_refresh_says_there_is_more(services: Services) -> None:
+    await seed(services)
+    async with services.unit_of_work() as uow:
+        first = await refresh(uow.session, NOW, SHANGHAI, max_batches=0)
+    assert (first.conversations, first.more) == (0, True)
+    async with services.unit_of_work() as uow:
+        second = await refresh(uow.session, NOW, SHANGHAI, max_batches=1)
+    assert (second.conversations, second.more) == (7, False)

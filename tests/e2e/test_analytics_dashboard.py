@@ -13,7 +13,10 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
+from tandem.analytics import report
+from tandem.analytics.refresh import refresh
 from tandem.analytics.seed import history, insert_stories
+from tandem.analytics.service import build_filters
 from tandem.identity.models import Account
 from tandem.services import Services
 from tests.analytics.test_measures import seed
@@ -129,3 +132,23 @@ async def test_dashboard_on_a_phone_with_a_month_of_history(
         keep = os.environ.get("TANDEM_SCREENSHOT_DIR")
         if keep:
             shutil.copy(shot, Path(keep) / shot.name)
+
+
+async def test_the_report_draws_its_charts_offline(browser: Browser, server) -> None:  # type: ignore[no-untyped-def]
+    services: Services = server.services
+    await seed(services)
+    zone = services.shop.policy.service_hours.zone
+    f = build_filters(zone, services.clock.now(), start="2026-11-23", end="2026-11-29")
+    async with services.unit_of_work() as uow:
+        await refresh(uow.session, services.clock.now(), zone)
+    async with services.sessions() as session:
+        text = await report.build(session, f)
+    context = await browser.new_context(locale="zh-CN", offline=True)
+    page = await context.new_page()
+    await page.set_content(text)
+    await page.wait_for_function("document.body.dataset.drawn === '1'")
+    resolution = await series(page, "resolution")
+    assert resolution[2]["data"] == [7, 0, 0, 0, 0, 0, 0]
+    assert await page.locator("#c-reasons svg path").count() > 3
+    await expect(page.locator("#summary li").first).to_contain_text("死胡同 2 个")
+    await context.close()

@@ -37,6 +37,9 @@ class EpisodeRow(Base):
         UniqueConstraint("conversation_id", "n"),
         Index("ix_analytics_episodes_hour", "hour"),
         Index("ix_analytics_episodes_day", "day"),
+        # The dead-end list and the wait percentiles read only these columns in a range.
+        Index("ix_analytics_episodes_dead_end_hour", "dead_end", "hour"),
+        Index("ix_analytics_episodes_hour_wait", "hour", "wait_seconds"),
         Index("ix_analytics_episodes_customer", "customer_key", "started_at"),
     )
 
@@ -117,6 +120,7 @@ class _Sums:
     abusive_messages: Mapped[int] = mapped_column(Integer, default=0)
     abuse_incidents: Mapped[int] = mapped_column(Integer, default=0)
     misses: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class HourlyRow(_Sums, Base):
@@ -143,6 +147,17 @@ class DailyRow(_Sums, Base):
     skill: Mapped[str] = mapped_column(String(32), primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class DailyByRow(_Sums, Base):
+    """The local-day sums of one dimension at a time (`dim` = all | intent | skill | agent_id
+    | channel, `key` its value): an unfiltered dashboard reads ~35 rows a day, not ~250."""
+
+    __tablename__ = "analytics_daily_by"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(48), primary_key=True)
 
 
 class AgentActivityRow(Base):

@@ -16,11 +16,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, or_, select, union_all
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tandem.analytics.derive import CATEGORIES, FAILING_CATEGORIES
-from tandem.analytics.models import AgentActivityRow, DailyRow, EpisodeRow, HourlyRow
+from tandem.analytics.derive import CATEGORIES
+from tandem.analytics.models import (
+    AgentActivityRow,
+    DailyByRow,
+    DailyRow,
+    EpisodeRow,
+    HourlyRow,
+)
 from tandem.core.errors import InvalidInput
 from tandem.engine.wording import DEFAULT_WORDING
 from tandem.identity.models import Account
@@ -56,6 +62,7 @@ SUMMED = [
     "abusive_messages",
     "abuse_incidents",
     "misses",
+    "failed",
 ]
 EXTRA_INTENT_LABELS = {
     "human": ("要人工", "Asked for a person"),
@@ -198,6 +205,7 @@ def figures(s: Mapping[str, Any]) -> dict[str, Any]:
         "abusive_messages": int(g("abusive_messages")),
         "abuse_incidents": int(g("abuse_incidents")),
         "misses": int(g("misses")),
+        "failed": int(g("failed")),
     }
 
 
@@ -206,16 +214,31 @@ def _daily(f: Filters) -> bool:
     return f.granularity != "hour"
 
 
+def _source(f: Filters) -> Any:
+    """Hours read the hourly cube; days and weeks the local-day cube, or, with no filter, the
+    one-dimension-at-a-time daily sums (a few dozen rows a day)."""
+    if not _daily(f):
+        return HourlyRow
+    return DailyRow if f.dims() else DailyByRow
+
+
 def _sums_select(f: Filters, *group: Any, tag: str | None = None) -> Any:
-    """Sums over the rollup rows in range and filter, grouped by `group`; `tag` adds a
-    constant column naming the grouping (to union several groupings in one statement)."""
-    h: Any = DailyRow if _daily(f) else HourlyRow
+    """Sums over the rollup rows in range and filter, grouped by `group` (a time column, or
+    one dimension named by `tag`)."""
+    h: Any = _source(f)
     cols = [func.sum(getattr(h, c)).label(c) for c in SUMMED]
     cols.append(func.max(h.wait_max).label("wait_max"))
-    head = [literal(tag).label("dim")] if tag is not None else []
-    group = tuple(getattr(h, g) if isinstance(g, str) else g for g in group)
-    shown = [group[0].label("key"), *group[1:]] if tag is not None else list(group)
-    q = select(*head, *shown, *cols)
+    if h is DailyByRow:
+        if tag is not None:
+            q = select(h.dim.label("dim"), h.key.label("key"), *cols).where(h.dim.in_(DIMENSIONS))
+            group = (h.dim, h.key)
+        else:
+            q = select(*group, *cols).where(h.dim == "all")
+    else:
+        head = [literal(tag).label("dim")] if tag is not None else []
+        group = tuple(getattr(h, g) if isinstance(g, str) else g for g in group)
+        shown = [group[0].label("key"), *group[1:]] if tag is not None else list(group)
+        q = select(*head, *shown, *cols)
     if _daily(f):
         first, end = f.start.astimezone(f.zone).date(), f.end.astimezone(f.zone).date()
         q = q.where(h.day >= first.isoformat(), h.day < end.isoformat())
@@ -265,7 +288,8 @@ async def _hour_sums(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
         q = _sums_select(f, HourlyRow.hour.label("at"))
         return [dict(r) for r in (await session.execute(q)).mappings()]
     rows = []
-    for r in (await session.execute(_sums_select(f, DailyRow.day.label("at")))).mappings():
+    day = _source(f).day
+    for r in (await session.execute(_sums_select(f, day.label("at")))).mappings():
         row = dict(r)
         row["at"] = datetime.combine(date.fromisoformat(row["at"]), time(), f.zone)
         rows.append(row)
@@ -299,9 +323,12 @@ async def series(session: AsyncSession, f: Filters) -> list[dict[str, Any]]:
 
 async def breakdowns(session: AsyncSession, f: Filters) -> dict[str, list[dict[str, Any]]]:
     """The figures by intent, skill, agent and channel, in one statement (one round trip)."""
-    parts = [_sums_select(f, dim, tag=dim) for dim in DIMENSIONS]
+    if _source(f) is DailyByRow:
+        q = _sums_select(f, tag="by")
+    else:
+        q = union_all(*[_sums_select(f, dim, tag=dim) for dim in DIMENSIONS])
     out: dict[str, list[dict[str, Any]]] = {d: [] for d in DIMENSIONS}
-    for r in (await session.execute(union_all(*parts))).mappings():
+    for r in (await session.execute(q)).mappings():
         out[r["dim"]].append({"key": r["key"], **figures(dict(r))})
     for rows in out.values():
         rows.sort(key=lambda r: (-r["episodes"], r["key"]))
@@ -311,9 +338,7 @@ async def breakdowns(session: AsyncSession, f: Filters) -> dict[str, list[dict[s
 async def breakdown(session: AsyncSession, f: Filters, dim: str) -> list[dict[str, Any]]:
     if dim not in DIMENSIONS:
         raise InvalidInput(f"未知维度 {dim!r}；unknown dimension {dim!r}: use {DIMENSIONS}")
-    rows = (await session.execute(_sums_select(f, dim))).mappings().all()
-    out = [{"key": r[dim], **figures(dict(r))} for r in rows]
-    return sorted(out, key=lambda r: (-r["episodes"], r["key"]))
+    return (await breakdowns(session, f))[dim]
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -373,26 +398,23 @@ async def dead_end_list(session: AsyncSession, f: Filters, limit: int = 50) -> l
 
 
 async def failing_intents(
-    session: AsyncSession, f: Filters, limit: int = 8, examples: int = 3
+    session: AsyncSession,
+    f: Filters,
+    limit: int = 8,
+    examples: int = 3,
+    by_intent: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Intents ranked by how often the AI failed on them: it handed off because it could not
     answer (low confidence, out of scope, fallbacks) or the customer had to ask again, or the
     customer came back with the same problem. With the questions the AI missed (the knowledge
     gaps behind them)."""
-    e = EpisodeRow
-    failed = func.sum(
-        case((or_(e.category.in_(tuple(FAILING_CATEGORIES)), e.returned.is_(True)), 1), else_=0)
-    )
-    q = (
-        _episodes_where(
-            select(e.intent, func.count(), failed.label("failed"), func.sum(e.misses)), f
-        )
-        .group_by(e.intent)
-        .order_by(failed.desc(), e.intent)
-        .limit(limit)
-    )
-    rows = [(i, int(n), int(fl or 0), int(m or 0)) for i, n, fl, m in await session.execute(q)]
-    rows = [r for r in rows if r[2] > 0 or r[3] > 0]
+    if by_intent is None:
+        by_intent = (await breakdowns(session, f))["intent"]
+    ranked = sorted(
+        (r for r in by_intent if r["failed"] or r["misses"]),
+        key=lambda r: (-r["failed"], r["key"]),
+    )[:limit]
+    rows = [(r["key"], r["episodes"], r["failed"], r["misses"]) for r in ranked]
     gaps: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if rows:
         gap_q = (
@@ -525,6 +547,6 @@ async def overview(session: AsyncSession, f: Filters) -> dict[str, Any]:
         "series": _fold_series(hourly, f),
         "by": by,
         "agents": team,
-        "failing": await failing_intents(session, f),
+        "failing": await failing_intents(session, f, by_intent=by["intent"]),
         "dead_ends": await dead_end_list(session, f),
     }

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Integer, Table, case, delete, func, insert, or_, select, text
+from sqlalchemy import Integer, Table, case, delete, func, insert, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from tandem.analytics.derive import (
+    FAILING_CATEGORIES,
     HOSTILE_WEIGHT,
     POSITIVE,
     RETURN_WINDOW,
@@ -41,6 +42,7 @@ from tandem.analytics.derive import (
 from tandem.analytics.models import (
     AgentActivityRow,
     Cursor,
+    DailyByRow,
     DailyRow,
     EpisodeRow,
     HourlyRow,
@@ -64,15 +66,20 @@ class RefreshStats:
     episodes: int = 0
     hours: int = 0
     agent_facts: int = 0
+    more: bool = False
 
 
 def hour_of(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-async def refresh(session: AsyncSession, now: datetime, zone: tzinfo = UTC) -> RefreshStats:
+async def refresh(
+    session: AsyncSession, now: datetime, zone: tzinfo = UTC, max_batches: int | None = None
+) -> RefreshStats:
     """Fold everything new into the analytics tables (see the module docstring). `zone` is
-    the shop's time zone (local days); when it changes, everything is folded again."""
+    the shop's time zone (local days); when it changes, everything is folded again. With
+    `max_batches`, stop after that many batches of conversations (`stats.more` tells whether
+    some are left), so that a request never holds a transaction for long."""
     stats = RefreshStats()
     if session.get_bind().dialect.name == "postgresql":
         got = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
@@ -84,12 +91,17 @@ async def refresh(session: AsyncSession, now: datetime, zone: tzinfo = UTC) -> R
         zone_row = await _state(session, "zone")
     zone_row.value = str(zone)
     dirty: set[datetime] = set()
+    batches = 0
     while True:
         ids = await _changed(session, now)
         if not ids:
             break
+        if max_batches is not None and batches >= max_batches:
+            stats.more = True
+            break
         await _fold(session, ids, now, zone, dirty, stats)
         stats.conversations += len(ids)
+        batches += 1
     stats.agent_facts += await _reveals(session)
     stats.agent_facts += await _hostile(session)
     stats.agent_facts += await _breaks(session, now)
@@ -445,53 +457,68 @@ def _n(cond: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((cond, 1), else_=0)).cast(Integer)
 
 
-def _rollup_select(key: Any, values: Sequence[Any]) -> Any:
+def _aggregates() -> list[Any]:
+    """The summed measures over episode rows, in ROLLUP_COLUMNS order (after the keys)."""
     e = EpisodeRow
     cat = e.category
-    return (
-        select(
-            key,
-            e.intent,
-            e.skill,
-            e.agent_id,
-            e.channel,
-            func.count().label("episodes"),
-            func.sum(e.customer_turns),
-            _n(e.ai_resolved.is_not(None)),
-            _n(e.ai_resolved.is_(True)),
-            _n(e.handed_off.is_(True)),
-            _n(cat == "asked"),
-            _n(cat == "rephrase"),
-            _n(cat == "emotion"),
-            _n(cat == "value"),
-            _n(cat == "low_confidence"),
-            _n(cat == "policy"),
-            _n(cat == "other"),
-            func.coalesce(func.sum(e.turns_to_handoff), 0),
-            _n(e.repeated.is_(True)),
-            _n(e.asked_person.is_(True)),
-            _n(e.dead_end.is_(True)),
-            _n(e.callback_missed.is_(True)),
-            _n(e.ticket.is_(True)),
-            _n(e.first_ai_seconds.is_not(None)),
-            func.coalesce(func.sum(e.first_ai_seconds), 0.0),
-            _n(e.first_human_seconds.is_not(None)),
-            func.coalesce(func.sum(e.first_human_seconds), 0.0),
-            _n(e.wait_seconds.is_not(None)),
-            func.coalesce(func.sum(e.wait_seconds), 0.0),
-            func.coalesce(func.max(e.wait_seconds), 0.0),
-            _n(e.abandoned.is_(True)),
-            _n(e.handling_seconds.is_not(None)),
-            func.coalesce(func.sum(e.handling_seconds), 0.0),
-            _n(e.closed_by != ""),
-            _n(e.rating.is_not(None)),
-            _n(e.rating == POSITIVE),
-            func.sum(e.abusive_messages),
-            _n(e.abusive_messages > 0),
-            func.sum(e.misses),
+    return [
+        func.count(),
+        func.sum(e.customer_turns),
+        _n(e.ai_resolved.is_not(None)),
+        _n(e.ai_resolved.is_(True)),
+        _n(e.handed_off.is_(True)),
+        _n(cat == "asked"),
+        _n(cat == "rephrase"),
+        _n(cat == "emotion"),
+        _n(cat == "value"),
+        _n(cat == "low_confidence"),
+        _n(cat == "policy"),
+        _n(cat == "other"),
+        func.coalesce(func.sum(e.turns_to_handoff), 0),
+        _n(e.repeated.is_(True)),
+        _n(e.asked_person.is_(True)),
+        _n(e.dead_end.is_(True)),
+        _n(e.callback_missed.is_(True)),
+        _n(e.ticket.is_(True)),
+        _n(e.first_ai_seconds.is_not(None)),
+        func.coalesce(func.sum(e.first_ai_seconds), 0.0),
+        _n(e.first_human_seconds.is_not(None)),
+        func.coalesce(func.sum(e.first_human_seconds), 0.0),
+        _n(e.wait_seconds.is_not(None)),
+        func.coalesce(func.sum(e.wait_seconds), 0.0),
+        func.coalesce(func.max(e.wait_seconds), 0.0),
+        _n(e.abandoned.is_(True)),
+        _n(e.handling_seconds.is_not(None)),
+        func.coalesce(func.sum(e.handling_seconds), 0.0),
+        _n(e.closed_by != ""),
+        _n(e.rating.is_not(None)),
+        _n(e.rating == POSITIVE),
+        func.sum(e.abusive_messages),
+        _n(e.abusive_messages > 0),
+        func.sum(e.misses),
+        _n(or_(cat.in_(tuple(FAILING_CATEGORIES)), e.returned.is_(True))),
+    ]
+
+
+def _rollup_select(key: Any, values: Sequence[Any]) -> Any:
+    """The cube rows (time key x intent x skill x agent x channel) of the given hours/days."""
+    e = EpisodeRow
+    dims = (e.intent, e.skill, e.agent_id, e.channel)
+    return select(key, *dims, *_aggregates()).where(key.in_(values)).group_by(key, *dims)
+
+
+def _marginal_select(dim: str, days: Sequence[str]) -> Any:
+    """The local-day sums over one dimension (or all), the others folded."""
+    e = EpisodeRow
+    if dim == "all":
+        return (
+            select(e.day, literal("all"), literal(""), *_aggregates())
+            .where(e.day.in_(days))
+            .group_by(e.day)
         )
-        .where(key.in_(values))
-        .group_by(key, e.intent, e.skill, e.agent_id, e.channel)
+    col = getattr(e, dim)
+    return (
+        select(e.day, literal(dim), col, *_aggregates()).where(e.day.in_(days)).group_by(e.day, col)
     )
 
 
@@ -535,6 +562,7 @@ ROLLUP_COLUMNS = [
     "abusive_messages",
     "abuse_incidents",
     "misses",
+    "failed",
 ]
 
 
@@ -542,7 +570,11 @@ async def _rebuild_hours(session: AsyncSession, dirty: set[datetime], zone: tzin
     """The rollup rows of the touched hours and local days, rebuilt from the episodes (in
     chunks, so the statements stay within the databases' parameter limits)."""
     hours = sorted(dirty)
-    days = sorted({h.astimezone(zone).date().isoformat() for h in hours})
+    # Both ends of each hour: with a half-hour zone an hour spans two local days.
+    days = sorted(
+        {h.astimezone(zone).date().isoformat() for h in hours}
+        | {(h + timedelta(minutes=59)).astimezone(zone).date().isoformat() for h in hours}
+    )
     for i in range(0, len(hours), 200):
         chunk = hours[i : i + 200]
         await session.execute(delete(HourlyRow).where(HourlyRow.hour.in_(chunk)))
@@ -557,12 +589,19 @@ async def _rebuild_hours(session: AsyncSession, dirty: set[datetime], zone: tzin
                 ["day", *ROLLUP_COLUMNS[1:]], _rollup_select(EpisodeRow.day, chunk_days)
             )
         )
+        await session.execute(delete(DailyByRow).where(DailyByRow.day.in_(chunk_days)))
+        for dim in ("all", "intent", "skill", "agent_id", "channel"):
+            await session.execute(
+                insert(DailyByRow).from_select(
+                    ["day", "dim", "key", *ROLLUP_COLUMNS[5:]], _marginal_select(dim, chunk_days)
+                )
+            )
 
 
 async def rebuild_all(session: AsyncSession) -> None:
     """Throw the derived tables away, so the next refresh folds the whole log again (after
     the shop's time zone or a definition changed). Call before anything else in the
     transaction: the session forgets what it held."""
-    for table in (HourlyRow, DailyRow, EpisodeRow, Cursor, AgentActivityRow, StateRow):
+    for table in (HourlyRow, DailyRow, DailyByRow, EpisodeRow, Cursor, AgentActivityRow, StateRow):
         await session.execute(delete(table))
     session.expunge_all()

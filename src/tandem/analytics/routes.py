@@ -44,12 +44,27 @@ def gate(services: Services) -> service.RefreshGate:
     return found
 
 
+# A request folds at most this many batches (of 1,000 conversations), each in its own short
+# transaction: on SQLite the writers (customers' messages) take turns with it.
+REQUEST_BATCHES = 5
+
+
 async def fresh(services: Services, *, force: bool = False) -> RefreshStats | None:
     now = services.clock.now()
 
     async def fold() -> RefreshStats:
-        async with services.unit_of_work() as uow:
-            return await refresh(uow.session, now, _zone(services))
+        total = RefreshStats()
+        for _ in range(REQUEST_BATCHES):
+            async with services.unit_of_work() as uow:
+                step = await refresh(uow.session, now, _zone(services), max_batches=1)
+            total.conversations += step.conversations
+            total.episodes += step.episodes
+            total.hours += step.hours
+            total.agent_facts += step.agent_facts
+            total.more = step.more
+            if not step.more:
+                break
+        return total
 
     return await gate(services).run(now, fold, force=force)
 
@@ -96,9 +111,11 @@ async def overview(
     breakdowns by intent, skill, agent and channel, the team table, failing intents with their
     knowledge gaps, and the dead ends."""
     f = _filters(services, supervisor, start, end, granularity, intent, skill, agent, channel)
-    await fresh(services)
+    stats = await fresh(services)
     async with services.sessions() as session:
-        return await queries.overview(session, f)
+        body = await queries.overview(session, f)
+    body["catching_up"] = bool(stats and stats.more)
+    return body
 
 
 @router.get("/me")

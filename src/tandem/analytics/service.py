@@ -40,7 +40,8 @@ class RefreshGate:
             if not force and not self.due(now):
                 return None  # another request refreshed while this one waited
             stats = await fold()
-            self.last = now
+            if not stats.more:  # still catching up: the next request continues at once
+                self.last = now
             return stats
 
 

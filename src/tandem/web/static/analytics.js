@@ -8,7 +8,7 @@
       hour: "小时", day: "天", week: "周", intent: "意图", skill: "技能组", agent: "客服", channel: "渠道", all: "全部", apply: "查看",
       cResolution: "AI 解决率与转人工率", cReasons: "转人工原因", cWait: "等待与死胡同", cIntents: "按意图：AI 解决 / 转人工", cAgents: "按客服：关单量与好评率",
       tAgents: "团队", tFailing: "答不好的意图与知识缺口", tDeadEnds: "死胡同（目标 0）", tIntent: "按意图", tSkill: "按技能组", tChannel: "按渠道", tSeries: "按时间",
-      gapsLink: "打开知识缺口列表 →", login: "请先在客服工作台登录主管账号", loading: "加载中…",
+      gapsLink: "打开知识缺口列表 →", catchingUp: "正在汇总历史数据，数字会在几次刷新内补全…", login: "请先在客服工作台登录主管账号", loading: "加载中…",
       k: { ai: "AI 解决率", handoff: "转人工率", dead: "死胡同", p50: "等待 p50", p90: "等待 p90", max: "最长等待", abandon: "排队放弃率",
         firstAi: "AI 首次响应", firstHuman: "人工首次响应", handling: "平均处理时长", closed: "关单量", csat: "好评率 (CSAT)", turns: "转人工前轮数",
         repeat: "重复提问率", occupancy: "客服占用率", abuse: "辱骂事件", reveals: "查看原文", breaks: "休息次数", episodes: "会话数" },
@@ -23,7 +23,7 @@
       hour: "Hour", day: "Day", week: "Week", intent: "Intent", skill: "Skill", agent: "Agent", channel: "Channel", all: "All", apply: "Show",
       cResolution: "AI resolution and hand-off rate", cReasons: "Hand-offs by reason", cWait: "Waits and dead ends", cIntents: "By intent: resolved by AI / handed off", cAgents: "By agent: closed and positive rating",
       tAgents: "Team", tFailing: "Failing intents and the knowledge gaps behind them", tDeadEnds: "Dead ends (goal: 0)", tIntent: "By intent", tSkill: "By skill", tChannel: "By channel", tSeries: "Over time",
-      gapsLink: "Open the knowledge gap list →", login: "Sign in with a supervisor account in the agent desk first", loading: "Loading…",
+      gapsLink: "Open the knowledge gap list →", catchingUp: "Still folding in the history: the figures fill in over the next refreshes…", login: "Sign in with a supervisor account in the agent desk first", loading: "Loading…",
       k: { ai: "AI resolution", handoff: "Hand-off rate", dead: "Dead ends", p50: "Wait p50", p90: "Wait p90", max: "Longest wait", abandon: "Abandoned in queue",
         firstAi: "AI first response", firstHuman: "Human first response", handling: "Avg handling", closed: "Closed", csat: "Positive (CSAT)", turns: "Turns before hand-off",
         repeat: "Repeated questions", occupancy: "Agent occupancy", abuse: "Abuse incidents", reveals: "Reveals", breaks: "Breaks", episodes: "Conversations" },
@@ -160,7 +160,7 @@
     const res = await fetch(`/api/v1/analytics/overview?${params()}`, { credentials: "same-origin" });
     const body = await res.json().catch(() => null);
     if (!res.ok) { $("error").textContent = (body && body.message) || t("login"); return; }
-    $("error").textContent = "";
+    $("error").textContent = body.catching_up ? t("catchingUp") : "";
     data = body;
     $("from").value = data.range.from;
     $("to").value = data.range.to;

@@ -96,9 +96,52 @@ def upgrade() -> None:
         sa.Column("abusive_messages", sa.Integer(), nullable=False),
         sa.Column("abuse_incidents", sa.Integer(), nullable=False),
         sa.Column("misses", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
             "day", "intent", "skill", "agent_id", "channel", name=op.f("pk_analytics_daily")
         ),
+    )
+    op.create_table(
+        "analytics_daily_by",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("dim", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=48), nullable=False),
+        sa.Column("episodes", sa.Integer(), nullable=False),
+        sa.Column("customer_turns", sa.Integer(), nullable=False),
+        sa.Column("ai_decided", sa.Integer(), nullable=False),
+        sa.Column("ai_resolved", sa.Integer(), nullable=False),
+        sa.Column("handed_off", sa.Integer(), nullable=False),
+        sa.Column("ho_asked", sa.Integer(), nullable=False),
+        sa.Column("ho_rephrase", sa.Integer(), nullable=False),
+        sa.Column("ho_emotion", sa.Integer(), nullable=False),
+        sa.Column("ho_value", sa.Integer(), nullable=False),
+        sa.Column("ho_low_confidence", sa.Integer(), nullable=False),
+        sa.Column("ho_policy", sa.Integer(), nullable=False),
+        sa.Column("ho_other", sa.Integer(), nullable=False),
+        sa.Column("turns_to_handoff", sa.Integer(), nullable=False),
+        sa.Column("repeated", sa.Integer(), nullable=False),
+        sa.Column("asked_person", sa.Integer(), nullable=False),
+        sa.Column("dead_ends", sa.Integer(), nullable=False),
+        sa.Column("callbacks_missed", sa.Integer(), nullable=False),
+        sa.Column("tickets", sa.Integer(), nullable=False),
+        sa.Column("first_ai_n", sa.Integer(), nullable=False),
+        sa.Column("first_ai_sum", sa.Float(), nullable=False),
+        sa.Column("first_human_n", sa.Integer(), nullable=False),
+        sa.Column("first_human_sum", sa.Float(), nullable=False),
+        sa.Column("served", sa.Integer(), nullable=False),
+        sa.Column("wait_sum", sa.Float(), nullable=False),
+        sa.Column("wait_max", sa.Float(), nullable=False),
+        sa.Column("abandoned", sa.Integer(), nullable=False),
+        sa.Column("handled_n", sa.Integer(), nullable=False),
+        sa.Column("handled_sum", sa.Float(), nullable=False),
+        sa.Column("closed", sa.Integer(), nullable=False),
+        sa.Column("rated", sa.Integer(), nullable=False),
+        sa.Column("positive", sa.Integer(), nullable=False),
+        sa.Column("abusive_messages", sa.Integer(), nullable=False),
+        sa.Column("abuse_incidents", sa.Integer(), nullable=False),
+        sa.Column("misses", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "dim", "key", name=op.f("pk_analytics_daily_by")),
     )
     op.create_table(
         "analytics_episodes",
@@ -151,7 +194,19 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index("ix_analytics_episodes_day", "analytics_episodes", ["day"], unique=False)
+    op.create_index(
+        "ix_analytics_episodes_dead_end_hour",
+        "analytics_episodes",
+        ["dead_end", "hour"],
+        unique=False,
+    )
     op.create_index("ix_analytics_episodes_hour", "analytics_episodes", ["hour"], unique=False)
+    op.create_index(
+        "ix_analytics_episodes_hour_wait",
+        "analytics_episodes",
+        ["hour", "wait_seconds"],
+        unique=False,
+    )
     op.create_table(
         "analytics_hourly",
         sa.Column("hour", UTC, nullable=False),
@@ -193,6 +248,7 @@ def upgrade() -> None:
         sa.Column("abusive_messages", sa.Integer(), nullable=False),
         sa.Column("abuse_incidents", sa.Integer(), nullable=False),
         sa.Column("misses", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
             "hour", "intent", "skill", "agent_id", "channel", name=op.f("pk_analytics_hourly")
         ),
@@ -210,6 +266,7 @@ def downgrade() -> None:
         "analytics_state",
         "analytics_hourly",
         "analytics_daily",
+        "analytics_daily_by",
         "analytics_episodes",
         "analytics_cursors",
         "analytics_agent_activity",
