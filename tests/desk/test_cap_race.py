@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from tandem.app import build_services
+from tandem.services import build_services
 from tandem.config import Settings
 from tandem.core.clock import utcnow
 from tandem.core.errors import Conflict

@@ -32,9 +32,7 @@ IDLE_SECONDS = 30.0
 
 
 class Dispatcher:
-    def __init__(
-        self, services: Any, *, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, services: Any, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.services = services
         self.settings = services.settings
         self.clock: Clock = services.clock
@@ -47,7 +45,8 @@ class Dispatcher:
 
     @property
     def zone(self) -> ZoneInfo:
-        return self.services.shop.policy.service_hours.zone
+        zone: ZoneInfo = self.services.shop.policy.service_hours.zone
+        return zone
 
     def wake(self) -> None:
         self._wake.set()
