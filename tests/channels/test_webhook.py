@@ -6,6 +6,7 @@ restart of the dispatcher; supervisors read and replay the delivery log."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -19,6 +20,15 @@ from tandem.conversations.models import Event, Message
 from tests.channels.conftest import INBOUND_SECRET, Receiver
 
 pytestmark = pytest.mark.asyncio
+
+
+async def next_round(server: Any, d: Any) -> None:
+    """One more dispatcher round, with the test's fixed clock moved past any retry's backoff
+    (the dispatcher schedules retries on the app's clock)."""
+    clock = server.services.clock
+    clock.set(clock.now() + timedelta(seconds=server.services.settings.webhook_retry_max_seconds))
+    d.wake()
+    await d.wait_rounds(1)
 
 
 async def post_inbound(
@@ -169,7 +179,7 @@ async def test_a_receiver_down_for_a_while_loses_nothing_and_gets_nothing_twice(
 
     # Wait on the dispatcher's rounds until it has been refused three times.
     while await failed_attempts() < 3:
-        await dispatcher.wait_rounds(1)
+        await next_round(server, dispatcher)
     async with server.services.sessions() as session:
         pending = (
             await session.scalars(select(Delivery).where(Delivery.status == "pending"))
@@ -196,7 +206,7 @@ async def test_a_receiver_down_for_a_while_loses_nothing_and_gets_nothing_twice(
     # The receiver has them; the dispatcher records each success right after its answer.
     while await statuses() != {"delivered"}:
         assert "failed" not in await statuses()
-        await dispatcher.wait_rounds(1)
+        await next_round(server, dispatcher)
 
 
 async def test_deliveries_survive_a_restart_of_the_dispatcher(
