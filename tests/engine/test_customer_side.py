@@ -77,8 +77,20 @@ def test_a_second_off_topic_question_is_declined_again_and_nobody_is_queued() ->
 
 def test_off_topic_while_queued_is_answered_not_met_with_the_queue_status() -> None:
     view = ConversationView(state="queued", queue_position=2, queue_eta_seconds=300)
-    d = decide(view, Inbound("你是机器人吗"), ctx(analysis("你是机器人吗", "oos", 0.9)))
+    d = decide(
+        view, Inbound("今晚有什么好看的电影"), ctx(analysis("今晚有什么好看的电影", "oos", 0.9))
+    )
     assert d.rule == "decline_off_topic" and "队列" not in d.replies[0].text
+
+
+def test_are_you_a_bot_is_answered_honestly_and_queues_nobody() -> None:
+    for text in ("你是不是机器人啊", "is this a bot or a real person?"):
+        d = decide(bot(), Inbound(text), ctx(analysis(text, "human", 0.9)))
+        assert d.action == "reply" and d.rule == "bot_identity", text
+        assert [q.payload for q in d.replies[0].quick_replies] == ["handoff"]
+    # Asking for one is still honoured in the same turn.
+    d = decide(bot(), Inbound("我要真人客服"), ctx(analysis("我要真人客服", "human", 0.9)))
+    assert d.action == "hand_off"
 
 
 def test_another_question_of_the_same_intent_is_answered_not_handed_off() -> None:

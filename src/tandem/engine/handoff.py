@@ -23,6 +23,27 @@ _EN = re.compile(
 
 PAYLOAD = "handoff"
 
+# "Are you a bot?" asks what we are, not for a person: answered, with a person offered.
+_BOT_QUESTION_ZH = re.compile(
+    r"(是不是|是)?(机器人|機器人|人工智能|AI|ai|真人)(吗|嗎|啊|呀|么|麼|\?|？)"
+)
+_BOT_QUESTION_EN = re.compile(
+    r"\b(are you|is this|am i (talking|chatting) (to|with))\b.{0,20}\b(bot|robot|ai|machine|human|real)",
+    re.IGNORECASE,
+)
+_ASKS_FOR_ONE = re.compile(
+    r"([转轉接找叫要].{0,2}(人工|客服|真人))|\b(talk|speak|chat|connect|transfer)\b|\b(want|need|get)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_if_bot(text: str) -> bool:
+    """A question about whether the customer talks to a machine ("你是机器人吗", "is this a bot
+    or a real person?"), not a request for a person ("我要真人", "talk to a human")."""
+    if _ASKS_FOR_ONE.search(text):
+        return False
+    return bool(_BOT_QUESTION_ZH.search(text) or _BOT_QUESTION_EN.search(text))
+
 
 def wants_human(text: str, payload: str | None = None) -> bool:
     if payload == PAYLOAD:

@@ -136,21 +136,22 @@ def parcel_message(status: ParcelStatus, lang: str, zone: tzinfo) -> str:
             else ""
         )
         return f"“{o.title_en()}” has not shipped yet{when}."
-    if o.tracking_number is None or o.carrier is None:
-        # Nothing with the carrier to show (cancelled before shipping, refunded, a return
-        # on its way back without a number yet): the order's state, never blank slots.
+    if o.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and not o.tracking_number:
+        # Nothing with the carrier to show (cancelled before shipping, refunded): the order's
+        # state, never blank slots.
         state = status_label(o, "zh" if zh else "en")
         return f"订单「{o.title_zh()}」当前状态：{state}。" if zh else f"“{o.title_en()}”: {state}."
     carrier_zh, carrier_en = CARRIER_NAMES.get(o.carrier or "", ("快递", "the carrier"))
-    number = o.tracking_number
+    number_zh = f"，运单号 {o.tracking_number}" if o.tracking_number else ""
+    number_en = f", tracking number {o.tracking_number}" if o.tracking_number else ""
     if zh:
-        parts = [f"订单「{o.title_zh()}」由{carrier_zh}配送，运单号 {number}。"]
+        parts = [f"订单「{o.title_zh()}」由{carrier_zh}配送{number_zh}。"]
         if latest:
             parts.append(f"最新进度（{_local(latest.at)}）：{latest.description_zh}。")
         if o.status == OrderStatus.SHIPPED and o.promised_delivery_by:
             parts.append(f"预计 {_local(o.promised_delivery_by)} 前送达。")
         return "".join(parts)
-    parts = [f"“{o.title_en()}” is carried by {carrier_en}, tracking number {number}."]
+    parts = [f"“{o.title_en()}” is carried by {carrier_en}{number_en}."]
     if latest:
         parts.append(
             f" Latest ({_local(latest.at)} {zone_name_en(latest.at.astimezone(zone))}): {latest.description_en}."

@@ -28,7 +28,7 @@ def unsure(turn: Turn) -> Decision:
     """Ask one clarifying question with at most three likely topics; never guess twice."""
     ctx = turn.ctx
     a = ctx.analysis
-    if a is not None and a.out_of_scope and not turn.memory.clarified:
+    if a is not None and a.out_of_scope and not turn.memory.clarified and not plausible(turn):
         # Off-topic, not an unsolved problem of ours: decline politely and say what the AI
         # can do, offering a person, never queueing one (asking again is no rephrase).
         return decline_off_topic(turn)
@@ -88,6 +88,16 @@ def unsure(turn: Turn) -> Decision:
         miss=True,
         details={"topics": [t.payload for t in topics]},
     )
+
+
+# A knowledge entry this likely to be about the message makes "off-topic" a misreading worth
+# a clarifying question rather than a refusal.
+PLAUSIBLE_ENTRY = 0.3
+
+
+def plausible(turn: Turn) -> bool:
+    kb = turn.ctx.knowledge
+    return bool(kb and kb.candidates and kb.candidates[0].confidence >= PLAUSIBLE_ENTRY)
 
 
 def decline_off_topic(turn: Turn) -> Decision:

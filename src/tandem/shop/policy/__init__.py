@@ -58,5 +58,5 @@ def evaluate(
         case ActionKind.CHANGE_ADDRESS:
             return change_address_rule(order, request)
         case ActionKind.URGE_SHIPPING:
-            return urge_rule(order, now)
+            return urge_rule(order, now, policy.service_hours.zone)
     raise AssertionError(f"unhandled action {request.kind}")  # pragma: no cover

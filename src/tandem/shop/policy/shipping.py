@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from tandem.shop.policy.verdicts import decline
+from tandem.shop.present import local_time
 from tandem.shop.types import ActionRequest, Order, OrderStatus, Verdict
 
 
@@ -40,7 +41,9 @@ def change_address_rule(order: Order, request: ActionRequest) -> Verdict:
     )
 
 
-def urge_rule(order: Order, now: datetime) -> Verdict:
+def urge_rule(order: Order, now: datetime, zone: tzinfo) -> Verdict:
+    """Hurry an order: past its promised time it is urgent; the promise is stated in the
+    shop's time zone, as every customer-facing time."""
     if order.status == OrderStatus.PAID:
         ship_by = order.promised_ship_by
         if ship_by is not None and now > ship_by:
@@ -53,8 +56,10 @@ def urge_rule(order: Order, now: datetime) -> Verdict:
                 next_step_en="If you would rather not wait, you can have it refunded now, or talk to a person.",
                 human_review_offered=True,
             )
-        when_zh = f"，承诺在 {ship_by:%m-%d %H:%M} (UTC) 前发出" if ship_by else ""
-        when_en = f"; it is promised to ship by {ship_by:%Y-%m-%d %H:%M} UTC" if ship_by else ""
+        when_zh = f"，承诺在 {local_time(ship_by, zone, 'zh')} 前发出" if ship_by else ""
+        when_en = (
+            f"; it is promised to ship by {local_time(ship_by, zone, 'en')}" if ship_by else ""
+        )
         return Verdict(
             outcome="allowed",
             rule="urge_shipping_recorded",
