@@ -231,3 +231,29 @@ class VectorStore:
                 )
                 np.save(self.directory / f"{stem}.npy", fresh.astype(np.float16))
         return np.vstack([self.vectors[k] for k in keys]).astype(np.float32)
+
+
+class StoredEncoder:
+    """An encoder that answers from a `VectorStore` first (for benchmarks and training runs
+    over texts encoded earlier), and encodes live what the store lacks."""
+
+    def __init__(self, store: VectorStore, inner: Encoder) -> None:
+        self._store = store
+        self._inner = inner
+
+    @property
+    def available(self) -> bool:
+        return self._inner.available
+
+    @property
+    def status(self) -> str:
+        return self._inner.status
+
+    def encode(self, normalized: str) -> Vector | None:
+        hit = self._store.vectors.get(encoder_input(normalized) or " ")
+        return hit if hit is not None else self._inner.encode(normalized)
+
+    def encode_batch(
+        self, normalized: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> npt.NDArray[np.float32] | None:
+        return self._store.embed(normalized, self._inner, progress)
