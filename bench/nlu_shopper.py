@@ -29,7 +29,11 @@ def main() -> None:
     ap.add_argument("--lexical", action="store_true")
     ap.add_argument("--errors", action="store_true")
     args = ap.parse_args()
-    enc = NullEncoder("--lexical") if args.lexical else StoredEncoder(VectorStore(args.cache), load_encoder())
+    enc = (
+        NullEncoder("--lexical")
+        if args.lexical
+        else StoredEncoder(VectorStore(args.cache), load_encoder())
+    )
     u = load_understanding(encoder=enc)
     path = DATA / f"shopper_{args.part}.jsonl"
     rows = read_shopper(path)

@@ -17,7 +17,13 @@ from tandem.core.errors import TandemError
 from tandem.db.migrate import upgrade
 from tandem.db.session import build_engine, build_sessionmaker, transaction
 from tandem.knowledge import service
-from tandem.knowledge.evaluate import DEMO_FAQ, shopper_queries, evaluate_kb, evaluate_pairs, read_jsonl
+from tandem.knowledge.evaluate import (
+    DEMO_FAQ,
+    evaluate_kb,
+    evaluate_pairs,
+    read_jsonl,
+    shopper_queries,
+)
 from tandem.knowledge.formats import format_of
 from tandem.knowledge.service import ImportReport
 

@@ -149,7 +149,9 @@ def fit_answer_layer(
     stats = {
         "queries": len(best),
         "answer_threshold": round(threshold, 3),
-        "train_coverage": round(sum(c >= threshold for c, _, _ in answerable) / max(len(answerable), 1), 4),
+        "train_coverage": round(
+            sum(c >= threshold for c, _, _ in answerable) / max(len(answerable), 1), 4
+        ),
     }
     return (
         DenseLayers(
@@ -196,9 +198,7 @@ def main() -> None:
     problems: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
     for spec in args.kb:
         kb_path, _, q_path = spec.partition("=")
-        queries = [
-            q for q in read_jsonl(Path(q_path)) if _vec(store, str(q["text"])) is not None
-        ]
+        queries = [q for q in read_jsonl(Path(q_path)) if _vec(store, str(q["text"])) is not None]
         problems.append((read_jsonl(Path(kb_path)), queries))
     demo_kb = read_jsonl(DEMO_FAQ)
     for path in args.shopper:

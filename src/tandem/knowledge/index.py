@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from tandem.knowledge.dense import DenseLayers, dense_answer_features, logit
+from tandem.knowledge.dense import DenseLayers, dense_answer_features
 from tandem.knowledge.matcher import Matcher, default_matcher
 from tandem.knowledge.text import Prepared, prepare
 from tandem.understanding.encoder import DIM, Encoder, NullEncoder, VectorStore, shared_encoder
@@ -144,8 +144,8 @@ class KnowledgeIndex:
         self.dense: DenseLayers | None = None
         if enc.available and not lexical_only:
             self.dense = dense or _default_dense()
-        self.encoder: Encoder = enc if self.dense is not None else NullEncoder(
-            "no encoder layers for retrieval"
+        self.encoder: Encoder = (
+            enc if self.dense is not None else NullEncoder("no encoder layers for retrieval")
         )
         self._store = vectors if vectors is not None else _shipped_vectors()
         if answer_threshold is None:

@@ -76,7 +76,9 @@ def train(
 
             vectors = store.embed([normalize(r.text) for r in rows], enc, encoded, "train")
             if dev_rows:
-                dev_vectors = store.embed([normalize(r.text) for r in dev_rows], enc, encoded, "train")
+                dev_vectors = store.embed(
+                    [normalize(r.text) for r in dev_rows], enc, encoded, "train"
+                )
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -41,7 +41,9 @@ PRODUCTS_FILE = "products.json"
 ENCODER_HEADS_DIR = "encoder"
 
 _SOCIAL = frozenset({"greeting", "thanks", "bye"})
-_ASKS = re.compile(r"[?？吗嘛呢么]|怎么|如何|多久|多少|哪|什么|是否|能不能|可不可以|how|what|when|where|which|can i|do you|is it|does")
+_ASKS = re.compile(
+    r"[?？吗嘛呢么]|怎么|如何|多久|多少|哪|什么|是否|能不能|可不可以|how|what|when|where|which|can i|do you|is it|does"
+)
 
 
 def rule_act(intent: str, normalized: str) -> ActResult:
@@ -106,7 +108,11 @@ class Understanding:
     def analyze(self, text: str) -> Analysis:
         normalized = normalize(text)
         vector = self.encoder.encode(normalized) if self.encoder.available else None
-        heads = self.encoder_heads if (self.encoder_heads is not None and vector is not None) else self.lexical
+        heads = (
+            self.encoder_heads
+            if (self.encoder_heads is not None and vector is not None)
+            else self.lexical
+        )
         head_vector = vector if heads is self.encoder_heads else None
         # The models usually share one feature configuration: extract features once.
         features: dict[FeatureConfig, Counter[str]] = {}
@@ -118,9 +124,7 @@ class Understanding:
             return features[cfg]
 
         intent = heads.intent.predict(normalized, counts(heads.intent.classifier), head_vector)
-        abuse = heads.abuse.analyze(
-            normalized, text, counts(heads.abuse.classifier), head_vector
-        )
+        abuse = heads.abuse.analyze(normalized, text, counts(heads.abuse.classifier), head_vector)
         emotion = heads.emotion.predict(
             normalized, text, counts(heads.emotion.classifier), head_vector
         )

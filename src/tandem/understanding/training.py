@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-
 import numpy.typing as npt
 
 from tandem.understanding.abuse import SAFE_LABELS, AbuseModel, train_abuse
@@ -170,7 +169,9 @@ def evaluate_task(
     reads the embedding)."""
     model = load_task_model(task, model_dir)
     if model.classifier.needs_vector and vector_of is None:
-        raise ValueError(f"the model in {model_dir} reads the sentence embedding: run with the encoder")
+        raise ValueError(
+            f"the model in {model_dir} reads the sentence embedding: run with the encoder"
+        )
     vec_of: Callable[[str], Vector | None] = vector_of or (lambda _text: None)
     gold = [e.label for e in test]
     predict = _predictor(model, set(gold), vec_of)
@@ -256,7 +257,9 @@ def read_shopper(path: pathlib.Path) -> list[ShopperExample]:
             raise ValueError(f"{path}:{n} is not valid JSON ({exc.msg}): fix that line.") from exc
         missing = [k for k in SHOPPER_KEYS if k not in obj]
         if missing:
-            raise ValueError(f"{path}:{n} lacks {', '.join(missing)} (needs {', '.join(SHOPPER_KEYS)}).")
+            raise ValueError(
+                f"{path}:{n} lacks {', '.join(missing)} (needs {', '.join(SHOPPER_KEYS)})."
+            )
         faq = obj["faq"]
         rows.append(
             ShopperExample(
