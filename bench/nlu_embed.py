@@ -93,9 +93,9 @@ def encode_set(model: object, name: str, texts: list[str], cache: pathlib.Path) 
     keys = sorted({encoder_input(normalize(t)) or " " for t in texts})
     texts_path, npy_path = cache / f"{name}.texts.json", cache / f"{name}.npy"
     done: list[npt.NDArray[np.float16]] = []
-    if texts_path.is_file() and npy_path.is_file():
-        if json.loads(texts_path.read_text("utf-8")) == keys:
-            done = list(np.load(npy_path))
+    resumable = texts_path.is_file() and npy_path.is_file()
+    if resumable and json.loads(texts_path.read_text("utf-8")) == keys:
+        done = list(np.load(npy_path))
     texts_path.write_text(json.dumps(keys, ensure_ascii=False), "utf-8")
     t0 = time.time()
     start = len(done)

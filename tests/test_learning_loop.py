@@ -56,3 +56,37 @@ async def test_a_human_answer_becomes_what_the_ai_answers_next_time(
     r = await third.say(PARAPHRASE)
     assert r.json()["conversation"]["state"] == "bot"
     assert any(ANSWER in m["text"] for m in r.json()["replies"]), r.json()["replies"]
+
+
+# Five wordings no one has typed before: none is a phrasing of the learned entry, and most
+# share few words with it (the encoder has to carry them).
+FRESH_PARAPHRASES = (
+    "大衣买长了，你们能免费帮我改短吗？",
+    "羊绒大衣改衣长收不收费",
+    "想把羊绒大衣的长度改一下，要钱吗",
+    "请问大衣可以免费修改长度不",
+    "羊绒外套的衣长能不能帮忙免费改",
+)
+
+
+async def test_an_approved_entry_answers_fresh_paraphrases(
+    open_customer,
+    agent_client: httpx.AsyncClient,
+    server,  # type: ignore[no-untyped-def]
+) -> None:
+    await _human_answers(open_customer, agent_client, ASKED[0])
+    async with httpx.AsyncClient(base_url=server.url) as lead:
+        await lead.post("/api/v1/auth/login", json={"username": "lead", "password": "tandem-demo"})
+        candidates = (await lead.get("/api/v1/kb/candidates")).json()
+        (candidate,) = [c for c in candidates if "改衣长" in c["question"]]
+        r = await lead.post(
+            f"/api/v1/kb/candidates/{candidate['id']}/approve", json={"intent": "product_info"}
+        )
+        assert r.status_code == 200, r.text
+
+    answered = []
+    for text in FRESH_PARAPHRASES:
+        customer = await open_customer()
+        r = await customer.say(text)
+        answered.append(any(ANSWER in m["text"] for m in r.json()["replies"]))
+    assert sum(answered) >= 4, list(zip(FRESH_PARAPHRASES, answered, strict=True))

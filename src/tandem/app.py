@@ -45,6 +45,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        log.info("understanding: %s", services.understanding.encoder_status())
         async with services.sessions() as session:
             # The live knowledge base, indexed in memory; every change updates it at once.
             await load_index(session, services.knowledge)
@@ -102,7 +103,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "understanding": services.understanding.encoder_status(),
+        }
 
     @app.get("/", include_in_schema=False)
     async def index() -> RedirectResponse:

@@ -17,7 +17,13 @@ from tandem.core.errors import TandemError
 from tandem.db.migrate import upgrade
 from tandem.db.session import build_engine, build_sessionmaker, transaction
 from tandem.knowledge import service
-from tandem.knowledge.evaluate import evaluate_kb, evaluate_pairs, read_jsonl
+from tandem.knowledge.evaluate import (
+    DEMO_FAQ,
+    evaluate_kb,
+    evaluate_pairs,
+    read_jsonl,
+    shopper_queries,
+)
 from tandem.knowledge.formats import format_of
 from tandem.knowledge.service import ImportReport
 
@@ -60,10 +66,24 @@ def eval_command(
     pairs: Annotated[
         Path | None, typer.Option("--pairs", help="Pair JSONL: text_a, text_b, label")
     ] = None,
+    shopper: Annotated[
+        Path | None,
+        typer.Option(
+            "--shopper",
+            help="In-domain set (id, text, lang, intent, act, faq) against the demo FAQ",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only")] = False,
 ) -> None:
-    """Measure answer-or-abstain (--kb + --queries) or the match judgement (--pairs)."""
-    if pairs is not None:
+    """Measure answer-or-abstain (--kb + --queries, or --shopper FILE against the demo FAQ,
+    `--kb` replacing it) or the match judgement (--pairs)."""
+    if shopper is not None:
+        result = evaluate_kb(
+            _read(kb or DEMO_FAQ, "KB"),
+            shopper_queries(_read(shopper, "shopper")),
+            progress=_progress("searching", as_json),
+        )
+    elif pairs is not None:
         result = evaluate_pairs(_read(pairs, "pairs"), progress=_progress("judging pairs", as_json))
     elif kb is not None and queries is not None:
         result = evaluate_kb(

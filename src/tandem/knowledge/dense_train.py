@@ -38,7 +38,9 @@ from tandem.knowledge.train import Pair, read_pairs
 from tandem.understanding.encoder import VectorStore, encoder_input, load_encoder
 from tandem.understanding.normalize import normalize
 
-ANSWER_PRECISION = 0.93
+# A wrong answer (答非所问) costs more than an abstention, which still offers the likely topics.
+ANSWER_PRECISION = 0.95
+UNANSWERABLE_WEIGHT = 4.0
 DEMO_FAQ = Path(__file__).parent / "data" / "demo_faq.jsonl"
 
 
@@ -106,6 +108,7 @@ def fit_answer_layer(
     encoder = load_encoder()
     xs: list[tuple[float, ...]] = []
     ys: list[int] = []
+    weights: list[float] = []
     per_query: list[tuple[list[tuple[float, ...]], list[str], str | None]] = []
     for kb, queries in problems:
         index = KnowledgeIndex(encoder=encoder, vectors=store, dense=layers)
@@ -117,10 +120,17 @@ def fit_answer_layer(
             feats = [j.features for j in judged]
             ids = [j.entry_id for j in judged]
             per_query.append((feats, ids, None if expected is None else str(expected)))
-            for f, e in zip(feats, ids, strict=True):
+            for rank, (f, e) in enumerate(zip(feats, ids, strict=True)):
                 xs.append(f)
                 ys.append(int(e == expected))
-    lr = LogisticRegression(C=1.0, max_iter=2000, random_state=0).fit(np.array(xs), np.array(ys))
+                # The best candidate of a question the base cannot answer is the costly
+                # mistake (a confident wrong answer): it is a small share of the rows, so it
+                # counts UNANSWERABLE_WEIGHT times, or the layer learns that being first is
+                # enough.
+                weights.append(UNANSWERABLE_WEIGHT if expected is None and rank == 0 else 1.0)
+    lr = LogisticRegression(C=1.0, max_iter=2000, random_state=0).fit(
+        np.array(xs), np.array(ys), sample_weight=np.array(weights)
+    )
     w = tuple(float(v) for v in lr.coef_[0]) + (float(lr.intercept_[0]),)
     fitted = DenseLayers(
         layers.cos_mean,

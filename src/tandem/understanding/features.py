@@ -24,6 +24,22 @@ _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 # placeholder stops 16 digits of n-grams from outvoting the words around them.
 _NUMBER = re.compile(r"[a-z]{0,4}\d{5,}")
 NUMBER_TOKEN = " \ue000 "
+# Who a message is about is not evidence that it is offensive. On COLD an n-gram model learnt
+# the targets (黑人, 女权, 河南人 ...) as much as the attitude: trained on two of its three
+# topics it scored 0.78-0.83 on the third, against 0.90 on its own topics (the 10-point
+# dev -> test drop). With `mask_groups`, group and place words become one placeholder, so the
+# abuse model has to learn how a group is talked about, not which one.
+_GROUP = re.compile(
+    r"(?:黑|白|黄|棕|红)(?:人|鬼|皮|种人?)|老黑|黑叔叔|黑妹|洋(?:人|鬼子)|鬼佬|阿三|棒子|小日本|鬼子|"
+    r"(?:中国|日本|韩国|朝鲜|美国|印度|非洲|欧洲|阿拉伯|犹太|外国|泰国|越南|俄罗斯|英国|法国|德国)(?:人|佬|女人|男人)?|"
+    r"穆斯林|回民|绿绿|"
+    r"女(?:人|性|生|的|孩|权|拳|司机|博士)|男(?:人|性|生|的|孩|权|拳)|妇女|小仙女|直男|渣男|"
+    r"同性恋|基佬|拉拉|跨性别|"
+    r"(?:河南|河北|山东|山西|东北|上海|北京|天津|广东|广西|四川|湖南|湖北|江西|江苏|浙江|安徽|福建|"
+    r"陕西|甘肃|新疆|西藏|云南|贵州|重庆|内蒙|海南|香港|台湾|温州|潮汕|南方|北方|农村|城里|外地|"
+    r"本地|乡下|山里)(?:人|佬|狗|猪)?|地域黑"
+)
+GROUP_TOKEN = " \ue001 "
 
 
 @dataclass(frozen=True)
@@ -31,6 +47,7 @@ class FeatureConfig:
     char_min: int = 1
     char_max: int = 4
     words: bool = True
+    mask_groups: bool = False
     max_chars: int = (
         400  # long reviews are cut: the head carries most of the signal and it bounds latency
     )
@@ -40,6 +57,7 @@ class FeatureConfig:
             "char_min": self.char_min,
             "char_max": self.char_max,
             "words": self.words,
+            "mask_groups": self.mask_groups,
             "max_chars": self.max_chars,
         }
 
@@ -49,6 +67,7 @@ class FeatureConfig:
             char_min=int(str(raw.get("char_min", 1))),
             char_max=int(str(raw.get("char_max", 4))),
             words=bool(raw.get("words", True)),
+            mask_groups=bool(raw.get("mask_groups", False)),
             max_chars=int(str(raw.get("max_chars", 400))),
         )
 
@@ -66,6 +85,8 @@ def _words(text: str) -> list[str]:
 def extract(text: str, cfg: FeatureConfig) -> Counter[str]:
     """Raw term counts of one normalised text."""
     text = _NUMBER.sub(NUMBER_TOKEN, text[: cfg.max_chars])
+    if cfg.mask_groups:
+        text = _GROUP.sub(GROUP_TOKEN, text)
     counts: Counter[str] = Counter()
     padded = f" {text} "
     n_chars = len(padded)

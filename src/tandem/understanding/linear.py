@@ -72,7 +72,8 @@ class TextClassifier:
         if self.dense is not None:
             if vector is None:
                 raise ValueError("this model reads the sentence embedding: pass `vector`")
-            out = out + (vector * np.float32(self.dense_scale)) @ self.dense
+            dense_part = (vector * np.float32(self.dense_scale)) @ self.dense
+            out = (out + dense_part).astype(np.float32)
         return out
 
     def proba(
@@ -91,7 +92,8 @@ class TextClassifier:
         if self.dense is not None:
             if vectors is None:
                 raise ValueError("this model reads the sentence embedding: pass `vectors`")
-            out = out + (vectors * np.float32(self.dense_scale)) @ self.dense
+            dense_rows = (vectors * np.float32(self.dense_scale)) @ self.dense
+            out = (out + dense_rows).astype(np.float32)
         return out
 
     @property
@@ -119,7 +121,7 @@ class TextClassifier:
             encoding="utf-8",
         )
         # float16 halves the file; the margins it changes are far below the calibration noise.
-        tensors = {
+        tensors: dict[str, npt.NDArray[np.generic]] = {
             "weights": self.weights.astype(np.float16),
             "bias": self.bias.astype(np.float32),
             "idf": self.vectorizer.idf.astype(np.float32),

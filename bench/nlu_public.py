@@ -1,0 +1,132 @@
+"""The public sets on the subsamples whose embeddings bench/nlu_embed.py stored: lexical heads
+vs heads over [n-grams ; e5], same training code as `tandem nlu train [--encoder]`.
+
+    python -m bench.nlu_public [--cache /work/cache/nlu/emb] [--sub /work/cache/nlu/sub]
+
+Training uses the training subsample only (calibration and the oos floor on 15 % hold-outs of
+it); the dev subsample is only scored. BANKING77 has no dev set here: its subsample is cut
+80/20 by label. Pairs and the LCQMC-built KB use the held halves (`#held`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import random
+from typing import Any
+
+import numpy as np
+
+from tandem.knowledge.evaluate import evaluate_kb, evaluate_pairs, read_jsonl
+from tandem.knowledge.train import read_pairs
+from tandem.understanding.abuse import train_abuse
+from tandem.understanding.encoder import StoredEncoder, VectorStore, load_encoder
+from tandem.understanding.features import FeatureConfig
+from tandem.understanding.linear import TrainOptions
+from tandem.understanding.normalize import normalize
+from tandem.understanding.training import Example, evaluate_task, train_task
+
+
+def _rows(path: pathlib.Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+
+
+def _examples(rows: list[dict[str, Any]]) -> list[Example]:
+    return [Example(str(r["text"]), str(r["label"])) for r in rows]
+
+
+def _vectors(store: VectorStore, enc: StoredEncoder, rows: list[Example]) -> np.ndarray:
+    out = store.embed([normalize(r.text) for r in rows], enc)
+    assert out is not None
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/emb"))
+    ap.add_argument("--sub", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/sub"))
+    ap.add_argument("--tmp", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/models"))
+    ap.add_argument("--only", action="append", default=[])
+    args = ap.parse_args()
+    store = VectorStore(args.cache)
+    enc = StoredEncoder(store, load_encoder())
+    sub = args.sub
+    out: dict[str, Any] = {}
+
+    def run(name: str, task: str, train: list[Example], test: list[Example], **kw: Any) -> None:
+        if args.only and name not in args.only:
+            return
+        for variant in ("lexical", "e5"):
+            vec = _vectors(store, enc, train) if variant == "e5" else None
+            model = train_task(task, train, vectors=vec, **kw)
+            d = args.tmp / f"{name}-{variant}"
+            model.save(d)
+            res = evaluate_task(
+                task, d, test, (lambda t: enc.encode(normalize(t))) if variant == "e5" else None
+            )
+            keep = ("accuracy", "macro_f1", "in_scope_accuracy", "oos_recall", "top1_accuracy")
+            out[f"{name}/{variant}"] = {k: res[k] for k in keep if k in res} | {"n": len(test)}
+            print(name, variant, out[f"{name}/{variant}"], flush=True)
+
+    run(
+        "clinc150",
+        "intent",
+        _examples(_rows(sub / "clinc150_train.jsonl")),
+        _examples(_rows(sub / "clinc150_dev.jsonl")),
+    )
+    bank = _examples(_rows(sub / "banking77.jsonl"))
+    rng = random.Random(5)
+    rng.shuffle(bank)
+    cut = int(len(bank) * 0.8)
+    run("banking77", "intent", bank[:cut], bank[cut:])
+    cold_train = _rows(sub / "cold_train.jsonl")
+    cold_dev = _rows(sub / "cold_dev.jsonl")
+    run("cold", "abuse", _examples(cold_train), _examples(cold_dev), min_df=2)
+    if not args.only or "cold_topics" in args.only:
+        # Topic leakage check: train on two COLD topics, score the third.
+        for mask in (False, True):
+            for variant in ("lexical", "e5"):
+                accs = []
+                for topic in ("race", "gender", "region"):
+                    tr = [r for r in cold_train if r["topic"] != topic]
+                    te = [r for r in cold_dev if r["topic"] == topic]
+                    ex = _examples(tr)
+                    vec = _vectors(store, enc, ex) if variant == "e5" else None
+                    opts = TrainOptions(c=0.3, min_df=2, features=FeatureConfig(mask_groups=mask))
+                    m = train_abuse(
+                        [normalize(e.text) for e in ex], [e.label for e in ex], opts, vectors=vec
+                    )
+                    ok = 0
+                    for r in te:
+                        v = enc.encode(normalize(r["text"])) if variant == "e5" else None
+                        ok += int(
+                            (m.probability(normalize(r["text"]), None, v) >= 0.5)
+                            == (r["label"] == 1)
+                        )
+                    accs.append(round(ok / len(te), 3))
+                key = f"cold_held_out_topic/{variant}{'+mask' if mask else ''}"
+                out[key] = accs
+                print(key, "race/gender/region", accs, flush=True)
+    if not args.only or "pairs" in args.only:
+        for name, spec in (
+            ("lcqmc", f"{sub}/lcqmc.jsonl#held"),
+            ("bq", f"{sub}/bq.jsonl#held"),
+            ("atec", f"{sub}/atec_dev.jsonl"),
+        ):
+            pairs = [
+                {"text_a": p.text_a, "text_b": p.text_b, "label": p.label} for p in read_pairs(spec)
+            ]
+            res = evaluate_pairs(pairs, encoder=enc)
+            out[f"pairs/{name}"] = res
+            print("pairs", name, res, flush=True)
+        kb = read_jsonl(sub / "lcqmc_kb_held.jsonl")
+        queries = read_jsonl(sub / "lcqmc_q_held.jsonl")
+        res = evaluate_kb(kb, queries, encoder=enc)
+        out["kb/lcqmc_held"] = res
+        print("kb lcqmc held", res, flush=True)
+    (args.tmp / "public.json").write_text(json.dumps(out, indent=1), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
