@@ -359,24 +359,24 @@ async def hand_off(
             if e not in entities:
                 entities.append(e)
     memory = decision.memory or EngineMemory.from_json(conversation.engine_state)
-    conversation.handoff_packet = (
-        build_packet(
-            reason=decision.handoff_reason or "unknown",
-            language=decision.language,
-            transcript=transcript,
-            decisions=decisions,
-            memory=memory,
-            shop=shop_facts,
-            customer_name=conversation.customer_name,
-            entities=entities,
-            proposal=decision.proposal,
-        )
-        | (
-            {"ticket": True, "callback_at": decision.callback_at.isoformat()}
-            if decision.ticket and decision.callback_at
-            else {}
-        )
-        | await packet_attachments(session, conversation.id)
+    conversation.handoff_packet = build_packet(
+        reason=decision.handoff_reason or "unknown",
+        language=decision.language,
+        transcript=transcript,
+        decisions=decisions,
+        memory=memory,
+        shop=shop_facts,
+        customer_name=conversation.customer_name,
+        entities=entities,
+        proposal=decision.proposal,
+    ) | (
+        {"ticket": True, "callback_at": decision.callback_at.isoformat()}
+        if decision.ticket and decision.callback_at
+        else {}
+    )
+    # The customer's photos and videos (tandem.attachments), for the agent to look at first.
+    conversation.handoff_packet = (conversation.handoff_packet or {}) | await packet_attachments(
+        session, conversation.id
     )
     await change_state(
         uow, conversation, "queued", reason=decision.handoff_reason, ticket=decision.ticket
