@@ -16,7 +16,7 @@ from fastapi import APIRouter, WebSocket
 from tandem.conversations.models import Conversation, Message
 from tandem.core.clock import utcnow
 from tandem.core.errors import TandemError
-from tandem.desk import assist, figures, presence, service
+from tandem.desk import assist, authz, figures, presence, service
 from tandem.desk.schemas import (
     AgentOut,
     AgentReplyIn,
@@ -70,6 +70,7 @@ async def conversation_detail(
     conversation_id: str, services: ServicesDep, agent: AgentDep
 ) -> dict[str, Any]:
     async with services.sessions() as session:
+        await authz.require_visible(session, agent, conversation_id)
         return await service.detail(session, conversation_id)
 
 
@@ -116,6 +117,7 @@ async def reveals(
 @router.get("/conversations/{conversation_id}/copilot", response_model=CopilotOut)
 async def copilot(conversation_id: str, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
     async with services.sessions() as session:
+        await authz.require_visible(session, agent, conversation_id)
         return await assist.suggestions(
             session, services.knowledge, conversation_id, agent.display_name
         )

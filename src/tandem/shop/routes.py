@@ -1,6 +1,7 @@
 """HTTP routes of the shop: the customer's own orders, and the desk's actions and proposals.
 
-Thin: each handler opens one unit of work, calls `tandem.shop.service`, and commits.
+Thin: each handler opens one unit of work, calls `tandem.shop.service` (the customer's) or
+`tandem.desk.orders` (the desk's, authorised by `tandem.desk.authz`), and commits.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from tandem.conversations.service import add_message, require_conversation
 from tandem.core.errors import Forbidden, NotFound
-from tandem.db.uow import UnitOfWork
-from tandem.http.deps import AgentDep, CustomerAccess, CustomerDep, ServicesDep
+from tandem.desk import authz, orders
+from tandem.http.deps import AgentDep, CustomerAccess, CustomerDep, ServicesDep, SupervisorDep
 from tandem.http.services import Services
+from tandem.identity.service import Principal
 from tandem.shop import service
 from tandem.shop.policy_config import default_policy_text
 from tandem.shop.schemas import (
@@ -28,7 +29,7 @@ from tandem.shop.schemas import (
     ProposalOut,
     RejectIn,
 )
-from tandem.shop.types import ActionRequest, yuan
+from tandem.shop.types import ActionRequest
 
 router = APIRouter(tags=["shop"])
 
@@ -95,12 +96,12 @@ async def act_on_my_order(
         )
 
 
-# --- the desk --------------------------------------------------------------------------
+# --- the desk (who may: desk.authz; the use cases: desk.orders) ------------------------
 
 
-async def _conversation_customer(services: Services, conversation_id: str) -> str:
+async def _visible_customer(services: Services, agent: Principal, conversation_id: str) -> str:
     async with services.sessions() as session:
-        conversation = await require_conversation(session, conversation_id)
+        conversation = await authz.require_visible(session, agent, conversation_id)
     if not conversation.customer_external_id:
         raise NotFound(
             "this customer is anonymous (the shop's page did not sign an id), so no orders "
@@ -111,7 +112,7 @@ async def _conversation_customer(services: Services, conversation_id: str) -> st
 
 @router.get("/api/v1/desk/conversations/{conversation_id}/orders", response_model=OrderList)
 async def desk_orders(conversation_id: str, services: ServicesDep, agent: AgentDep) -> OrderList:
-    customer_id = await _conversation_customer(services, conversation_id)
+    customer_id = await _visible_customer(services, agent, conversation_id)
     shop = services.shop
     async with services.sessions() as session:
         orders = await service.customer_orders(shop.adapter(session), customer_id)
@@ -124,7 +125,7 @@ async def desk_orders(conversation_id: str, services: ServicesDep, agent: AgentD
 async def desk_order(
     conversation_id: str, order_id: str, services: ServicesDep, agent: AgentDep
 ) -> OrderDetail:
-    customer_id = await _conversation_customer(services, conversation_id)
+    customer_id = await _visible_customer(services, agent, conversation_id)
     shop = services.shop
     async with services.sessions() as session:
         status = await service.parcel_status(shop.adapter(session), customer_id, order_id)
@@ -144,50 +145,48 @@ async def desk_act(
     services: ServicesDep,
     agent: AgentDep,
 ) -> ActionOutcome:
-    """An agent acts on the conversation's customer's order (the policy still applies)."""
-    customer_id = await _conversation_customer(services, conversation_id)
-    return await _agent_action(
-        services,
-        agent.id,
-        DeskActionIn(customer_id=customer_id, request=body),
-        order_id,
-        conversation_id,
-    )
+    """The agent who owns the conversation acts on its customer's order (policy applies)."""
+    async with services.unit_of_work() as uow:
+        conversation = await authz.require_owned(uow.session, agent, conversation_id)
+        if not conversation.customer_external_id:
+            raise NotFound(
+                "this customer is anonymous (the shop's page did not sign an id): no orders "
+                "can be linked; ask for the order number and check it in the shop's back office"
+            )
+        return await orders.act_on_order(
+            uow,
+            services.shop,
+            agent,
+            customer_id=conversation.customer_external_id or "",
+            order_id=order_id,
+            request=body,
+            conversation_id=conversation_id,
+            now=services.clock.now(),
+        )
 
 
 @router.post("/api/v1/shop/orders/{order_id}/actions", response_model=ActionOutcome)
 async def desk_act_by_customer(
     order_id: str, body: DeskActionIn, services: ServicesDep, agent: AgentDep
 ) -> ActionOutcome:
-    """An agent acts on a customer's order by the shop's customer id (e.g. from a ticket)."""
-    return await _agent_action(services, agent.id, body, order_id, body.conversation_id)
-
-
-async def _agent_action(
-    services: Services,
-    agent_id: str,
-    body: DeskActionIn,
-    order_id: str,
-    conversation_id: str | None,
-) -> ActionOutcome:
-    shop = services.shop
+    """By the shop's customer id: an agent from a conversation they own with that customer,
+    a supervisor also from a ticket (no conversation)."""
     async with services.unit_of_work() as uow:
-        return await service.perform_action(
-            uow.session,
-            shop.adapter(uow.session),
-            shop.policy,
+        return await orders.act_on_order(
+            uow,
+            services.shop,
+            agent,
             customer_id=body.customer_id,
             order_id=order_id,
             request=body.request,
-            actor=Actor(kind="agent", id=agent_id),
+            conversation_id=body.conversation_id,
             now=services.clock.now(),
-            conversation_id=conversation_id,
         )
 
 
 @router.get("/api/v1/shop/orders/{order_id}/actions", response_model=list[ActionRecord])
 async def order_actions(
-    order_id: str, services: ServicesDep, agent: AgentDep
+    order_id: str, services: ServicesDep, supervisor: SupervisorDep
 ) -> list[ActionRecord]:
     """Every attempt on the order: who or what, when, the rule, the outcome. Newest first."""
     async with services.sessions() as session:
@@ -202,6 +201,7 @@ async def conversation_actions(
     conversation_id: str, services: ServicesDep, agent: AgentDep
 ) -> list[ActionRecord]:
     async with services.sessions() as session:
+        await authz.require_visible(session, agent, conversation_id)
         return await service.list_actions(session, conversation_id=conversation_id)
 
 
@@ -215,8 +215,11 @@ async def proposals(
     conversation_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list[ProposalOut]:
     async with services.sessions() as session:
-        return await service.list_proposals(
-            session, status=None if status == "all" else status, conversation_id=conversation_id
+        return await orders.visible_proposals(
+            session,
+            agent,
+            status=None if status == "all" else status,
+            conversation_id=conversation_id,
         )
 
 
@@ -224,23 +227,17 @@ async def proposals(
 async def approve(
     proposal_id: str, body: ApproveIn, services: ServicesDep, agent: AgentDep
 ) -> ActionOutcome:
-    """A human approves the AI's proposal; the action is performed and the customer told."""
-    shop = services.shop
+    """A person approves the AI's proposal; the action is performed and the customer told."""
     async with services.unit_of_work() as uow:
-        outcome = await service.approve_proposal(
-            uow.session,
-            shop.adapter(uow.session),
-            shop.policy,
-            proposal_id=proposal_id,
-            agent_id=agent.id,
-            now=services.clock.now(),
+        return await orders.approve(
+            uow,
+            services.shop,
+            agent,
+            proposal_id,
             amount_cents=body.amount_cents,
             note=body.note,
+            now=services.clock.now(),
         )
-        proposal = await service.require_proposal(uow.session, proposal_id)
-        if proposal.conversation_id:
-            await _tell_customer(uow, proposal.conversation_id, outcome, proposal.id)
-        return outcome
 
 
 @router.post("/api/v1/shop/proposals/{proposal_id}/reject", response_model=ProposalOut)
@@ -248,44 +245,9 @@ async def reject(
     proposal_id: str, body: RejectIn, services: ServicesDep, agent: AgentDep
 ) -> ProposalOut:
     async with services.unit_of_work() as uow:
-        out = await service.reject_proposal(
-            uow.session,
-            proposal_id=proposal_id,
-            agent_id=agent.id,
-            now=services.clock.now(),
-            note=body.note,
+        return await orders.reject(
+            uow, agent, proposal_id, note=body.note, now=services.clock.now()
         )
-        if out.conversation_id:
-            conversation = await require_conversation(uow.session, out.conversation_id)
-            await add_message(
-                uow,
-                conversation,
-                author="system",
-                text=f"您的申请经人工客服审核未通过：{body.note}。如有疑问，可以继续在这里留言。",
-                meta={"shop_proposal": out.id, "status": "rejected"},
-            )
-        return out
-
-
-async def _tell_customer(
-    uow: UnitOfWork, conversation_id: str, outcome: ActionOutcome, proposal_id: str
-) -> None:
-    conversation = await require_conversation(uow.session, conversation_id)
-    if outcome.performed:
-        amount = outcome.verdict.amount_cents
-        money = f" ¥{yuan(amount)}" if amount else ""
-        text = (
-            f"好消息：您的申请已由人工客服审核通过，退款{money}将原路退回，一般 1-3 个工作日到账。"
-        )
-    else:
-        text = f"您的申请未能办理：{outcome.verdict.reason_zh}{outcome.verdict.next_step_zh}"
-    await add_message(
-        uow,
-        conversation,
-        author="system",
-        text=text,
-        meta={"shop_proposal": proposal_id, "rule": outcome.verdict.rule},
-    )
 
 
 @router.get("/api/v1/shop/policy")
