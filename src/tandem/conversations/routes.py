@@ -65,8 +65,15 @@ async def send_message(
             conversation = await service.require_customer_conversation(
                 uow.session, conversation_id, token
             )
-            services.rate_limiter.check(conversation_id)
-            turn = await take_customer_turn(uow, services.turn_deps, conversation, body)
+            # A retry of a stored message gets its stored result, even during a burst.
+            previous = (
+                await service.find_turn(uow.session, conversation, body.client_msg_id)
+                if body.client_msg_id
+                else None
+            )
+            if previous is None:
+                services.rate_limiter.check(conversation_id)
+            turn = previous or await take_customer_turn(uow, services.turn_deps, conversation, body)
             result = SendMessageOut(
                 message=_message_out(turn.message),
                 replies=[_message_out(r) for r in turn.replies],
@@ -123,7 +130,7 @@ async def list_messages(
     conversation_id: str,
     services: ServicesDep,
     token: BearerDep,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> MessagesOut:
     async with services.sessions() as session:
@@ -170,7 +177,7 @@ async def events(
         await websocket.close(code=4000 + exc.status_code, reason=exc.message)
         return
     await websocket.accept()
-    await stream_events(websocket, services, conversation_id, max(0, after_seq))
+    await stream_events(websocket, services, conversation_id, min(max(0, after_seq), 2**31 - 1))
 
 
 async def stream_events(

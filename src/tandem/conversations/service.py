@@ -202,7 +202,9 @@ async def find_turn(
     """The stored result of a turn already taken with this client_msg_id (idempotent retry)."""
     message = await session.scalar(
         select(Message).where(
-            Message.conversation_id == conversation.id, Message.client_msg_id == client_msg_id
+            Message.conversation_id == conversation.id,
+            Message.author == "customer",
+            Message.client_msg_id == client_msg_id,
         )
     )
     if message is None:

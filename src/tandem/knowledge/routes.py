@@ -69,7 +69,7 @@ async def list_entries(
     q: str | None = None,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> EntryList:
     async with services.sessions() as session:
         entries, total = await service.list_entries(
