@@ -18,6 +18,7 @@ from tandem.demo import DEMO_ACCOUNTS, seed_demo
 from tandem.evaluation.cli import app as eval_app
 from tandem.http.logs import install_redaction
 from tandem.identity.service import create_account
+from tandem.identity.signing import unsafe_widget_secret
 from tandem.knowledge.cli import app as kb_app
 from tandem.shop.cli import customers as demo_customers_command
 from tandem.shop.seed import demo_customers
@@ -96,6 +97,8 @@ def _run_server(settings: Settings) -> None:
 def serve(port: PortOption = None, host: HostOption = None) -> None:
     """Apply migrations and start the server."""
     settings = _settings(port, host)
+    if (unsafe := unsafe_widget_secret(settings.widget_secret)) is not None:
+        raise _fail(f"{unsafe}: set it to a long random string (e.g. `openssl rand -hex 32`)")
     asyncio.run(_prepare(settings, demo=False))
     console.print(f"Tandem on http://{settings.host}:{settings.port}  (data: {settings.data_dir})")
     _run_server(settings)

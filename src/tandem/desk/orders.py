@@ -15,6 +15,7 @@ from tandem.conversations.service import add_message, require_conversation
 from tandem.core.errors import InvalidInput
 from tandem.db.uow import UnitOfWork
 from tandem.desk import authz
+from tandem.identity import audit
 from tandem.identity.service import Principal
 from tandem.shop import service as shop_service
 from tandem.shop.models import ShopProposal
@@ -48,7 +49,7 @@ async def act_on_order(
     adapter = shop.adapter(session)
     order = await shop_service.require_customer_order(adapter, customer_id, order_id)
     authz.require_refund_within_limit(shop.policy, principal, request, order)
-    return await shop_service.perform_action(
+    outcome = await shop_service.perform_action(
         session,
         adapter,
         shop.policy,
@@ -59,6 +60,20 @@ async def act_on_order(
         now=now,
         conversation_id=conversation_id,
     )
+    await audit.record(
+        uow,
+        actor=principal,
+        action="refund" if request.kind == ActionKind.REFUND else "order_action",
+        at=now,
+        target=order_id,
+        details={
+            "kind": request.kind.value,
+            "outcome": outcome.verdict.outcome,
+            "amount_cents": outcome.verdict.amount_cents,
+            "conversation": conversation_id,
+        },
+    )
+    return outcome
 
 
 async def _require_decidable(
@@ -144,6 +159,19 @@ async def approve(
     )
     if proposal.conversation_id:
         await _tell_customer(uow, proposal.conversation_id, outcome, proposal.id, note)
+    await audit.record(
+        uow,
+        actor=principal,
+        action="proposal_approved",
+        at=now,
+        target=proposal.id,
+        details={
+            "order": proposal.order_id,
+            "amount_cents": outcome.verdict.amount_cents,
+            "performed": outcome.performed,
+            "note": note or None,
+        },
+    )
     return outcome
 
 
@@ -155,6 +183,14 @@ async def reject(
     await _require_decidable(session, principal, proposal)
     out = await shop_service.reject_proposal(
         session, proposal_id=proposal_id, agent_id=principal.id, now=now, note=note
+    )
+    await audit.record(
+        uow,
+        actor=principal,
+        action="proposal_rejected",
+        at=now,
+        target=proposal_id,
+        details={"note": note},
     )
     if out.conversation_id:
         conversation = await require_conversation(session, out.conversation_id)

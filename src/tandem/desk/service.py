@@ -20,6 +20,7 @@ from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.db.uow import UnitOfWork
 from tandem.desk import authz, masking
 from tandem.desk.models import Reveal
+from tandem.identity import audit
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
 from tandem.knowledge.index import KnowledgeIndex
@@ -196,6 +197,14 @@ async def reveal(
     if m is None or m.conversation_id != conversation_id:
         raise NotFound(f"no message {message_id} in conversation {conversation_id}")
     session.add(Reveal(message_id=m.id, conversation_id=conversation_id, agent_id=agent.id, at=now))
+    await audit.record(
+        uow,
+        actor=agent,
+        action="reveal",
+        at=now,
+        target=m.id,
+        details={"conversation": m.conversation_id},
+    )
     await touch(session, agent.id, now)
     return {"message_id": m.id, "text": m.text, "revealed_by": agent.id, "at": now}
 

@@ -7,6 +7,7 @@ the commit happens before the response is built: an acknowledged message is a st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from tandem.conversations.service import require_customer_conversation
 from tandem.core.errors import Forbidden, Unauthorized
 from tandem.http.services import Services
-from tandem.identity.service import Principal, account_for_token, principal_of
+from tandem.identity.service import SIGN_IN_AGAIN, Principal, account_for_token, principal_of
 
 SESSION_COOKIE = "tandem_session"
 _bearer = HTTPBearer(auto_error=False)
@@ -44,11 +45,15 @@ def staff_token(request: Request, bearer: BearerDep) -> str | None:
 
 async def principal_for_token(services: Services, token: str | None) -> Principal:
     if not token:
-        raise Unauthorized("log in to the desk first (POST /api/v1/auth/login)")
+        raise Unauthorized(
+            "请先登录客服工作台。 / log in to the desk first (POST /api/v1/auth/login)"
+        )
+    idle = timedelta(minutes=services.settings.session_idle_minutes)
     async with services.sessions() as session:
-        account = await account_for_token(session, token)
+        account = await account_for_token(session, token, idle)
+        await session.commit()  # the session's idle deadline moved on
     if account is None:
-        raise Unauthorized("your session has expired: log in again")
+        raise Unauthorized(SIGN_IN_AGAIN)
     return principal_of(account)
 
 

@@ -11,8 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
+from tandem.core.clock import utcnow
 from tandem.core.errors import InvalidInput
 from tandem.http.deps import AgentDep, ServicesDep, SupervisorDep
+from tandem.identity import audit
 from tandem.knowledge import service
 from tandem.knowledge.formats import FORMATS, format_of, validate
 from tandem.knowledge.schemas import (
@@ -240,8 +242,11 @@ async def export_file(
     status: str | None = "live",
 ) -> Response:
     assert format in FORMATS
-    async with services.sessions() as session:
-        data = await service.export_entries(session, format, status=status or None)
+    async with services.unit_of_work() as uow:
+        data = await service.export_entries(uow.session, format, status=status or None)
+        await audit.record(
+            uow, actor=_sup, action="export", at=utcnow(), target=f"knowledge.{format}"
+        )
     return Response(
         content=data,
         media_type=_MEDIA[format],
