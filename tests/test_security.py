@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from tandem.cli import app as cli_app
 from tandem.core.clock import utcnow
+from tandem.core.errors import RateLimited
 from tandem.identity.models import StaffSession
 from tandem.identity.throttle import LoginThrottle
 
@@ -76,12 +77,12 @@ def test_throttle_delays_double_and_never_lock_out() -> None:
     t = LoginThrottle()
     for i in range(5):
         t.failed("agent1", "1.2.3.4", now=float(i))
-    with pytest.raises(Exception) as info:
+    with pytest.raises(RateLimited) as info:
         t.check("agent1", "1.2.3.4", now=4.5)
-    assert getattr(info.value, "retry_after", 0) == 1  # 2**0 s after the fifth failure
+    assert info.value.retry_after == 1  # 2**0 s after the fifth failure
     t.check("agent1", "1.2.3.4", now=5.0)  # the delay has passed: allowed to try again
     t.failed("agent1", "1.2.3.4", now=5.0)
-    with pytest.raises(Exception):
+    with pytest.raises(RateLimited):
         t.check("agent1", "1.2.3.4", now=6.0)  # now 2 s
     t.check("agent1", "1.2.3.4", now=7.0)
     t.succeeded("agent1", "1.2.3.4")
