@@ -19,6 +19,7 @@ from tandem.core.clock import Clock, SystemClock, utcnow
 from tandem.db.session import build_engine, build_sessionmaker
 from tandem.desk.routes import router as desk_router
 from tandem.http.errors import install_error_handlers
+from tandem.http.openapi import install_error_responses
 from tandem.http.ratelimit import RateLimiter
 from tandem.http.security import install_security_headers
 from tandem.http.services import Services
@@ -85,6 +86,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     install_security_headers(app, settings.widget_frame_ancestors)
+    install_error_responses(app)
     app.include_router(auth_router)
     app.include_router(conversations_router)
     app.include_router(desk_router)
