@@ -322,10 +322,10 @@ async def hand_off(
         conversation.flagged = True
     await session.flush()
     transcript = [
-        (author, text)
-        for author, text in (
+        (author, text, (meta or {}).get("analysis"))
+        for author, text, meta in (
             await session.execute(
-                select(Message.author, Message.text)
+                select(Message.author, Message.text, Message.meta)
                 .where(Message.conversation_id == conversation.id)
                 .order_by(Message.seq)
             )
