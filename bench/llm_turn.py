@@ -20,16 +20,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.progress import Progress
-from tandem.conversations.turns import take_customer_turn
 from tests.llm.fake_openai import FakeOpenAI, serve_fake
 
-from tandem.services import build_services
 from tandem.config import Settings
 from tandem.conversations.schemas import OpenConversationIn, SendMessageIn
 from tandem.conversations.service import open_conversation
 from tandem.db.migrate import upgrade
 from tandem.demo import seed_demo
 from tandem.knowledge.service import load_index
+from tandem.services import build_services
+from tandem.turns.service import take_customer_turn
 
 TEXTS = [
     "怎么开发票",
@@ -59,15 +59,18 @@ async def run(turns: int) -> dict[str, object]:
                 for mode in ("off", "on"):
                     services.extras["wordsmith"] = wordsmith if mode == "on" else None
                     async with services.unit_of_work() as uow:
-                        conversation, _ = await open_conversation(
+                        conversation, token = await open_conversation(
                             uow, settings, OpenConversationIn()
                         )
                     started = time.perf_counter()
-                    async with services.unit_of_work() as uow:
-                        conv = await uow.session.merge(conversation)
-                        await take_customer_turn(
-                            uow, services.turn_deps, conv, SendMessageIn(text=TEXTS[i % len(TEXTS)])
-                        )
+                    await take_customer_turn(
+                        services,
+                        services.turn_deps,
+                        services.turn_gate,
+                        conversation.id,
+                        token,
+                        SendMessageIn(text=TEXTS[i % len(TEXTS)]),
+                    )
                     timings[mode].append((time.perf_counter() - started) * 1000)
                     progress.advance(task)
         await wordsmith.aclose()

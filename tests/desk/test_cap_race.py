@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from tandem.services import build_services
 from tandem.config import Settings
 from tandem.core.clock import utcnow
 from tandem.core.errors import Conflict
@@ -20,7 +19,7 @@ from tandem.identity.models import Account
 from tandem.identity.service import principal_of
 from tandem.routing import assignment
 from tandem.routing.service import active_load as routing_service_load
-from tandem.services import Services
+from tandem.services import Services, build_services
 from tests.conftest import PgServer
 
 from .helpers import account, set_online, waiting

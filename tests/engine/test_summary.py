@@ -154,3 +154,32 @@ def test_the_ais_own_queue_message_is_not_summarised_as_an_answer() -> None:
     text = summarise(turns)
     assert "上海分拣中心" in text
     assert "排在第" not in text and "转接" not in text
+
+
+def test_the_hand_off_summary_masks_what_the_transcript_masks() -> None:
+    from tandem.engine.memory import EngineMemory
+    from tandem.engine.packet import build_packet
+
+    text = "垃圾店铺，傻逼客服，我要退款"
+    analysis = {
+        "abuse": {
+            "is_abusive": True,
+            "kinds": ["insult"],
+            "spans": [
+                {"start": 0, "end": 4, "kind": "insult"},
+                {"start": 5, "end": 9, "kind": "insult"},
+            ],
+        }
+    }
+    packet = build_packet(
+        reason="abuse",
+        language="zh",
+        transcript=[("customer", text, analysis), ("bot", "非常抱歉给您带来不便")],
+        decisions=[],
+        memory=EngineMemory(),
+        shop=None,
+        customer_name=None,
+        entities=[],
+        proposal=None,
+    )
+    assert "傻逼" not in packet["summary"] and "垃圾店铺" not in packet["summary"]

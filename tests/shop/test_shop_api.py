@@ -44,6 +44,12 @@ class Shopper:
             f"/api/v1/conversations/{self.id}/orders/{order_id}", headers=self.headers
         )
 
+    async def ask_for_a_person(self) -> None:
+        r = await self.client.post(
+            f"/api/v1/conversations/{self.id}/messages", json={"text": "人工"}, headers=self.headers
+        )
+        assert r.status_code == 201, r.text
+
     async def act(self, order_id: str, **request: Any) -> httpx.Response:
         return await self.client.post(
             f"/api/v1/conversations/{self.id}/orders/{order_id}/actions",
@@ -181,7 +187,18 @@ async def test_every_attempt_is_recorded_and_visible_in_the_desk(
     me = await shopper(client, entry)
     await me.act(entry["order_id"], kind="return", reason="no_reason", condition="used")
     await me.act(entry["order_id"], kind="refund")
+    # The order's history is the supervisors'; an agent sees a conversation's once it is theirs.
     r = await agent_client.get(f"/api/v1/shop/orders/{entry['order_id']}/actions")
+    assert r.status_code == 403
+    assert (
+        await agent_client.get(f"/api/v1/desk/conversations/{me.id}/shop-actions")
+    ).status_code == 403
+    async with httpx.AsyncClient(base_url=str(client.base_url)) as lead:
+        r = await lead.post(
+            "/api/v1/auth/login", json={"username": "lead", "password": "tandem-demo"}
+        )
+        assert r.status_code == 200
+        r = await lead.get(f"/api/v1/shop/orders/{entry['order_id']}/actions")
     assert r.status_code == 200
     records = r.json()
     assert sorted(a["rule"] for a in records) == [
@@ -192,6 +209,7 @@ async def test_every_attempt_is_recorded_and_visible_in_the_desk(
         ("customer", entry["external_id"])
     }
     assert all(a["at"] and a["conversation_id"] == me.id for a in records)
+    await me.ask_for_a_person()
     r = await agent_client.get(f"/api/v1/desk/conversations/{me.id}/shop-actions")
     assert len(r.json()) == 2
     assert (await client.get(f"/api/v1/shop/orders/{entry['order_id']}/actions")).status_code == 401
@@ -205,11 +223,23 @@ async def test_refund_above_threshold_is_approved_in_the_desk(
     r = await me.act(entry["order_id"], kind="refund")
     proposal_id = r.json()["proposal_id"]
     assert proposal_id and r.json()["verdict"]["rule"] == "refund_above_threshold"
+    # Not the agent's conversation yet: not theirs to decide.
+    r = await agent_client.post(f"/api/v1/shop/proposals/{proposal_id}/approve", json={})
+    assert r.status_code == 403
+    await me.ask_for_a_person()
+    # More than the order can refund (¥1,899): refused with what can be, nothing refunded.
+    r = await agent_client.post(
+        f"/api/v1/shop/proposals/{proposal_id}/approve",
+        json={"amount_cents": 500000, "note": "客户很着急"},
+    )
+    assert r.status_code == 422 and "1899" in r.json()["message"]
 
     pending = (await agent_client.get("/api/v1/shop/proposals")).json()
     assert [p["id"] for p in pending] == [proposal_id]
     assert pending[0]["conversation_id"] == me.id and pending[0]["amount_cents"] == 189900
-    r = await agent_client.post(f"/api/v1/shop/proposals/{proposal_id}/approve", json={})
+    r = await agent_client.post(
+        f"/api/v1/shop/proposals/{proposal_id}/approve", json={"note": "客户很着急"}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["performed"] and r.json()["order"]["status"] == "refunded"
     r = await agent_client.post(f"/api/v1/shop/proposals/{proposal_id}/approve", json={})
@@ -217,6 +247,7 @@ async def test_refund_above_threshold_is_approved_in_the_desk(
     assert (await agent_client.get("/api/v1/shop/proposals")).json() == []
     done = (await agent_client.get("/api/v1/shop/proposals?status=approved")).json()
     assert done[0]["decided_by"] and done[0]["decided_at"]
+    assert done[0]["decision_note"] == "客户很着急"
     # The customer is told in the conversation.
     msgs = (await client.get(f"/api/v1/conversations/{me.id}/messages", headers=me.headers)).json()
     texts = [m["text"] for m in (msgs["messages"] if isinstance(msgs, dict) else msgs)]
@@ -231,6 +262,7 @@ async def test_rejected_proposal_is_explained_and_agents_act_in_the_desk(
     entry = demo["high_value"]
     me = await shopper(client, entry)
     proposal_id = (await me.act(entry["order_id"], kind="refund")).json()["proposal_id"]
+    await me.ask_for_a_person()
     r = await agent_client.post(f"/api/v1/shop/proposals/{proposal_id}/reject", json={"note": ""})
     assert r.status_code == 422
     r = await agent_client.post(
@@ -252,7 +284,13 @@ async def test_rejected_proposal_is_explained_and_agents_act_in_the_desk(
         json={"kind": "refund"},
     )
     assert r.status_code == 404
-    records = (await agent_client.get(f"/api/v1/shop/orders/{entry['order_id']}/actions")).json()
+    # ...nor, by the shop's customer id, on an order outside a conversation the agent owns.
+    r = await agent_client.post(
+        f"/api/v1/shop/orders/{demo['unshipped']['order_id']}/actions",
+        json={"customer_id": demo["unshipped"]["external_id"], "request": {"kind": "refund"}},
+    )
+    assert r.status_code == 403
+    records = (await agent_client.get(f"/api/v1/desk/conversations/{me.id}/shop-actions")).json()
     kinds = sorted((a["actor_kind"], a["rule"]) for a in records)
     assert kinds == [
         ("agent", "proposal_rejected"),

@@ -1,0 +1,217 @@
+"""Conversation lifecycle use cases: open, store messages, state changes, rating.
+
+Every change appends to the conversation's event log (monotonic `seq`) in the same transaction,
+and stages the event for realtime fan-out after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tandem.config import Settings
+from tandem.conversations.models import Conversation, Event, Message
+from tandem.conversations.schemas import OpenConversationIn
+from tandem.core.errors import Conflict, Forbidden, NotFound, Unauthorized
+from tandem.core.events import ConversationEvent, conversation_event, wire
+from tandem.core.ids import new_id, new_token
+from tandem.db.uow import UnitOfWork
+from tandem.identity.signing import hash_token, verify_external_id
+from tandem.realtime.hub import DESK_TOPIC, conversation_topic
+
+
+def message_dict(m: Message) -> dict[str, Any]:
+    meta = m.meta or {}
+    return {
+        "id": m.id,
+        "seq": m.seq,
+        "author": m.author,
+        "text": m.text,
+        "payload": m.payload,
+        "quick_replies": m.quick_replies,
+        "client_msg_id": m.client_msg_id,
+        "agent_name": meta.get("agent_name"),
+        "created_at": m.created_at.isoformat(),
+        "attachments": meta.get("attachments") or [],
+    }
+
+
+async def open_conversation(
+    uow: UnitOfWork, settings: Settings, body: OpenConversationIn
+) -> tuple[Conversation, str]:
+    customer = body.customer
+    external_id: str | None = None
+    # Without a signature the id is not trusted: the customer stays anonymous.
+    if customer is not None and customer.external_id and customer.signature:
+        if not verify_external_id(settings.widget_secret, customer.external_id, customer.signature):
+            raise Unauthorized(
+                "the customer signature does not match external_id: sign it with the shop's "
+                "widget secret (hex HMAC-SHA256), or leave both out to chat anonymously"
+            )
+        external_id = customer.external_id
+    token = new_token()
+    now = uow.now()
+    conversation = Conversation(
+        id=new_id("conv"),
+        token_hash=hash_token(token),
+        customer_external_id=external_id,
+        customer_name=(customer.name if customer else None),
+        language=body.language or "zh",
+        state="bot",
+        priority=0,
+        last_seq=0,
+        engine_state={},
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(conversation)
+    await uow.session.flush()
+    await append_event(uow, conversation, "conversation.opened", {"state": "bot"})
+    return conversation, token
+
+
+async def require_customer_conversation(
+    session: AsyncSession, conversation_id: str, token: str | None
+) -> Conversation:
+    """The conversation a customer token opens; anything else is refused without a hint."""
+    if not token:
+        raise Unauthorized(
+            "send the conversation's customer_token as 'Authorization: Bearer <token>'"
+        )
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound("no such conversation")
+    if conversation.token_hash != hash_token(token):
+        raise Forbidden("this token does not open this conversation")
+    return conversation
+
+
+async def require_conversation(session: AsyncSession, conversation_id: str) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound(f"no conversation {conversation_id}")
+    return conversation
+
+
+async def next_seq(session: AsyncSession, conversation: Conversation) -> int:
+    # One atomic statement: concurrent writers to the same conversation get distinct numbers
+    # (PostgreSQL row lock; SQLite serialises writers).
+    table = Conversation.__table__
+    seq = await session.scalar(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == conversation.id)
+        .values(last_seq=table.c.last_seq + 1)
+        .returning(table.c.last_seq)
+    )
+    assert seq is not None
+    set_committed_value(conversation, "last_seq", seq)
+    return int(seq)
+
+
+async def append_event(
+    uow: UnitOfWork,
+    conversation: Conversation,
+    type_: str,
+    data: dict[str, Any],
+    seq: int | None = None,
+) -> ConversationEvent:
+    """Log the event with the conversation's next number and stage it for after the commit.
+    `type_` and `data` are checked against the event's model (tandem.core.events)."""
+    if seq is None:
+        seq = await next_seq(uow.session, conversation)
+    now = uow.now()
+    event = conversation_event(type_, conversation.id, seq, data, now)
+    uow.session.add(
+        Event(
+            conversation_id=conversation.id,
+            seq=seq,
+            type=type_,
+            data=wire(event)["data"],
+            created_at=now,
+        )
+    )
+    uow.stage((conversation_topic(conversation.id), event))
+    uow.stage((DESK_TOPIC, event))
+    return event
+
+
+async def add_message(
+    uow: UnitOfWork,
+    conversation: Conversation,
+    *,
+    author: str,
+    text: str,
+    payload: str | None = None,
+    quick_replies: list[dict[str, str]] | None = None,
+    client_msg_id: str | None = None,
+    reply_to: str | None = None,
+    agent_id: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Message:
+    seq = await next_seq(uow.session, conversation)
+    message = Message(
+        id=new_id("msg"),
+        conversation_id=conversation.id,
+        seq=seq,
+        author=author,
+        agent_id=agent_id,
+        text=text,
+        payload=payload,
+        quick_replies=quick_replies,
+        client_msg_id=client_msg_id,
+        reply_to=reply_to,
+        meta=meta,
+        created_at=uow.now(),
+    )
+    uow.session.add(message)
+    conversation.updated_at = message.created_at
+    await append_event(uow, conversation, "message.created", message_dict(message), seq=seq)
+    return message
+
+
+async def change_state(
+    uow: UnitOfWork, conversation: Conversation, state: str, **extra: Any
+) -> None:
+    conversation.state = state
+    conversation.updated_at = uow.now()
+    data: dict[str, Any] = {"state": state, **extra}
+    await append_event(uow, conversation, "conversation.state_changed", data)
+
+
+async def stored_turn(
+    session: AsyncSession, conversation: Conversation, client_msg_id: str
+) -> tuple[Message, list[Message]] | None:
+    """The message already stored with this client_msg_id and the replies to it (an idempotent
+    retry gets these back), or None."""
+    message = await session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation.id, Message.client_msg_id == client_msg_id
+        )
+    )
+    if message is None:
+        return None
+    replies = (
+        await session.scalars(
+            select(Message).where(Message.reply_to == message.id).order_by(Message.seq)
+        )
+    ).all()
+    return message, list(replies)
+
+
+async def rate_conversation(
+    uow: UnitOfWork, conversation: Conversation, rating: str, comment: str | None
+) -> None:
+    if conversation.state != "resolved":
+        raise Conflict("a conversation can be rated once it is resolved")
+    conversation.rating = rating
+    conversation.rating_comment = (comment or "").strip() or None
+    conversation.rated_at = uow.now()
+    await append_event(
+        uow,
+        conversation,
+        "conversation.rated",
+        {"rating": rating, "comment": conversation.rating_comment},
+    )

@@ -1,0 +1,69 @@
+"""Async engine and session factory, built from Settings. The edge owns the transaction.
+
+Every session carries the clock it was built with (`clock_of(session)`): a use case that is
+handed a session is handed the time with it, so the server, a test or the simulator decide
+what "now" is, once, at the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from tandem.config import Settings
+from tandem.core.clock import Clock, SystemClock
+
+
+def build_engine(settings: Settings) -> AsyncEngine:
+    url = settings.sqlalchemy_url
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # We issue BEGIN ourselves (below), so the driver must not.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def build_sessionmaker(
+    engine: AsyncEngine, clock: Clock | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine` that carry `clock` (the system clock for a command-line tool)."""
+    return async_sessionmaker(
+        engine, expire_on_commit=False, info={"clock": clock or SystemClock()}
+    )
+
+
+def clock_of(session: AsyncSession) -> Clock:
+    """The clock the session was built with (see the module docstring)."""
+    clock: Clock = session.info["clock"]
+    return clock
+
+
+@asynccontextmanager
+async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on error."""
+    async with factory() as session, session.begin():
+        yield session

@@ -1,0 +1,85 @@
+"""FastAPI dependencies of the composition root: the services container and who is calling.
+
+The routes of every package reach the container through these (FastAPI's dependency
+injection is how the edge is handed what it needs). Handlers open their unit of work
+explicitly (`async with services.unit_of_work() as uow`), so the commit happens before the
+response is built: an acknowledged message is a stored message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from tandem.conversations.service import require_customer_conversation
+from tandem.core.errors import Forbidden, Unauthorized
+from tandem.http.deps import SESSION_COOKIE, BearerDep, staff_token
+from tandem.identity.service import Principal, account_for_token, principal_of
+from tandem.services import Services
+
+__all__ = [
+    "SESSION_COOKIE",
+    "AgentDep",
+    "BearerDep",
+    "CustomerAccess",
+    "CustomerDep",
+    "ServicesDep",
+    "SupervisorDep",
+    "principal_for_token",
+    "staff_token",
+]
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def principal_for_token(services: Services, token: str | None) -> Principal:
+    if not token:
+        raise Unauthorized("log in to the desk first (POST /api/v1/auth/login)")
+    async with services.sessions() as session:
+        account = await account_for_token(session, token)
+    if account is None:
+        raise Unauthorized("your session has expired: log in again")
+    return principal_of(account)
+
+
+async def require_agent(
+    services: ServicesDep, token: Annotated[str | None, Depends(staff_token)]
+) -> Principal:
+    return await principal_for_token(services, token)
+
+
+AgentDep = Annotated[Principal, Depends(require_agent)]
+
+
+async def require_supervisor(principal: AgentDep) -> Principal:
+    if not principal.is_supervisor:
+        raise Forbidden("this needs a supervisor or admin account")
+    return principal
+
+
+SupervisorDep = Annotated[Principal, Depends(require_supervisor)]
+
+
+@dataclass(frozen=True)
+class CustomerAccess:
+    conversation_id: str
+    external_id: str | None
+
+
+async def require_customer(
+    conversation_id: str, services: ServicesDep, token: BearerDep
+) -> CustomerAccess:
+    async with services.sessions() as session:
+        conversation = await require_customer_conversation(session, conversation_id, token)
+    return CustomerAccess(conversation.id, conversation.customer_external_id)
+
+
+CustomerDep = Annotated[CustomerAccess, Depends(require_customer)]

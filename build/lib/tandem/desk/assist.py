@@ -1,0 +1,109 @@
+"""The copilot in the desk: suggestions for the conversation the agent has open.
+
+Knowledge-base matches for what the customer asked, answers colleagues gave to similar
+questions in resolved conversations, canned replies filled with this conversation's values,
+and the AI's proposal from the hand-off packet. All of it is offered, never sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tandem.conversations import service as conversations
+from tandem.conversations.models import Conversation, Message
+from tandem.desk import copilot
+from tandem.knowledge.index import KnowledgeIndex
+
+# How far back colleagues' answers are searched (most recently resolved conversations).
+PAST_CONVERSATIONS = 300
+QUERY_MESSAGES = 2
+
+
+async def past_answers(session: AsyncSession, exclude: str) -> list[copilot.PastAnswer]:
+    recent = (
+        await session.scalars(
+            select(Conversation.id)
+            .where(Conversation.resolved_at.is_not(None), Conversation.id != exclude)
+            .order_by(Conversation.resolved_at.desc())
+            .limit(PAST_CONVERSATIONS)
+        )
+    ).all()
+    if not recent:
+        return []
+    rows = (
+        await session.execute(
+            select(Message.conversation_id, Message.author, Message.text, Message.meta)
+            .where(
+                Message.conversation_id.in_(list(recent)),
+                Message.author.in_(("customer", "agent")),
+            )
+            .order_by(Message.conversation_id, Message.seq)
+        )
+    ).all()
+    by_conversation: dict[str, list[tuple[str, str]]] = {}
+    names: dict[str, str | None] = {}
+    for cid, author, text, meta in rows:
+        by_conversation.setdefault(cid, []).append((author, text))
+        if author == "agent":
+            names[cid] = (meta or {}).get("agent_name")
+    out: list[copilot.PastAnswer] = []
+    for cid, messages in by_conversation.items():
+        out.extend(copilot.pair_answers(messages, cid, names.get(cid)))
+    return out
+
+
+def _values(c: Conversation, agent_name: str) -> dict[str, str | None]:
+    packet = c.handoff_packet or {}
+    order = packet.get("order") or {}
+    customer = packet.get("customer") or {}
+    return {
+        "customer_name": c.customer_name or customer.get("name"),
+        "order_id": order.get("order_id"),
+        "tracking_number": order.get("tracking_number"),
+        "agent_name": agent_name,
+    }
+
+
+async def suggestions(
+    session: AsyncSession, index: KnowledgeIndex, conversation_id: str, agent_name: str
+) -> dict[str, Any]:
+    c = await conversations.require_conversation(session, conversation_id)
+    asked = (
+        await session.scalars(
+            select(Message.text)
+            .where(Message.conversation_id == c.id, Message.author == "customer")
+            .order_by(Message.seq.desc())
+            .limit(QUERY_MESSAGES)
+        )
+    ).all()
+    query = " ".join(reversed(asked))
+    found: list[copilot.Suggestion] = []
+    if query and len(index):
+        result = index.search(query, language=c.language, k=3)
+        found += [
+            copilot.Suggestion(
+                "knowledge", m.answer, round(m.confidence, 3), m.question, m.entry_id
+            )
+            for m in result.candidates
+        ]
+    if query:
+        found += copilot.colleague_suggestions(query, await past_answers(session, c.id))
+    packet = c.handoff_packet or {}
+    return {
+        "query": query,
+        "suggestions": [
+            {
+                "source": s.source,
+                "text": s.text,
+                "score": s.score,
+                "question": s.question,
+                "ref": s.ref,
+            }
+            for s in found
+        ],
+        "canned": copilot.canned_replies(c.language, _values(c, agent_name)),
+        "proposal": packet.get("proposal"),
+    }

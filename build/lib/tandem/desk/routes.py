@@ -1,0 +1,245 @@
+"""The desk API for agents and supervisors (docs/api.md, "Desk"; docs/desk.md).
+
+Time comes from the app's clock (`services.clock`), the one every timestamp is written with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+
+from tandem.conversations.models import Conversation, Message
+from tandem.core import events
+from tandem.core.errors import TandemError
+from tandem.deps import (
+    SESSION_COOKIE,
+    AgentDep,
+    ServicesDep,
+    SupervisorDep,
+    principal_for_token,
+)
+from tandem.desk import assist, figures, presence, service
+from tandem.desk.schemas import (
+    AgentOut,
+    AgentReplyIn,
+    ConversationDetailOut,
+    ConversationSummaryOut,
+    CopilotOut,
+    DeskMessageOut,
+    EscalateIn,
+    FiguresOut,
+    PresenceIn,
+    RevealOut,
+    TransferIn,
+)
+from tandem.identity.routes import account_out
+from tandem.identity.schemas import AccountOut
+from tandem.realtime.hub import DESK_TOPIC, Overflowed
+from tandem.realtime.ws import drain_client, next_event
+from tandem.routing import assignment
+from tandem.services import Services
+
+router = APIRouter(prefix="/api/v1/desk", tags=["desk"])
+
+
+def _day_start(services: Services, now: datetime) -> datetime:
+    """Midnight today in the shop's time zone (the day the agent's figures cover)."""
+    zone = services.shop.policy.service_hours.zone
+    return now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@router.get("/queue", response_model=list[ConversationSummaryOut])
+async def get_queue(services: ServicesDep, agent: AgentDep) -> list[dict[str, Any]]:
+    async with services.sessions() as session:
+        return await service.queue(session, services.clock.now())
+
+
+@router.get("/conversations", response_model=list[ConversationSummaryOut])
+async def my_conversations(services: ServicesDep, agent: AgentDep) -> list[dict[str, Any]]:
+    async with services.sessions() as session:
+        return await service.my_conversations(session, agent)
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationDetailOut)
+async def conversation_detail(
+    conversation_id: str, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
+    async with services.sessions() as session:
+        return await service.detail(session, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/accept", response_model=ConversationSummaryOut)
+async def accept(conversation_id: str, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+    """Claim a waiting conversation by hand (assignment is otherwise automatic)."""
+    async with services.unit_of_work() as uow:
+        c = await service.accept(uow, agent, conversation_id, services.clock.now())
+        return await service.summary(uow.session, c)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages", status_code=201, response_model=DeskMessageOut
+)
+async def reply(
+    conversation_id: str, body: AgentReplyIn, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        m = await service.reply(
+            uow, agent, conversation_id, body.text, body.client_msg_id, services.clock.now()
+        )
+        return service.desk_message(m, "zh")
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages/{message_id}/reveal", response_model=RevealOut
+)
+async def reveal(
+    conversation_id: str, message_id: str, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
+    """The original text of one masked message. Recorded: who, when, which message."""
+    async with services.unit_of_work() as uow:
+        return await service.reveal(uow, agent, conversation_id, message_id, services.clock.now())
+
+
+@router.get("/conversations/{conversation_id}/reveals")
+async def reveals(
+    conversation_id: str, services: ServicesDep, supervisor: SupervisorDep
+) -> list[dict[str, Any]]:
+    async with services.sessions() as session:
+        return await service.reveals(session, conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/copilot", response_model=CopilotOut)
+async def copilot(conversation_id: str, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+    async with services.sessions() as session:
+        return await assist.suggestions(
+            session, services.knowledge, conversation_id, agent.display_name
+        )
+
+
+@router.post("/conversations/{conversation_id}/transfer", response_model=ConversationSummaryOut)
+async def transfer(
+    conversation_id: str, body: TransferIn, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        c = await service.transfer(
+            uow,
+            agent,
+            conversation_id,
+            services.clock.now(),
+            to_agent_id=body.agent_id,
+            to_skill=body.skill,
+        )
+        return await service.summary(uow.session, c)
+
+
+@router.post("/conversations/{conversation_id}/escalate", response_model=ConversationSummaryOut)
+async def escalate(
+    conversation_id: str, body: EscalateIn, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        c = await service.escalate(uow, agent, conversation_id, services.clock.now(), body.note)
+        return await service.summary(uow.session, c)
+
+
+@router.post("/conversations/{conversation_id}/resolve", response_model=ConversationSummaryOut)
+async def resolve(conversation_id: str, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        c = await service.resolve(
+            uow, agent, conversation_id, services.clock.now(), services.knowledge
+        )
+        return await service.summary(uow.session, c)
+
+
+@router.post("/conversations/{conversation_id}/hand-back", response_model=ConversationSummaryOut)
+async def hand_back(conversation_id: str, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        c = await service.hand_back(uow, agent, conversation_id, services.clock.now())
+        return await service.summary(uow.session, c)
+
+
+@router.get("/agents", response_model=list[AgentOut])
+async def list_agents(services: ServicesDep, agent: AgentDep) -> list[dict[str, Any]]:
+    async with services.sessions() as session:
+        return await presence.agents(session, services.clock.now())
+
+
+@router.get("/me/figures", response_model=FiguresOut)
+async def my_figures(services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+    """Today's conversations closed, positive-rating rate and average handling time."""
+    async with services.sessions() as session:
+        return await figures.my_figures(
+            session, agent.id, _day_start(services, services.clock.now())
+        )
+
+
+@router.get("/supervisor")
+async def supervisor(services: ServicesDep, supervisor: SupervisorDep) -> dict[str, Any]:
+    """Queues by skill, agents' load, presence and exposure, alerts (urgent first)."""
+    async with services.sessions() as session:
+        return await figures.supervisor_view(session, services.clock.now())
+
+
+@router.post("/assign")
+async def assign_round(services: ServicesDep, supervisor: SupervisorDep) -> dict[str, Any]:
+    """Run an assignment round now (also re-queues conversations of agents who stopped
+    answering). Rounds run by themselves on every change; this is for a periodic job."""
+    async with services.unit_of_work() as uow:
+        result = await assignment.run_round(uow, services.clock.now())
+    return {
+        "assigned": [a.__dict__ for a in result.assigned],
+        "requeued": [r.__dict__ for r in result.requeued],
+    }
+
+
+@router.put("/presence", response_model=AccountOut)
+async def set_presence(body: PresenceIn, services: ServicesDep, agent: AgentDep) -> AccountOut:
+    async with services.unit_of_work() as uow:
+        account = await presence.set_presence(
+            uow, agent, body.presence, services.clock.now(), body.break_minutes
+        )
+        return account_out(account)
+
+
+async def _as_desk_sees_it(services: Services, event: events.Event) -> events.Event:
+    """A customer's message reaches the desk masked, as the desk's lists show it: the raw
+    abusive words never travel to an agent's screen unless they reveal them."""
+    if not isinstance(event, events.MessageCreated) or event.data.author != "customer":
+        return event
+    async with services.sessions() as session:
+        message = await session.get(Message, event.data.id)
+        if message is None:
+            return event
+        conversation = await session.get(Conversation, message.conversation_id)
+        language = conversation.language if conversation is not None else "zh"
+        masked = events.MessageData.model_validate(service.desk_message(message, language))
+        return event.model_copy(update={"data": masked})
+
+
+@router.websocket("/events")
+async def desk_events(websocket: WebSocket, token: str | None = None) -> None:
+    """Live desk events: every conversation event plus presence changes, queue changes and
+    wellbeing notices. Not resumable by number: a desk that reconnects reloads its lists."""
+    services = websocket.app.state.services
+    try:
+        await principal_for_token(services, token or websocket.cookies.get(SESSION_COOKIE))
+    except TandemError as exc:
+        await websocket.accept()
+        await websocket.close(code=4401, reason=exc.message)
+        return
+    await websocket.accept()
+    receiver = asyncio.create_task(drain_client(websocket))
+    try:
+        async with services.hub.subscribe(DESK_TOPIC) as sub:
+            await websocket.send_json(events.wire(events.desk_ready()))
+            while (event := await next_event(sub, receiver)) is not None:
+                await websocket.send_json(events.wire(await _as_desk_sees_it(services, event)))
+    except (Overflowed, RuntimeError):
+        pass
+    finally:
+        receiver.cancel()
+        with contextlib.suppress(Exception):
+            await websocket.close()

@@ -1,0 +1,51 @@
+"""Rule: the customer asks for a person (in words, or by tapping the quick reply)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tandem.engine.handoff import asks_if_bot, wants_human
+from tandem.engine.replies import compose, handoff_quick_reply
+from tandem.engine.rules.handoff import (
+    counted,
+    hand_off,
+    status_while_queued,
+)
+from tandem.engine.rules.turn import (
+    Turn,
+)
+from tandem.engine.types import (
+    Decision,
+)
+
+
+def human_request(turn: Turn) -> Decision:
+    if turn.view.state == "queued":
+        return status_while_queued(turn, asked_again=True)
+    return hand_off(turn, "customer_request", "handoff_queued", rule="explicit_human_request")
+
+
+def bot_identity(turn: Turn) -> Decision:
+    """Asked whether it is a machine: say so honestly, and how to reach a person."""
+    quick = (
+        ()
+        if turn.view.state == "queued"
+        else (handoff_quick_reply(turn.language, turn.ctx.wording),)
+    )
+    reply = compose(
+        "bot_identity", turn.language, turn.sent, quick_replies=quick, wording=turn.ctx.wording
+    )
+    if reply is None:
+        reply = counted(turn, "bot_identity", len(turn.sent))
+    return turn.decision("reply", "bot_identity", (replace(reply, quick_replies=quick),))
+
+
+def rule(turn: Turn) -> Decision | None:
+    inbound, ctx = turn.inbound, turn.ctx
+    if not inbound.payload and asks_if_bot(inbound.text):
+        return bot_identity(turn)
+    if wants_human(inbound.text, inbound.payload) or (
+        turn.intent == "human" and (turn.confidence or 0) >= ctx.rules.min_confidence
+    ):
+        return human_request(turn)
+    return None

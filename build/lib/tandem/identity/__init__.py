@@ -1,0 +1,4 @@
+"""Staff accounts (agent, supervisor, admin), their sessions, and customer identity signing.
+
+May import tandem.core, tandem.config, tandem.db.
+"""

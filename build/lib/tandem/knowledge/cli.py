@@ -1,0 +1,182 @@
+"""`tandem kb ...`: evaluate retrieval, import and export the knowledge base."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import track
+
+from tandem.config import Settings
+from tandem.core.errors import TandemError
+from tandem.db.migrate import upgrade
+from tandem.db.session import build_engine, build_sessionmaker, transaction
+from tandem.knowledge import service
+from tandem.knowledge.evaluate import (
+    DEMO_FAQ,
+    evaluate_kb,
+    evaluate_pairs,
+    read_jsonl,
+    shopper_queries,
+)
+from tandem.knowledge.formats import format_of
+from tandem.knowledge.service import ImportReport
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Knowledge base: evaluate, import, export.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+@app.callback()
+def kb() -> None:
+    """Knowledge base: evaluate, import, export."""
+
+
+def _progress(description: str, quiet: bool) -> Any:
+    def wrap(items: Iterable[T]) -> Iterable[T]:
+        return items if quiet else track(items, description=description, console=console)
+
+    return wrap
+
+
+def _read(path: Path, what: str) -> list[dict[str, Any]]:
+    if not path.exists():
+        raise typer.BadParameter(f"{what} file {path} does not exist")
+    try:
+        return read_jsonl(path)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{exc}; every line must be one JSON object") from exc
+
+
+@app.command("eval")
+def eval_command(
+    kb: Annotated[
+        Path | None, typer.Option("--kb", help="KB JSONL: id, question, answer[, alternatives]")
+    ] = None,
+    queries: Annotated[
+        Path | None,
+        typer.Option("--queries", help="Query JSONL: text, expected_id (null = unanswerable)"),
+    ] = None,
+    pairs: Annotated[
+        Path | None, typer.Option("--pairs", help="Pair JSONL: text_a, text_b, label")
+    ] = None,
+    shopper: Annotated[
+        Path | None,
+        typer.Option(
+            "--shopper",
+            help="In-domain set (id, text, lang, intent, act, faq) against the demo FAQ",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only")] = False,
+) -> None:
+    """Measure answer-or-abstain (--kb + --queries, or --shopper FILE against the demo FAQ,
+    `--kb` replacing it) or the match judgement (--pairs)."""
+    if shopper is not None:
+        result = evaluate_kb(
+            _read(kb or DEMO_FAQ, "KB"),
+            shopper_queries(_read(shopper, "shopper")),
+            progress=_progress("searching", as_json),
+        )
+    elif pairs is not None:
+        result = evaluate_pairs(_read(pairs, "pairs"), progress=_progress("judging pairs", as_json))
+    elif kb is not None and queries is not None:
+        result = evaluate_kb(
+            _read(kb, "KB"),
+            _read(queries, "queries"),
+            progress=_progress("searching", as_json),
+        )
+    else:
+        raise typer.BadParameter("give --kb and --queries, or --pairs")
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        for key, value in result.items():
+            console.print(f"{key:>22}  {value}")
+
+
+async def _import(data: bytes, fmt: str, name: str, actor: str) -> ImportReport:
+    settings = Settings()
+    engine = build_engine(settings)
+    try:
+        await upgrade(settings, engine)
+        async with transaction(build_sessionmaker(engine)) as session:
+            return await service.import_entries(
+                session,
+                None,
+                data,
+                fmt,
+                actor=actor,
+                progress=lambda rows: track(rows, description=f"importing {name}", console=console),
+            )
+    finally:
+        await engine.dispose()
+
+
+async def _export(fmt: str, status: str | None) -> tuple[bytes, int]:
+    settings = Settings()
+    engine = build_engine(settings)
+    try:
+        await upgrade(settings, engine)
+        async with build_sessionmaker(engine)() as session:
+            data = await service.export_entries(session, fmt, status=status)
+            _, count = await service.list_entries(session, status=status, limit=1)
+    finally:
+        await engine.dispose()
+    return data, count
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A .csv, .xlsx, .jsonl or .md file")],
+    actor: Annotated[str, typer.Option(help="Recorded as who made the change")] = "import",
+) -> None:
+    """Import entries into the database (TANDEM_DATABASE_URL); bad rows are listed, good rows go in.
+
+    Rows with an `id` that exists update that entry; other rows create entries. A running
+    server sees the new entries after its next start.
+    """
+    if not file.exists():
+        raise typer.BadParameter(f"{file} does not exist")
+    try:
+        report = asyncio.run(_import(file.read_bytes(), format_of(file), file.name, actor))
+    except (ValueError, TandemError) as exc:
+        console.print(f"[red]Nothing imported:[/red] {getattr(exc, 'message', exc)}")
+        raise typer.Exit(1) from exc
+    for error in report.errors:
+        console.print(f"  row {error.row}: {error.reason}")
+    console.print(
+        f"created {report.created}, updated {report.updated}, "
+        f"{len(report.errors)} row(s) with errors"
+        + (" (fix them and import again)" if report.errors else "")
+    )
+    if report.errors and not (report.created or report.updated):
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_command(
+    file: Annotated[Path, typer.Argument(help="Where to write: .csv, .xlsx, .jsonl or .md")],
+    status: Annotated[str, typer.Option(help="live, pending, retired or all")] = "live",
+) -> None:
+    """Export the knowledge base; the format follows the file's extension."""
+    try:
+        data, count = asyncio.run(_export(format_of(file), None if status == "all" else status))
+        file.write_bytes(data)
+    except (ValueError, TandemError) as exc:
+        console.print(f"[red]Nothing exported:[/red] {getattr(exc, 'message', exc)}")
+        raise typer.Exit(1) from exc
+    console.print(f"wrote {count} entries to {file}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

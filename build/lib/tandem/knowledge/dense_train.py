@@ -1,0 +1,223 @@
+"""Fit the encoder layers of retrieval (dense.py) on training data only (by us, offline).
+
+    python -m tandem.knowledge.dense_train --cache /work/cache/nlu/emb \
+        --pairs lcqmc/dev.jsonl#train --pairs atec/train.jsonl --pairs bq_corpus/dev.jsonl#train \
+        --kb-pairs lcqmc/dev.jsonl#train --shopper src/tandem/evaluation/data/shopper_dev.jsonl
+
+* pair layer: logistic regression over [logit(matcher probability), z(encoder cosine)] on the
+  labelled pairs whose two texts have stored vectors (`--cache`, see bench/nlu_embed.py);
+  its threshold maximises the mean of per-source accuracy (F1 for atec);
+* answer layer: logistic regression over the index's answer features plus the dense ones, on
+  every candidate of every training query: queries from an LCQMC-built knowledge base (the
+  training half) and the in-domain **dev** set against the demo FAQ (never the test set). The
+  answer threshold is the lowest at which answered precision on those queries reaches
+  ANSWER_PRECISION.
+
+Also writes the demo FAQ's phrasing vectors into the package (`data/vectors/`), so a server
+starts without encoding them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from tandem.knowledge.dense import DENSE_ANSWER_FEATURES, DenseLayers
+from tandem.knowledge.evaluate import kb_entry, read_jsonl
+from tandem.knowledge.index import ANSWER_FEATURES, SHIPPED_VECTORS, KnowledgeIndex
+from tandem.knowledge.lexicon import DEFAULT_DIR
+from tandem.knowledge.matcher import default_matcher
+from tandem.knowledge.text import prepare
+from tandem.knowledge.train import Pair, read_pairs
+from tandem.understanding.encoder import VectorStore, encoder_input, load_encoder
+from tandem.understanding.normalize import normalize
+
+# A wrong answer (答非所问) costs more than an abstention, which still offers the likely topics.
+ANSWER_PRECISION = 0.95
+UNANSWERABLE_WEIGHT = 4.0
+DEMO_FAQ = Path(__file__).parent / "data" / "demo_faq.jsonl"
+
+
+def _vec(store: VectorStore, text: str) -> np.ndarray | None:
+    return store.vectors.get(encoder_input(normalize(text)) or " ")
+
+
+def fit_pair_layer(
+    pairs: Sequence[Pair], store: VectorStore
+) -> tuple[DenseLayers, dict[str, float]]:
+    usable = [
+        (p, va, vb)
+        for p in pairs
+        if (va := _vec(store, p.text_a)) is not None and (vb := _vec(store, p.text_b)) is not None
+    ]
+    if len(usable) < 50:
+        raise SystemExit(f"only {len(usable)} pairs have stored vectors: run bench/nlu_embed.py")
+    matcher = default_matcher()
+    p_lex = matcher.score_pairs([(prepare(p.text_a), prepare(p.text_b)) for p, _, _ in usable])
+    cos = np.array([float(va @ vb) for _, va, vb in usable])
+    y = np.array([p.label for p, _, _ in usable])
+    mean, scale = float(cos.mean()), float(cos.std() or 1.0)
+    q = np.clip(p_lex, 1e-6, 1 - 1e-6)
+    x = np.column_stack([np.log(q / (1 - q)), (cos - mean) / scale])
+    lr = LogisticRegression(C=1.0, random_state=0).fit(x, y)
+    prob = lr.predict_proba(x)[:, 1]
+    sources = sorted({p.source for p, _, _ in usable})
+    best_t, best_score = 0.5, -1.0
+    for t in np.linspace(0.1, 0.9, 81):
+        scores = []
+        for src in sources:
+            idx = np.array([p.source == src for p, _, _ in usable])
+            pred, gold = prob[idx] >= t, y[idx] == 1
+            if "atec" in src:
+                tp = int((pred & gold).sum())
+                denom = int(pred.sum() + gold.sum())
+                scores.append(2 * tp / denom if denom else 0.0)
+            else:
+                scores.append(float((pred == gold).mean()))
+        if float(np.mean(scores)) > best_score:
+            best_t, best_score = float(t), float(np.mean(scores))
+    layers = DenseLayers(
+        cos_mean=mean,
+        cos_scale=scale,
+        pair_weights=(float(lr.coef_[0][0]), float(lr.coef_[0][1]), float(lr.intercept_[0])),
+        pair_threshold=round(best_t, 3),
+        # placeholder until fit_answer_layer: one weight per answer feature + intercept
+        answer_weights=(0.0,) * (len(ANSWER_FEATURES) + len(DENSE_ANSWER_FEATURES) + 1),
+        answer_threshold=0.5,
+    )
+    return layers, {"pairs": len(usable), "pair_score": round(best_score, 4)}
+
+
+def _queries_from_shopper(path: Path) -> list[dict[str, Any]]:
+    rows = read_jsonl(path)
+    return [{"text": r["text"], "expected_id": r["faq"], "language": r["lang"]} for r in rows]
+
+
+def fit_answer_layer(
+    layers: DenseLayers,
+    problems: Sequence[tuple[list[dict[str, Any]], list[dict[str, Any]]]],
+    store: VectorStore,
+) -> tuple[DenseLayers, dict[str, float]]:
+    """`problems`: (knowledge base rows, queries with `expected_id` or None)."""
+    encoder = load_encoder()
+    xs: list[tuple[float, ...]] = []
+    ys: list[int] = []
+    weights: list[float] = []
+    per_query: list[tuple[list[tuple[float, ...]], list[str], str | None]] = []
+    for kb, queries in problems:
+        index = KnowledgeIndex(encoder=encoder, vectors=store, dense=layers)
+        index.upsert_many(kb_entry(r) for r in kb)
+        for q in queries:
+            vector = _vec(store, str(q["text"]))
+            judged = index.judge(str(q["text"]), language=q.get("language"), vector=vector)
+            expected = q.get("expected_id")
+            feats = [j.features for j in judged]
+            ids = [j.entry_id for j in judged]
+            per_query.append((feats, ids, None if expected is None else str(expected)))
+            for rank, (f, e) in enumerate(zip(feats, ids, strict=True)):
+                xs.append(f)
+                ys.append(int(e == expected))
+                # The best candidate of a question the base cannot answer is the costly
+                # mistake (a confident wrong answer): it is a small share of the rows, so it
+                # counts UNANSWERABLE_WEIGHT times, or the layer learns that being first is
+                # enough.
+                weights.append(UNANSWERABLE_WEIGHT if expected is None and rank == 0 else 1.0)
+    lr = LogisticRegression(C=1.0, max_iter=2000, random_state=0).fit(
+        np.array(xs), np.array(ys), sample_weight=np.array(weights)
+    )
+    w = tuple(float(v) for v in lr.coef_[0]) + (float(lr.intercept_[0]),)
+    fitted = DenseLayers(
+        layers.cos_mean,
+        layers.cos_scale,
+        layers.pair_weights,
+        layers.pair_threshold,
+        w,
+        0.5,
+    )
+    # Threshold: the lowest with answered precision >= ANSWER_PRECISION on these queries.
+    best: list[tuple[float, str, str | None]] = []
+    for feats, ids, expected in per_query:
+        if not feats:
+            best.append((0.0, "", expected))
+            continue
+        conf = fitted.answer_confidence(np.array(feats))
+        k = int(np.argmax(conf))
+        best.append((float(conf[k]), ids[k], expected))
+    threshold = 0.95
+    for t in np.linspace(0.2, 0.95, 76):
+        answered = [(i, e) for c, i, e in best if c >= t]
+        if answered and sum(i == e for i, e in answered) / len(answered) >= ANSWER_PRECISION:
+            threshold = float(t)
+            break
+    answerable = [b for b in best if b[2] is not None]
+    stats = {
+        "queries": len(best),
+        "answer_threshold": round(threshold, 3),
+        "train_coverage": round(
+            sum(c >= threshold for c, _, _ in answerable) / max(len(answerable), 1), 4
+        ),
+    }
+    return (
+        DenseLayers(
+            fitted.cos_mean,
+            fitted.cos_scale,
+            fitted.pair_weights,
+            fitted.pair_threshold,
+            fitted.answer_weights,
+            round(threshold, 3),
+        ),
+        stats,
+    )
+
+
+def ship_demo_vectors(store: VectorStore) -> int:
+    """Write the demo FAQ's phrasing vectors into the package (what a server starts with)."""
+    encoder = load_encoder()
+    texts: list[str] = []
+    for row in read_jsonl(DEMO_FAQ):
+        texts.extend([str(row["question"]), *[str(a) for a in row.get("alternatives") or []]])
+    keys = sorted({encoder_input(normalize(t)) or " " for t in texts})
+    vectors = store.embed(keys, encoder)
+    if vectors is None:
+        raise SystemExit("the encoder is needed to ship the demo vectors")
+    SHIPPED_VECTORS.mkdir(parents=True, exist_ok=True)
+    (SHIPPED_VECTORS / "demo_faq.texts.json").write_text(
+        json.dumps(keys, ensure_ascii=False), "utf-8"
+    )
+    np.save(SHIPPED_VECTORS / "demo_faq.npy", vectors.astype(np.float16))
+    return len(keys)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--pairs", action="append", default=[])
+    ap.add_argument("--kb", action="append", default=[], help="KB.jsonl=QUERIES.jsonl")
+    ap.add_argument("--shopper", type=Path, action="append", default=[])
+    args = ap.parse_args()
+    store = VectorStore(args.cache)
+    pairs = [p for spec in args.pairs for p in read_pairs(spec)]
+    layers, pair_stats = fit_pair_layer(pairs, store)
+    print(json.dumps(pair_stats))
+    problems: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
+    for spec in args.kb:
+        kb_path, _, q_path = spec.partition("=")
+        queries = [q for q in read_jsonl(Path(q_path)) if _vec(store, str(q["text"])) is not None]
+        problems.append((read_jsonl(Path(kb_path)), queries))
+    demo_kb = read_jsonl(DEMO_FAQ)
+    for path in args.shopper:
+        problems.append((demo_kb, _queries_from_shopper(path)))
+    layers, answer_stats = fit_answer_layer(layers, problems, store)
+    print(json.dumps(answer_stats))
+    layers.save(DEFAULT_DIR)
+    print(f"shipped {ship_demo_vectors(store)} demo FAQ phrasing vectors")
+
+
+if __name__ == "__main__":
+    main()

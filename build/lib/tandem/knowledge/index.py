@@ -1,0 +1,546 @@
+"""The retrieval index: answer from the knowledge base only when sure, else offer topics.
+
+Two stages. BM25 over words + character uni/bigrams finds candidate phrasings quickly (an
+inverted index updated entry by entry, so a changed entry is searchable at once). The matcher
+then judges each candidate against the query (lexical + semantic pair features, a calibrated
+probability); the best entry is the answer when its probability clears the matcher's
+`answer_threshold`, otherwise the index abstains and returns the likely topics.
+
+When the sentence encoder runs (multilingual-e5-small, shared with the understanding step),
+each phrasing also has a dense vector and a search adds the nearest phrasings by exact inner
+product to the BM25 candidates; the encoder's cosine then enters the pair probability and the
+answer confidence (dense.py). A paraphrase that shares no words with the entry ("退货运费谁出"
+vs "寄回去的邮费要我出吗") is found and judged on meaning. Pass the message's vector
+(`search(text, vector=analysis.vector)`) and it is not encoded twice.
+
+Phrasing vectors are cached in the index (built at start), not stored with the entries: they
+are derived data, a function of (encoder, text), so the entries table needs no migration and
+no rewrite when the encoder changes. A `VectorStore` seeds the cache (the demo FAQ's vectors
+ship in the package), and only phrasings it lacks are encoded, one entry at a time on upsert
+or in batches with a progress callback in `upsert_many`.
+
+Pure: no database, no clock. Not thread-safe: mutate and search from one thread (the event
+loop), as the product does.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from tandem.knowledge.dense import DenseLayers, dense_answer_features
+from tandem.knowledge.matcher import Matcher, default_matcher
+from tandem.knowledge.text import Prepared, prepare
+from tandem.understanding.encoder import DIM, Encoder, NullEncoder, VectorStore, shared_encoder
+from tandem.understanding.normalize import normalize
+
+SHIPPED_VECTORS = Path(__file__).parent / "data" / "vectors"
+DENSE_ROWS = 24
+
+K1 = 1.2
+B = 0.75
+EXACT_CONFIDENCE = 0.99
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    id: str
+    question: str
+    alternatives: tuple[str, ...]
+    answer: str
+    intent: str | None
+    language: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    entry_id: str
+    question: str
+    answer: str
+    score: float  # lexical (BM25) score of the best phrasing: for ordering and debugging only
+    confidence: float  # calibrated probability that this entry answers the query
+    intent: str | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    answer: Match | None  # None = abstain
+    candidates: tuple[Match, ...]  # best first, at most k; when abstaining, the likely topics
+
+
+# What the answer decision sees about one candidate entry (matcher.answer_confidence).
+ANSWER_FEATURES = (
+    "pair_probability",
+    "bm25_vs_self",
+    "bm25_vs_top",
+    "lexical_top",
+    "log_lexical_rank",
+    "probability_margin",
+)
+
+
+@dataclass(frozen=True)
+class Judged:
+    entry_id: str
+    probability: float
+    score: float
+    features: tuple[float, ...]
+    confidence: float = 0.0
+
+
+class _Postings:
+    """Rows holding one term, with term frequencies: 6 bytes a posting, append-only.
+
+    Removed rows stay until the next compaction; searches mask them out with `_alive`.
+    """
+
+    __slots__ = ("rows", "tfs")
+
+    def __init__(self) -> None:
+        self.rows = array("i")
+        self.tfs = array("H")
+
+    def arrays(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint16]]:
+        # Views, not copies: they must not outlive the search (an array with a live view
+        # cannot grow).
+        return np.frombuffer(self.rows, dtype=np.int32), np.frombuffer(self.tfs, dtype=np.uint16)
+
+
+def _term_counts(p: Prepared) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for t in p.terms():
+        counts[t] = counts.get(t, 0) + 1
+    return counts
+
+
+class KnowledgeIndex:
+    """Entries in, answers out. `upsert`/`remove` take effect for the very next `search`."""
+
+    def __init__(
+        self,
+        matcher: Matcher | None = None,
+        *,
+        answer_threshold: float | None = None,
+        rerank_rows: int = 24,
+        topic_floor: float = 0.05,
+        lexical_only: bool = False,
+        encoder: Encoder | None = None,
+        vectors: VectorStore | None = None,
+        dense: DenseLayers | None = None,
+    ) -> None:
+        """`encoder`: None uses the process-wide one (off with TANDEM_ENCODER=off);
+        `vectors`: phrasing vectors computed earlier (default: the shipped demo FAQ's);
+        `dense`: the encoder layers (default: shipped with the matcher)."""
+        # lexical_only: BM25 candidates without a matcher, for mining training pairs.
+        self.matcher: Matcher = None if lexical_only else (matcher or default_matcher())  # type: ignore[assignment]
+        enc = NullEncoder("lexical index") if lexical_only else (encoder or shared_encoder())
+        self.dense: DenseLayers | None = None
+        if enc.available and not lexical_only:
+            self.dense = dense or _default_dense()
+        self.encoder: Encoder = (
+            enc if self.dense is not None else NullEncoder("no encoder layers for retrieval")
+        )
+        self._store = vectors if vectors is not None else _shipped_vectors()
+        if answer_threshold is None:
+            if self.dense is not None:
+                answer_threshold = self.dense.answer_threshold
+            else:
+                answer_threshold = self.matcher.answer_threshold if self.matcher else 0.5
+        self.answer_threshold = answer_threshold
+        self.rerank_rows = rerank_rows
+        self.topic_floor = topic_floor
+        self._dim = self.matcher.lexicon.dim if self.matcher else 1
+        self._entries: dict[str, IndexedEntry] = {}
+        self._entry_rows: dict[str, list[int]] = {}
+        self._reset_rows(1024)
+
+    def _reset_rows(self, capacity: int) -> None:
+        self._postings: dict[str, _Postings] = {}
+        self._row_entry: list[str | None] = []
+        self._row_prepared: list[Prepared | None] = []
+        self._lengths = np.zeros(capacity, dtype=np.float64)
+        self._alive = np.zeros(capacity, dtype=bool)
+        # Semantic vectors of the rows, half precision: 768 bytes a phrasing.
+        self._vectors = np.zeros((capacity, self._dim), dtype=np.float16)
+        self._char_vectors = np.zeros((capacity, self._dim), dtype=np.float16)
+        self._dense = np.zeros((capacity, DIM if self.dense else 1), dtype=np.float16)
+        self._n_alive = 0
+        self._n_dead = 0
+        self._total_length = 0.0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._entries
+
+    def get(self, entry_id: str) -> IndexedEntry | None:
+        return self._entries.get(entry_id)
+
+    def entries(self) -> list[IndexedEntry]:
+        return list(self._entries.values())
+
+    def upsert(self, entry: IndexedEntry) -> None:
+        """Add the entry, or replace the one with the same id."""
+        if entry.id in self._entries:
+            self.remove(entry.id)
+        self._entries[entry.id] = entry
+        rows: list[int] = []
+        seen: set[str] = set()
+        phrasings: list[tuple[str, Prepared]] = []
+        for phrasing in (entry.question, *entry.alternatives):
+            prepared = prepare(phrasing)
+            if not prepared.chars or prepared.text in seen:
+                continue
+            seen.add(prepared.text)
+            phrasings.append((phrasing, prepared))
+        dense = self._phrasing_vectors([p for p, _ in phrasings])
+        for i, (_, prepared) in enumerate(phrasings):
+            rows.append(
+                self._add_row(entry.id, prepared, dense=None if dense is None else dense[i])
+            )
+        self._entry_rows[entry.id] = rows
+
+    def upsert_many(
+        self, entries: Iterable[IndexedEntry], progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Upsert many entries, encoding the phrasings the vector store lacks in batches
+        (`progress(done, total)` counts phrasings encoded)."""
+        batch = list(entries)
+        if self.dense is not None:
+            texts = [p for e in batch for p in (e.question, *e.alternatives)]
+            self._store.embed([normalize(t) for t in texts], self.encoder, progress)
+        for entry in batch:
+            self.upsert(entry)
+
+    def _phrasing_vectors(self, phrasings: list[str]) -> npt.NDArray[np.float32] | None:
+        if self.dense is None or not phrasings:
+            return None
+        return self._store.embed([normalize(p) for p in phrasings], self.encoder)
+
+    def query_vector(self, text: str) -> npt.NDArray[np.float32] | None:
+        """The encoder's vector of a query (None without the encoder)."""
+        if self.dense is None:
+            return None
+        return self.encoder.encode(normalize(text))
+
+    def remove(self, entry_id: str) -> None:
+        """Forget the entry; unknown ids are ignored (removal is idempotent)."""
+        if self._entries.pop(entry_id, None) is None:
+            return
+        for row_id in self._entry_rows.pop(entry_id, []):
+            self._alive[row_id] = False
+            self._row_prepared[row_id] = None
+            self._row_entry[row_id] = None
+            self._total_length -= self._lengths[row_id]
+            self._n_alive -= 1
+            self._n_dead += 1
+        if self._n_dead > 1000 and self._n_dead > self._n_alive // 2:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Rebuild the postings without removed rows (amortised over many removals)."""
+        live = [
+            (
+                entry_id,
+                prepared,
+                self._vectors[row].copy(),
+                self._char_vectors[row].copy(),
+                self._dense[row].astype(np.float32),
+            )
+            for row, (entry_id, prepared) in enumerate(
+                zip(self._row_entry, self._row_prepared, strict=True)
+            )
+            if entry_id is not None and prepared is not None
+        ]
+        self._reset_rows(max(1024, 2 * len(live)))
+        self._entry_rows = {}
+        for entry_id, prepared, vector, chars, dense in live:
+            row = self._add_row(entry_id, prepared, (vector, chars), dense if self.dense else None)
+            self._entry_rows.setdefault(entry_id, []).append(row)
+
+    def _add_row(
+        self,
+        entry_id: str,
+        prepared: Prepared,
+        vectors: tuple[npt.NDArray[np.float16], npt.NDArray[np.float16]] | None = None,
+        dense: npt.NDArray[np.float32] | None = None,
+    ) -> int:
+        row_id = len(self._row_entry)
+        if row_id >= len(self._lengths):
+            grow = len(self._lengths)
+            self._lengths = np.concatenate([self._lengths, np.zeros(grow)])
+            self._alive = np.concatenate([self._alive, np.zeros(grow, dtype=bool)])
+            self._vectors = np.concatenate(
+                [self._vectors, np.zeros((grow, self._dim), dtype=np.float16)]
+            )
+            self._char_vectors = np.concatenate(
+                [self._char_vectors, np.zeros((grow, self._dim), dtype=np.float16)]
+            )
+            self._dense = np.concatenate(
+                [self._dense, np.zeros((grow, self._dense.shape[1]), dtype=np.float16)]
+            )
+        if dense is not None:
+            self._dense[row_id] = dense
+        terms = _term_counts(prepared)
+        for term, tf in terms.items():
+            postings = self._postings.get(term)
+            if postings is None:
+                postings = self._postings[term] = _Postings()
+            postings.rows.append(row_id)
+            postings.tfs.append(min(tf, 65535))
+        length = float(sum(terms.values()))
+        self._lengths[row_id] = length
+        self._alive[row_id] = True
+        self._total_length += length
+        self._n_alive += 1
+        if self.matcher:
+            lex = self.matcher.lexicon
+            if vectors is None:
+                self._vectors[row_id] = lex.embed(prepared)
+                self._char_vectors[row_id] = lex.embed_chars(prepared)
+            else:
+                self._vectors[row_id], self._char_vectors[row_id] = vectors
+        self._row_entry.append(entry_id)
+        self._row_prepared.append(prepared)
+        return row_id
+
+    def _lexical(
+        self, query: Prepared
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], float]:
+        """Top rows by BM25, their scores (best first), and the query's score against itself."""
+        empty = np.zeros(0, dtype=np.int64), np.zeros(0), 1.0
+        n_rows = self._n_alive
+        if n_rows == 0:
+            return empty
+        avg = self._total_length / n_rows
+        size = len(self._row_entry)
+        lengths = self._lengths[:size]
+        norm = K1 * (1.0 - B + B * lengths / avg)
+        query_terms = _term_counts(query)
+        query_norm = K1 * (1.0 - B + B * sum(query_terms.values()) / avg)
+        self_score = 0.0
+        all_rows: list[npt.NDArray[np.int32]] = []
+        all_weights: list[npt.NDArray[np.float64]] = []
+        for term, qtf in query_terms.items():
+            postings = self._postings.get(term)
+            rows: npt.NDArray[np.int32] | None = None
+            df = 0
+            if postings is not None:
+                rows, tfs = postings.arrays()
+                if self._n_dead:
+                    keep = self._alive[rows]
+                    rows, tfs = rows[keep], tfs[keep]
+                df = len(rows)
+            idf = math.log(1.0 + (n_rows - df + 0.5) / (df + 0.5))
+            self_score += qtf * idf * qtf * (K1 + 1.0) / (qtf + query_norm)
+            # Terms in over a fifth of all phrasings ("怎么", "的") barely move BM25 but would
+            # make a large index slow; they still count in the matcher's judgement.
+            if rows is None or df == 0 or (n_rows > 2000 and df > n_rows / 5):
+                continue
+            tf = tfs.astype(np.float64)
+            all_rows.append(rows)
+            all_weights.append(qtf * idf * tf * (K1 + 1.0) / (tf + norm[rows]))
+        if not all_rows:
+            return empty
+        scores: npt.NDArray[np.float64] = np.bincount(
+            np.concatenate(all_rows), weights=np.concatenate(all_weights), minlength=size
+        ).astype(np.float64)
+        depth = min(self.rerank_rows, int(np.count_nonzero(scores)))
+        if depth == 0:
+            return empty
+        top = np.argpartition(-scores, depth - 1)[:depth]
+        top = top[np.argsort(-scores[top])]
+        return top.astype(np.int64), scores[top], max(self_score, 1e-9)
+
+    def lexical_candidates(self, text: str) -> list[tuple[str, str]]:
+        """(entry id, phrasing) of the BM25 candidate rows, best first."""
+        rows, _, _ = self._lexical(prepare(text))
+        out = []
+        for r in rows.tolist():
+            entry_id, prepared = self._row_entry[r], self._row_prepared[r]
+            if entry_id is not None and prepared is not None:
+                out.append((entry_id, prepared.text))
+        return out
+
+    def _dense_rows(
+        self, qv: npt.NDArray[np.float32], language: str | None
+    ) -> npt.NDArray[np.float32]:
+        """Cosine of the query with every row (-inf for removed or other-language rows)."""
+        size = len(self._row_entry)
+        sims: npt.NDArray[np.float32] = self._dense[:size].astype(np.float32) @ qv
+        keep = self._alive[:size].copy()
+        if language is not None:
+            for row, entry_id in enumerate(self._row_entry):
+                if keep[row] and entry_id is not None:
+                    keep[row] = self._entries[entry_id].language == language
+        sims[~keep] = -np.inf
+        return sims
+
+    def judge(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        vector: npt.NDArray[np.float32] | None = None,
+    ) -> list[Judged]:
+        """Every candidate entry with its pair probability and answer features, best first.
+
+        `vector`: the query's encoder vector if already computed (else encoded here when the
+        encoder runs)."""
+        query = prepare(text)
+        rows, scores, self_score = self._lexical(query)
+        lexical_score = dict(zip(rows.tolist(), scores.tolist(), strict=True))
+        order = rows.tolist()
+        qv = None
+        sims: npt.NDArray[np.float32] | None = None
+        if self.dense is not None and self._n_alive:
+            qv = vector if vector is not None else self.query_vector(text)
+        if qv is not None:
+            sims = self._dense_rows(qv.astype(np.float32), language)
+            depth = min(DENSE_ROWS, int(np.isfinite(sims).sum()))
+            if depth:
+                near = np.argpartition(-sims, depth - 1)[:depth]
+                near = near[np.argsort(-sims[near])]
+                order.extend(r for r in near.tolist() if r not in lexical_score)
+        candidates: list[tuple[str, Prepared, int, float]] = []
+        for row_id in order:
+            entry_id, prepared = self._row_entry[row_id], self._row_prepared[row_id]
+            if entry_id is None or prepared is None:
+                continue
+            if language is None or self._entries[entry_id].language == language:
+                candidates.append((entry_id, prepared, row_id, lexical_score.get(row_id, 0.0)))
+        if not candidates:
+            return []
+        query_vector = self.matcher.lexicon.embed(query)
+        query_chars = self.matcher.lexicon.embed_chars(query)
+        probs = self.matcher.score_pairs(
+            [(query, prepared) for _, prepared, _, _ in candidates],
+            [
+                (
+                    query_vector,
+                    self._vectors[row].astype(np.float32),
+                    query_chars,
+                    self._char_vectors[row].astype(np.float32),
+                )
+                for _, _, row, _ in candidates
+            ],
+        )
+        cosines = np.zeros(len(candidates))
+        if sims is not None and self.dense is not None:
+            cosines = np.array([float(sims[row]) for _, _, row, _ in candidates])
+            probs = self.dense.pair_probability(probs, cosines)
+        best: dict[str, tuple[float, float, float]] = {}
+        for (entry_id, _, _, score), p, cos in zip(
+            candidates, probs.tolist(), cosines.tolist(), strict=True
+        ):
+            seen = best.get(entry_id)
+            if seen is None:
+                best[entry_id] = (p, score, cos)
+            else:
+                best[entry_id] = (max(p, seen[0]), max(score, seen[1]), max(cos, seen[2]))
+        top_score = max(max((c[3] for c in candidates), default=0.0), 1e-9)
+        by_lexical = sorted(best, key=lambda e: -best[e][1])
+        lexical_rank = {e: i for i, e in enumerate(by_lexical)}
+        probs_sorted = sorted((v[0] for v in best.values()), reverse=True)
+        dense_features = (
+            dense_answer_features({e: v[2] for e, v in best.items()}, self.dense)
+            if sims is not None and self.dense is not None
+            else None
+        )
+        out = []
+        first = probs_sorted[0]
+        second = probs_sorted[1] if len(probs_sorted) > 1 else 0.0
+        for entry_id, (p, score, _) in best.items():
+            rival = second if p >= first else first
+            features: tuple[float, ...] = (
+                p,
+                min(score / self_score, 1.5),
+                score / top_score,
+                float(lexical_rank[entry_id] == 0 and score > 0),
+                math.log1p(lexical_rank[entry_id]),
+                p - rival,
+            )
+            if dense_features is not None:
+                features = features + dense_features[entry_id]
+            out.append(Judged(entry_id, p, score, features))
+        x = np.array([j.features for j in out])
+        if dense_features is not None and self.dense is not None:
+            confidences = self.dense.answer_confidence(x)
+        else:
+            confidences = self.matcher.answer_confidence(x)
+        # A query that is one of an entry's own phrasings (same tokens, punctuation aside) is
+        # that entry: the shop wrote it so. Unless two entries claim the phrasing.
+        exact = {e for e, prepared, _, _ in candidates if prepared.chars == query.chars}
+        judged = [
+            Judged(
+                j.entry_id,
+                j.probability,
+                j.score,
+                j.features,
+                max(float(c), EXACT_CONFIDENCE) if exact == {j.entry_id} else float(c),
+            )
+            for j, c in zip(out, confidences.tolist(), strict=True)
+        ]
+        judged.sort(key=lambda j: (-j.confidence, -j.score))
+        return judged
+
+    def search(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        k: int = 3,
+        vector: npt.NDArray[np.float32] | None = None,
+    ) -> SearchResult:
+        """Best entries for `text` with calibrated confidence; `answer` is None to abstain.
+
+        `vector`: the query's encoder vector when the caller has it (`Analysis.vector`), so
+        the message is encoded once per turn."""
+        judged = self.judge(text, language=language, vector=vector)
+        matches = tuple(
+            self._match(j.entry_id, j.confidence, j.score)
+            for j in judged[:k]
+            if j.confidence >= self.topic_floor
+        )
+        answer = matches[0] if matches and matches[0].confidence >= self.answer_threshold else None
+        return SearchResult(answer=answer, candidates=matches)
+
+    def _match(self, entry_id: str, confidence: float, score: float) -> Match:
+        entry = self._entries[entry_id]
+        return Match(
+            entry_id=entry.id,
+            question=entry.question,
+            answer=entry.answer,
+            score=round(score, 4),
+            confidence=round(confidence, 4),
+            intent=entry.intent,
+        )
+
+
+_DENSE: DenseLayers | None = None
+_VECTORS: VectorStore | None = None
+
+
+def _default_dense() -> DenseLayers | None:
+    """The shipped encoder layers (None when not trained yet), loaded once per process."""
+    global _DENSE
+    if _DENSE is None:
+        _DENSE = DenseLayers.load()
+    return _DENSE
+
+
+def _shipped_vectors() -> VectorStore:
+    """The demo FAQ's phrasing vectors, shipped with the package; shared by every index in
+    the process (a store only grows: a vector is a pure function of its text)."""
+    global _VECTORS
+    if _VECTORS is None:
+        _VECTORS = VectorStore(SHIPPED_VECTORS)
+    return _VECTORS

@@ -1,0 +1,249 @@
+"""HTTP routes of the knowledge base: supervisors curate it, agents get suggestions from it.
+
+Thin: each handler opens one unit of work, calls `tandem.knowledge.service`, and commits.
+The index changes when that commit succeeds (see service.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import Response
+
+from tandem.core.errors import InvalidInput
+from tandem.deps import AgentDep, ServicesDep, SupervisorDep
+from tandem.knowledge import service
+from tandem.knowledge.formats import FORMATS, format_of, validate
+from tandem.knowledge.schemas import (
+    ApproveIn,
+    CandidateOut,
+    EntryDetail,
+    EntryIn,
+    EntryList,
+    EntryOut,
+    EntryUpdateIn,
+    GapOut,
+    ImportOut,
+    MergeIn,
+    StatusIn,
+    SuggestOut,
+    VersionOut,
+)
+
+router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+def _draft(raw: dict[str, Any]) -> Any:
+    try:
+        return validate(raw)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+@router.get("/suggest", response_model=SuggestOut)
+async def suggest(
+    services: ServicesDep,
+    _agent: AgentDep,
+    q: Annotated[str, Query(min_length=1, max_length=1000)],
+    language: str | None = None,
+    k: Annotated[int, Query(ge=1, le=10)] = 3,
+) -> SuggestOut:
+    """Knowledge entries that answer `q`, best first, for the agent's copilot."""
+    index = services.knowledge
+    return SuggestOut.of(index.search(q, language=language, k=k))
+
+
+@router.get("/entries", response_model=EntryList)
+async def list_entries(
+    services: ServicesDep,
+    _sup: SupervisorDep,
+    q: str | None = None,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> EntryList:
+    async with services.sessions() as session:
+        entries, total = await service.list_entries(
+            session, q=q, status=status, limit=limit, offset=offset
+        )
+    return EntryList(entries=[EntryOut.of(e) for e in entries], total=total)
+
+
+@router.post("/entries", response_model=EntryOut, status_code=201)
+async def create_entry(body: EntryIn, services: ServicesDep, sup: SupervisorDep) -> EntryOut:
+    index = services.knowledge
+    draft = _draft(body.raw())
+    async with services.unit_of_work() as uow:
+        entry = await service.create_entry(
+            uow.session, index, draft, actor=sup.username, status=body.status
+        )
+        out = EntryOut.of(entry)
+    return out
+
+
+@router.get("/entries/{entry_id}", response_model=EntryDetail)
+async def get_entry(entry_id: str, services: ServicesDep, _sup: SupervisorDep) -> EntryDetail:
+    async with services.sessions() as session:
+        entry = await service.require_entry(session, entry_id)
+        history = await service.entry_history(session, entry_id)
+        return EntryDetail(entry=EntryOut.of(entry), history=[VersionOut.of(v) for v in history])
+
+
+@router.put("/entries/{entry_id}", response_model=EntryOut)
+async def update_entry(
+    entry_id: str, body: EntryUpdateIn, services: ServicesDep, sup: SupervisorDep
+) -> EntryOut:
+    index = services.knowledge
+    draft = _draft(body.model_dump(exclude={"status", "version"}))
+    async with services.unit_of_work() as uow:
+        entry = await service.update_entry(
+            uow.session,
+            index,
+            entry_id,
+            draft,
+            actor=sup.username,
+            status=body.status,
+            expected_version=body.version,
+        )
+        out = EntryOut.of(entry)
+    return out
+
+
+@router.put("/entries/{entry_id}/status", response_model=EntryOut)
+async def set_status(
+    entry_id: str, body: StatusIn, services: ServicesDep, sup: SupervisorDep
+) -> EntryOut:
+    """Retire (`retired`), restore (`live`) or hold back (`pending`) an entry."""
+    index = services.knowledge
+    async with services.unit_of_work() as uow:
+        entry = await service.set_status(
+            uow.session, index, entry_id, body.status, actor=sup.username
+        )
+        out = EntryOut.of(entry)
+    return out
+
+
+@router.delete("/entries/{entry_id}", response_model=EntryOut)
+async def retire_entry(entry_id: str, services: ServicesDep, sup: SupervisorDep) -> EntryOut:
+    """Entries are retired, never deleted: their history stays."""
+    index = services.knowledge
+    async with services.unit_of_work() as uow:
+        entry = await service.set_status(
+            uow.session, index, entry_id, "retired", actor=sup.username
+        )
+        out = EntryOut.of(entry)
+    return out
+
+
+@router.get("/candidates", response_model=list[CandidateOut])
+async def list_candidates(
+    services: ServicesDep, _sup: SupervisorDep, status: str = "open"
+) -> list[CandidateOut]:
+    async with services.sessions() as session:
+        candidates = await service.list_candidates(session, status=status)
+        out = []
+        for c in candidates:
+            similar = (
+                await service.get_entry(session, c.similar_entry_id) if c.similar_entry_id else None
+            )
+            out.append(CandidateOut.of(c, similar.question if similar else None))
+    return out
+
+
+@router.post("/candidates/{candidate_id}/approve", response_model=EntryOut)
+async def approve_candidate(
+    candidate_id: str, services: ServicesDep, sup: SupervisorDep, body: ApproveIn | None = None
+) -> EntryOut:
+    """The candidate, with the reviewer's edits, goes live; the AI uses it from now on."""
+    index = services.knowledge
+    async with services.unit_of_work() as uow:
+        entry = await service.approve_candidate(
+            uow.session,
+            index,
+            candidate_id,
+            actor=sup.username,
+            edits=body.model_dump(exclude_none=True) if body else None,
+        )
+        out = EntryOut.of(entry)
+    return out
+
+
+@router.post("/candidates/{candidate_id}/merge", response_model=EntryOut)
+async def merge_candidate(
+    candidate_id: str, body: MergeIn, services: ServicesDep, sup: SupervisorDep
+) -> EntryOut:
+    """The candidate's phrasings join an existing entry."""
+    index = services.knowledge
+    async with services.unit_of_work() as uow:
+        entry = await service.merge_candidate(
+            uow.session, index, candidate_id, body.entry_id, actor=sup.username
+        )
+        out = EntryOut.of(entry)
+    return out
+
+
+@router.post("/candidates/{candidate_id}/reject", response_model=CandidateOut)
+async def reject_candidate(
+    candidate_id: str, services: ServicesDep, sup: SupervisorDep
+) -> CandidateOut:
+    async with services.unit_of_work() as uow:
+        candidate = await service.reject_candidate(uow.session, candidate_id, actor=sup.username)
+        out = CandidateOut.of(candidate)
+    return out
+
+
+@router.get("/gaps", response_model=list[GapOut])
+async def gaps(
+    services: ServicesDep, _sup: SupervisorDep, limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> list[GapOut]:
+    """The questions the AI failed on most often, grouped: what to write next."""
+    index = services.knowledge
+    async with services.sessions() as session:
+        report = await service.gaps_report(session, index, limit=limit)
+    return [GapOut.of(g) for g in report]
+
+
+@router.post("/import", response_model=ImportOut)
+async def import_file(
+    services: ServicesDep, sup: SupervisorDep, file: Annotated[UploadFile, File()]
+) -> ImportOut:
+    """CSV, XLSX, JSONL or Markdown (by extension). Bad rows are reported; good rows go in."""
+    try:
+        fmt = format_of(file.filename or "")
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    data = await file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput(
+            "the file is larger than 20 MB; split it, or import it with `tandem kb import FILE`"
+        )
+    index = services.knowledge
+    async with services.unit_of_work() as uow:
+        report = await service.import_entries(uow.session, index, data, fmt, actor=sup.username)
+    return ImportOut.model_validate(report.as_dict())
+
+
+@router.get("/export")
+async def export_file(
+    services: ServicesDep,
+    _sup: SupervisorDep,
+    format: Annotated[str, Query(pattern="^(csv|xlsx|jsonl|md)$")] = "xlsx",
+    status: str | None = "live",
+) -> Response:
+    assert format in FORMATS
+    async with services.sessions() as session:
+        data = await service.export_entries(session, format, status=status or None)
+    return Response(
+        content=data,
+        media_type=_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="knowledge.{format}"'},
+    )

@@ -1,0 +1,102 @@
+"""Questions the AI could not answer, remembered and grouped into the gaps report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tandem.knowledge.index import IndexedEntry, KnowledgeIndex
+from tandem.knowledge.models import (
+    KnowledgeMiss,
+)
+
+_LISTENING = "tandem.knowledge.listening"
+MIN_QUESTION_CHARS = 4  # "你好", "在吗", "ok" are not questions worth learning
+
+
+# Two customers' questions are merged (candidates, gaps) only when the matcher is near certain:
+# a wrong merge hides a question from the reviewer, a missed one only shows it twice. The
+# matcher's own pair threshold is tuned for accuracy on balanced pairs and merges too much
+# ("怎么退货" / "怎么退款").
+DUPLICATE_PROBABILITY = 0.8
+
+
+async def record_miss(
+    session: AsyncSession, *, text: str, language: str, conversation_id: str, now: datetime
+) -> None:
+    """Remember a question the AI could not answer from the knowledge base (for the gaps report)."""
+    text = text.strip()
+    if not text:
+        return
+    session.add(
+        KnowledgeMiss(
+            text=text[:1000],
+            language=language,
+            conversation_id=conversation_id,
+            created_at=now,
+        )
+    )
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class Gap:
+    question: str  # the most frequent phrasing of the group
+    count: int
+    examples: tuple[str, ...]
+    language: str
+    last_seen: datetime
+    nearest_entry_id: str | None  # the live entry it resembles most, if any
+    nearest_question: str | None
+
+
+async def gaps_report(
+    session: AsyncSession, index: KnowledgeIndex, *, limit: int = 20, window: int = 2000
+) -> list[Gap]:
+    """The questions the AI failed on most, near-duplicates grouped, most frequent first."""
+    misses = list(
+        await session.scalars(
+            select(KnowledgeMiss).order_by(KnowledgeMiss.created_at.desc()).limit(window)
+        )
+    )
+    groups = KnowledgeIndex(index.matcher, answer_threshold=DUPLICATE_PROBABILITY)
+    members: dict[str, list[KnowledgeMiss]] = {}
+    for miss in misses:
+        judged = groups.judge(miss.text, language=miss.language)
+        if judged and judged[0].probability >= DUPLICATE_PROBABILITY:
+            members[judged[0].entry_id].append(miss)
+            continue
+        key = f"g{len(members)}"
+        members[key] = [miss]
+        groups.upsert(IndexedEntry(key, miss.text, (), "", None, miss.language))
+    ranked = sorted(members.values(), key=lambda ms: (-len(ms), -max(m.id for m in ms)))[:limit]
+    out = []
+    for ms in ranked:
+        texts: dict[str, int] = {}
+        for m in ms:
+            texts[m.text] = texts.get(m.text, 0) + 1
+        phrasings = sorted(texts, key=lambda t: -texts[t])
+        near = index.search(phrasings[0], language=ms[0].language, k=1).candidates
+        out.append(
+            Gap(
+                question=phrasings[0],
+                count=len(ms),
+                examples=tuple(phrasings[1:6]),
+                language=ms[0].language,
+                last_seen=max(m.created_at for m in ms),
+                nearest_entry_id=near[0].entry_id if near else None,
+                nearest_question=near[0].question if near else None,
+            )
+        )
+    return out
+
+
+def question_and_rest(questions: Sequence[str]) -> tuple[str, list[str]] | None:
+    cleaned = [q.strip() for q in questions if len(q.strip()) >= MIN_QUESTION_CHARS]
+    if not cleaned:
+        return None
+    return cleaned[0], [q for q in dict.fromkeys(cleaned[1:]) if q != cleaned[0]]

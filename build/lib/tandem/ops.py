@@ -1,0 +1,129 @@
+"""Operating the server: Prometheus metrics (`/metrics`) and readiness (`/readyz`).
+
+Metrics live in a registry of the app's own (two apps in one process, as in the tests, never
+share counters). Request counts and latencies are observed per route template, so ids in paths
+do not explode the label set; the queue and staffing gauges are read from the database when
+Prometheus scrapes, so no request pays for them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import generate_latest
+from redis.asyncio import Redis
+from sqlalchemy import func, select, text
+
+from tandem.conversations.models import Conversation
+from tandem.identity.models import Account
+from tandem.services import Services
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "tandem_http_requests_total",
+            "HTTP requests by route template, method and status",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "tandem_http_request_seconds",
+            "HTTP request latency by route template",
+            ("method", "route"),
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "tandem_http_server_errors_total",
+            "Responses with a 5xx status (should stay 0)",
+            ("route",),
+            registry=self.registry,
+        )
+        self.queued = Gauge(
+            "tandem_queue_length", "Conversations waiting for a person", registry=self.registry
+        )
+        self.oldest_wait = Gauge(
+            "tandem_queue_oldest_wait_seconds",
+            "How long the longest-waiting customer has waited",
+            registry=self.registry,
+        )
+        self.agents_online = Gauge(
+            "tandem_agents_online", "Agents whose presence is online", registry=self.registry
+        )
+
+
+def _route(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
+
+
+def install(app: FastAPI, services: Services) -> Metrics:
+    metrics = Metrics()
+
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = _route(request)
+        metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+        if response.status_code >= 500:
+            metrics.errors.labels(route).inc()
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        now = services.clock.now()
+        async with services.sessions() as session:
+            queued, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(Conversation.queued_at)).where(
+                        Conversation.state == "queued"
+                    )
+                )
+            ).one()
+            online = await session.scalar(
+                select(func.count()).select_from(Account).where(Account.presence == "online")
+            )
+        metrics.queued.set(queued or 0)
+        metrics.oldest_wait.set((now - oldest).total_seconds() if oldest else 0)
+        metrics.agents_online.set(online or 0)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        """Ready when the database answers and, if configured, Redis does: a load balancer
+        sends traffic only to instances that say so."""
+        checks: dict[str, str] = {}
+        try:
+            async with services.sessions() as session:
+                await session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # any failure means not ready; the reason is reported
+            checks["database"] = f"error: {type(exc).__name__}"
+        if services.settings.redis_url:
+            client = Redis.from_url(services.settings.redis_url)
+            try:
+                await client.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = f"error: {type(exc).__name__}"
+            finally:
+                await client.aclose()
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    return metrics

@@ -1,0 +1,491 @@
+"""Assignment rounds in the product: the pure rules' decisions carried out on the database.
+
+`assign_waiting(uow, now)` is called whenever something changes (a hand-off, a presence
+change, a resolve, a transfer): it brings the queue rows in line with the conversations, ends
+breaks that are over, takes conversations back from agents who went away or stopped
+answering (to the front of the queue), assigns what can be assigned (most room first, hostile
+conversations to the least exposed), tracks time at capacity, raises break suggestions and
+supervisor alerts, and tells every waiting customer their new place and wait.
+
+This module uses the conversation use cases (messages, state changes, events), so it sits
+above `conversations.service`; `routing.service` (queries and waits) stays below it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from tandem.conversations import service as conversations
+from tandem.conversations.models import Conversation, Message
+from tandem.core import events
+from tandem.core.ids import new_id
+from tandem.db.uow import UnitOfWork
+from tandem.identity.models import Account
+from tandem.realtime.hub import DESK_TOPIC
+from tandem.routing import policy, wellbeing
+from tandem.routing import service as routing
+from tandem.routing.models import ASSIGNED, LEFT, WAITING, HostileEventRow, QueueRow
+from tandem.routing.policy import HeldConversation, QueueEntry
+
+SYSTEM_TEXT = {
+    "accepted": {
+        "zh": "客服 {name} 已接入，正在查看您之前的对话。",
+        "en": "{name} from our team has joined and is reading your conversation.",
+    },
+    "transferred": {"zh": "已为您转接给客服 {name}。", "en": "You've been transferred to {name}."},
+    "requeued": {
+        "zh": "正在为您转接其他客服，请稍候。",
+        "en": "We're passing you to another agent, one moment.",
+    },
+}
+
+
+def system_text(kind: str, language: str, **facts: str) -> str:
+    texts = SYSTEM_TEXT[kind]
+    return texts.get(language, texts["zh"]).format(**facts)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    conversation_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True)
+class Requeued:
+    conversation_id: str
+    agent_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    assigned: list[Assignment]
+    requeued: list[Requeued]
+
+
+# --- queue rows ---------------------------------------------------------------------------------
+
+
+async def enqueue(uow: UnitOfWork, c: Conversation, now: datetime, entry: QueueEntry) -> QueueRow:
+    """A waiting row for `c` (any earlier waiting row of it ends)."""
+    await _end_rows(uow, c.id, now, outcome="left", state=LEFT)
+    row = QueueRow(
+        id=new_id("q"),
+        conversation_id=c.id,
+        skill=entry.skill,
+        language=entry.language,
+        enqueued_at=entry.enqueued_at,
+        emotion=entry.emotion,
+        emotion_intensity=entry.emotion_intensity,
+        order_value_cents=entry.order_value_cents,
+        vip=entry.vip,
+        hostile=entry.hostile,
+        requeued=entry.requeued,
+        avoid_agent_id=entry.avoid_agent_id,
+        rank=policy.rank_score(entry),
+        state=WAITING,
+    )
+    uow.session.add(row)
+    await uow.session.flush()
+    return row
+
+
+async def _end_rows(
+    uow: UnitOfWork,
+    conversation_id: str,
+    now: datetime,
+    *,
+    outcome: str,
+    state: str,
+    agent_id: str | None = None,
+) -> None:
+    rows = (
+        await uow.session.scalars(
+            select(QueueRow).where(
+                QueueRow.conversation_id == conversation_id, QueueRow.state == WAITING
+            )
+        )
+    ).all()
+    for row in rows:
+        row.state, row.outcome, row.ended_at, row.agent_id = state, outcome, now, agent_id
+
+
+async def sync_queue(uow: UnitOfWork, now: datetime) -> None:
+    """Queued conversations get a waiting row; rows of conversations no longer queued end
+    (the customer left, the AI took it back, someone assigned it outside a round)."""
+    session = uow.session
+    queued = list(
+        (await session.scalars(select(Conversation).where(Conversation.state == "queued"))).all()
+    )
+    rows: dict[str, QueueRow] = {}
+    for r in sorted(await routing.waiting_rows(session), key=lambda r: r.id):
+        earlier = rows.get(r.conversation_id)
+        if earlier is not None:
+            # Two rounds enqueued the same conversation at once: one waiting row stays.
+            earlier.state, earlier.outcome, earlier.ended_at = LEFT, "duplicate", now
+        rows[r.conversation_id] = r
+    queued_ids = {c.id for c in queued}
+    for cid, gone in rows.items():
+        if cid not in queued_ids:
+            gone.state, gone.outcome, gone.ended_at = LEFT, "left", now
+    for c in queued:
+        row = rows.get(c.id)
+        if row is None:
+            await enqueue(uow, c, now, await routing.new_entry(session, c, now))
+        elif c.skill and row.skill != c.skill:
+            # Someone changed the conversation's skill while it waited (transfer to a skill).
+            row.skill = c.skill
+
+
+# --- effects ------------------------------------------------------------------------------------
+
+
+async def record_hostile(
+    uow: UnitOfWork, agent_id: str, conversation_id: str, kind: str, now: datetime
+) -> None:
+    uow.session.add(
+        HostileEventRow(agent_id=agent_id, conversation_id=conversation_id, at=now, kind=kind)
+    )
+
+
+async def lock_free(uow: UnitOfWork, conversation_ids: list[str]) -> set[str]:
+    """Of these conversations, those this transaction can lock without waiting (PostgreSQL:
+    FOR UPDATE SKIP LOCKED, in id order; SQLite has one writer, so all of them). A round
+    leaves a conversation another transaction is changing to that transaction, and so never
+    waits on a row another round or a customer's turn holds: rounds cannot deadlock."""
+    if not conversation_ids:
+        return set()
+    rows = await uow.session.scalars(
+        select(Conversation.id)
+        .where(Conversation.id.in_(sorted(set(conversation_ids))))
+        .order_by(Conversation.id)
+        .with_for_update(skip_locked=True)
+    )
+    return set(rows.all())
+
+
+async def take_from_queue(uow: UnitOfWork, c: Conversation, *, wait: bool = True) -> bool:
+    """Mark a queued conversation as taken, atomically: False when another transaction (a
+    colleague's claim, another instance's round) took it first. One conditional UPDATE, so
+    two rounds or claims racing on PostgreSQL cannot both assign it. A round does not wait
+    (`wait=False`): a conversation locked elsewhere is left for the next round."""
+    if not wait and c.id not in await lock_free(uow, [c.id]):
+        return False
+    table = Conversation.__table__
+    taken = await uow.session.scalar(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == c.id, table.c.state == "queued")
+        .values(state="agent")
+        .returning(table.c.id)
+    )
+    return taken is not None
+
+
+async def lock_agent(uow: UnitOfWork, agent_id: str, *, wait: bool = True) -> Account | None:
+    """The agent's account row, locked until the commit (PostgreSQL; SQLite has one writer).
+
+    Whoever holds it is the only one giving this agent work, so counting their load and
+    assigning cannot interleave with another instance doing the same: the cap holds. A round
+    does not wait (`wait=False`, SKIP LOCKED: a locked agent is someone else's to fill now and
+    the next round sees them again); a claim or a transfer to a colleague waits, and takes this
+    one lock first, so no two transactions wait on each other's agents.
+    """
+    query = (
+        select(Account)
+        .where(Account.id == agent_id)
+        # NO KEY UPDATE: rows that only reference the account (routing_agents, sessions)
+        # can still be written meanwhile, so this lock does not deadlock with them.
+        .with_for_update(skip_locked=not wait, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return await uow.session.scalar(query)
+
+
+async def has_room(uow: UnitOfWork, account: Account) -> bool:
+    """Below the cap, counted now (after `lock_agent`, this sees every committed assignment)."""
+    return await routing.active_load(uow.session, account.id) < account.max_concurrent
+
+
+async def assign(
+    uow: UnitOfWork,
+    c: Conversation,
+    account: Account,
+    now: datetime,
+    *,
+    kind: str = "accepted",
+    outcome: str = "auto",
+) -> None:
+    """`account` owns `c` from now: state, system message, the queue row, hostile load."""
+    session = uow.session
+    c.assigned_agent_id = account.id
+    c.assigned_at = now
+    await _end_rows(uow, c.id, now, outcome=outcome, state=ASSIGNED, agent_id=account.id)
+    await conversations.change_state(
+        uow, c, "agent", agent_id=account.id, agent_name=account.display_name, how=outcome
+    )
+    await conversations.add_message(
+        uow,
+        c,
+        author="system",
+        text=system_text(kind, c.language, name=account.display_name),
+        meta={"event": kind},
+    )
+    # A flagged conversation (repeated abuse) counts as abusive whatever the last message was.
+    hostile = wellbeing.KIND_ABUSIVE if c.flagged else await routing.hostile_kind(session, c.id)
+    if hostile is not None:
+        await record_hostile(uow, account.id, c.id, hostile, now)
+
+
+async def requeue(
+    uow: UnitOfWork,
+    c: Conversation,
+    now: datetime,
+    *,
+    from_agent_id: str | None,
+    reason: str,
+    skill: str | None = None,
+) -> None:
+    """Back to the front of its (or another) skill queue, not straight back to `from_agent_id`."""
+    if skill is not None:
+        c.skill = skill
+    c.assigned_agent_id = None
+    c.assigned_at = None
+    c.queued_at = c.queued_at or now
+    await conversations.change_state(uow, c, "queued", reason=reason)
+    entry = await routing.new_entry(uow.session, c, now)
+    entry = policy.requeued(entry, from_agent_id) if from_agent_id else entry
+    await enqueue(uow, c, now, entry)
+    await conversations.add_message(
+        uow,
+        c,
+        author="system",
+        text=system_text("requeued", c.language),
+        meta={"event": "requeued", "reason": reason},
+    )
+
+
+async def _awaiting_reply(uow: UnitOfWork, held: list[Conversation]) -> dict[str, datetime | None]:
+    """For each held conversation, the customer's oldest message the agent has not answered."""
+    if not held:
+        return {}
+    rows = (
+        await uow.session.execute(
+            select(Message.conversation_id, Message.author, Message.created_at)
+            .where(
+                Message.conversation_id.in_([c.id for c in held]),
+                Message.author.in_(("customer", "agent")),
+            )
+            .order_by(Message.conversation_id, Message.seq)
+        )
+    ).all()
+    since: dict[str, datetime | None] = {c.id: None for c in held}
+    assigned = {c.id: c.assigned_at for c in held}
+    for cid, author, at in rows:
+        if author == "agent":
+            since[cid] = None
+        elif since[cid] is None:
+            start = assigned.get(cid)
+            # What the customer wrote before the agent joined is answered by joining.
+            since[cid] = max(at, start) if start is not None else at
+    return since
+
+
+async def _requeue_departed(uow: UnitOfWork, now: datetime) -> list[Requeued]:
+    session = uow.session
+    held = list(
+        (await session.scalars(select(Conversation).where(Conversation.state == "agent"))).all()
+    )
+    if not held:
+        return []
+    accounts = {a.id: a for a in await routing.staff(session)}
+    statuses = await routing.agent_statuses(session)
+    loads = await routing.active_loads(session)
+    agents = [
+        routing.agent_state(a, statuses.get(a.id), loads.get(a.id, 0), [], now)
+        for a in accounts.values()
+    ]
+    last_activity = {}
+    for a in accounts.values():
+        status = statuses.get(a.id)
+        seen = [a.presence_changed_at]
+        if status is not None and status.last_activity_at is not None:
+            seen.append(status.last_activity_at)
+        last_activity[a.id] = max(seen)
+    waiting_since = await _awaiting_reply(uow, held)
+    decisions = policy.conversations_to_requeue(
+        [HeldConversation(c.id, c.assigned_agent_id or "", waiting_since.get(c.id)) for c in held],
+        agents,
+        last_activity,
+        now,
+    )
+    by_id = {c.id: c for c in held}
+    mine = await lock_free(uow, [d.conversation_id for d in decisions])
+    out = []
+    for d in decisions:
+        if d.conversation_id not in mine:
+            continue
+        c = by_id[d.conversation_id]
+        await session.refresh(c)
+        if c.state != "agent" or c.assigned_agent_id != d.agent_id:
+            continue  # changed hands meanwhile (committed by another instance)
+        await requeue(uow, c, now, from_agent_id=d.agent_id, reason=d.reason)
+        out.append(Requeued(d.conversation_id, d.agent_id, d.reason))
+    return out
+
+
+async def _end_breaks(uow: UnitOfWork, now: datetime) -> None:
+    """A break has an end time: once it has passed the agent is back online."""
+    statuses = await routing.agent_statuses(uow.session)
+    for status in statuses.values():
+        if status.break_until is None or status.break_until > now:
+            continue
+        account = await uow.session.get(Account, status.agent_id)
+        status.last_break_end = status.break_until
+        status.break_until = None
+        status.break_suggested_at = None
+        status.alert_level = None
+        if account is not None and account.presence == policy.PRESENCE_BREAK:
+            account.presence = policy.PRESENCE_ONLINE
+            account.presence_changed_at = now
+            uow.stage((DESK_TOPIC, events.presence_changed(account.id, account.presence)))
+
+
+async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
+    """Time at capacity, break suggestions and supervisor alerts, announced when they change."""
+    session = uow.session
+    snap_events = await routing.hostile_events(session, now)
+    accounts = await routing.staff(session)
+    loads = await routing.active_loads(session)
+    statuses = {a.id: await routing.require_status(session, a.id) for a in accounts}
+    agents = []
+    for a in accounts:
+        status = statuses[a.id]
+        active = loads.get(a.id, 0)
+        if active >= a.max_concurrent:
+            status.at_capacity_since = status.at_capacity_since or now
+        else:
+            status.at_capacity_since = None
+        agents.append(routing.agent_state(a, status, active, snap_events, now))
+    suggested: dict[str, datetime] = {}
+    for a in accounts:
+        at = statuses[a.id].break_suggested_at
+        if at is not None:
+            suggested[a.id] = at
+    alerts = {
+        al.agent_id: al for al in wellbeing.supervisor_alerts(agents, snap_events, now, suggested)
+    }
+    for agent in agents:
+        status = statuses[agent.agent_id]
+        alert = alerts.get(agent.agent_id)
+        if alert is None:
+            status.break_suggested_at = None
+            status.alert_level = None
+            continue
+        if status.break_suggested_at is None:
+            status.break_suggested_at = now
+            uow.stage(
+                (
+                    DESK_TOPIC,
+                    events.break_suggested(agent.agent_id, list(alert.reasons), alert.exposure),
+                )
+            )
+        if status.alert_level != alert.level:
+            status.alert_level = alert.level
+            uow.stage(
+                (
+                    DESK_TOPIC,
+                    events.wellbeing_alert(
+                        agent.agent_id, alert.level, list(alert.reasons), alert.exposure
+                    ),
+                )
+            )
+
+
+# A new wait is worth a message when it moved by this share of the old one and this much.
+WAIT_CHANGE_SHARE = 0.2
+WAIT_CHANGE_SECONDS = 60
+
+
+def changed_materially(row: QueueRow, position: int, wait: int) -> bool:
+    """Tell the customer again only when their place changed or the wait moved enough to
+    matter: a queue of a thousand is not a thousand messages per hand-off."""
+    if row.announced_position is None or row.announced_eta_seconds is None:
+        return True
+    if position != row.announced_position:
+        return True
+    moved = abs(wait - row.announced_eta_seconds)
+    return moved >= WAIT_CHANGE_SECONDS and moved >= WAIT_CHANGE_SHARE * row.announced_eta_seconds
+
+
+async def mark_announced(uow: UnitOfWork, conversation_id: str, position: int, wait: int) -> None:
+    """The customer was just told (`position`, `wait`) by their own turn."""
+    await uow.session.execute(
+        update(QueueRow)
+        .where(QueueRow.conversation_id == conversation_id, QueueRow.state == WAITING)
+        .values(announced_position=position, announced_eta_seconds=wait)
+    )
+
+
+async def announce_waits(uow: UnitOfWork, now: datetime) -> None:
+    """Every waiting customer's place and honest wait, after the queue moved (one estimate
+    pass for the whole queue). The first estimate a customer is shown is kept on the row."""
+    session = uow.session
+    snap = await routing.snapshot(session, now)
+    figures = routing.estimates(snap)
+    rows = {r.conversation_id: r for r in await routing.waiting_rows(session)}
+    # A conversation locked by another transaction gets its update from that one's round.
+    free = await lock_free(uow, list(figures))
+    for cid, (position, eta) in sorted(figures.items()):
+        if cid not in free:
+            continue
+        c = await session.get(Conversation, cid)
+        if c is None:
+            continue
+        wait = routing.shown_wait(position, eta, snap)
+        if c.callback_at is not None:
+            wait = max(wait, int((c.callback_at - now).total_seconds()))
+        row = rows.get(cid)
+        if row is not None and row.first_estimate_seconds is None:
+            row.first_estimate_seconds = wait
+        if row is not None and not changed_materially(row, position, wait):
+            continue
+        if row is not None:
+            row.announced_position, row.announced_eta_seconds = position, wait
+        await conversations.append_event(
+            uow, c, "queue.updated", {"position": position, "eta_seconds": wait}
+        )
+
+
+async def assign_waiting(uow: UnitOfWork, now: datetime) -> list[Assignment]:
+    """One assignment round (see the module docstring). Returns what was assigned."""
+    return (await run_round(uow, now)).assigned
+
+
+async def run_round(uow: UnitOfWork, now: datetime) -> RoundResult:
+    session = uow.session
+    await _end_breaks(uow, now)
+    await sync_queue(uow, now)
+    requeued = await _requeue_departed(uow, now)
+    snap = await routing.snapshot(session, now)
+    assigned = []
+    for conversation_id, agent_id in policy.next_assignments(snap.entries, snap.agents, now):
+        c = await session.get(Conversation, conversation_id)
+        if c is None or c.state != "queued":
+            continue
+        account = await lock_agent(uow, agent_id, wait=False)
+        if account is None or not await has_room(uow, account):
+            continue
+        if not await take_from_queue(uow, c, wait=False):
+            continue
+        await assign(uow, c, account, now)
+        assigned.append(Assignment(conversation_id, agent_id))
+    await session.flush()
+    await _wellbeing(uow, now)
+    await announce_waits(uow, now)
+    if assigned or requeued:
+        uow.stage((DESK_TOPIC, events.queue_changed()))
+    return RoundResult(assigned, requeued)

@@ -1,0 +1,431 @@
+"""Routing queries: the queue and the agents as the pure rules see them, and honest waits.
+
+Reads the database into `policy` values (`QueueEntry`, `AgentState`) and asks the rules. The
+effects of an assignment round (state changes, messages, events) live in `assignment.py`,
+which may use the conversation use cases; this module is what `conversations` itself calls
+for positions and waits, so it imports only tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tandem.conversations.models import Conversation, Message
+from tandem.db.session import clock_of
+from tandem.engine.types import QueueFacts
+from tandem.identity.models import Account
+from tandem.routing import policy
+from tandem.routing.models import WAITING, AgentStatus, HostileEventRow, QueueRow
+from tandem.routing.policy import AgentState, QueueEntry
+from tandem.routing.waits import DEFAULT_HANDLE_SECONDS, estimate_wait
+from tandem.routing.wellbeing import (
+    KIND_ABUSIVE,
+    KIND_VERY_ANGRY,
+    ExposureConfig,
+    HostileEvent,
+    exposure_score,
+)
+
+RECENT_FOR_HANDLE_TIME = 50
+RATE_WINDOW = timedelta(hours=1)
+STAFF_ROLES = ("agent", "supervisor", "admin")
+SUPERVISOR_SKILL = "supervisor"
+DEFAULT_SKILL = "after_sale"
+# Exposure counts "very angry" from this intensity (the issue's bar); routing's hostile flag too.
+VERY_ANGRY_AT = 0.6
+EXPOSURE = ExposureConfig()
+_MONEY = re.compile(r"[\d,]+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Staffing:
+    agents_online: int
+    free_slots: int
+    slots_per_agent: int
+    avg_handle_seconds: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The queue and the desk at one moment: what every estimate and assignment reads."""
+
+    now: datetime
+    entries: list[QueueEntry]
+    agents: list[AgentState]
+    recent: list[QueueEntry]
+    avg_handle_seconds: float
+    events: list[HostileEvent]
+
+
+# --- agents -------------------------------------------------------------------------------------
+
+
+def skills_of(account: Account) -> frozenset[str]:
+    skills = {str(s) for s in account.skills or []}
+    if account.role in ("supervisor", "admin"):
+        skills.add(SUPERVISOR_SKILL)
+    return frozenset(skills)
+
+
+async def active_loads(session: AsyncSession) -> dict[str, int]:
+    rows = (
+        await session.execute(
+            select(Conversation.assigned_agent_id, func.count())
+            .where(Conversation.state == "agent", Conversation.assigned_agent_id.is_not(None))
+            .group_by(Conversation.assigned_agent_id)
+        )
+    ).all()
+    return {str(agent_id): int(count) for agent_id, count in rows}
+
+
+async def active_load(session: AsyncSession, agent_id: str) -> int:
+    """Conversations the agent holds now."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Conversation)
+            .where(Conversation.assigned_agent_id == agent_id, Conversation.state == "agent")
+        )
+        or 0
+    )
+
+
+async def hostile_events(session: AsyncSession, now: datetime) -> list[HostileEvent]:
+    rows = (
+        await session.scalars(
+            select(HostileEventRow).where(HostileEventRow.at > now - EXPOSURE.window)
+        )
+    ).all()
+    return [HostileEvent(r.agent_id, r.conversation_id, r.at, r.kind) for r in rows]
+
+
+async def agent_statuses(session: AsyncSession) -> dict[str, AgentStatus]:
+    return {s.agent_id: s for s in (await session.scalars(select(AgentStatus))).all()}
+
+
+async def require_status(session: AsyncSession, agent_id: str) -> AgentStatus:
+    """The agent's routing row, created if missing. Created with INSERT ... ON CONFLICT DO
+    NOTHING: two instances meeting a new agent at once must not fail on the key."""
+    status = await session.get(AgentStatus, agent_id)
+    if status is None:
+        values = {"agent_id": agent_id, "updated_at": clock_of(session).now()}
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(pg_insert(AgentStatus).values(values).on_conflict_do_nothing())
+        else:
+            await session.execute(
+                sqlite_insert(AgentStatus).values(values).on_conflict_do_nothing()
+            )
+        status = await session.get(AgentStatus, agent_id)
+        assert status is not None
+    return status
+
+
+def agent_state(
+    account: Account,
+    status: AgentStatus | None,
+    active: int,
+    events: list[HostileEvent],
+    now: datetime,
+) -> AgentState:
+    return AgentState(
+        agent_id=account.id,
+        presence=account.presence,
+        skills=skills_of(account),
+        max_concurrent=account.max_concurrent,
+        active=active,
+        exposure=exposure_score(account.id, events, now, EXPOSURE),
+        on_break_until=status.break_until if status else None,
+        last_break_end=status.last_break_end if status else None,
+        at_capacity_since=status.at_capacity_since if status else None,
+    )
+
+
+async def staff(session: AsyncSession) -> list[Account]:
+    return list(
+        (
+            await session.scalars(
+                select(Account).where(Account.role.in_(STAFF_ROLES)).order_by(Account.id)
+            )
+        ).all()
+    )
+
+
+async def agent_states(
+    session: AsyncSession, now: datetime, events: list[HostileEvent] | None = None
+) -> list[AgentState]:
+    accounts = await staff(session)
+    loads = await active_loads(session)
+    statuses = await agent_statuses(session)
+    events = events if events is not None else await hostile_events(session, now)
+    return [agent_state(a, statuses.get(a.id), loads.get(a.id, 0), events, now) for a in accounts]
+
+
+# --- queue entries ------------------------------------------------------------------------------
+
+
+def entry_of(row: QueueRow) -> QueueEntry:
+    return QueueEntry(
+        conversation_id=row.conversation_id,
+        skill=row.skill,
+        enqueued_at=row.enqueued_at,
+        emotion=row.emotion,
+        emotion_intensity=row.emotion_intensity,
+        order_value_cents=row.order_value_cents,
+        vip=row.vip,
+        hostile=row.hostile,
+        requeued=row.requeued,
+        avoid_agent_id=row.avoid_agent_id,
+        language=row.language,
+    )
+
+
+def _cents(total: Any) -> int:
+    """'¥1,299.00' (the packet's order total) -> 129900."""
+    match = _MONEY.search(str(total or ""))
+    if match is None:
+        return 0
+    try:
+        return round(float(match.group(0).replace(",", "")) * 100)
+    except ValueError:
+        return 0
+
+
+def is_hostile_analysis(analysis: dict[str, Any] | None) -> str | None:
+    """'abusive', 'very_angry' or None for a message's stored understanding."""
+    if not analysis:
+        return None
+    if (analysis.get("abuse") or {}).get("is_abusive"):
+        return KIND_ABUSIVE
+    emotion = analysis.get("emotion") or {}
+    if emotion.get("label") == "anger" and float(emotion.get("intensity") or 0) >= VERY_ANGRY_AT:
+        return KIND_VERY_ANGRY
+    return None
+
+
+async def hostile_kind(
+    session: AsyncSession, conversation_id: str, since: datetime | None = None
+) -> str | None:
+    """The worst hostility among the customer's messages (since `since`), or None."""
+    query = select(Message.meta).where(
+        Message.conversation_id == conversation_id, Message.author == "customer"
+    )
+    if since is not None:
+        query = query.where(Message.created_at >= since)
+    kinds = {
+        is_hostile_analysis((meta or {}).get("analysis"))
+        for (meta,) in (await session.execute(query)).all()
+    }
+    if KIND_ABUSIVE in kinds:
+        return KIND_ABUSIVE
+    return KIND_VERY_ANGRY if KIND_VERY_ANGRY in kinds else None
+
+
+async def new_entry(
+    session: AsyncSession, c: Conversation, now: datetime, hostile: bool | None = None
+) -> QueueEntry:
+    """The queue entry for a conversation joining the queue now, from its hand-off packet
+    (latest emotion, order value, tier) and its customer's messages (hostility; a caller that
+    already knows it, like the turn that hands off, passes `hostile`)."""
+    packet = c.handoff_packet or {}
+    emotions = packet.get("emotions") or []
+    emotion, intensity = "neutral", 0.0
+    if emotions:
+        emotion = str(emotions[-1].get("label") or "neutral")
+        intensity = float(emotions[-1].get("intensity") or 0.0)
+    customer = packet.get("customer") or {}
+    order = packet.get("order") or {}
+    if hostile is None:
+        hostile = await hostile_kind(session, c.id) is not None
+    hostile = c.flagged or hostile
+    return QueueEntry(
+        conversation_id=c.id,
+        skill=c.skill or DEFAULT_SKILL,
+        enqueued_at=c.queued_at or now,
+        emotion=emotion,
+        emotion_intensity=intensity,
+        order_value_cents=_cents(order.get("total")),
+        vip=customer.get("tier") == "vip",
+        hostile=hostile,
+        language=c.language,
+    )
+
+
+async def waiting_rows(session: AsyncSession) -> list[QueueRow]:
+    return list(
+        (
+            await session.scalars(
+                select(QueueRow).where(QueueRow.state == WAITING).order_by(QueueRow.rank.desc())
+            )
+        ).all()
+    )
+
+
+async def snapshot(
+    session: AsyncSession, now: datetime, extra: list[Conversation] | None = None
+) -> Snapshot:
+    """The queue (waiting rows, plus `extra` queued conversations that have no row yet), the
+    agents and the arrivals of the last hour."""
+    # One entry per conversation even if two instances enqueued it at once (the newest row).
+    by_conversation = {
+        r.conversation_id: r for r in sorted(await waiting_rows(session), key=lambda r: r.id)
+    }
+    entries = [entry_of(r) for r in by_conversation.values()]
+    known = {e.conversation_id for e in entries}
+    for c in extra or []:
+        if c.state == "queued" and c.id not in known:
+            entries.append(await new_entry(session, c, now))
+    recent_rows = (
+        await session.scalars(select(QueueRow).where(QueueRow.enqueued_at > now - RATE_WINDOW))
+    ).all()
+    recent = [entry_of(r) for r in recent_rows]
+    recent_ids = {e.conversation_id for e in recent}
+    recent += [e for e in entries if e.conversation_id not in recent_ids]
+    events = await hostile_events(session, now)
+    return Snapshot(
+        now=now,
+        entries=entries,
+        agents=await agent_states(session, now, events),
+        recent=recent,
+        avg_handle_seconds=await average_handle_seconds(session),
+        events=events,
+    )
+
+
+# --- waits --------------------------------------------------------------------------------------
+
+
+def estimates(snap: Snapshot) -> dict[str, tuple[int, int | None]]:
+    """(position in its skill queue, expected wait in whole seconds or None when nobody with
+    the skill is on duty) for every waiting conversation."""
+    result = policy.wait_estimates(
+        snap.entries,
+        snap.agents,
+        snap.now,
+        recent_arrivals=snap.recent,
+        avg_handle_seconds=snap.avg_handle_seconds,
+        rate_window=RATE_WINDOW,
+    )
+    return {
+        cid: (position, None if est is None else round(est.seconds))
+        for cid, (position, est) in result.items()
+    }
+
+
+def unstaffed_wait(position: int, snap: Snapshot) -> int:
+    """Nobody with the skill is on duty: assume one agent comes on duty (the shop's minimum
+    staffing) and say how long that takes; the engine offers a ticket with a callback."""
+    return estimate_wait(
+        position=position,
+        agents_online=0,
+        free_slots=0,
+        slots_per_agent=policy.DEFAULT_MAX_CONCURRENT,
+        avg_handle_seconds=snap.avg_handle_seconds,
+    )
+
+
+def shown_wait(position: int, eta: int | None, snap: Snapshot) -> int:
+    return unstaffed_wait(position, snap) if eta is None else eta
+
+
+async def staffing(session: AsyncSession, now: datetime | None = None) -> Staffing:
+    """Who is on duty now: agents online and not on a break, their free slots."""
+    now = now or clock_of(session).now()
+    agents = [a for a in await agent_states(session, now) if policy.is_available(a, now)]
+    free = sum(a.room for a in agents)
+    slots = (
+        round(sum(a.max_concurrent for a in agents) / len(agents))
+        if agents
+        else policy.DEFAULT_MAX_CONCURRENT
+    )
+    return Staffing(len(agents), free, slots, await average_handle_seconds(session))
+
+
+async def average_handle_seconds(session: AsyncSession) -> float:
+    rows = (
+        await session.execute(
+            select(Conversation.assigned_at, Conversation.resolved_at)
+            .where(Conversation.assigned_at.is_not(None), Conversation.resolved_at.is_not(None))
+            .order_by(Conversation.resolved_at.desc())
+            .limit(RECENT_FOR_HANDLE_TIME)
+        )
+    ).all()
+    durations = [
+        (r - a).total_seconds() for a, r in rows if a is not None and r is not None and r > a
+    ]
+    return policy.observed_handle_seconds(durations, DEFAULT_HANDLE_SECONDS)
+
+
+async def queue_estimate(
+    session: AsyncSession,
+    conversation: Conversation,
+    s: Staffing | None = None,
+    now: datetime | None = None,
+) -> tuple[int, int]:
+    """(position in its skill queue, estimated wait in seconds) of a queued conversation, from
+    the observed arrivals and handling times (Erlang C, `policy.wait_estimates`). A ticket's
+    promised callback time bounds the wait from below: nobody is there to answer before it.
+    A conversation that is no longer queued gets (0, 0)."""
+    if conversation.state != "queued":
+        return 0, 0
+    now = now or clock_of(session).now()
+    snap = await snapshot(session, now, extra=[conversation])
+    position, eta = estimates(snap).get(conversation.id, (1, None))
+    wait = shown_wait(position, eta, snap)
+    if conversation.callback_at is not None:
+        wait = max(wait, int((conversation.callback_at - now).total_seconds()))
+    return position, wait
+
+
+async def facts_for_new_entry(
+    session: AsyncSession,
+    s: Staffing | None = None,
+    priority: int = 0,
+    now: datetime | None = None,
+) -> QueueFacts:
+    """What the queue would look like for a conversation joining it now. Its skill is not
+    decided yet, so the desk is taken as one pool: everyone waiting, everyone on duty."""
+    now = now or clock_of(session).now()
+    snap = await snapshot(session, now)
+    pooled = [replace(e, skill="*", language=None) for e in snap.entries]
+    newcomer = QueueEntry(conversation_id="_new", skill="*", enqueued_at=now)
+    agents = [replace(a, skills=frozenset({"*"})) for a in snap.agents]
+    pooled_snap = replace(
+        snap,
+        entries=[*pooled, newcomer],
+        agents=agents,
+        recent=[replace(e, skill="*") for e in snap.recent],
+    )
+    position, eta = estimates(pooled_snap)["_new"]
+    s = s or await staffing(session, now)
+    return QueueFacts(
+        agents_online=s.agents_online,
+        position_if_queued=position,
+        eta_seconds=shown_wait(position, eta, snap),
+    )
+
+
+async def queued_conversations(session: AsyncSession) -> list[Conversation]:
+    """Queued conversations, in the order the rules serve them (across skills)."""
+    conversations = list(
+        (await session.scalars(select(Conversation).where(Conversation.state == "queued"))).all()
+    )
+    now = clock_of(session).now()
+    rows = {r.conversation_id: r for r in await waiting_rows(session)}
+    order = {
+        e.conversation_id: i
+        for i, e in enumerate(
+            policy.queue_order(
+                [entry_of(rows[c.id]) for c in conversations if c.id in rows]
+                + [await new_entry(session, c, now) for c in conversations if c.id not in rows]
+            )
+        )
+    }
+    return sorted(conversations, key=lambda c: order.get(c.id, len(order)))

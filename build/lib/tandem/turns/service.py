@@ -1,0 +1,382 @@
+"""One customer turn, in the order the house is drawn (STYLE, "the shape of the house"):
+
+1. read the message: understanding + knowledge retrieval, one pure step off the event loop,
+   before any transaction and outside the database writer lock;
+2. store the message and commit: from here on it is acknowledged and cannot be lost;
+3. gather the facts once (conversation, queue, orders, tracking), read-only;
+4. decide (the pure engine, called once; a shop action's outcome is worded by `after_action`);
+5. apply the effects in one transaction (replies, shop action, hand-off with its enqueue,
+   decision record) and stage the events, published after commit.
+
+When step 5 fails (the shop's API, the queue, anything), its transaction rolls back, the
+failure is recorded, and the customer still gets an answer: a person takes over when that
+works, an apology otherwise. Never a 500 for an acknowledged message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tandem.attachments.evidence import with_evidence
+from tandem.config import Settings
+from tandem.conversations.models import Conversation, Message
+from tandem.conversations.schemas import SendMessageIn
+from tandem.conversations.service import (
+    add_message,
+    change_state,
+    require_conversation,
+    require_customer_conversation,
+    stored_turn,
+)
+from tandem.core.clock import Clock
+from tandem.core.errors import Conflict, InvalidInput
+from tandem.db.uow import UnitOfWork
+from tandem.engine import Inbound, TurnContext, after_action, decide
+from tandem.engine.memory import EngineMemory
+from tandem.engine.recovery import after_failure
+from tandem.engine.types import Decision as EngineDecision
+from tandem.engine.wording import DEFAULT_WORDING, Wording
+from tandem.knowledge.index import KnowledgeIndex
+from tandem.llm.grounding import reword_decision
+from tandem.llm.service import Wordsmith
+from tandem.shop.provider import Shop
+from tandem.shop.schemas import Actor
+from tandem.shop.service import perform_action
+from tandem.turns.effects import answer_in_agent_hands, apply_decision, record, with_outcome
+from tandem.turns.facts import (
+    NO_QUEUE_FACTS,
+    Facts,
+    Reading,
+    analysis_meta,
+    engine_view,
+    gather,
+    queue_of,
+    read_message,
+)
+from tandem.understanding import Understanding
+
+log = logging.getLogger("tandem.turns")
+AI_ACTOR = Actor(kind="ai", id="tandem-ai")
+
+
+@dataclass(frozen=True)
+class TurnDeps:
+    """What a turn needs besides the database: built once at start-up."""
+
+    settings: Settings
+    understanding: Understanding
+    knowledge: KnowledgeIndex
+    shop: Shop
+    clock: Clock
+    wording: Wording = DEFAULT_WORDING
+    # The optional LLM (docs/llm.md): rewords the replies the engine chose, never decides.
+    wordsmith: Wordsmith | None = None
+
+
+class Store(Protocol):
+    """The database as a turn uses it: read-only sessions, and units of work that commit."""
+
+    sessions: async_sessionmaker[AsyncSession]
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+
+@dataclass
+class TurnGate:
+    """One turn at a time per conversation in this process: a turn reads the conversation's
+    memory before it writes the next one, so two turns of one conversation must not interleave.
+    (Across instances each transaction still takes the conversation's row lock.)"""
+
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _users: dict[str, int] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def hold(self, conversation_id: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        self._users[conversation_id] = self._users.get(conversation_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[conversation_id] -= 1
+            if self._users[conversation_id] == 0:
+                del self._users[conversation_id], self._locks[conversation_id]
+
+
+@dataclass
+class TurnResult:
+    message: Message
+    replies: list[Message]
+    conversation: Conversation
+    queue: tuple[int, int] | None
+
+
+def validated_text(body: SendMessageIn, settings: Settings) -> str:
+    text = body.text.strip()
+    if not text and not body.payload:
+        raise InvalidInput("消息不能为空：请输入内容（或点选一个快捷回复）。text must not be empty")
+    if len(body.text) > settings.max_message_chars:
+        raise InvalidInput(
+            f"消息太长：最多 {settings.max_message_chars} 个字符。"
+            f"text is too long: at most {settings.max_message_chars} characters"
+        )
+    return text
+
+
+async def take_customer_turn(
+    store: Store,
+    deps: TurnDeps,
+    gate: TurnGate,
+    conversation_id: str,
+    token: str | None,
+    body: SendMessageIn,
+    *,
+    admit: Callable[[str], None] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+    verified: bool = False,
+) -> TurnResult:
+    """Store the customer's message, let the engine decide, carry out the decision.
+
+    `admit(conversation_id)` may refuse the turn (the rate limit) once the caller is known
+    and the message is not a retry of a stored one. `attachments` (references to stored
+    files) travel with the message. `verified`: the channel proved who writes (a signed
+    webhook), so no customer token is asked for.
+    """
+    text = validated_text(body, deps.settings)
+    async with gate.hold(conversation_id):
+        async with store.sessions() as session:
+            conversation = (
+                await require_conversation(session, conversation_id)
+                if verified
+                else await require_customer_conversation(session, conversation_id, token)
+            )
+            if body.client_msg_id:
+                previous = await _previous(session, conversation, body.client_msg_id, deps)
+                if previous is not None:
+                    return previous
+        if admit is not None:
+            admit(conversation_id)
+        reading = await asyncio.to_thread(
+            read_message,
+            deps.understanding,
+            deps.knowledge,
+            text,
+            body.payload,
+            conversation.language,
+        )
+        try:
+            conversation, message = await _store_message(
+                store, conversation_id, body, text, reading, attachments
+            )
+        except IntegrityError:
+            # The same client_msg_id raced in from elsewhere: answer with what was stored.
+            if not body.client_msg_id:
+                raise
+            async with store.sessions() as session:
+                conversation = await require_conversation(session, conversation_id)
+                previous = await _previous(session, conversation, body.client_msg_id, deps)
+            if previous is None:
+                raise Conflict(
+                    "消息没能保存，请重新发送。the message could not be stored; send it again"
+                ) from None
+            return previous
+        try:
+            return await _decide_and_apply(store, deps, conversation, message, text, body, reading)
+        except Exception as exc:
+            log.exception("turn %s: an effect failed; recovering", conversation_id)
+            return await _recover(store, deps, conversation.id, message, reading, exc)
+
+
+async def _previous(
+    session: AsyncSession, conversation: Conversation, client_msg_id: str, deps: TurnDeps
+) -> TurnResult | None:
+    stored = await stored_turn(session, conversation, client_msg_id)
+    if stored is None:
+        return None
+    queue = await queue_of(session, conversation, deps.clock.now())
+    return TurnResult(stored[0], stored[1], conversation, queue)
+
+
+async def _store_message(
+    store: Store,
+    conversation_id: str,
+    body: SendMessageIn,
+    text: str,
+    reading: Reading,
+    attachments: list[dict[str, Any]] | None,
+) -> tuple[Conversation, Message]:
+    """Step 2: the message is committed before any effect runs."""
+    async with store.unit_of_work() as uow:
+        conversation = await require_conversation(uow.session, conversation_id)
+        if conversation.state == "resolved":
+            # A new problem after a resolved one: the AI takes it from the start.
+            conversation.assigned_agent_id = None
+            conversation.rating = None
+            conversation.rating_comment = None
+            conversation.rated_at = None
+            memory = EngineMemory.from_json(conversation.engine_state)
+            conversation.engine_state = replace(
+                EngineMemory(), sent_keys=memory.sent_keys
+            ).to_json()
+            await change_state(uow, conversation, "bot", reason="customer_returned")
+        message = await add_message(
+            uow,
+            conversation,
+            author="customer",
+            text=text or body.payload or "",
+            payload=body.payload,
+            client_msg_id=body.client_msg_id,
+            meta={"analysis": analysis_meta(reading.analysis)}
+            | ({"attachments": attachments} if attachments else {}),
+        )
+    return conversation, message
+
+
+def _context(deps: TurnDeps, facts: Facts, reading: Reading, now: datetime) -> TurnContext:
+    return TurnContext(
+        queue=facts.queue,
+        now=now,
+        rules=deps.shop.policy.engine,
+        analysis=reading.analysis,
+        knowledge=reading.knowledge,
+        shop=facts.shop,
+        policy=deps.shop.policy,
+        tracking=facts.tracking,
+        wording=deps.wording,
+    )
+
+
+async def _decide_and_apply(
+    store: Store,
+    deps: TurnDeps,
+    conversation: Conversation,
+    message: Message,
+    text: str,
+    body: SendMessageIn,
+    reading: Reading,
+) -> TurnResult:
+    now = deps.clock.now()
+    inbound = Inbound(text=text, payload=body.payload)
+    if conversation.state == "agent":
+        view = engine_view(conversation, None)
+        ctx = TurnContext(
+            queue=NO_QUEUE_FACTS,
+            now=now,
+            analysis=reading.analysis,
+            rules=deps.shop.policy.engine,
+            wording=deps.wording,
+        )
+        decision = decide(view, inbound, ctx)
+        async with store.unit_of_work() as uow:
+            current = await require_conversation(uow.session, conversation.id)
+            await answer_in_agent_hands(uow, current, message, decision, reading.analysis, now)
+        return TurnResult(message, [], current, None)
+
+    async with store.sessions() as session:
+        facts = await gather(
+            session, deps.shop.adapter(session), deps.shop.policy, conversation, now
+        )
+    ctx = _context(deps, facts, reading, now)
+    decision = decide(facts.view, inbound, ctx)
+    if deps.wordsmith is not None and decision.action != "act":
+        # Before the effects' transaction, so a slow model holds no lock; the call's record
+        # commits on its own. A shop action's outcome keeps the policy's exact wording.
+        async with store.unit_of_work() as uow:
+            decision = await reword_decision(
+                deps.wordsmith, uow.session, decision, ctx, conversation.id
+            )
+    async with store.unit_of_work() as uow:
+        current = await require_conversation(uow.session, conversation.id)
+        if current.state != conversation.state:
+            # Someone else moved the conversation meanwhile (an agent took it): the decision
+            # was made for a state that is gone. Keep the record, say nothing.
+            decision = replace(decision, action="silent", replies=())
+            await record(uow, current, message, decision, reading.analysis, now)
+            return TurnResult(message, [], current, await queue_of(uow.session, current, now))
+        if decision.action == "act" and decision.act is not None:
+            decision = await _act(uow, deps, current, facts, inbound, ctx, decision, now)
+        replies, queue = await apply_decision(
+            uow, current, message, decision, reading.analysis, facts.shop, now, deps.wording
+        )
+        if queue is None:
+            queue = await queue_of(uow.session, current, now)
+    return TurnResult(message, replies, current, queue)
+
+
+async def _act(
+    uow: UnitOfWork,
+    deps: TurnDeps,
+    conversation: Conversation,
+    facts: Facts,
+    inbound: Inbound,
+    ctx: TurnContext,
+    decision: EngineDecision,
+    now: datetime,
+) -> EngineDecision:
+    """The shop action through the shop's policy (which records it); the engine words what
+    came of it."""
+    assert decision.act is not None
+    if facts.shop.customer is None:
+        return decision
+    outcome = await perform_action(
+        uow.session,
+        deps.shop.adapter(uow.session),
+        deps.shop.policy,
+        customer_id=facts.shop.customer.external_id,
+        order_id=decision.act.order_id,
+        request=await with_evidence(uow.session, conversation.id, decision.act.request),
+        actor=AI_ACTOR,
+        now=now,
+        conversation_id=conversation.id,
+    )
+    worded = after_action(facts.view, inbound, ctx, decision, outcome.verdict, outcome.order)
+    return with_outcome(
+        worded,
+        {
+            "action_id": outcome.action_id,
+            "performed": outcome.performed,
+            "proposal_id": outcome.proposal_id,
+        },
+    )
+
+
+async def _recover(
+    store: Store,
+    deps: TurnDeps,
+    conversation_id: str,
+    message: Message,
+    reading: Reading,
+    exc: Exception,
+) -> TurnResult:
+    """The effects' transaction rolled back. Record what failed and answer the customer: hand
+    off to a person when that works, otherwise apologise (a fresh transaction each)."""
+    failed = type(exc).__name__
+    for can_hand_off in (True, False):
+        now = deps.clock.now()
+        try:
+            async with store.unit_of_work() as uow:
+                conversation = await require_conversation(uow.session, conversation_id)
+                view = engine_view(conversation, None)
+                decision = after_failure(
+                    view, failed, can_hand_off=can_hand_off, wording=deps.wording
+                )
+                replies, queue = await apply_decision(
+                    uow, conversation, message, decision, reading.analysis, None, now, deps.wording
+                )
+                if queue is None:
+                    queue = await queue_of(uow.session, conversation, now)
+            return TurnResult(message, replies, conversation, queue)
+        except Exception:
+            if not can_hand_off:
+                raise
+            log.exception("turn %s: the hand-off after a failure failed too", conversation_id)
+    raise AssertionError("unreachable")
