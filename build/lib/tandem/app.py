@@ -20,16 +20,18 @@ from tandem.attachments.routes import router as attachments_router
 from tandem.channels.routes import router as channels_router
 from tandem.config import Settings
 from tandem.contacts.routes import router as contacts_router
+from tandem.desk.order_routes import router as shop_router
 from tandem.desk.routes import router as desk_router
 from tandem.http.errors import install_error_handlers
 from tandem.http.logs import install_redaction
+from tandem.http.openapi import install_error_responses
+from tandem.http.security import install_security_headers
 from tandem.identity.routes import router as auth_router
 from tandem.knowledge.routes import router as knowledge_router
 from tandem.knowledge.service import load_index
 from tandem.llm.routes import router as llm_router
 from tandem.routing.assignment import run_round
 from tandem.services import Services, build_services
-from tandem.shop.routes import router as shop_router
 from tandem.simulation.routes import router as simulation_router
 from tandem.turns.routes import router as customer_router
 from tandem.turns.upload import router as upload_router
@@ -77,6 +79,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     ops.install(app, services)
+    install_security_headers(app, settings.widget_frame_ancestors)
+    install_error_responses(app)
     app.include_router(auth_router)
     app.include_router(customer_router)
     app.include_router(desk_router)

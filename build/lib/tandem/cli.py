@@ -20,6 +20,7 @@ from tandem.engine.wording import WordingError
 from tandem.evaluation.cli import app as eval_app
 from tandem.http.logs import install_redaction
 from tandem.identity.service import create_account
+from tandem.identity.signing import unsafe_widget_secret
 from tandem.knowledge.cli import app as kb_app
 from tandem.services import build_services
 from tandem.shop.cli import customers as demo_customers_command
@@ -150,6 +151,8 @@ def serve(port: PortOption = None, host: HostOption = None, workers: WorkersOpti
     settings = _settings(port, host)
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
+    if (unsafe := unsafe_widget_secret(settings.widget_secret)) is not None:
+        raise _fail(f"{unsafe}: set it to a long random string (e.g. `openssl rand -hex 32`)")
     asyncio.run(_prepare(settings, demo=False))
     console.print(f"Tandem on http://{settings.host}:{settings.port}  (data: {settings.data_dir})")
     _run_server(settings)

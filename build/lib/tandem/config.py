@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     port: int = 8000
     # HMAC key a shop's page uses to vouch for its logged-in customer (see docs/api.md).
     widget_secret: str = "tandem-demo-widget-secret"
+    # Customer signatures with a timestamp (`ts`) are accepted for this long.
+    widget_signature_max_age_seconds: int = 600
+    # Staff sessions end after this long without a request (and after 7 days in any case).
+    session_idle_minutes: int = 30
+    # Mark the desk's session cookie Secure (set when served over HTTPS, behind a proxy too).
+    cookie_secure: bool = False
+    # Who may frame the customer chat (the shops that embed the widget): a CSP source list.
+    widget_frame_ancestors: str = "*"
     redis_url: str | None = None
     # Messages a customer token may send per minute.
     rate_limit_per_minute: int = 30

@@ -9,6 +9,7 @@ response is built: an acknowledged message is a stored message.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,7 +17,7 @@ from fastapi import Depends, Request
 from tandem.conversations.service import require_customer_conversation
 from tandem.core.errors import Forbidden, Unauthorized
 from tandem.http.deps import SESSION_COOKIE, BearerDep, staff_token
-from tandem.identity.service import Principal, account_for_token, principal_of
+from tandem.identity.service import SIGN_IN_AGAIN, Principal, account_for_token, principal_of
 from tandem.services import Services
 
 __all__ = [
@@ -42,11 +43,15 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 async def principal_for_token(services: Services, token: str | None) -> Principal:
     if not token:
-        raise Unauthorized("log in to the desk first (POST /api/v1/auth/login)")
+        raise Unauthorized(
+            "请先登录客服工作台。 / log in to the desk first (POST /api/v1/auth/login)"
+        )
+    idle = timedelta(minutes=services.settings.session_idle_minutes)
     async with services.sessions() as session:
-        account = await account_for_token(session, token)
+        account = await account_for_token(session, token, idle)
+        await session.commit()  # the session's idle deadline moved on
     if account is None:
-        raise Unauthorized("your session has expired: log in again")
+        raise Unauthorized(SIGN_IN_AGAIN)
     return principal_of(account)
 
 

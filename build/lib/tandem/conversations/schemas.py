@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 State = Literal["bot", "queued", "agent", "resolved"]
 
@@ -71,6 +71,15 @@ class SendMessageIn(BaseModel):
     text: str = Field(max_length=2000)
     client_msg_id: str | None = Field(default=None, max_length=100)
     payload: str | None = Field(default=None, max_length=200)
+
+    @field_validator("client_msg_id")
+    @classmethod
+    def _blank_id_is_none(cls, v: str | None) -> str | None:
+        # An empty id names no message: two of them are two messages, not one retried.
+        v = (v or "").strip()
+        if v.startswith("desk:"):
+            raise ValueError("client_msg_id must not start with 'desk:' (the desk's own ids)")
+        return v or None
 
 
 class ConversationStateOut(BaseModel):

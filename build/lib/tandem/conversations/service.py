@@ -188,7 +188,9 @@ async def stored_turn(
     retry gets these back), or None."""
     message = await session.scalar(
         select(Message).where(
-            Message.conversation_id == conversation.id, Message.client_msg_id == client_msg_id
+            Message.conversation_id == conversation.id,
+            Message.author == "customer",
+            Message.client_msg_id == client_msg_id,
         )
     )
     if message is None:

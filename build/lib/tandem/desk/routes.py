@@ -22,7 +22,7 @@ from tandem.deps import (
     SupervisorDep,
     principal_for_token,
 )
-from tandem.desk import assist, figures, presence, service
+from tandem.desk import assist, authz, figures, presence, service
 from tandem.desk.schemas import (
     AgentOut,
     AgentReplyIn,
@@ -69,6 +69,7 @@ async def conversation_detail(
     conversation_id: str, services: ServicesDep, agent: AgentDep
 ) -> dict[str, Any]:
     async with services.sessions() as session:
+        await authz.require_visible(session, agent, conversation_id)
         return await service.detail(session, conversation_id)
 
 
@@ -115,6 +116,7 @@ async def reveals(
 @router.get("/conversations/{conversation_id}/copilot", response_model=CopilotOut)
 async def copilot(conversation_id: str, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
     async with services.sessions() as session:
+        await authz.require_visible(session, agent, conversation_id)
         return await assist.suggestions(
             session, services.knowledge, conversation_id, agent.display_name
         )

@@ -20,6 +20,7 @@ from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.db.uow import UnitOfWork
 from tandem.desk import authz, masking
 from tandem.desk.models import Reveal
+from tandem.identity import audit
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
 from tandem.knowledge.index import KnowledgeIndex
@@ -64,9 +65,21 @@ async def touch(session: AsyncSession, agent_id: str, now: datetime) -> None:
 # --- what the desk shows ------------------------------------------------------------------------
 
 
+DESK_ID_PREFIX = "desk:"
+
+
+def desk_msg_id(client_msg_id: str | None) -> str | None:
+    """The desk's retry ids live apart from the customer's (one column, one unique key per
+    conversation): a customer who picks an agent's id must not get the agent's message back."""
+    client_msg_id = (client_msg_id or "").strip()
+    return DESK_ID_PREFIX + client_msg_id if client_msg_id else None
+
+
 def desk_message(m: Message, language: str) -> dict[str, Any]:
     """A message as the desk shows it: abusive customer words masked, the kinds named."""
     out = conversations.message_dict(m)
+    if m.author == "agent" and (m.client_msg_id or "").startswith(DESK_ID_PREFIX):
+        out["client_msg_id"] = (m.client_msg_id or "")[len(DESK_ID_PREFIX) :]
     analysis = (m.meta or {}).get("analysis") if m.author == "customer" else None
     pieces = masking.segments(m.text, analysis)
     out["masked"] = pieces is not None
@@ -179,10 +192,19 @@ async def reveal(
 ) -> dict[str, Any]:
     """The original text of one masked message, for this agent; the reveal is recorded."""
     session = uow.session
+    await authz.require_reveal(session, agent, conversation_id)
     m = await session.get(Message, message_id)
     if m is None or m.conversation_id != conversation_id:
         raise NotFound(f"no message {message_id} in conversation {conversation_id}")
     session.add(Reveal(message_id=m.id, conversation_id=conversation_id, agent_id=agent.id, at=now))
+    await audit.record(
+        uow,
+        actor=agent,
+        action="reveal",
+        at=now,
+        target=m.id,
+        details={"conversation": m.conversation_id},
+    )
     await touch(session, agent.id, now)
     return {"message_id": m.id, "text": m.text, "revealed_by": agent.id, "at": now}
 
@@ -272,10 +294,13 @@ async def reply(
     c = await require_owned(session, agent, conversation_id)
     if not text.strip():
         raise InvalidInput("text must not be empty")
-    if client_msg_id:
+    stored_id = desk_msg_id(client_msg_id)
+    if stored_id:
         existing = await session.scalar(
             select(Message).where(
-                Message.conversation_id == c.id, Message.client_msg_id == client_msg_id
+                Message.conversation_id == c.id,
+                Message.author == "agent",
+                Message.client_msg_id == stored_id,
             )
         )
         if existing is not None:
@@ -287,7 +312,7 @@ async def reply(
         author="agent",
         text=text.strip(),
         agent_id=agent.id,
-        client_msg_id=client_msg_id,
+        client_msg_id=stored_id,
         meta={"agent_name": agent.display_name},
     )
 

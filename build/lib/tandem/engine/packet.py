@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tandem.engine import masking
 from tandem.engine.memory import EngineMemory
 from tandem.engine.replies import topic_label
 from tandem.engine.summary import Turn, summarise
@@ -108,7 +109,7 @@ def build_packet(
     *,
     reason: str,
     language: str,
-    transcript: Sequence[tuple[str, str]],
+    transcript: Sequence[tuple[str, str] | tuple[str, str, dict[str, Any] | None]],
     decisions: Sequence[Mapping[str, Any]],
     memory: EngineMemory,
     shop: ShopFacts | None,
@@ -132,9 +133,15 @@ def build_packet(
     ]
     if intents:
         facts["problem"] = topic_label(intents[-1][0], language)
-    summary = summarise(
-        [Turn(role, text) for role, text in transcript], language=language, facts=facts
-    )
+    # The summary reads what the desk shows: a customer's abusive words masked as in the
+    # transcript (the analysis of each message, when the caller passes it).
+    turns = []
+    for item in transcript:
+        role, text = item[0], item[1]
+        analysis = item[2] if len(item) > 2 else None
+        pieces = masking.segments(text, analysis) if role == "customer" else None
+        turns.append(Turn(role, masking.masked_text(pieces, language) if pieces else text))
+    summary = summarise(turns, language=language, facts=facts)
     zh = language == "zh"
     reason_zh, reason_en = REASONS.get(reason, (reason, reason))
     return {

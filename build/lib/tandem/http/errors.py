@@ -56,6 +56,14 @@ def install_error_handlers(app: FastAPI) -> None:
                 },
                 status_code=413,
             )
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # A body FastAPI could not even decode (not UTF-8, say): invalid input, as the
+            # docs promise, with the same advice as for broken JSON.
+            message = _describe({"type": "json_invalid"})
+            return JSONResponse(
+                {"error": "invalid_input", "message": message, "details": [message]},
+                status_code=422,
+            )
         return JSONResponse(
             {"error": "http_error", "message": str(exc.detail)},
             status_code=exc.status_code,

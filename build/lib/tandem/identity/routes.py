@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from tandem.deps import SESSION_COOKIE, AgentDep, ServicesDep, staff_token
-from tandem.identity import service
+from tandem.core.errors import Unauthorized
+from tandem.deps import SESSION_COOKIE, AgentDep, ServicesDep, SupervisorDep, staff_token
+from tandem.identity import audit, service
 from tandem.identity.models import Account
 from tandem.identity.schemas import AccountOut, LoginIn, LoginOut
 from tandem.identity.service import SESSION_TTL
+from tandem.identity.throttle import LoginThrottle
+from tandem.services import Services
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -27,19 +31,56 @@ def account_out(a: Account) -> AccountOut:
     )
 
 
+def _throttle(services: Services) -> LoginThrottle:
+    throttle = services.extras.setdefault("login_throttle", LoginThrottle())
+    assert isinstance(throttle, LoginThrottle)
+    return throttle
+
+
 @router.post("/login", response_model=LoginOut)
-async def login(body: LoginIn, response: Response, services: ServicesDep) -> LoginOut:
-    services.login_limiter.check(body.username.lower())
-    async with services.unit_of_work() as uow:
-        token, account = await service.log_in(
-            uow.session, services.hasher, body.username, body.password
-        )
-        out = LoginOut(token=token, account=account_out(account))
+async def login(
+    body: LoginIn, request: Request, response: Response, services: ServicesDep
+) -> LoginOut:
+    throttle = _throttle(services)
+    address = request.client.host if request.client else "unknown"
+    throttle.check(body.username, address)
+    try:
+        async with services.unit_of_work() as uow:
+            token, account = await service.log_in(
+                uow.session,
+                services.hasher,
+                body.username,
+                body.password,
+                idle=timedelta(minutes=services.settings.session_idle_minutes),
+            )
+            out = LoginOut(token=token, account=account_out(account))
+            await audit.record(
+                uow,
+                actor=account,
+                action="login",
+                target=account.id,
+                at=services.clock.now(),
+                address=address,
+            )
+    except Unauthorized:
+        throttle.failed(body.username, address)
+        async with services.unit_of_work() as uow:
+            await audit.record(
+                uow,
+                actor=None,
+                action="login_failed",
+                target=body.username[:64],
+                at=services.clock.now(),
+                address=address,
+            )
+        raise
+    throttle.succeeded(body.username, address)
     response.set_cookie(
         SESSION_COOKIE,
         token,
         httponly=True,
         samesite="lax",
+        secure=services.settings.cookie_secure or request.url.scheme == "https",
         max_age=int(SESSION_TTL.total_seconds()),
         path="/",
     )
@@ -63,3 +104,17 @@ async def me(services: ServicesDep, principal: AgentDep) -> AccountOut:
         account = await session.get(Account, principal.id)
         assert account is not None
         return account_out(account)
+
+
+@router.get("/audit", tags=["audit"])
+async def audit_log(
+    services: ServicesDep,
+    supervisor: SupervisorDep,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    actor_id: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """Who did what, when, from where (logins, refunds, approvals, reveals, exports...).
+    Supervisors and admins only; newest first."""
+    async with services.sessions() as session:
+        return await audit.entries(session, action=action, actor_id=actor_id, limit=limit)

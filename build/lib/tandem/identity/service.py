@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -71,18 +72,34 @@ async def create_account(
     return account
 
 
+WRONG_PASSWORD = "用户名或密码错误。 / wrong username or password"
+SIGN_IN_AGAIN = "登录已过期，请重新登录。 / your session has expired: log in again"
+
+
+async def check_password(hasher: PasswordHasher, password_hash: str | None, password: str) -> bool:
+    """argon2 in a worker thread: it is deliberately slow (tens of ms of CPU), and a flood of
+    bad logins must not stall every customer's request on the event loop."""
+    if password_hash is None:
+        # Same work either way so the response time does not reveal which usernames exist.
+        await asyncio.to_thread(hasher.hash, password)
+        return False
+    try:
+        return await asyncio.to_thread(hasher.verify, password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
 async def log_in(
-    session: AsyncSession, hasher: PasswordHasher, username: str, password: str
+    session: AsyncSession,
+    hasher: PasswordHasher,
+    username: str,
+    password: str,
+    idle: timedelta = SESSION_TTL,
 ) -> tuple[str, Account]:
     account = await session.scalar(select(Account).where(Account.username == username))
-    if account is None:
-        # Same work either way so the response time does not reveal which usernames exist.
-        hasher.hash(password)
-        raise Unauthorized("wrong username or password")
-    try:
-        hasher.verify(account.password_hash, password)
-    except (VerifyMismatchError, InvalidHashError):
-        raise Unauthorized("wrong username or password") from None
+    if not await check_password(hasher, account.password_hash if account else None, password):
+        raise Unauthorized(WRONG_PASSWORD)
+    assert account is not None
     token = new_token()
     now = clock_of(session).now()
     session.add(
@@ -90,7 +107,7 @@ async def log_in(
             token_hash=hash_token(token),
             account_id=account.id,
             created_at=now,
-            expires_at=now + SESSION_TTL,
+            expires_at=now + min(idle, SESSION_TTL),
         )
     )
     return token, account
@@ -100,10 +117,20 @@ async def log_out(session: AsyncSession, token: str) -> None:
     await session.execute(delete(StaffSession).where(StaffSession.token_hash == hash_token(token)))
 
 
-async def account_for_token(session: AsyncSession, token: str) -> Account | None:
+async def account_for_token(
+    session: AsyncSession, token: str, idle: timedelta | None = None
+) -> Account | None:
+    """The account of a live session. With `idle`, a session unused for that long has ended,
+    and each use moves its end on (never past SESSION_TTL after login); the caller commits."""
     row = await session.get(StaffSession, hash_token(token))
-    if row is None or row.expires_at < clock_of(session).now():
+    now = clock_of(session).now()
+    if row is None or row.expires_at < now:
         return None
+    if idle is not None:
+        renewed = min(row.created_at + SESSION_TTL, now + idle)
+        # Written at most once a minute per session, not on every request.
+        if renewed - row.expires_at > timedelta(minutes=1):
+            row.expires_at = renewed
     return await session.get(Account, row.account_id)
 
 

@@ -300,12 +300,22 @@ def to_csv(entries: Iterable[EntryDraft]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+# Characters XML 1.0 (so XLSX) cannot hold: the C0 controls except tab, newline, return.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_safe(value: str) -> str:
+    """The cell text with the control characters an XLSX file cannot store removed: one
+    entry pasted with a stray control character must not make the whole export fail."""
+    return _NOT_IN_XML.sub("", value)
+
+
 def to_xlsx(entries: Iterable[EntryDraft]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("knowledge")
     sheet.append(list(COLUMNS))
     for e in entries:
-        sheet.append(_flat(e))
+        sheet.append([xlsx_safe(v) for v in _flat(e)])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

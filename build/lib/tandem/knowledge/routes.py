@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from tandem.core.errors import InvalidInput
 from tandem.deps import AgentDep, ServicesDep, SupervisorDep
+from tandem.identity import audit
 from tandem.knowledge import service
 from tandem.knowledge.formats import FORMATS, format_of, validate
 from tandem.knowledge.schemas import (
@@ -69,7 +70,7 @@ async def list_entries(
     q: str | None = None,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> EntryList:
     async with services.sessions() as session:
         entries, total = await service.list_entries(
@@ -240,8 +241,11 @@ async def export_file(
     status: str | None = "live",
 ) -> Response:
     assert format in FORMATS
-    async with services.sessions() as session:
-        data = await service.export_entries(session, format, status=status or None)
+    async with services.unit_of_work() as uow:
+        data = await service.export_entries(uow.session, format, status=status or None)
+        await audit.record(
+            uow, actor=_sup, action="export", at=services.clock.now(), target=f"knowledge.{format}"
+        )
     return Response(
         content=data,
         media_type=_MEDIA[format],

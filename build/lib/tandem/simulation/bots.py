@@ -2,7 +2,7 @@
 
 - `tandem`: the product's own engine (`tandem.engine.decide` / `after_action`) with the shop's
   policy file, the shipped understanding models and the knowledge index, called exactly as
-  `conversations/turns.py` calls it (decide without queue facts, again with them before a
+  `turns/service.py` calls it (decide without queue facts, again with them before a
   hand-off; shop actions through the written policy, `tandem.shop.policy.evaluate`).
 - `ai-only`: the same engine with no people behind it: a hand-off reaches nobody.
 - `naive-bot`: a keyword FAQ bot with canned replies that repeats itself and hands over to a
@@ -163,7 +163,7 @@ class EngineTurn:
 def queue_facts(
     policy: ShopPolicy, now: datetime, agents_online: int, position: int, eta_seconds: int
 ) -> QueueFacts:
-    """QueueFacts as `conversations/turns.py` computes them (service hours, callback time)."""
+    """QueueFacts as `turns/service.py` computes them (service hours, callback time)."""
     staffed = within_service_hours(policy, now)
     callback_at = None
     if not staffed:

@@ -162,7 +162,10 @@ async def hand_off(
         build_packet(
             reason=decision.handoff_reason or "unknown",
             language=decision.language,
-            transcript=[*history.transcript, (message.author, message.text)],
+            transcript=[
+                *history.transcript,
+                (message.author, message.text, (message.meta or {}).get("analysis")),
+            ],
             decisions=[
                 *history.decisions,
                 {

@@ -144,7 +144,8 @@ async def gather(
 class History:
     """The conversation before this turn, for the hand-off packet."""
 
-    transcript: list[tuple[str, str]]
+    # (author, text, the analysis of a customer message) in order: the packet masks from it.
+    transcript: list[tuple[str, str, dict[str, Any] | None]]
     decisions: list[dict[str, Any]]
     analyses: list[dict[str, Any]]
 
@@ -159,7 +160,7 @@ async def history_before(session: AsyncSession, conversation_id: str, seq: int) 
             .order_by(Message.seq)
         )
     ).all()
-    transcript = [(author, text) for author, text, _ in rows]
+    transcript = [(author, text, (meta or {}).get("analysis")) for author, text, meta in rows]
     analyses = [
         (meta or {}).get("analysis") or {} for author, _, meta in rows if author == "customer"
     ]

@@ -124,7 +124,7 @@ async def list_messages(
     conversation_id: str,
     services: ServicesDep,
     token: BearerDep,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> MessagesOut:
     async with services.sessions() as session:
@@ -171,7 +171,7 @@ async def events(
         await websocket.close(code=4000 + exc.status_code, reason=exc.message)
         return
     await websocket.accept()
-    await stream_events(websocket, services, conversation_id, max(0, after_seq))
+    await stream_events(websocket, services, conversation_id, min(max(0, after_seq), 2**31 - 1))
 
 
 async def stream_events(

@@ -6,7 +6,7 @@
   "use strict";
   const I18N = {
     zh: {
-      loginTitle: "客服工作台登录", username: "用户名", password: "密码", login: "登录", deskTitle: "客服工作台",
+      signInAgain: "登录已过期，请重新登录。", loginTitle: "客服工作台登录", username: "用户名", password: "密码", login: "登录", deskTitle: "客服工作台",
       presence: "状态", online: "在线", away: "离开", break: "休息", offline: "离线", logout: "退出",
       queue: "排队中", mine: "我的会话", pick: "从左侧选择一个会话", accept: "接入", transfer: "转接",
       escalate: "升级主管", handBack: "交回AI", resolve: "结束会话", send: "发送", replyPlaceholder: "回复客户，Enter 发送",
@@ -30,7 +30,7 @@
       verdict: { allowed: "已办理", declined: "未通过", needs_approval: "需审批", needs_evidence: "需凭证", needs_info: "需补充信息" },
     },
     en: {
-      loginTitle: "Agent desk sign-in", username: "Username", password: "Password", login: "Sign in", deskTitle: "Agent desk",
+      signInAgain: "Your session has ended: please sign in again.", loginTitle: "Agent desk sign-in", username: "Username", password: "Password", login: "Sign in", deskTitle: "Agent desk",
       presence: "Status", online: "Online", away: "Away", break: "On break", offline: "Offline", logout: "Sign out",
       queue: "Queue", mine: "My conversations", pick: "Pick a conversation on the left", accept: "Claim", transfer: "Transfer",
       escalate: "Escalate", handBack: "Back to AI", resolve: "Resolve", send: "Send", replyPlaceholder: "Reply to the customer, Enter to send",
@@ -81,6 +81,7 @@
   async function api(method, path, body) {
     const res = await fetch(path, { method, credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
     const data = res.status === 204 ? null : await res.json().catch(() => null);
+    if (res.status === 401 && path !== "/api/v1/auth/login" && path !== "/api/v1/auth/me") signedOut();
     if (!res.ok) { const e = new Error((data && data.message) || res.statusText); e.status = res.status; throw e; }
     return data;
   }
@@ -486,10 +487,19 @@
     socket.onmessage = (m) => onEvent(JSON.parse(m.data));
     socket.onclose = (e) => {
       $("conn").textContent = t("reconnecting");
-      if (e.code === 4401) { location.reload(); return; }
+      if (e.code === 4401) { signedOut(); return; }
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 10000);
     };
+  }
+
+  // The session ended (idle timeout, logged out elsewhere): back to the sign-in form, with the
+  // reason in the page, in the desk's language.
+  function signedOut() {
+    if (socket) { socket.onclose = null; socket.close(); socket = null; }
+    $("app").classList.add("hidden");
+    $("login").classList.remove("hidden");
+    $("loginError").textContent = t("signInAgain");
   }
 
   async function enter() {
