@@ -1,2 +1,0 @@
-"""Shared vocabulary: ids, the clock, errors, typed realtime events, the language detector.
-Imports nothing else of ours (only the standard library and pydantic)."""

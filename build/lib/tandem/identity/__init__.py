@@ -1,4 +1,0 @@
-"""Staff accounts (agent, supervisor, admin), their sessions, and customer identity signing.
-
-May import tandem.core, tandem.config, tandem.db.
-"""
