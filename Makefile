@@ -24,7 +24,7 @@ demo: $(RUNTIME)
 	$(BIN)/tandem demo $(if $(PORT),--port $(PORT),)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench
