@@ -34,6 +34,7 @@ from tandem.understanding.features import FeatureConfig, extract
 from tandem.understanding.intent import IntentModel
 from tandem.understanding.linear import TextClassifier
 from tandem.understanding.normalize import detect_language, normalize
+from tandem.understanding.taxonomy import ORDER_INTENTS
 from tandem.understanding.types import Analysis, Emotion
 
 DEMO_MODEL_DIR = pathlib.Path(__file__).parent / "models"
@@ -132,6 +133,17 @@ class Understanding:
             act = heads.act.predict(normalized, counts(heads.act.classifier), head_vector)
         else:
             act = rule_act(intent.intent, normalized)
+        if (
+            heads is self.encoder_heads
+            and act.act == "request"
+            and intent.intent not in ORDER_INTENTS
+        ):
+            # A request to act is about an order. The encoder reads what a sentence is about
+            # (a crab named in a refund request reads as a product question); when the words
+            # say which order action is asked for, they decide.
+            words = self.lexical.intent.predict(normalized, counts(self.lexical.intent.classifier))
+            if words.intent in ORDER_INTENTS and words.confidence >= REQUEST_WORDS_SURE:
+                intent = words
         if abuse.is_abusive and emotion.label not in ("anger", "anxiety"):
             # Someone insulting or threatening the agent is hostile, whatever the wording.
             emotion = Emotion("anger", round(max(0.6, 0.5 + 0.5 * intensity_cues(text)), 3))
@@ -150,6 +162,10 @@ class Understanding:
             act_confidence=act.confidence,
             vector=vector,
         )
+
+
+# How sure the lexical head must be of an order action to decide a request's intent.
+REQUEST_WORDS_SURE = 0.5
 
 
 def _load_heads(root: pathlib.Path) -> Heads:
