@@ -49,8 +49,8 @@ def answer_from_knowledge(turn: Turn, match: Match) -> Decision:
     )
 
 
-# Order intents whose question is answered by the order's own facts, not by a rule.
-FACT_INTENTS = frozenset({"order_status", "where_is_parcel", "refund_status"})
+# Order intents whose action has consequences: a question about them is about the rule.
+RULE_GATED = frozenset({"refund", "return", "exchange", "cancel_order", "change_address"})
 # How sure the dialogue act must be before "a question" keeps the AI from acting.
 QUESTION_SURE = 0.5
 
@@ -62,10 +62,9 @@ def asks_about_a_rule(turn: Turn, intent: str) -> bool:
         return False
     if a.act != "question" or a.act_confidence < QUESTION_SURE:
         return False
-    # "Where is my parcel" is answered by the customer's own order when there is one.
-    shop = turn.ctx.shop
-    has_orders = shop is not None and shop.customer is not None and bool(shop.orders)
-    return intent not in FACT_INTENTS or not has_orders
+    # Only where answering would otherwise start something with consequences; "where is my
+    # parcel" is answered by the customer's own order, and hurrying one harms nobody.
+    return intent in RULE_GATED
 
 
 def rule_answer(turn: Turn) -> Match | None:
