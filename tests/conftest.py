@@ -322,3 +322,22 @@ async def browser() -> AsyncIterator[Browser]:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         await browser.close()
+
+
+# Known failures of the product (not of the tests), each with why, in tests/known_failures.txt:
+# they run and are reported as xfail until fixed (an unexpected pass is reported as XPASS).
+KNOWN_FAILURES = Path(__file__).parent / "known_failures.txt"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not KNOWN_FAILURES.is_file():
+        return
+    known: dict[str, str] = {}
+    for line in KNOWN_FAILURES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            node, _, why = line.partition("  # ")
+            known[node.strip()] = why.strip() or "known failure"
+    for item in items:
+        why = known.get(item.nodeid)
+        if why is not None:
+            item.add_marker(pytest.mark.xfail(reason=why, strict=False))

@@ -40,6 +40,8 @@ async def record(
     customer wrote a real sentence in another language (tandem.core.language)."""
     if decision.language in ("zh", "en"):
         conversation.language = decision.language
+    # Strong feelings raise the conversation's priority now, so a hand-off later keeps it.
+    conversation.priority = max(conversation.priority, decision.priority)
     data: dict[str, Any] = {"language": decision.language, **decision.details}
     if decision.miss:
         data["miss"] = True
