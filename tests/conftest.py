@@ -8,6 +8,7 @@ import glob
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import uuid
@@ -28,6 +29,7 @@ from tandem.config import Settings
 from tandem.core.clock import FixedClock
 from tandem.db.migrate import upgrade
 from tandem.demo import seed_demo
+from tandem.knowledge.service import load_index
 from tandem.services import Services, build_services
 
 
@@ -156,11 +158,77 @@ def clock() -> FixedClock:
     return FixedClock(staffed_today())
 
 
-@pytest.fixture
-async def services(settings: Settings, clock: FixedClock) -> AsyncIterator[Services]:
+# Migrating and seeding the demo shop takes a second or two; most tests need exactly that
+# state. It is built once per worker and per (database kind, clock), into a template that each
+# test's fresh database is copied from: SQLite's backup API, PostgreSQL's CREATE DATABASE
+# ... TEMPLATE. Each test still gets its own database.
+_TEMPLATES: dict[tuple[str, datetime], str] = {}
+
+
+async def _migrated_and_seeded(settings: Settings, clock: FixedClock) -> None:
     services = build_services(settings, clock)
-    await upgrade(settings, services.engine)
-    await seed_demo(services)
+    try:
+        await upgrade(settings, services.engine)
+        await seed_demo(services)
+    finally:
+        await services.engine.dispose()
+
+
+def _sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+async def _copy_sqlite_template(settings: Settings, clock: FixedClock) -> None:
+    key = ("sqlite", clock.now())
+    if key not in _TEMPLATES:
+        base = Path(tempfile.mkdtemp(prefix="tandem-template-"))
+        template = base / "template.db"
+        await _migrated_and_seeded(
+            settings.model_copy(update={"database_url": f"sqlite:///{template}", "data_dir": base}),
+            clock,
+        )
+        _TEMPLATES[key] = str(template)
+    with (
+        sqlite3.connect(_TEMPLATES[key]) as source,
+        sqlite3.connect(_sqlite_path(settings.database_url)) as target,
+    ):
+        source.backup(target)
+
+
+async def _copy_postgres_template(settings: Settings, clock: FixedClock, pg: PgServer) -> None:
+    key = ("postgres", clock.now())
+    if key not in _TEMPLATES:
+        name = "tpl_" + uuid.uuid4().hex[:12]
+        admin = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database="postgres")
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        await _migrated_and_seeded(
+            settings.model_copy(update={"database_url": pg.url(name)}), clock
+        )
+        _TEMPLATES[key] = name
+    target = settings.database_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database="postgres")
+    try:
+        await admin.execute(f'DROP DATABASE "{target}"')
+        await admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{_TEMPLATES[key]}"')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def services(
+    request: pytest.FixtureRequest, settings: Settings, clock: FixedClock
+) -> AsyncIterator[Services]:
+    """The demo shop, migrated and seeded, on this test's own database."""
+    if settings.is_sqlite:
+        await _copy_sqlite_template(settings, clock)
+    else:
+        await _copy_postgres_template(settings, clock, request.getfixturevalue("pg_server"))
+    services = build_services(settings, clock)
+    async with services.sessions() as session:
+        await load_index(session, services.knowledge)
     yield services
     await services.engine.dispose()
 

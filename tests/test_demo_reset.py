@@ -36,6 +36,14 @@ async def test_reset_restores_a_refunded_demo_order(
         headers={"Authorization": f"Bearer {token}"},
     )
     assert r.status_code == 201, r.text
+    # A refund is done only once the customer says yes.
+    assert await _status(services, unshipped["order_id"]) == "paid"
+    r = await client.post(
+        f"/api/v1/conversations/{cid}/messages",
+        json={"text": "确定", "client_msg_id": "r-2"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 201, r.text
     assert await _status(services, unshipped["order_id"]) == "refunded"
 
     await reset_demo_shop(services)

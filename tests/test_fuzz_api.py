@@ -75,6 +75,42 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         SEEN["tracebacks"] += rest.count("Traceback")
 
 
+def _fuzzer(operation, fuzz_server, failures: list[str]):  # type: ignore[no-untyped-def]
+    """The property for one operation (a function per operation: hypothesis allows no
+    defaulted arguments to bind the loop's values)."""
+    label = operation.label
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def fuzz(case) -> None:  # type: ignore[no-untyped-def]
+        for who in CREDENTIALS:
+            headers = dict(fuzz_server["headers"][who])
+            try:
+                response = case.call_and_validate(
+                    base_url=str(fuzz_server["url"]),
+                    headers=headers,
+                    checks=[
+                        not_a_server_error,
+                        status_code_conformance,
+                        content_type_conformance,
+                        response_schema_conformance,
+                    ],
+                )
+            except Exception as exc:  # collected: one report for the whole run
+                failures.append(f"{label} as {who}: {str(exc)[:300]}")
+                SEEN["failed"] += 1
+                continue
+            SEEN["requests"] += 1
+            SEEN[f"{response.status_code // 100}xx"] += 1
+
+    return fuzz
+
+
 def test_every_operation_with_every_credential(fuzz_server) -> None:  # type: ignore[no-untyped-def]
     """Each generated request is sent once with each kind of credential."""
     api = schemathesis.openapi.from_url(f"{fuzz_server['url']}/openapi.json")
@@ -84,34 +120,6 @@ def test_every_operation_with_every_credential(fuzz_server) -> None:  # type: ig
         operation = result.ok()
         operations += 1
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def fuzz(case, label: str = operation.label) -> None:  # type: ignore[no-untyped-def]
-            for who in CREDENTIALS:
-                headers = dict(fuzz_server["headers"][who])
-                try:
-                    response = case.call_and_validate(
-                        base_url=str(fuzz_server["url"]),
-                        headers=headers,
-                        checks=[
-                            not_a_server_error,
-                            status_code_conformance,
-                            content_type_conformance,
-                            response_schema_conformance,
-                        ],
-                    )
-                except Exception as exc:  # collected: one report for the whole run
-                    failures.append(f"{label} as {who}: {str(exc)[:300]}")
-                    SEEN["failed"] += 1
-                    continue
-                SEEN["requests"] += 1
-                SEEN[f"{response.status_code // 100}xx"] += 1
-
-        fuzz()
+        _fuzzer(operation, fuzz_server, failures)()
     print(f"fuzzed {operations} operations: {dict(SEEN)}")
     assert not failures, "\n".join(failures[:20])

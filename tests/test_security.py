@@ -10,7 +10,6 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from tandem.cli import app as cli_app
-from tandem.core.clock import utcnow
 from tandem.core.errors import RateLimited
 from tandem.identity.models import StaffSession
 from tandem.identity.throttle import LoginThrottle
@@ -56,7 +55,7 @@ async def test_an_idle_session_ends_with_a_chinese_sign_in_again(
     # 31 minutes without a request (the default idle limit is 30).
     async with services.unit_of_work() as uow:
         await uow.session.execute(
-            update(StaffSession).values(expires_at=utcnow() - timedelta(minutes=1))
+            update(StaffSession).values(expires_at=services.clock.now() - timedelta(minutes=1))
         )
     r = await client.get("/api/v1/desk/queue")
     assert r.status_code == 401 and "请重新登录" in r.json()["message"]

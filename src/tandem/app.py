@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import swagger_ui_bundle
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -48,9 +48,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info("understanding: %s", services.understanding.encoder_status())
-        async with services.sessions() as session:
+        if not len(services.knowledge):
             # The live knowledge base, indexed in memory; every change updates it at once.
-            await load_index(session, services.knowledge)
+            # (An index handed in already filled, as by the demo's seeding, is kept.)
+            async with services.sessions() as session:
+                await load_index(session, services.knowledge)
         await services.hub.start()
         rounds = asyncio.create_task(_assignment_rounds(services))
         try:
@@ -78,7 +80,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    ops.install(app, services)
+    ops.install(app)
     install_security_headers(app, settings.widget_frame_ancestors)
     install_error_responses(app)
     app.include_router(auth_router)
@@ -95,31 +97,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(llm_router)
     app.include_router(channels_router)
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title="Tandem API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
-        )
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {
-            "status": "ok",
-            "version": __version__,
-            "understanding": services.understanding.encoder_status(),
-        }
-
-    @app.get("/", include_in_schema=False)
-    async def index() -> RedirectResponse:
-        return RedirectResponse("/chat")
-
-    for page in ("chat", "desk"):
-        app.add_api_route(f"/{page}", _page(f"{page}.html"), include_in_schema=False)
-    app.add_api_route("/widget.js", _page("widget.js"), include_in_schema=False)
+    app.include_router(_pages)
     # Mounted before /static so that it is matched first.
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -152,3 +130,40 @@ def _page(name: str) -> Callable[[], Awaitable[FileResponse]]:
         return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
 
     return serve
+
+
+# The pages and small endpoints of every app, as module functions that read the app from the
+# request: FastAPI keeps process-wide caches keyed by endpoint, so a closure per app (over its
+# services) would keep every app built in the process alive.
+_pages = APIRouter(include_in_schema=False)
+
+
+@_pages.get("/docs")
+async def docs(request: Request) -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url=request.app.openapi_url or "/openapi.json",
+        title="Tandem API",
+        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger/swagger-ui.css",
+        swagger_favicon_url="/static/swagger/favicon-32x32.png",
+    )
+
+
+@_pages.get("/healthz")
+async def healthz(request: Request) -> dict[str, str]:
+    services: Services = request.app.state.services
+    return {
+        "status": "ok",
+        "version": __version__,
+        "understanding": services.understanding.encoder_status(),
+    }
+
+
+@_pages.get("/")
+async def index() -> RedirectResponse:
+    return RedirectResponse("/chat")
+
+
+for _name in ("chat", "desk"):
+    _pages.add_api_route(f"/{_name}", _page(f"{_name}.html"))
+_pages.add_api_route("/widget.js", _page("widget.js"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
@@ -65,65 +65,88 @@ def _route(request: Request) -> str:
     return str(getattr(route, "path", "unmatched"))
 
 
-def install(app: FastAPI, services: Services) -> Metrics:
-    metrics = Metrics()
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = _route(request)
-        metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
-        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        if response.status_code >= 500:
-            metrics.errors.labels(route).inc()
-        return response
 
-    @app.get("/metrics", include_in_schema=False)
-    async def prometheus() -> Response:
-        now = services.clock.now()
-        async with services.sessions() as session:
-            queued, oldest = (
-                await session.execute(
-                    select(func.count(), func.min(Conversation.queued_at)).where(
-                        Conversation.state == "queued"
-                    )
+def _metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+async def _observe(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    started = time.perf_counter()
+    response = await call_next(request)
+    metrics = _metrics(request)
+    route = _route(request)
+    metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+    metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+    if response.status_code >= 500:
+        metrics.errors.labels(route).inc()
+    return response
+
+
+# The endpoints are module functions that find the app's services and metrics on the request:
+# a closure per app would be kept alive by FastAPI's (process-wide) callable caches.
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/metrics")
+async def prometheus(request: Request) -> Response:
+    services, metrics = _services(request), _metrics(request)
+    now = services.clock.now()
+    async with services.sessions() as session:
+        queued, oldest = (
+            await session.execute(
+                select(func.count(), func.min(Conversation.queued_at)).where(
+                    Conversation.state == "queued"
                 )
-            ).one()
-            online = await session.scalar(
-                select(func.count()).select_from(Account).where(Account.presence == "online")
             )
-        metrics.queued.set(queued or 0)
-        metrics.oldest_wait.set((now - oldest).total_seconds() if oldest else 0)
-        metrics.agents_online.set(online or 0)
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz() -> JSONResponse:
-        """Ready when the database answers and, if configured, Redis does: a load balancer
-        sends traffic only to instances that say so."""
-        checks: dict[str, str] = {}
-        try:
-            async with services.sessions() as session:
-                await session.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except Exception as exc:  # any failure means not ready; the reason is reported
-            checks["database"] = f"error: {type(exc).__name__}"
-        if services.settings.redis_url:
-            client = Redis.from_url(services.settings.redis_url)
-            try:
-                await client.ping()
-                checks["redis"] = "ok"
-            except Exception as exc:
-                checks["redis"] = f"error: {type(exc).__name__}"
-            finally:
-                await client.aclose()
-        ready = all(v == "ok" for v in checks.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "not_ready", "checks": checks},
-            status_code=200 if ready else 503,
+        ).one()
+        online = await session.scalar(
+            select(func.count()).select_from(Account).where(Account.presence == "online")
         )
+    metrics.queued.set(queued or 0)
+    metrics.oldest_wait.set((now - oldest).total_seconds() if oldest else 0)
+    metrics.agents_online.set(online or 0)
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """Ready when the database answers and, if configured, Redis does: a load balancer
+    sends traffic only to instances that say so."""
+    services = _services(request)
+    checks: dict[str, str] = {}
+    try:
+        async with services.sessions() as session:
+            await session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means not ready; the reason is reported
+        checks["database"] = f"error: {type(exc).__name__}"
+    if services.settings.redis_url:
+        client = Redis.from_url(services.settings.redis_url)
+        try:
+            await client.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {type(exc).__name__}"
+        finally:
+            await client.aclose()
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
+
+
+def install(app: FastAPI) -> Metrics:
+    """Metrics of this app (on `app.state.metrics`), its request observer and endpoints."""
+    metrics = Metrics()
+    app.state.metrics = metrics
+    app.middleware("http")(_observe)
+    app.include_router(router)
     return metrics

@@ -5,10 +5,12 @@ come back on the same port; SQLite."""
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import Message
 from functools import partial
@@ -19,12 +21,14 @@ import pytest
 import uvicorn
 from aiosmtpd.smtp import SMTP, Envelope
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tandem.config import Settings
+from tandem.core.clock import Clock, FixedClock
 
 INBOUND_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OUTBOUND_SECRET = "whsec_dGFuZGVtLW91dGJvdW5kLXNlY3JldC0xMjM0NQ=="
@@ -50,14 +54,31 @@ class Receiver:
     _task: asyncio.Task[None] | None = None
     _sock: socket.socket | None = None
 
+    clock: Clock | None = None
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hooks/tandem"
 
+    def verify(self, body: bytes, headers: dict[str, str]) -> None:
+        """What `Webhook.verify` checks, with "now" the app's clock: the tests run the app on a
+        fixed clock (14:00 in Shanghai), so the wall clock would call every signature stale."""
+        webhook = Webhook(OUTBOUND_SECRET)
+        if self.clock is None:
+            webhook.verify(body, headers)
+            return
+        sent = datetime.fromtimestamp(float(headers["webhook-timestamp"]), tz=UTC)
+        if abs(sent - self.clock.now()) > timedelta(minutes=5):
+            raise WebhookVerificationError("Message timestamp outside the tolerance")
+        expected = webhook.sign(headers["webhook-id"], sent, body.decode()).split(",")[1]
+        given = [s.split(",", 1)[1] for s in headers["webhook-signature"].split(" ")]
+        if not any(hmac.compare_digest(expected, g) for g in given):
+            raise WebhookVerificationError("No matching signature found")
+
     async def handle(self, request: Request) -> Response:
         body = await request.body()
         try:
-            Webhook(OUTBOUND_SECRET).verify(body, dict(request.headers))
+            self.verify(body, dict(request.headers))
         except Exception as e:  # noqa: BLE001 (the test asserts nothing was refused)
             self.refused += 1
             return JSONResponse({"error": str(e)}, status_code=400)
@@ -138,8 +159,8 @@ async def db_url(tmp_path: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    r = Receiver()
+async def receiver(clock: FixedClock) -> AsyncIterator[Receiver]:
+    r = Receiver(clock=clock)
     await r.up()
     yield r
     if r._server is not None and not r._server.should_exit:

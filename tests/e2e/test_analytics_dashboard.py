@@ -37,7 +37,7 @@ async def supervisor_page(browser: Browser, url: str, query: str, **ctx: object)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     await page.goto(f"{url}/static/analytics.html?{query}")
     try:
-        await page.wait_for_function("Number(document.body.dataset.drawn || 0) >= 1")
+        await page.wait_for_function("() => Number(document.body.dataset.drawn || 0) >= 1")
     except Exception as exc:
         shown = await page.text_content("#error")
         raise AssertionError(f"dashboard not drawn: {shown!r}, console: {errors}") from exc
@@ -96,7 +96,7 @@ async def test_dashboard_draws_the_known_figures(browser: Browser, server) -> No
     await expect(page.locator("#t-deadends")).to_contain_text("回电超时未答")
 
     await page.click("#lang")
-    await page.wait_for_function("Number(document.body.dataset.drawn) >= 2")
+    await page.wait_for_function("() => Number(document.body.dataset.drawn) >= 2")
     names = [s["name"] for s in await series(page, "resolution")]
     assert names == ["AI resolution rate", "Hand-off rate", "Conversations"]
 
@@ -146,7 +146,7 @@ async def test_the_report_draws_its_charts_offline(browser: Browser, server) -> 
     context = await browser.new_context(locale="zh-CN", offline=True)
     page = await context.new_page()
     await page.set_content(text)
-    await page.wait_for_function("document.body.dataset.drawn === '1'")
+    await page.wait_for_function("() => document.body.dataset.drawn === '1'")
     resolution = await series(page, "resolution")
     assert resolution[2]["data"] == [7, 0, 0, 0, 0, 0, 0]
     assert await page.locator("#c-reasons svg path").count() > 3

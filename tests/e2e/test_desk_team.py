@@ -30,7 +30,7 @@ async def customer(browser: Browser, url: str, *texts: str, lang: str = "zh") ->
     ctx = await browser.new_context(locale="zh-CN" if lang == "zh" else "en-US")
     page = await ctx.new_page()
     await page.goto(f"{url}/chat?lang={lang}")
-    await page.wait_for_function("window.tandemChat && window.tandemChat.state.conversation")
+    await page.wait_for_function("() => window.tandemChat && window.tandemChat.state.conversation")
     stored = page.locator(".msg.customer[data-seq]")
     for i, text in enumerate(texts):
         await page.fill("#text", text)

@@ -20,8 +20,10 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 
 async def _customer_with_one_mid_price_delivery(services) -> str:  # type: ignore[no-untyped-def]
     """A demo customer whose only order was delivered within the quality window and costs
-    between the refund-approval line (¥1,000) and the human-first line (¥3,000)."""
+    between the refund-approval line (¥1,000) and what an agent may refund on their own (the
+    shop policy's agent limit, below the human-first line)."""
     now = services.clock.now()
+    agent_limit = services.shop.policy.refund_limit_cents("agent")
     async with services.sessions() as session:
         orders = (await session.scalars(select(ShopOrder))).all()
         tiers = {c.external_id: c.tier for c in (await session.scalars(select(ShopCustomer))).all()}
@@ -34,7 +36,7 @@ async def _customer_with_one_mid_price_delivery(services) -> str:  # type: ignor
             len(mine) == 1
             and tiers[cid] != "vip"
             and o.status == "delivered"
-            and 100_000 <= o.total_cents < 300_000
+            and 100_000 <= o.total_cents <= agent_limit
             and o.delivered_at is not None
             and now - o.delivered_at < timedelta(days=14)
         ):

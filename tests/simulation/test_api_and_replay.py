@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 
-from tandem.core.clock import utcnow
 from tandem.simulation.bots import EngineServices
 from tandem.simulation.replay import replay_period
 
@@ -71,7 +70,8 @@ async def test_replay_reports_hand_offs_a_changed_policy_adds(
     b = await open_customer()
     assert (await b.say("转人工")).status_code == 201
     async with services.sessions() as session:
-        since, until = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+        now = services.clock.now()
+        since, until = now - timedelta(hours=1), now + timedelta(hours=1)
         same = await replay_period(
             session,
             services.shop.adapter(session),

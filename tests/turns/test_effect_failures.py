@@ -60,10 +60,18 @@ async def test_a_failing_shop_action_hands_off_and_keeps_the_message(
         json={"text": "我不想要了，帮我退款", "client_msg_id": "m-1"},
         headers=headers,
     )
+    assert r.status_code == 201, r.text
+    # A refund is irreversible: the customer is asked first, and says yes.
+    assert "确认" in r.json()["replies"][-1]["text"]
+    r = await client.post(
+        f"/api/v1/conversations/{cid}/messages",
+        json={"text": "确定", "client_msg_id": "m-2"},
+        headers=headers,
+    )
 
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["message"]["text"] == "我不想要了，帮我退款"
+    assert body["message"]["text"] == "确定"
     assert len(body["replies"]) == 1
     assert "转接人工" in body["replies"][0]["text"]
     # Nobody of the demo desk is online in this fixture: the conversation waits in the queue.
@@ -81,16 +89,15 @@ async def test_a_failing_shop_action_hands_off_and_keeps_the_message(
         decisions = (
             await session.scalars(select(Decision).where(Decision.conversation_id == cid))
         ).all()
-    assert list(texts) == ["我不想要了，帮我退款"]
-    assert [(d.rule, d.action, d.handoff_reason) for d in decisions] == [
-        ("effect_failed", "hand_off", "system_error")
-    ]
-    assert decisions[0].data["failed"] == "ShopUnavailable"
+    assert sorted(texts) == sorted(["我不想要了，帮我退款", "确定"])
+    failed = [d for d in decisions if d.rule == "effect_failed"]
+    assert [(d.action, d.handoff_reason) for d in failed] == [("hand_off", "system_error")]
+    assert failed[0].data["failed"] == "ShopUnavailable"
 
     # The retry of the same message gets the stored answer, not a second turn.
     again = await client.post(
         f"/api/v1/conversations/{cid}/messages",
-        json={"text": "我不想要了，帮我退款", "client_msg_id": "m-1"},
+        json={"text": "确定", "client_msg_id": "m-2"},
         headers=headers,
     )
     assert again.status_code == 201

@@ -30,7 +30,10 @@ from tandem.services import Services
 
 
 class NotConfigured(TandemError):
-    status_code = 503
+    """The shop has not switched this channel on: for the caller it does not exist (a 5xx
+    would say the server is broken, and make a sender retry for ever)."""
+
+    status_code = 404
     code = "not_configured"
 
 

@@ -178,6 +178,17 @@ def _load_heads(root: pathlib.Path) -> Heads:
     )
 
 
+# Loaded model folders, by folder and the size and time of each file in it: every app or
+# simulator in the process that reads the same models shares one copy (they are read-only),
+# and a retrained folder is read again.
+_LOADED: dict[tuple[object, ...], Understanding] = {}
+
+
+def _fingerprint(root: pathlib.Path) -> tuple[object, ...]:
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return (str(root.resolve()), *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
 def load_understanding(
     model_dir: pathlib.Path | None = None, encoder: Encoder | None = None
 ) -> Understanding:
@@ -186,6 +197,16 @@ def load_understanding(
     `encoder`: None uses the process-wide one (`shared_encoder`, switched off by
     TANDEM_ENCODER=off); pass `NullEncoder(reason)` for lexical models only."""
     root = model_dir if model_dir is not None else DEMO_MODEL_DIR
+    if encoder is not None or not root.is_dir():
+        return _load_understanding(root, encoder)
+    key = _fingerprint(root)
+    if key not in _LOADED:
+        _LOADED.clear()  # one model set at a time is the common case: keep memory flat
+        _LOADED[key] = _load_understanding(root, None)
+    return _LOADED[key]
+
+
+def _load_understanding(root: pathlib.Path, encoder: Encoder | None) -> Understanding:
     missing = [name for name in ("intent", "emotion", "abuse") if not (root / name).is_dir()]
     if missing:
         raise FileNotFoundError(
