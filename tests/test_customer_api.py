@@ -198,6 +198,38 @@ async def test_signed_customer_is_trusted_and_wrong_signature_is_401(
     assert (await client.post("/api/v1/conversations", json=unsigned)).status_code == 201
 
 
+async def test_an_expiring_signature_is_good_for_ten_minutes_only(
+    client: httpx.AsyncClient, server
+) -> None:  # type: ignore[no-untyped-def]
+    secret = server.services.settings.widget_secret
+    now = int(server.services.clock.now().timestamp())
+
+    def signed(ts: int, signature: str | None = None) -> dict[str, object]:
+        sig = signature or sign_external_id(secret, "c0001", ts)
+        return {"customer": {"external_id": "c0001", "signature": sig, "ts": ts}}
+
+    # Signed 9 minutes ago (the default limit is 600 s): trusted as c0001.
+    r = await client.post("/api/v1/conversations", json=signed(now - 540))
+    assert r.status_code == 201, r.text
+    # 11 minutes ago: refused, and the message says what the shop must do.
+    r = await client.post("/api/v1/conversations", json=signed(now - 660))
+    assert r.status_code == 401 and "expired" in r.json()["message"]
+    # The plain signature does not stand in for the timestamped one (other message signed).
+    r = await client.post(
+        "/api/v1/conversations", json=signed(now, sign_external_id(secret, "c0001"))
+    )
+    assert r.status_code == 401
+    # Five minutes ahead of our clock is not a clock's drift.
+    r = await client.post("/api/v1/conversations", json=signed(now + 300))
+    assert r.status_code == 401 and "future" in r.json()["message"]
+    # A shop that requires expiring signatures refuses the plain one.
+    server.services.settings.widget_require_timestamp = True
+    plain = {"customer": {"external_id": "c0001", "signature": sign_external_id(secret, "c0001")}}
+    r = await client.post("/api/v1/conversations", json=plain)
+    assert r.status_code == 401 and "ts" in r.json()["message"]
+    assert (await client.post("/api/v1/conversations", json=signed(now))).status_code == 201
+
+
 async def test_rate_limit_answers_429_with_retry_after(server, open_customer) -> None:  # type: ignore[no-untyped-def]
     server.services.rate_limiter.limit = 3
     c = await open_customer()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from datetime import timedelta
 
 import httpx
@@ -112,3 +114,21 @@ async def test_the_audit_log_records_logins_and_reveals_for_supervisors(server) 
     assert ("login", log[0]["target"]) == (log[0]["action"], log[0]["target"])
     assert all(e["address"] == "127.0.0.1" for e in log)
     assert sum(1 for a, _ in actions if a == "login") == 2
+
+
+def test_an_account_created_from_the_command_line_is_audited(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TANDEM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TANDEM_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("TANDEM_ARGON2_MEMORY_COST", "64")
+    args = ["users", "create", "--username", "xiaowu", "--password", "s3cret-pass"]
+    result = CliRunner().invoke(cli_app, [*args, "--role", "supervisor"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(tmp_path / "tandem.db") as db:
+        rows = db.execute(
+            "SELECT a.action, a.target, a.address, a.actor_id, a.details, c.username"
+            " FROM audit_log a JOIN accounts c ON c.id = a.target"
+        ).fetchall()
+    assert len(rows) == 1
+    action, _, address, actor, details, username = rows[0]
+    assert (action, address, actor, username) == ("account_created", "cli", None, "xiaowu")
+    assert json.loads(details) == {"username": "xiaowu", "role": "supervisor"}

@@ -19,6 +19,7 @@ from tandem.demo import DEMO_ACCOUNTS, reset_demo_shop, seed_demo
 from tandem.engine.wording import WordingError
 from tandem.evaluation.cli import app as eval_app
 from tandem.http.logs import install_redaction
+from tandem.identity import audit
 from tandem.identity.service import create_account
 from tandem.identity.signing import unsafe_widget_secret
 from tandem.knowledge.cli import app as kb_app
@@ -230,7 +231,7 @@ def users_create(
         try:
             await upgrade(settings, services.engine)
             async with services.unit_of_work() as uow:
-                await create_account(
+                account = await create_account(
                     uow.session,
                     services.hasher,
                     username=username,
@@ -238,6 +239,15 @@ def users_create(
                     role=role,
                     display_name=name,
                     skills=[s.strip() for s in skills.split(",") if s.strip()],
+                )
+                await audit.record(
+                    uow,
+                    actor=None,
+                    action="account_created",
+                    at=services.clock.now(),
+                    target=account.id,
+                    address="cli",
+                    details={"username": username, "role": role},
                 )
         finally:
             await services.engine.dispose()

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     widget_secret: str = "tandem-demo-widget-secret"
     # Customer signatures with a timestamp (`ts`) are accepted for this long.
     widget_signature_max_age_seconds: int = 600
+    # Refuse the plain (never-expiring) customer signature: only `external_id.ts` ones.
+    widget_require_timestamp: bool = False
     # Staff sessions end after this long without a request (and after 7 days in any case).
     session_idle_minutes: int = 30
     # Mark the desk's session cookie Secure (set when served over HTTPS, behind a proxy too).

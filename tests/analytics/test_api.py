@@ -102,6 +102,11 @@ async def test_exports_and_bad_input(server) -> None:  # type: ignore[no-untyped
         for table in ("series", "skill", "agent", "channel", "agents", "failing"):
             r = await lead.get(f"/api/v1/analytics/export/{table}.csv", params=RANGE)
             assert r.status_code == 200, (table, r.text)
+        # Every export is in the audit log: eight files, the intent table's six rows.
+        log = (await lead.get("/api/v1/auth/audit", params={"action": "export"})).json()
+        assert len(log) == 8
+        first = log[-1]
+        assert first["target"] == "analytics.intent.csv" and first["details"]["rows"] == 6
 
         r = await lead.get("/api/v1/analytics/export/nope.csv")
         assert r.status_code == 404 and "没有名为" in r.json()["message"]

@@ -134,6 +134,11 @@ async def test_a_supervisor_blocks_and_unblocks_a_contact(
         assert [b["id"] for b in history] == [block["id"]]
         twice = await lead.post(f"/api/v1/contacts/blocks/{block['id']}/unblock", json={})
         assert twice.status_code == 409
+        # Both acts are in the audit log, by whom, newest first; the refused second lift is not.
+        log = (await lead.get("/api/v1/auth/audit?limit=5")).json()
+        acts = [(e["action"], e["target"], e["actor_id"]) for e in log if e["action"] != "login"]
+        assert acts[:2] == [("unblock", block["id"], me["id"]), ("block", block["id"], me["id"])]
+        assert log[0]["details"] == {"reason": "顾客已道歉"}
     finally:
         await lead.aclose()
 

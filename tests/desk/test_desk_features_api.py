@@ -128,6 +128,33 @@ async def test_copilot_offers_colleagues_answers_and_filled_canned_replies(
     assert "{customer_name}" in greet["template"]
 
 
+async def test_a_colleagues_answer_never_shows_another_customers_data_or_a_claimed_action(
+    open_customer, agent_client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
+    first = await open_customer({"customer": {"name": "田艳"}})
+    await first.say("人工")
+    await first.say("快递到哪了，单号多少")
+    await agent_client.post(
+        f"/api/v1/desk/conversations/{first.id}/messages",
+        json={
+            "text": "田艳您好，快递单号是 SF1234567890123，有问题可以打 13812345678 找我。"
+            "已帮您加急备注。"
+        },
+    )
+    await agent_client.post(f"/api/v1/desk/conversations/{first.id}/resolve")
+
+    second = await open_customer({"customer": {"name": "张三"}})
+    await second.say("人工")
+    await second.say("快递到哪了 单号是多少呀")
+    cp = (await agent_client.get(f"/api/v1/desk/conversations/{second.id}/copilot")).json()
+    colleagues = [s for s in cp["suggestions"] if s["source"] == "colleagues"]
+    assert [s["text"] for s in colleagues] == [
+        "张三您好，快递单号是 {tracking_number}，有问题可以打 {phone} 找我。"
+    ]
+    shown = " ".join(s["text"] + s["question"] for s in cp["suggestions"])
+    assert "田艳" not in shown and "13812345678" not in shown and "已帮您" not in shown
+
+
 async def test_figures_for_the_day_after_resolve_and_rating(
     open_customer, agent_client: httpx.AsyncClient
 ) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tandem.desk import copilot, masking
+from tandem.desk import copilot, masking, personal
 
 TEXT = "你们这什么垃圾店铺，傻逼客服"
 ANALYSIS = {
@@ -91,3 +91,55 @@ def test_canned_replies_fill_known_values_and_keep_unknown_ones_visible() -> Non
     assert "{order_id}" in checking["text"]
     english = copilot.canned_replies("en", {"customer_name": "Ann"})
     assert next(r for r in english if r["id"] == "greet")["text"].startswith("Hello Ann")
+
+
+def test_another_customers_data_becomes_this_customers_or_a_placeholder() -> None:
+    answer = (
+        "田艳您好，您的订单 TD20261101000007 寄往浙江省杭州市西湖区文三路478号2幢301室，"
+        "快递单号 SF1234567890123，有问题打 13812345678 或写信到 tian.yan@example.com。"
+    )
+    known = {"customer_name": ("田艳",), "order_id": ("TD20261101000007",)}
+    # This customer's name and order are known; the rest stays visible for the agent.
+    assert personal.safe_suggestion(
+        answer, {"customer_name": "张三", "order_id": "TD20261120000001"}, known
+    ) == (
+        "张三您好，您的订单 TD20261120000001 寄往{address}，"
+        "快递单号 {tracking_number}，有问题打 {phone} 或写信到 {email}。"
+    )
+    # Nothing known of this customer: the name is dropped, never the other one shown.
+    shown = personal.safe_suggestion(answer, {}, known)
+    assert shown.startswith("您好，您的订单 {order_id}")
+    assert "田艳" not in shown and "13812345678" not in shown
+
+
+def test_names_are_found_by_how_agents_address_people() -> None:
+    assert personal.as_template("王先生，您好") == "{customer_name}，您好"
+    assert personal.as_template("Dear Ms Li, thanks") == "Dear {customer_name}, thanks"
+    # A way of addressing anyone is not a name.
+    assert personal.as_template("亲爱的您好，请稍等") == "亲爱的您好，请稍等"
+
+
+def test_sentences_claiming_an_action_nobody_took_are_left_out() -> None:
+    text = "已帮您加急备注，仓库会优先处理。一般付款后48小时内发货。"
+    assert personal.without_claims(text) == "一般付款后48小时内发货。"
+    assert personal.without_claims("I've already refunded you. Refunds take 1-3 days.") == (
+        "Refunds take 1-3 days."
+    )
+    assert personal.without_claims("我们已经为您取消了订单。") == ""
+    # Saying how to do it is not claiming it was done.
+    assert personal.without_claims("在订单页申请退款即可。") == "在订单页申请退款即可。"
+
+
+def test_a_suggestion_with_nothing_left_is_not_offered() -> None:
+    s = copilot.Suggestion("knowledge", "已帮您催促仓库尽快发货。", 0.9, "催发货", "kb1")
+    assert copilot.shown(s, {}) is None
+    past = copilot.Suggestion(
+        "colleagues",
+        "好的，马上看。",
+        0.5,
+        "我是田艳 电话13812345678",
+        "c1",
+        {"customer_name": ("田艳",)},
+    )
+    kept = copilot.shown(past, {})
+    assert kept is not None and kept.question == "我是{customer_name} 电话{phone}"

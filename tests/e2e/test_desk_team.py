@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import update
+
+from tandem.identity.models import Account
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 ABUSE = "你们这什么垃圾店铺，傻逼客服"
@@ -121,4 +124,46 @@ async def test_two_agents_and_several_customers(browser: Browser, server) -> Non
     await expect(late.locator("#banner")).to_contain_text("小周", timeout=WAIT)
     assert zhou_id != lin_id
     for ctx in (lin_ctx, zhou_ctx, h1.context, plain.context, h2.context, en.context, late.context):
+        await ctx.close()
+
+
+async def test_a_break_with_the_colleague_at_capacity_puts_the_chat_back_in_the_queue(
+    browser: Browser, server
+) -> None:  # type: ignore[no-untyped-def]
+    """The peak defect of issue 13: a conversation given back while every colleague is full
+    waits in the queue, with its position and wait shown to the customer and the desk."""
+    async with server.services.unit_of_work() as uow:
+        # 小林 can hold one conversation at a time.
+        await uow.session.execute(
+            update(Account).where(Account.username == "agent1").values(max_concurrent=1)
+        )
+    url = server.url
+    # After-sale questions: both agents have the skill. The first is 小林's, and he is full.
+    lin_ctx, lin = await agent_desk(browser, url, "agent1")
+    a, a_id = await customer(browser, url, "收到的衣服有破洞，转人工")
+    await holds(lin, a_id)
+    zhou_ctx, zhou = await agent_desk(browser, url, "agent2")
+    page, held = await customer(browser, url, "退货的钱还没到账，转人工")
+    await holds(zhou, held)
+
+    await zhou.select_option("#presence", "break")
+    await expect(zhou.locator("#breakUntil")).to_contain_text("休息至", timeout=WAIT)
+    await expect(zhou.locator("#mineCount")).to_have_text("0", timeout=WAIT)
+    # Back in the queue, first, with a wait: the customer is told, the desk shows it.
+    banner = page.locator("#banner")
+    await expect(banner).to_contain_text("第 1 位", timeout=WAIT)
+    await expect(banner).to_contain_text("预计等待约")
+    await lin.click("#tabQueue")
+    item = lin.locator(f'#list .item[data-id="{held}"]')
+    await expect(item).to_be_visible(timeout=WAIT)
+    await expect(item).to_contain_text("#1")
+    assert held not in await my_ids(lin)
+    # The desk still works for everyone: 小林 resolves his chat and the waiting one is his.
+    mine = (await my_ids(lin))[0]
+    await lin.click("#tabMine")
+    await lin.locator(f'#list .item[data-id="{mine}"]').click()
+    await lin.click("#resolve")
+    await holds(lin, held)
+    await expect(banner).to_contain_text("小林", timeout=WAIT)
+    for ctx in (lin_ctx, zhou_ctx, a.context, page.context):
         await ctx.close()

@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, expect
-from sqlalchemy import select
+from playwright.async_api import Browser, Locator, Page, expect
+from sqlalchemy import select, update
 
 from tandem.identity.signing import sign_external_id
 from tandem.shop.models import ShopCustomer, ShopOrder
@@ -18,10 +18,17 @@ from tests.e2e.test_widget_features import shots
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 
 
+async def loaded(page: Page, img: Locator) -> None:
+    """Until the image has arrived and decoded (visible comes first, loaded a moment later)."""
+    await page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=await img.element_handle()
+    )
+
+
 async def _customer_with_one_mid_price_delivery(services) -> str:  # type: ignore[no-untyped-def]
     """A demo customer whose only order was delivered within the quality window and costs
-    between the refund-approval line (¥1,000) and what an agent may refund on their own (the
-    shop policy's agent limit, below the human-first line)."""
+    between the refund-approval line (¥1,000) and the human-first line (¥3,000); its price is
+    brought within what an agent may refund on their own (the shop policy's agent limit)."""
     now = services.clock.now()
     agent_limit = services.shop.policy.refund_limit_cents("agent")
     async with services.sessions() as session:
@@ -36,10 +43,16 @@ async def _customer_with_one_mid_price_delivery(services) -> str:  # type: ignor
             len(mine) == 1
             and tiers[cid] != "vip"
             and o.status == "delivered"
-            and 100_000 <= o.total_cents <= agent_limit
+            and 100_000 <= o.total_cents < 300_000
             and o.delivered_at is not None
             and now - o.delivered_at < timedelta(days=14)
         ):
+            async with services.unit_of_work() as uow:
+                await uow.session.execute(
+                    update(ShopOrder)
+                    .where(ShopOrder.id == o.id)
+                    .values(total_cents=min(o.total_cents, agent_limit))
+                )
             return cid
     raise AssertionError("the demo shop has no such customer")
 
@@ -64,7 +77,7 @@ async def test_a_photo_is_evidence_for_a_quality_return_that_an_agent_approves(
     await customer.locator("#file").set_input_files(str(photo))
     sent = customer.locator(".msg.customer .attachment img").last
     await expect(sent).to_be_visible()
-    assert await sent.evaluate("img => img.complete && img.naturalWidth > 0")
+    await loaded(customer, sent)
     await expect(customer.locator(".msg.bot").last).to_contain_text("已收到凭证")
 
     # The parcel goes back; the shop's order page records the return tracking number through
@@ -97,7 +110,7 @@ async def test_a_photo_is_evidence_for_a_quality_return_that_an_agent_approves(
     evidence = agent.locator("#transcript .attachment img")
     await expect(evidence).to_have_count(1)
     await expect(evidence).to_be_visible()
-    assert await evidence.evaluate("img => img.complete && img.naturalWidth > 0")
+    await loaded(agent, evidence)
     await expect(agent.locator("#packet [data-field=attachments] img")).to_have_count(1)
     card = agent.locator("#proposals .proposalcard").first
     await expect(card).to_be_visible()

@@ -271,6 +271,24 @@ def test_abuse_is_warned_then_routed_to_a_supervisor() -> None:
     )
 
 
+def test_abuse_over_the_limit_while_waiting_goes_to_the_supervisors() -> None:
+    # Handed off already (a complaint), the customer keeps insulting while in the queue.
+    a = analysis("傻逼客服", "complaint", 0.4, abusive=True)
+    first = decide(ConversationView(state="queued"), Inbound("傻逼客服"), ctx(a))
+    assert first.action == "reply" and not first.escalate
+    second = decide(
+        ConversationView(state="queued", memory=first.memory), Inbound("傻逼"), ctx(a)
+    )
+    # Still a reply in the queue (not a second hand-off), now flagged for the supervisors.
+    assert (second.action, second.escalate, second.skill, second.handoff_reason) == (
+        "reply",
+        True,
+        "supervisor",
+        "abuse",
+    )
+    assert second.replies[0].key.startswith("abuse_warning")
+
+
 def test_unshipped_refund_is_an_action_and_its_outcome_is_worded() -> None:
     o = order("TD1", OrderStatus.PAID)
     c = ctx(analysis("我要退款", "refund", 0.95), shop=shop(o))

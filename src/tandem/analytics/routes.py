@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from tandem.analytics import export, queries, service
 from tandem.analytics.refresh import RefreshStats, refresh
 from tandem.deps import AgentDep, ServicesDep, SupervisorDep
+from tandem.identity import audit
 from tandem.identity.service import Principal
 from tandem.services import Services
 
@@ -166,6 +167,15 @@ async def export_table(
         body, media = export.to_csv(rows), export.CSV_TYPE
     else:
         body, media = export.to_xlsx(rows, name), export.XLSX_TYPE
+    async with services.unit_of_work() as uow:
+        await audit.record(
+            uow,
+            actor=supervisor,
+            action="export",
+            at=services.clock.now(),
+            target=f"analytics.{name}.{fmt}",
+            details={"rows": len(rows), "from": f.start.isoformat(), "to": f.end.isoformat()},
+        )
     return Response(
         body,
         media_type=media,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from tandem.contacts import service
 from tandem.contacts.schemas import BlockIn, BlockOut, UnblockIn
 from tandem.deps import ServicesDep, SupervisorDep
+from tandem.identity import audit
 
 router = APIRouter(prefix="/api/v1/contacts", tags=["contacts"])
 
@@ -24,6 +25,14 @@ async def block(body: BlockIn, services: ServicesDep, supervisor: SupervisorDep)
             reason=body.reason,
             by=supervisor.id,
             now=services.clock.now(),
+        )
+        await audit.record(
+            uow,
+            actor=supervisor,
+            action="block",
+            at=services.clock.now(),
+            target=row.id,
+            details={"conversation_id": body.conversation_id, "reason": body.reason},
         )
         out = BlockOut.model_validate(row)
     return out
@@ -48,6 +57,14 @@ async def unblock(
     async with services.unit_of_work() as uow:
         row = await service.unblock_contact(
             uow, block_id=block_id, reason=body.reason, by=supervisor.id, now=services.clock.now()
+        )
+        await audit.record(
+            uow,
+            actor=supervisor,
+            action="unblock",
+            at=services.clock.now(),
+            target=row.id,
+            details={"reason": body.reason},
         )
         out = BlockOut.model_validate(row)
     return out

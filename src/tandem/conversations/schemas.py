@@ -15,6 +15,9 @@ class CustomerIn(BaseModel):
     external_id: str | None = Field(default=None, max_length=100)
     name: str | None = Field(default=None, max_length=100)
     signature: str | None = Field(default=None, max_length=128)
+    # Unix seconds the shop's server signed at: the signature then covers `external_id.ts`
+    # and expires (see docs/api.md).
+    ts: int | None = Field(default=None, ge=0, le=2**40)
 
 
 class OpenConversationIn(BaseModel):

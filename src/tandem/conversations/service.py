@@ -19,7 +19,7 @@ from tandem.core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from tandem.core.events import ConversationEvent, conversation_event, wire
 from tandem.core.ids import new_id, new_token
 from tandem.db.uow import UnitOfWork
-from tandem.identity.signing import hash_token, verify_external_id
+from tandem.identity.signing import hash_token, signature_age_problem, verify_external_id
 from tandem.realtime.hub import DESK_TOPIC, conversation_topic
 
 
@@ -45,15 +45,29 @@ async def open_conversation(
     customer = body.customer
     external_id: str | None = None
     # Without a signature the id is not trusted: the customer stays anonymous.
+    now = uow.now()
     if customer is not None and customer.external_id and customer.signature:
-        if not verify_external_id(settings.widget_secret, customer.external_id, customer.signature):
+        if customer.ts is None and settings.widget_require_timestamp:
+            raise Unauthorized(
+                "this shop accepts only expiring customer signatures: add ts (Unix seconds) "
+                "and sign external_id.ts with the widget secret"
+            )
+        if not verify_external_id(
+            settings.widget_secret, customer.external_id, customer.signature, customer.ts
+        ):
             raise Unauthorized(
                 "the customer signature does not match external_id: sign it with the shop's "
-                "widget secret (hex HMAC-SHA256), or leave both out to chat anonymously"
+                "widget secret (hex HMAC-SHA256 of external_id, or of external_id.ts with ts), "
+                "or leave both out to chat anonymously"
             )
+        if customer.ts is not None:
+            problem = signature_age_problem(
+                customer.ts, now.timestamp(), settings.widget_signature_max_age_seconds
+            )
+            if problem:
+                raise Unauthorized(problem)
         external_id = customer.external_id
     token = new_token()
-    now = uow.now()
     conversation = Conversation(
         id=new_id("conv"),
         token_hash=hash_token(token),

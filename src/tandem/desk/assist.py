@@ -49,9 +49,42 @@ async def past_answers(session: AsyncSession, exclude: str) -> list[copilot.Past
         by_conversation.setdefault(cid, []).append((author, text))
         if author == "agent":
             names[cid] = (meta or {}).get("agent_name")
+    known = await _known_values(session, list(by_conversation))
     out: list[copilot.PastAnswer] = []
     for cid, messages in by_conversation.items():
-        out.extend(copilot.pair_answers(messages, cid, names.get(cid)))
+        out.extend(copilot.pair_answers(messages, cid, names.get(cid), known.get(cid)))
+    return out
+
+
+async def _known_values(
+    session: AsyncSession, conversation_ids: list[str]
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each conversation's own personal values (its customer's name, its order and tracking
+    numbers), so that they can be taken out of the answers given in it."""
+    rows = (
+        await session.execute(
+            select(Conversation.id, Conversation.customer_name, Conversation.handoff_packet).where(
+                Conversation.id.in_(conversation_ids)
+            )
+        )
+    ).all()
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for cid, name, packet in rows:
+        packet = packet or {}
+        order = packet.get("order") or {}
+        customer = packet.get("customer") or {}
+        said: dict[str, list[str]] = {}
+        for e in packet.get("entities") or []:
+            if isinstance(e, dict) and e.get("kind") in ("order_id", "phone", "tracking_number"):
+                said.setdefault(str(e["kind"]), []).append(str(e.get("text") or ""))
+        out[cid] = {
+            "customer_name": tuple(v for v in (name, customer.get("name")) if v),
+            "order_id": tuple(v for v in (order.get("order_id"), *said.get("order_id", [])) if v),
+            "tracking_number": tuple(
+                v for v in (order.get("tracking_number"), *said.get("tracking_number", [])) if v
+            ),
+            "phone": tuple(v for v in said.get("phone", []) if v),
+        }
     return out
 
 
@@ -92,6 +125,8 @@ async def suggestions(
     if query:
         found += copilot.colleague_suggestions(query, await past_answers(session, c.id))
     packet = c.handoff_packet or {}
+    values = _values(c, agent_name)
+    offered = [s for s in (copilot.shown(f, values) for f in found) if s is not None]
     return {
         "query": query,
         "suggestions": [
@@ -102,8 +137,8 @@ async def suggestions(
                 "question": s.question,
                 "ref": s.ref,
             }
-            for s in found
+            for s in offered
         ],
-        "canned": copilot.canned_replies(c.language, _values(c, agent_name)),
+        "canned": copilot.canned_replies(c.language, values),
         "proposal": packet.get("proposal"),
     }

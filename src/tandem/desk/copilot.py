@@ -4,7 +4,8 @@ Suggestions come from two places: the knowledge base (the caller passes its matc
 colleagues answered similar questions before (pairs of a customer's question and the agent's
 answer in resolved conversations, compared here by character unigrams and bigrams, which is
 what works for short Chinese customer messages without a word segmenter). Every suggestion is
-text the agent can edit before sending; nothing is sent on their behalf.
+text the agent can edit before sending; nothing is sent on their behalf. Before it is shown,
+`shown` cleans it (tandem.desk.personal): no other customer's data, no claimed action.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from tandem.desk import personal
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[，。！？、,.!?;；:：~～…\"'“”‘’()（）【】\[\]<>《》]")
@@ -29,6 +32,8 @@ class PastAnswer:
     question: str
     answer: str
     agent_name: str | None = None
+    # That conversation's own personal values, by placeholder (tandem.desk.personal).
+    known: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Suggestion:
     score: float
     question: str
     ref: str  # knowledge entry id, or the conversation the answer came from
+    known: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def features(text: str) -> Counter[str]:
@@ -75,13 +81,18 @@ def colleague_suggestions(
             continue
         seen.add(key)
         out.append(
-            Suggestion("colleagues", p.answer, round(score, 3), p.question, p.conversation_id)
+            Suggestion(
+                "colleagues", p.answer, round(score, 3), p.question, p.conversation_id, p.known
+            )
         )
     return out
 
 
 def pair_answers(
-    messages: Sequence[tuple[str, str]], conversation_id: str, agent_name: str | None = None
+    messages: Sequence[tuple[str, str]],
+    conversation_id: str,
+    agent_name: str | None = None,
+    known: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[PastAnswer]:
     """(author, text) of one conversation in order -> each run of customer messages and the
     agent's reply that followed it."""
@@ -91,7 +102,9 @@ def pair_answers(
         if author == "customer":
             question.append(text)
         elif author == "agent" and question:
-            pairs.append(PastAnswer(conversation_id, " ".join(question[-2:]), text, agent_name))
+            pairs.append(
+                PastAnswer(conversation_id, " ".join(question[-2:]), text, agent_name, known or {})
+            )
             question = []
     return pairs
 
@@ -175,3 +188,14 @@ def canned_replies(language: str, values: Mapping[str, str | None]) -> list[dict
         }
         for c in CANNED
     ]
+
+
+def shown(s: Suggestion, values: Mapping[str, str | None]) -> Suggestion | None:
+    """`s` as this conversation's agent may see it, or None when nothing fit to offer is left:
+    the text without claimed actions, with another customer's data replaced by this one's (or
+    by placeholders), and the other customer's question with their data as placeholders."""
+    text = personal.safe_suggestion(s.text, values, s.known)
+    if not text:
+        return None
+    question = personal.as_template(s.question, s.known) if s.source == "colleagues" else s.question
+    return Suggestion(s.source, text, s.score, question, s.ref)

@@ -3,7 +3,7 @@
 Recorded in the same transaction as the act itself (so an act that rolls back leaves no
 entry, and an entry always means it happened), except failed logins, which are recorded on
 their own. Actions: login, login_failed, account_created, role_changed, refund, order_action,
-proposal_approved, proposal_rejected, reveal, block, export.
+proposal_approved, proposal_rejected, reveal, block, unblock, export (knowledge and analytics).
 """
 
 from __future__ import annotations

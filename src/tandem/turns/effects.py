@@ -109,6 +109,7 @@ async def apply_decision(
     (position, wait) in the queue as the queue now has it."""
     if decision.action != "hand_off":
         await record(uow, conversation, message, decision, analysis, now)
+        await escalate(uow, conversation, decision)
         return await send_replies(uow, conversation, message, decision), None
     # Read before this turn's decision is recorded: only rows older than this turn.
     history = await history_before(uow.session, conversation.id, message.seq)
@@ -218,10 +219,17 @@ async def answer_in_agent_hands(
             reply_to=message.id,
             meta={"key": warning.key, "rule": decision.rule},
         )
-    if decision.escalate:
-        conversation.flagged = True
-        conversation.skill = "supervisor"
-        await append_event(uow, conversation, "conversation.flagged", {"reason": "abuse"})
+    await escalate(uow, conversation, decision)
+
+
+async def escalate(uow: UnitOfWork, conversation: Conversation, decision: EngineDecision) -> None:
+    """Abuse over the limit with a person already owning or awaited: flag the conversation
+    and give it to the supervisors (once)."""
+    if not decision.escalate or conversation.flagged:
+        return
+    conversation.flagged = True
+    conversation.skill = "supervisor"
+    await append_event(uow, conversation, "conversation.flagged", {"reason": "abuse"})
 
 
 def with_outcome(decision: EngineDecision, details: dict[str, Any]) -> EngineDecision:

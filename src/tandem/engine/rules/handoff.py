@@ -86,7 +86,19 @@ def hand_off(
     if turn.view.state == "queued":
         # Already waiting for a person: say where they stand instead of queueing twice.
         turn.prefix.extend(lead)
-        return status_while_queued(turn, asked_again=reason == "customer_request")
+        status = status_while_queued(turn, asked_again=reason == "customer_request")
+        if reason == "abuse":
+            # Abuse over the limit while waiting: the waiting conversation goes to the
+            # supervisors, flagged, as it would have from the AI.
+            status = replace(
+                status,
+                rule=rule or reason,
+                handoff_reason=reason,
+                skill=skill,
+                priority=max(status.priority, priority),
+                escalate=True,
+            )
+        return status
     q = turn.ctx.queue
     ticket = q.nobody_on_duty and q.callback_at is not None
     if ticket:

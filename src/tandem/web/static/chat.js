@@ -48,6 +48,7 @@
     external_id: params.get("external_id") || undefined,
     name: params.get("name") || undefined,
     signature: params.get("signature") || undefined,
+    ts: params.get("ts") ? Number(params.get("ts")) : undefined,
   };
   const storeKey = "tandem.chat." + (customer.external_id || "anonymous");
   let state = JSON.parse(localStorage.getItem(storeKey) || "null"); // {id, token, outbox: [...]}

@@ -52,6 +52,7 @@
       if (customer && customer.externalId && customer.signature) {
         p.set("external_id", customer.externalId);
         p.set("signature", customer.signature);
+        if (customer.ts) p.set("ts", String(customer.ts));
       }
       if (customer && customer.name) p.set("name", customer.name);
       return host + "/chat?" + p.toString();
@@ -100,7 +101,8 @@
       identify(who) {
         // The signature is the hex HMAC-SHA256 of externalId with the shop's widget secret,
         // computed on the shop's server (never in the page).
-        customer = who ? { externalId: who.externalId, signature: who.signature, name: who.name } : null;
+        // With `ts` (Unix seconds) the HMAC is of "externalId.ts" and expires.
+        customer = who ? { externalId: who.externalId, signature: who.signature, ts: who.ts, name: who.name } : null;
         reload();
         return api;
       },

@@ -1,6 +1,7 @@
 // Tandem chat widget. Embed in a shop page with one tag:
 //   <script src="https://YOUR-TANDEM-HOST/widget.js" data-external-id="c0001"
 //           data-signature="HMAC" data-name="张三" data-lang="zh" async></script>
+// (An expiring signature adds data-ts="UNIX-SECONDS": the HMAC is then of "c0001.<ts>".)
 // It adds a chat button that opens the customer chat in a panel (an iframe on the Tandem host).
 (function () {
   "use strict";
@@ -9,7 +10,7 @@
   window.__tandemWidget = true;
   const origin = new URL(script.src).origin;
   const params = new URLSearchParams();
-  ["external-id", "signature", "name", "lang"].forEach((key) => {
+  ["external-id", "signature", "ts", "name", "lang"].forEach((key) => {
     const value = script.getAttribute("data-" + key);
     if (value) params.set(key.replace("-", "_"), value);
   });
