@@ -139,9 +139,24 @@ def test_explicit_requests_for_a_person_are_recognised() -> None:
         assert wants_human(text), text
 
 
+def test_a_request_for_a_person_typed_in_a_hurry_is_recognised() -> None:
+    # One slip per word: a swapped pair, a letter missing, one too many, one wrong.
+    for text in ["can i tlak to a real persn", "i need a huamn", "speak to an agnet pls"]:
+        assert wants_human(text), text
+
+
 @pytest.mark.parametrize(
     "text",
-    ["人工智能手表有货吗", "这个是人工合成的吗", "我的快递到哪了", "hello", "how do I return this"],
+    [
+        "人工智能手表有货吗",
+        "这个是人工合成的吗",
+        "我的快递到哪了",
+        "hello",
+        "how do I return this",
+        # One slip from a way of asking and from nobody: not a request.
+        "is this a real leather bag",
+        "I want to get a refund",
+    ],
 )
 def test_ordinary_messages_are_not_taken_for_a_hand_off(text: str) -> None:
     assert not wants_human(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,24 @@ def _check(
             raise AssertionError(f"{where}: unknown expectation {key!r}")
 
 
+_SLOT = re.compile(r"\{[a-z_]+\}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _every_reply(scenario: dict[str, Any], n: int, text: str) -> None:
+    """What holds for every AI reply of every conversation: no unfilled slot, and the
+    conversation's language (an English reply may quote a Chinese product name)."""
+    where = f"{scenario['name']!r}, turn {n + 1}"
+    assert not _SLOT.search(text), f"{where}: a reply with an empty slot: {text}"
+    if scenario.get("language", "zh") == "zh":
+        assert _CJK.search(text), f"{where}: not in Chinese: {text}"
+    else:
+        assert len(_LATIN.findall(text)) > len(_CJK.findall(text)), (
+            f"{where}: not in English: {text}"
+        )
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 async def test_scenario(scenario: dict[str, Any], server, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
     if scenario.get("hours") == "after_hours":
@@ -142,6 +161,8 @@ async def test_scenario(scenario: dict[str, Any], server, clock: FixedClock) -> 
                 assert r.status_code == 201, r.text
                 result = r.json()
                 last_replies = result["replies"]
+                for reply in last_replies:
+                    _every_reply(scenario, n, reply["text"])
                 detail = (await supervisor.get(f"/api/v1/desk/conversations/{opened['id']}")).json()
                 decision = detail["decisions"][-1]
                 result["_priority"] = detail["conversation"]["priority"]

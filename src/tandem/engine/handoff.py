@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import OSA
+
 # Simplified and Traditional forms; 人工 alone counts (customers type just that), but not as part
 # of words like 人工智能 (AI) or 人工合成 (synthetic).
 _ZH = re.compile(
@@ -45,7 +47,27 @@ def asks_if_bot(text: str) -> bool:
     return bool(_BOT_QUESTION_ZH.search(text) or _BOT_QUESTION_EN.search(text))
 
 
+# Typed in a hurry ("can i tlak to a real persn"): a word one slip (a letter missing, extra,
+# wrong or two swapped) from one of these, next to a word one slip from a way of asking.
+_EN_WHO = ("human", "person", "agent", "representative", "operator")
+_EN_ASK = ("talk", "speak", "chat", "connect", "transfer", "want", "need", "real", "live")
+_WORD = re.compile(r"[a-z]+")
+
+
+def _near(word: str, targets: tuple[str, ...]) -> bool:
+    # Short words only match exactly: one slip from "rep" or "get" is too many other words.
+    return any(
+        word == t or (len(word) >= 4 and len(t) >= 4 and OSA.distance(word, t) <= 1)
+        for t in targets
+    )
+
+
+def _misspelled_request(text: str) -> bool:
+    words = _WORD.findall(text.lower())
+    return any(_near(w, _EN_WHO) for w in words) and any(_near(w, _EN_ASK) for w in words)
+
+
 def wants_human(text: str, payload: str | None = None) -> bool:
     if payload == PAYLOAD:
         return True
-    return bool(_ZH.search(text) or _EN.search(text))
+    return bool(_ZH.search(text) or _EN.search(text) or _misspelled_request(text))
