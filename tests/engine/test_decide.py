@@ -291,9 +291,7 @@ def test_abuse_over_the_limit_while_waiting_goes_to_the_supervisors() -> None:
     a = analysis("傻逼客服", "complaint", 0.4, abusive=True)
     first = decide(ConversationView(state="queued"), Inbound("傻逼客服"), ctx(a))
     assert first.action == "reply" and not first.escalate
-    second = decide(
-        ConversationView(state="queued", memory=first.memory), Inbound("傻逼"), ctx(a)
-    )
+    second = decide(ConversationView(state="queued", memory=first.memory), Inbound("傻逼"), ctx(a))
     # Still a reply in the queue (not a second hand-off), now flagged for the supervisors.
     assert (second.action, second.escalate, second.skill, second.handoff_reason) == (
         "reply",
