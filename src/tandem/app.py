@@ -20,6 +20,7 @@ from tandem.attachments.routes import router as attachments_router
 from tandem.channels.routes import router as channels_router
 from tandem.config import Settings
 from tandem.contacts.routes import router as contacts_router
+from tandem.deps import ServicesDep
 from tandem.desk.order_routes import router as shop_router
 from tandem.desk.routes import router as desk_router
 from tandem.http.errors import install_error_handlers
@@ -150,8 +151,7 @@ async def docs(request: Request) -> HTMLResponse:
 
 
 @_pages.get("/healthz")
-async def healthz(request: Request) -> dict[str, str]:
-    services: Services = request.app.state.services
+async def healthz(services: ServicesDep) -> dict[str, str]:
     return {
         "status": "ok",
         "version": __version__,

@@ -143,3 +143,8 @@ def test_a_suggestion_with_nothing_left_is_not_offered() -> None:
     )
     kept = copilot.shown(past, {})
     assert kept is not None and kept.question == "我是{customer_name} 电话{phone}"
+
+
+def test_phones_and_id_numbers_are_found_as_the_logs_masking_finds_them() -> None:
+    text = "打 １３８１２３４５６７８ 或 0571 88886666，身份证 110105199001011234"
+    assert personal.as_template(text) == "打 {phone} 或 {phone}，身份证 {id_number}"

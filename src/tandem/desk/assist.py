@@ -24,8 +24,8 @@ QUERY_MESSAGES = 2
 
 async def past_answers(session: AsyncSession, exclude: str) -> list[copilot.PastAnswer]:
     recent = (
-        await session.scalars(
-            select(Conversation.id)
+        await session.execute(
+            select(Conversation.id, Conversation.customer_name, Conversation.handoff_packet)
             .where(Conversation.resolved_at.is_not(None), Conversation.id != exclude)
             .order_by(Conversation.resolved_at.desc())
             .limit(PAST_CONVERSATIONS)
@@ -33,11 +33,12 @@ async def past_answers(session: AsyncSession, exclude: str) -> list[copilot.Past
     ).all()
     if not recent:
         return []
+    known = {cid: _known_values(name, packet) for cid, name, packet in recent}
     rows = (
         await session.execute(
             select(Message.conversation_id, Message.author, Message.text, Message.meta)
             .where(
-                Message.conversation_id.in_(list(recent)),
+                Message.conversation_id.in_(list(known)),
                 Message.author.in_(("customer", "agent")),
             )
             .order_by(Message.conversation_id, Message.seq)
@@ -49,43 +50,30 @@ async def past_answers(session: AsyncSession, exclude: str) -> list[copilot.Past
         by_conversation.setdefault(cid, []).append((author, text))
         if author == "agent":
             names[cid] = (meta or {}).get("agent_name")
-    known = await _known_values(session, list(by_conversation))
     out: list[copilot.PastAnswer] = []
     for cid, messages in by_conversation.items():
-        out.extend(copilot.pair_answers(messages, cid, names.get(cid), known.get(cid)))
+        out.extend(copilot.pair_answers(messages, cid, names.get(cid), known[cid]))
     return out
 
 
-async def _known_values(
-    session: AsyncSession, conversation_ids: list[str]
-) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Each conversation's own personal values (its customer's name, its order and tracking
-    numbers), so that they can be taken out of the answers given in it."""
-    rows = (
-        await session.execute(
-            select(Conversation.id, Conversation.customer_name, Conversation.handoff_packet).where(
-                Conversation.id.in_(conversation_ids)
-            )
-        )
-    ).all()
-    out: dict[str, dict[str, tuple[str, ...]]] = {}
-    for cid, name, packet in rows:
-        packet = packet or {}
-        order = packet.get("order") or {}
-        customer = packet.get("customer") or {}
-        said: dict[str, list[str]] = {}
-        for e in packet.get("entities") or []:
-            if isinstance(e, dict) and e.get("kind") in ("order_id", "phone", "tracking_number"):
-                said.setdefault(str(e["kind"]), []).append(str(e.get("text") or ""))
-        out[cid] = {
-            "customer_name": tuple(v for v in (name, customer.get("name")) if v),
-            "order_id": tuple(v for v in (order.get("order_id"), *said.get("order_id", [])) if v),
-            "tracking_number": tuple(
-                v for v in (order.get("tracking_number"), *said.get("tracking_number", [])) if v
-            ),
-            "phone": tuple(v for v in said.get("phone", []) if v),
-        }
-    return out
+def _known_values(name: str | None, packet: dict[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    """A conversation's own personal values (its customer's name, its order and tracking
+    numbers, what the customer gave), so that they can be taken out of the answers given in it."""
+    packet = packet or {}
+    order = packet.get("order") or {}
+    customer = packet.get("customer") or {}
+    said: dict[str, list[str]] = {}
+    for e in packet.get("entities") or []:
+        if isinstance(e, dict) and e.get("kind") in ("order_id", "phone", "tracking_number"):
+            said.setdefault(str(e["kind"]), []).append(str(e.get("text") or ""))
+    return {
+        "customer_name": tuple(v for v in (name, customer.get("name")) if v),
+        "order_id": tuple(v for v in (order.get("order_id"), *said.get("order_id", [])) if v),
+        "tracking_number": tuple(
+            v for v in (order.get("tracking_number"), *said.get("tracking_number", [])) if v
+        ),
+        "phone": tuple(v for v in said.get("phone", []) if v),
+    }
 
 
 def _values(c: Conversation, agent_name: str) -> dict[str, str | None]:

@@ -5,7 +5,7 @@ Pure.
 A colleague's past answer ("田艳您好，您的订单 TD20261101000007 已发往 上海市浦东新区…") is
 turned into a template: the other customer's name, order and tracking numbers, phone, e-mail
 and address become `{customer_name}`, `{order_id}`, `{tracking_number}`, `{phone}`, `{email}`
-and `{address}`, first from what is known of that conversation (its customer's name and
+and `{address}` (a Chinese ID number `{id_number}`), first from what is known of that conversation (its customer's name and
 orders), then by the shapes these take in Chinese and English text. The template is filled
 with the current conversation's values; a name that is not known is dropped ("您好"), the other
 placeholders stay visible in braces for the agent to complete, as in the canned replies.
@@ -20,11 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-PLACEHOLDERS = ("customer_name", "order_id", "tracking_number", "phone", "email", "address")
+from tandem.understanding.normalize import replace_personal_data
 
-_PHONE = re.compile(
-    r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"
-)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Order and tracking numbers: a few capitals and a long run of digits, or just the digits.
 _TRACKING = re.compile(r"(?<![A-Za-z0-9])(?:SF|YT|ZTO|STO|YD|JD|EMS|JT|DB)\d{9,15}(?![A-Za-z0-9])")
@@ -82,7 +79,8 @@ def as_template(text: str, known: Mapping[str, Iterable[str]] | None = None) -> 
     out = _EMAIL.sub("{email}", out)
     out = _ADDRESS.sub("{address}", out)
     out = _TRACKING.sub("{tracking_number}", out)
-    out = _PHONE.sub("{phone}", out)
+    # Phones and ID numbers as the logs' masking finds them (full-width digits included).
+    out = replace_personal_data(out, "{{{}}}".format, kinds=("phone", "id_number"))
     out = _ORDER.sub("{order_id}", out)
     out = _ZH_GREETING.sub(
         lambda m: m.group(0) if m.group(1) in _NOT_NAMES else "{customer_name}", out

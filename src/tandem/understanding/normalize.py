@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Collection
 from functools import lru_cache
 
 import opencc
@@ -117,16 +118,18 @@ _EN_ADDRESS = re.compile(
     r"(?:,?\s*(?:Apt|Suite|Unit)\.?\s*\w+)?"
 )
 
-_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_EMAIL, "[EMAIL]"),
-    (_CN_ID, "[ID]"),
-    (_CN_MOBILE, "[PHONE]"),
-    (_LANDLINE, "[PHONE]"),
-    (_INTL_PHONE, "[PHONE]"),
-    (_CN_ADDRESS, "[ADDRESS]"),
-    (_CN_ADDRESS_SHORT, "[ADDRESS]"),
-    (_EN_ADDRESS, "[ADDRESS]"),
+# Each kind of personal data, in the order a span is claimed (an overlapping later one loses).
+_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_EMAIL, "email"),
+    (_CN_ID, "id_number"),
+    (_CN_MOBILE, "phone"),
+    (_LANDLINE, "phone"),
+    (_INTL_PHONE, "phone"),
+    (_CN_ADDRESS, "address"),
+    (_CN_ADDRESS_SHORT, "address"),
+    (_EN_ADDRESS, "address"),
 )
+_MASKS = {"email": "[EMAIL]", "id_number": "[ID]", "phone": "[PHONE]", "address": "[ADDRESS]"}
 
 
 def mask_personal_data(text: str) -> str:
@@ -135,23 +138,33 @@ def mask_personal_data(text: str) -> str:
     Meant for logs and analytics. Order numbers and tracking numbers are NOT personal data and
     are kept: they are what makes a log line useful. Full-width digits are recognised too.
     """
+    return replace_personal_data(text, _MASKS.__getitem__)
+
+
+def replace_personal_data(
+    text: str, placeholder: Callable[[str], str], kinds: Collection[str] | None = None
+) -> str:
+    """Each piece of personal data of one of `kinds` (email, id_number, phone, address; None:
+    all) replaced by `placeholder(kind)`."""
     folded = "".join(_fold_char(ch) if ord(ch) >= 0xFF01 else ch for ch in text)
     # Work on the width-folded copy (same length) so full-width digits are caught, and splice
     # the placeholders into the original at the matched offsets.
     spans: list[tuple[int, int, str]] = []
-    for pattern, placeholder in _MASKS:
+    for pattern, kind in _KINDS:
+        if kinds is not None and kind not in kinds:
+            continue
         for m in pattern.finditer(folded):
             if any(m.start() < e and s < m.end() for s, e, _ in spans):
                 continue
-            spans.append((m.start(), m.end(), placeholder))
+            spans.append((m.start(), m.end(), placeholder(kind)))
     if not spans:
         return text
     spans.sort()
     out: list[str] = []
     last = 0
-    for start, end, placeholder in spans:
+    for start, end, replacement in spans:
         out.append(text[last:start])
-        out.append(placeholder)
+        out.append(replacement)
         last = end
     out.append(text[last:])
     return "".join(out)
