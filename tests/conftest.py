@@ -145,6 +145,9 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         argon2_memory_cost=64,
         rate_limit_per_minute=1000,
         log_level="warning",
+        # The tests' clock stands still: a background fold would mark the rollups fresh for
+        # good before a test seeds its conversations. Requests fold (tests/analytics).
+        analytics_fold_seconds=0,
     )
 
 

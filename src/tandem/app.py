@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from tandem import __version__, ops
+from tandem.analytics.routes import keep_fresh as keep_analytics_fresh
 from tandem.analytics.routes import router as analytics_router
 from tandem.attachments.routes import router as attachments_router
 from tandem.channels.routes import router as channels_router
@@ -56,12 +57,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                 await load_index(session, services.knowledge)
         await services.hub.start()
         rounds = asyncio.create_task(_assignment_rounds(services))
+        folds = asyncio.create_task(keep_analytics_fresh(services))
         try:
             yield
         finally:
-            rounds.cancel()
-            with suppress(asyncio.CancelledError):
-                await rounds
+            for task in (rounds, folds):
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
             await services.hub.stop()
             await services.shop.aclose()
             await services.engine.dispose()

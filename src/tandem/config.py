@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     # Largest request body outside uploads (a message is at most 2,000 characters).
     max_request_bytes: int = 256 * 1024
+    # The dashboard's rollups are folded in the background this often (0: only when a request
+    # finds them older than a minute, or on the refresh button).
+    analytics_fold_seconds: int = Field(default=10, ge=0)
     # Server processes for `tandem serve` (PostgreSQL only: SQLite takes one writer process).
     workers: int = 1
     # argon2 cost: the defaults are right for production, tests lower them.

@@ -3,6 +3,7 @@ show the arithmetic). Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from sqlalchemy import select, update
 from tandem.analytics import queries
 from tandem.analytics.queries import Filters
 from tandem.analytics.refresh import refresh
+from tandem.analytics.routes import gate, keep_fresh
 from tandem.analytics.seed import Story, insert_agent_events, insert_stories
 from tandem.core.errors import InvalidInput
 from tandem.identity.models import Account
@@ -236,9 +238,9 @@ async def test_refresh_reads_only_what_changed_and_settles_with_time(services: S
         again = await refresh(uow.session, NOW, SHANGHAI)
     assert again.conversations == 0  # nothing new: no conversation is read again
 
-    # A new chat ten minutes ago: open (not decided) until 30 min of silence, then it waits
+    # A new chat three minutes ago: open (not decided) until 30 min of silence, then it waits
     # 24 h for a possible return before it counts as resolved by the AI.
-    g = Story("G", NOW - timedelta(minutes=10)).customer(0, "coupon").bot(1)
+    g = Story("G", NOW - timedelta(minutes=3)).customer(0, "coupon").bot(1)
     async with services.unit_of_work() as uow:
         await insert_stories(uow.session, [g])
     async with services.unit_of_work() as uow:
@@ -257,6 +259,43 @@ async def test_refresh_reads_only_what_changed_and_settles_with_time(services: S
     async with services.sessions() as session:
         t = await queries.totals(session, f)
     assert (t["episodes"], t["ai_decided"], t["ai_resolved"]) == (8, 8, 3)
+
+
+async def test_a_late_stamped_conversation_is_found_by_the_sweep(services: Services) -> None:
+    """The quick path reads the log from the last refresh less a 5-minute margin; a
+    conversation whose events are stamped earlier (a writer's clock far behind, a restore)
+    waits for the sweep, which compares every conversation with its cursor."""
+    await seed(services)
+    async with services.unit_of_work() as uow:
+        await refresh(uow.session, NOW, SHANGHAI)
+    late = Story("H", NOW - timedelta(minutes=20)).customer(0, "coupon").bot(1)
+    async with services.unit_of_work() as uow:
+        await insert_stories(uow.session, [late])
+    async with services.unit_of_work() as uow:
+        quick = await refresh(uow.session, NOW, SHANGHAI)
+    assert quick.conversations == 0
+    async with services.unit_of_work() as uow:
+        swept = await refresh(uow.session, NOW, SHANGHAI, sweep=True)
+    assert swept.conversations == 1
+    async with services.sessions() as session:
+        t = await queries.totals(session, filters())
+    assert t["episodes"] == 8  # the seven seeded ones and H
+
+
+async def test_the_server_folds_in_the_background(services: Services) -> None:
+    """`keep_fresh` (started with the app) folds at once and then every interval, so that a
+    dashboard request only reads the rollups."""
+    await seed(services)
+    services.settings = services.settings.model_copy(update={"analytics_fold_seconds": 3600})
+    task = asyncio.create_task(keep_fresh(services))
+    try:
+        await asyncio.wait_for(gate(services).folded.wait(), timeout=120)
+    finally:
+        task.cancel()
+    async with services.sessions() as session:
+        t = await queries.totals(session, filters())
+    assert t["episodes"] == 7
+    assert gate(services).last == services.clock.now()
 
 
 @pytest.mark.parametrize("granularity", ["month", "1"])

@@ -40,7 +40,7 @@ async def test_a_supervisor_runs_a_what_if_and_an_agent_is_told_to_sign_in(
     await expect(rows).to_have_count(4, timeout=WAIT)
     await expect(page.locator("#rows tr[data-policy=tandem] td").first).to_have_text("tandem")
     # AI only: nobody waits for a person, so its wait columns say "—".
-    await expect(page.locator("#rows tr[data-policy=ai-only] td").nth(5)).to_have_text("—")
+    await expect(page.locator("#rows tr[data-policy=ai-only] td").nth(6)).to_have_text("—")
     await expect(page.locator("#charts svg")).to_have_count(2)
     await page.click("#lang")
     await expect(page.locator("#head th").nth(2)).to_have_text("AI resolution")

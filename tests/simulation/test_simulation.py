@@ -165,6 +165,10 @@ def test_the_four_policies_side_by_side(services: EngineServices) -> None:
     # Tandem hands every problem it cannot solve to a person: no dead ends.
     assert by["tandem"].dead_ends == 0
     assert by["tandem"].ai_resolution > 0
+    # A request for a person: Tandem puts it through in the same turn; the keyword bot only
+    # on the third; with people only nobody has to ask.
+    assert by["tandem"].refused_person == 0 and by["human-only"].refused_person == 0
+    assert by["naive-bot"].refused_person > 0
     for f in cmp.figures:
         total = f.ai_resolution + f.human_resolved + f.abandonment + f.dead_ends + f.open_at_end
         assert total == pytest.approx(1.0)

@@ -57,7 +57,7 @@ def report(
             )
             with console.status("汇总数据 Folding in new conversations…"):
                 async with services.unit_of_work() as uow:
-                    stats = await refresh(uow.session, now, zone)
+                    stats = await refresh(uow.session, now, zone, sweep=True)
             with console.status("生成报告 Writing the report…"):
                 async with services.sessions() as session:
                     text = await report_html.build(session, f, lang)

@@ -9,8 +9,10 @@
   The dashboard reads these.
 - `analytics_agent_activity`: per agent and hour: seconds holding conversations, hostile
   conversations (with the exposure weight), reveals of masked messages, breaks.
-- `analytics_state`: named cursors over append-only tables (reveals, hostile events) and the
-  break each agent was last seen on.
+- `analytics_state`: named cursors over append-only tables (reveals, hostile events), the
+  break each agent was last seen on, and `changes.since`: the time from which the event log
+  is read for changed conversations (an index range on `events.created_at`, declared here
+  because only the refresh reads the log by time).
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from datetime import datetime
 from sqlalchemy import Float, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tandem.conversations.models import Event
 from tandem.db.base import Base
+
+# A refresh finds what changed by reading the log's recent events (refresh._changed).
+EVENTS_BY_TIME = Index("ix_events_created_at", Event.created_at)
 
 
 class Cursor(Base):

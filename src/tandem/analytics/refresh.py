@@ -5,7 +5,11 @@ A refresh folds in only what changed since the last one:
 1. conversations whose `last_seq` moved past their cursor (every event takes the next `seq` of
    its conversation in the same transaction, so a committed event is always visible together
    with its `last_seq`), or whose time-dependent facts are due (`settles_at` passed): their
-   episodes are derived again from their own log (derive.py) and replace the old rows;
+   episodes are derived again from their own log (derive.py) and replace the old rows.
+   The first fold compares every conversation with its cursor; once it is done, a refresh
+   looks only at the conversations with an event since the last refresh (less a margin for
+   transactions still open then), an index range on `events.created_at`, so that finding
+   nothing new costs the same over a month or over years of history;
 2. the customers of those conversations: "came back with the same problem within 24 h"
    crosses conversations, so their other episodes in that window are re-judged;
 3. reveals and hostile-load events after the last id seen; the break each agent is on;
@@ -22,7 +26,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Integer, Table, case, delete, func, insert, literal, or_, select, text
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    Table,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -53,6 +70,9 @@ from tandem.desk.models import Reveal
 from tandem.routing.models import AgentStatus, HostileEventRow, QueueRow
 
 BATCH = 1000
+# Events are written with the writer's clock inside transactions that last well under this:
+# an event committed after a refresh but stamped before it is still inside the next range.
+CHANGE_MARGIN = timedelta(minutes=5)
 # Core inserts (no ORM bookkeeping): the first fold writes one row per episode.
 EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
 ACTIVITY: Table = AgentActivityRow.__table__  # type: ignore[assignment]
@@ -74,12 +94,19 @@ def hour_of(at: datetime) -> datetime:
 
 
 async def refresh(
-    session: AsyncSession, now: datetime, zone: tzinfo = UTC, max_batches: int | None = None
+    session: AsyncSession,
+    now: datetime,
+    zone: tzinfo = UTC,
+    max_batches: int | None = None,
+    sweep: bool = False,
 ) -> RefreshStats:
     """Fold everything new into the analytics tables (see the module docstring). `zone` is
     the shop's time zone (local days); when it changes, everything is folded again. With
     `max_batches`, stop after that many batches of conversations (`stats.more` tells whether
-    some are left), so that a request never holds a transaction for long."""
+    some are left), so that a request never holds a transaction for long. `sweep` compares
+    every conversation with its cursor, as the first fold does: it also finds events stamped
+    before the last refresh's margin (a writer whose clock was far behind, rows restored
+    from a backup)."""
     stats = RefreshStats()
     if session.get_bind().dialect.name == "postgresql":
         got = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
@@ -90,10 +117,12 @@ async def refresh(
         await rebuild_all(session)
         zone_row = await _state(session, "zone")
     zone_row.value = str(zone)
+    since_row = await _state(session, "changes.since")
+    since = None if sweep or since_row.value == "0" else datetime.fromisoformat(since_row.value)
     dirty: set[datetime] = set()
     batches = 0
     while True:
-        ids = await _changed(session, now)
+        ids = await _changed(session, now, since)
         if not ids:
             break
         if max_batches is not None and batches >= max_batches:
@@ -102,6 +131,9 @@ async def refresh(
         await _fold(session, ids, now, zone, dirty, stats)
         stats.conversations += len(ids)
         batches += 1
+    if not stats.more:
+        # Everything up to now is folded: the next refresh reads the log from here on.
+        since_row.value = (now - CHANGE_MARGIN).isoformat()
     stats.agent_facts += await _reveals(session)
     stats.agent_facts += await _hostile(session)
     stats.agent_facts += await _breaks(session, now)
@@ -110,14 +142,25 @@ async def refresh(
     return stats
 
 
-async def _changed(session: AsyncSession, now: datetime) -> list[str]:
+async def _changed(session: AsyncSession, now: datetime, since: datetime | None) -> list[str]:
+    """Up to BATCH conversations to fold again. `since`: only those with an event at or
+    after it (None: every conversation, the first fold), plus those whose facts are due."""
     c, k = Conversation.__table__.c, Cursor.__table__.c
-    rows = await session.execute(
-        select(c.id)
-        .select_from(Conversation.__table__.outerjoin(Cursor.__table__, k.conversation_id == c.id))
-        .where(or_(k.conversation_id.is_(None), c.last_seq > k.seq, k.settles_at <= now))
-        .limit(BATCH)
-    )
+    behind = or_(k.conversation_id.is_(None), c.last_seq > k.seq)
+    joined = Conversation.__table__.outerjoin(Cursor.__table__, k.conversation_id == c.id)
+    query: Select[str] | CompoundSelect[str]
+    if since is None:
+        query = select(c.id).select_from(joined).where(or_(behind, k.settles_at <= now))
+    else:
+        # No DISTINCT: with it SQLite scans the log in key order instead of the time index.
+        recent = select(Event.conversation_id).where(Event.created_at >= since)
+        query = (
+            select(c.id)
+            .select_from(joined)
+            .where(c.id.in_(recent), behind)
+            .union(select(k.conversation_id).where(k.settles_at <= now))
+        )
+    rows = await session.execute(query.limit(BATCH))
     return [r[0] for r in rows]
 
 

@@ -1,11 +1,15 @@
 """The analytics API (docs/analytics.md): supervisors see the team, an agent their own figures.
 
-Each request first folds in what changed since the last refresh (at most one refresh per
-10 s per process), in its own transaction, then reads the rollups.
+The server folds what changed into the rollups in the background, every 10 s (`keep_fresh`,
+started with the app), so a request only reads them. A request folds first only when the
+rollups are older than a minute (the background fold is not running, as in a process that
+serves without the app's start-up, or it fell behind).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -22,6 +26,7 @@ from tandem.identity.service import Principal
 from tandem.services import Services
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
+log = logging.getLogger("tandem.analytics")
 
 From = Annotated[
     str | None, Query(alias="from", description="First local day, YYYY-MM-DD (default: 6 days ago)")
@@ -45,19 +50,40 @@ def gate(services: Services) -> service.RefreshGate:
     return found
 
 
-# A request folds at most this many batches (of 1,000 conversations), each in its own short
+# A fold takes at most this many batches (of 1,000 conversations), each in its own short
 # transaction: on SQLite the writers (customers' messages) take turns with it.
 REQUEST_BATCHES = 5
+# A request folds first only when the rollups are older than this.
+STALE_AFTER = timedelta(minutes=1)
 
 
-async def fresh(services: Services, *, force: bool = False) -> RefreshStats | None:
+async def keep_fresh(services: Services) -> None:
+    """The background fold: every `analytics_fold_seconds` (10 s), what changed goes into the
+    rollups. The app's start-up runs this; a failed fold is logged and the next one tries
+    again. 0 turns it off."""
+    seconds = services.settings.analytics_fold_seconds
+    if not seconds:
+        return
+    every = timedelta(seconds=seconds)
+    while True:
+        try:
+            await fresh(services, every=every)
+        except Exception:
+            log.exception("analytics refresh failed")
+        await asyncio.sleep(seconds)
+
+
+async def fresh(
+    services: Services, *, force: bool = False, every: timedelta = STALE_AFTER
+) -> RefreshStats | None:
+    """Fold what changed if the last fold is older than `every` (or `force`)."""
     now = services.clock.now()
 
-    async def fold() -> RefreshStats:
+    async def fold(sweep: bool) -> RefreshStats:
         total = RefreshStats()
         for _ in range(REQUEST_BATCHES):
             async with services.unit_of_work() as uow:
-                step = await refresh(uow.session, now, _zone(services), max_batches=1)
+                step = await refresh(uow.session, now, _zone(services), max_batches=1, sweep=sweep)
             total.conversations += step.conversations
             total.episodes += step.episodes
             total.hours += step.hours
@@ -67,7 +93,7 @@ async def fresh(services: Services, *, force: bool = False) -> RefreshStats | No
                 break
         return total
 
-    return await gate(services).run(now, fold, force=force)
+    return await gate(services).run(now, fold, force=force, every=every)
 
 
 def _filters(

@@ -14,10 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.analytics import queries
 from tandem.analytics.queries import Filters
-from tandem.analytics.refresh import RefreshStats, refresh
+from tandem.analytics.refresh import RefreshStats
 from tandem.core.errors import NotFound
 
 REFRESH_EVERY = timedelta(seconds=10)
+# A sweep compares every conversation with its cursor (refresh.refresh(sweep=True)): the quick
+# path reads only the recent log. Once per process start, per hour, and on the refresh button.
+SWEEP_EVERY = timedelta(hours=1)
+
+
+def _passed(last: datetime | None, now: datetime, every: timedelta) -> bool:
+    return last is None or now - last >= every or now < last
 
 
 @dataclass
@@ -25,23 +32,37 @@ class RefreshGate:
     """Dashboards poll; one refresh serves every request within `every` (per process)."""
 
     every: timedelta = REFRESH_EVERY
+    sweep_every: timedelta = SWEEP_EVERY
     last: datetime | None = None
+    last_sweep: datetime | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Set after every completed fold (what a caller waiting for fresh rollups awaits).
+    folded: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def due(self, now: datetime) -> bool:
-        return self.last is None or now - self.last >= self.every or now < self.last
+    def due(self, now: datetime, every: timedelta | None = None) -> bool:
+        return _passed(self.last, now, every or self.every)
 
     async def run(
-        self, now: datetime, fold: Callable[[], Awaitable[RefreshStats]], force: bool = False
+        self,
+        now: datetime,
+        fold: Callable[[bool], Awaitable[RefreshStats]],
+        force: bool = False,
+        every: timedelta | None = None,
     ) -> RefreshStats | None:
-        if not force and not self.due(now):
+        """`fold(sweep)` folds in what changed; it is called at most once per `every`
+        (default: the gate's)."""
+        if not force and not self.due(now, every):
             return None
         async with self.lock:
-            if not force and not self.due(now):
-                return None  # another request refreshed while this one waited
-            stats = await fold()
+            if not force and not self.due(now, every):
+                return None  # another caller refreshed while this one waited
+            sweep = force or _passed(self.last_sweep, now, self.sweep_every)
+            stats = await fold(sweep)
             if not stats.more:  # still catching up: the next request continues at once
                 self.last = now
+                if sweep:
+                    self.last_sweep = now
+                self.folded.set()
             return stats
 
 
@@ -105,7 +126,3 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
         else:
             out[k] = v
     return out
-
-
-async def refresh_now(session: AsyncSession, now: datetime) -> RefreshStats:
-    return await refresh(session, now)

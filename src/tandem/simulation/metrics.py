@@ -39,6 +39,7 @@ class PolicyFigures:
     human_resolved: float
     abandonment: float  # share who left the queue before a person answered
     dead_ends: float  # share who gave up (or were left) with no answer and no person
+    refused_person: float  # share who asked for a person and were not put through that turn
     open_at_end: float
     wait_p50: float  # seconds, customers a person answered
     wait_p90: float
@@ -122,6 +123,7 @@ def figures(result: RunResult, costs: Costs = Costs()) -> PolicyFigures:
         human_resolved=count[HUMAN_RESOLVED] / n,
         abandonment=count[ABANDONED] / n,
         dead_ends=count[DEAD_END] / n,
+        refused_person=sum(r.refused_person for r in records) / n,
         open_at_end=count[OPEN] / n,
         wait_p50=quantile(answered, 0.5),
         wait_p90=quantile(answered, 0.9),

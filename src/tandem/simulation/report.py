@@ -22,6 +22,7 @@ LABELS: dict[str, dict[str, str]] = {
         "human_resolved": "人工解决",
         "abandonment": "排队放弃率",
         "dead_ends": "死胡同",
+        "refused_person": "要人工被拒",
         "wait_p50": "等待 p50 (秒)",
         "wait_p90": "等待 p90 (秒)",
         "within_60s": "60 秒内接入",
@@ -49,6 +50,7 @@ LABELS: dict[str, dict[str, str]] = {
         "human_resolved": "solved by a person",
         "abandonment": "abandonment",
         "dead_ends": "dead ends",
+        "refused_person": "refused a person",
         "wait_p50": "wait p50 (s)",
         "wait_p90": "wait p90 (s)",
         "within_60s": "answered ≤60 s",
@@ -73,23 +75,27 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# The comparison table's columns, in order (the labels above; `row` gives the values).
+COLUMNS = (
+    "policy",
+    "conversations",
+    "ai_resolution",
+    "abandonment",
+    "dead_ends",
+    "refused_person",
+    "wait_p50",
+    "wait_p90",
+    "within_60s",
+    "occupancy",
+    "hostile",
+    "cost",
+)
+
+
 def table(cmp: Comparison, lang: str = "zh") -> Table:
     t = LABELS[lang]
     out = Table(title=f"{t['title']} · {cmp.scenario.curve.name}")
-    cols = (
-        "policy",
-        "conversations",
-        "ai_resolution",
-        "abandonment",
-        "dead_ends",
-        "wait_p50",
-        "wait_p90",
-        "within_60s",
-        "occupancy",
-        "hostile",
-        "cost",
-    )
-    for c in cols:
+    for c in COLUMNS:
         out.add_column(t[c], justify="left" if c == "policy" else "right")
     for f in cmp.figures:
         out.add_row(*row(f))
@@ -105,6 +111,7 @@ def row(f: PolicyFigures) -> list[str]:
         f"{f.ai_resolution:.1%}",
         f"{f.abandonment:.1%}",
         f"{f.dead_ends:.1%}",
+        f"{f.refused_person:.1%}",
         "—" if na else f"{f.wait_p50:.0f}",
         "—" if na else f"{f.wait_p90:.0f}",
         "—" if na else f"{f.answered_within_60s:.1%}",
@@ -157,19 +164,7 @@ def chart_set(cmp: Comparison, lang: str = "zh") -> dict[str, str]:
 def html(cmp: Comparison, lang: str = "zh") -> str:
     t = LABELS[lang]
     svgs = chart_set(cmp, lang)
-    head = [
-        "policy",
-        "conversations",
-        "ai_resolution",
-        "abandonment",
-        "dead_ends",
-        "wait_p50",
-        "wait_p90",
-        "within_60s",
-        "occupancy",
-        "hostile",
-        "cost",
-    ]
+    head = COLUMNS
     rows = "".join(
         "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row(f)) + "</tr>" for f in cmp.figures
     )

@@ -95,6 +95,8 @@ class Record:
     skill: str | None = None
     hostile_read: bool = False
     ended_at: float | None = None
+    # Asked for a person and was not put through in that turn (the seeds' 转人工失败).
+    refused_person: bool = False
 
     @property
     def wait(self) -> float | None:
@@ -382,6 +384,8 @@ class Simulation:
         record = conv.record
         c = record.customer
         later = self._now + BOT_REPLY_SECONDS + c.think_seconds
+        if message.intent == "human" and step.kind != "hand_off":
+            record.refused_person = True
         if step.kind == "hand_off":
             record.handoff_reason = step.reason
             if self.policy == "ai-only":

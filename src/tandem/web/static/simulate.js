@@ -8,7 +8,7 @@
       scale: "流量倍数", hours: "小时数", agents: "客服人数", concurrency: "每人同时会话", wage: "时薪（元）", aiCost: "AI 每轮成本（元）",
       seed: "随机种子", run: "运行模拟", running: "模拟中…", done: (n) => `完成：每种策略 ${n} 个会话。`,
       intro: "同一批模拟顾客，分别交给四种策略：人工、纯 AI、关键词机器人、Tandem（本店规则）。",
-      cols: ["策略", "会话数", "AI 解决率", "排队放弃率", "死胡同", "等待 p50 (秒)", "等待 p90 (秒)", "60 秒内接入", "客服占用率", "最多承受敌意", "每次咨询成本 (元)"],
+      cols: ["策略", "会话数", "AI 解决率", "排队放弃率", "死胡同", "要人工被拒", "等待 p50 (秒)", "等待 p90 (秒)", "60 秒内接入", "客服占用率", "最多承受敌意", "每次咨询成本 (元)"],
       outcomes: "结果占比", human: "人工解决", waits: "人工排队等待（秒）", fallback: "注意：评测集未安装，顾客消息来自内置的 100 条示例消息。",
       login: "请先在客服工作台登录主管账号",
     },
@@ -17,7 +17,7 @@
       scale: "Scale", hours: "Hours", agents: "Agents", concurrency: "Chats per agent", wage: "Wage per hour (¥)", aiCost: "AI cost per turn (¥)",
       seed: "Seed", run: "Run", running: "Simulating…", done: (n) => `Done: ${n} conversations per policy.`,
       intro: "The same simulated customers, handed to four policies: people only, AI only, a keyword bot, and Tandem (this shop's rules).",
-      cols: ["Policy", "Conversations", "AI resolution", "Abandonment", "Dead ends", "Wait p50 (s)", "Wait p90 (s)", "Answered ≤60 s", "Occupancy", "Max hostile", "Cost per contact (¥)"],
+      cols: ["Policy", "Conversations", "AI resolution", "Abandonment", "Dead ends", "Refused a person", "Wait p50 (s)", "Wait p90 (s)", "Answered ≤60 s", "Occupancy", "Max hostile", "Cost per contact (¥)"],
       outcomes: "Outcomes", human: "Solved by a person", waits: "Waits for a person (s)", fallback: "Note: the evaluation set is not installed; messages come from the shipped 100-message bank.",
       login: "Sign in with a supervisor account in the agent desk first",
     },
@@ -72,7 +72,7 @@
       const tr = el("tr");
       tr.dataset.policy = f.policy;
       const na = f.queued === 0; // nobody waited for a person: the wait figures do not apply
-      [f.policy, String(f.conversations), pct(f.ai_resolution), pct(f.abandonment), pct(f.dead_ends), na ? "—" : String(Math.round(f.wait_p50)),
+      [f.policy, String(f.conversations), pct(f.ai_resolution), pct(f.abandonment), pct(f.dead_ends), pct(f.refused_person), na ? "—" : String(Math.round(f.wait_p50)),
         na ? "—" : String(Math.round(f.wait_p90)), na ? "—" : pct(f.answered_within_60s), na ? "—" : pct(f.occupancy), String(f.hostile_max), f.cost_per_contact.toFixed(2)]
         .forEach((c) => tr.appendChild(el("td", c)));
       return tr;
