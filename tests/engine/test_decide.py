@@ -139,6 +139,21 @@ def test_explicit_requests_for_a_person_are_recognised() -> None:
         assert wants_human(text), text
 
 
+def test_asking_for_someone_in_charge_is_asking_for_a_person() -> None:
+    for text in [
+        "找你们店长",
+        "叫你们经理出来",
+        "让你们主管跟我说",
+        "我要找負責人",
+        "请领导处理一下",
+        "找老板",
+        "I want to speak to your manager",
+        "get me a supervisor now",
+        "can I talk to the person in charge",
+    ]:
+        assert wants_human(text), text
+
+
 def test_a_request_for_a_person_typed_in_a_hurry_is_recognised() -> None:
     # One slip per word: a swapped pair, a letter missing, one too many, one wrong.
     for text in ["can i tlak to a real persn", "i need a huamn", "speak to an agnet pls"]:
@@ -156,6 +171,13 @@ def test_a_request_for_a_person_typed_in_a_hurry_is_recognised() -> None:
         # One slip from a way of asking and from nobody: not a request.
         "is this a real leather bag",
         "I want to get a refund",
+        # Someone in charge named without asking for them.
+        "老板，这件有货吗",
+        "店长推荐的那款还有吗",
+        "经理说可以退的",
+        "my manager said it was a gift",
+        "the store owner is nice",
+        "I get it, my manager will pay",
     ],
 )
 def test_ordinary_messages_are_not_taken_for_a_hand_off(text: str) -> None:

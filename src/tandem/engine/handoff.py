@@ -23,6 +23,19 @@ _EN = re.compile(
     re.IGNORECASE,
 )
 
+# Asking for someone in charge ("找你们店长", "叫你们经理出来", "I want to speak to your
+# manager") is asking for a person, a senior one. A verb of asking must come first: "经理推荐的"
+# or "老板，在吗" (shoppers call the seller 老板) are not requests.
+_IN_CHARGE_ZH = re.compile(
+    r"([找叫让讓请請喊]|要求|我要).{0,4}(店长|店長|经理|經理|主管|负责人|負責人|掌柜|掌櫃|领导|領導)"
+    r"|[找叫喊].{0,3}(老板|老闆)"
+)
+_IN_CHARGE_EN = re.compile(
+    r"\b(speak|talk|chat|get|see|want|need|call|escalate)\b.{0,16}"
+    r"\b((your|the|a|an) (manager|supervisor|boss)|(someone|somebody|person) in charge)\b",
+    re.IGNORECASE,
+)
+
 PAYLOAD = "handoff"
 
 # "Are you a bot?" asks what we are, not for a person: answered, with a person offered.
@@ -70,4 +83,10 @@ def _misspelled_request(text: str) -> bool:
 def wants_human(text: str, payload: str | None = None) -> bool:
     if payload == PAYLOAD:
         return True
-    return bool(_ZH.search(text) or _EN.search(text) or _misspelled_request(text))
+    return bool(
+        _ZH.search(text)
+        or _EN.search(text)
+        or _IN_CHARGE_ZH.search(text)
+        or _IN_CHARGE_EN.search(text)
+        or _misspelled_request(text)
+    )
