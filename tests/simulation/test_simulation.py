@@ -4,6 +4,7 @@ comparison's figures on a small message bank in the evaluation set's format."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,10 +12,17 @@ from pathlib import Path
 import pytest
 
 from tandem.shop.present import ShopFacts
+from tandem.shop.types import OrderStatus
 from tandem.simulation.agents import AgentSpec, Roster
 from tandem.simulation.bots import NAIVE_PERSON_AFTER, EngineServices, NaiveBot
 from tandem.simulation.messages import Message, load_bank
-from tandem.simulation.population import SimCustomer
+from tandem.simulation.population import (
+    CustomerMix,
+    SimCustomer,
+    build_profiles,
+    owning,
+    quoted_order,
+)
 from tandem.simulation.report import figures_json
 from tandem.simulation.run import Scenario, compare
 from tandem.simulation.simulator import (
@@ -110,6 +118,16 @@ def test_the_engine_answers_a_question_its_knowledge_base_covers(services: Engin
     assert (r.outcome, r.bot_turns, r.queued_at) == (AI_RESOLVED, 1, None)
 
 
+def test_a_canned_answer_to_a_request_is_not_a_resolution(services: EngineServices) -> None:
+    """Asked to ship, the keyword bot sends the shipping-times text of the entry its words hit:
+    the same entry that answers the question, but the customer asked for something to be done."""
+    question = SHIPPING
+    request = replace(SHIPPING, id="r", text="付款以后多久能发货呀，快点给我发货", act="request")
+    assert run("naive-bot", customer(question), services).outcome == AI_RESOLVED
+    asked = run("naive-bot", customer(request, person_asks=0), services)
+    assert (asked.outcome, asked.queued_at) == (DEAD_END, None)
+
+
 def test_simulated_time_reaches_the_engine_outside_service_hours_a_ticket(
     services: EngineServices,
 ) -> None:
@@ -130,9 +148,27 @@ def test_a_customer_the_naive_bot_loses_gives_up_with_nobody_reached(
     off_topic = Message("o", "你们老板几岁了", "zh", None, "other")
     r = run("naive-bot", customer(off_topic, person_asks=2), services)
     assert (r.outcome, r.queued_at) == (DEAD_END, None)
-    # The same customer with Tandem: not understood twice -> a person (never a dead end).
+    # The same customer with Tandem: told politely it is nothing this shop answers, with what
+    # it can do, and goes: handled by the AI, no dead end, nobody's time taken.
     t = run("tandem", customer(off_topic, person_asks=2), services)
-    assert t.outcome == HUMAN_RESOLVED
+    assert (t.outcome, t.queued_at) == ("ai_resolved", None)
+
+
+def test_a_customer_who_quotes_an_order_number_owns_that_order(
+    services: EngineServices,
+) -> None:
+    """The bank's messages are real text with real order numbers: the simulated customer's
+    order takes the number their words quote, so that the engine finds it theirs."""
+    profile = build_profiles(random.Random(1), CustomerMix(), datetime(2026, 11, 11, tzinfo=UTC))
+    paid = profile[(OrderStatus.PAID, False)][0]
+    assert quoted_order("pls refund 我的订单 td20261101000999 now") == "TD20261101000999"
+    assert quoted_order("refund my last order") is None
+    mine = owning(paid, "TD20261101000999")
+    assert mine.focus_order_id == "TD20261101000999"
+    assert [o.order_id for o in mine.facts.orders][0] == "TD20261101000999"
+    # The other order keeps its number; the original profile is unchanged (shared).
+    assert mine.facts.orders[1].order_id == paid.facts.orders[1].order_id
+    assert paid.focus_order_id != "TD20261101000999"
 
 
 def scenario(seed: int) -> Scenario:

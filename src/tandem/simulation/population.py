@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from tandem.shop.catalogue import PRODUCTS
@@ -267,6 +268,34 @@ def problem_intents(bank: MessageBank, lang: str) -> dict[str, int]:
     }
 
 
+_ORDER_NUMBER = re.compile(r"(?<![A-Za-z0-9])TD\d{8,20}(?![0-9])", re.IGNORECASE)
+
+
+def quoted_order(text: str) -> str | None:
+    """The order number a message quotes (the shop's TD… form), upper-cased."""
+    m = _ORDER_NUMBER.search(text)
+    return m.group(0).upper() if m else None
+
+
+def owning(profile: Profile, order_id: str) -> Profile:
+    """The profile with its focus order renumbered to the one the customer's words quote: the
+    message bank's numbers are real text, and a customer quotes an order of their own."""
+    old = profile.focus_order_id
+    if old == order_id:
+        return profile
+    orders = tuple(
+        o.model_copy(update={"order_id": order_id}) if o.order_id == old else o
+        for o in profile.facts.orders
+    )
+    tracking = {(order_id if k == old else k): v for k, v in profile.tracking.items()}
+    return replace(
+        profile,
+        facts=replace(profile.facts, orders=orders),
+        tracking=tracking,
+        focus_order_id=order_id,
+    )
+
+
 def draw_customer(
     rng: random.Random,
     n: int,
@@ -289,13 +318,21 @@ def draw_customer(
     first = rng.choice(by_intent[intent])
     # Rephrasings say the same thing in other words: the messages answered by the same entry
     # (or, unanswered by any, with the same intent); once they run out the customer repeats.
-    same = [m for m in by_intent[intent] if m is not first and m.faq == first.faq]
+    # One person quotes one order number: rephrasings quoting another are not theirs.
+    quoted = quoted_order(first.text)
+    same = [
+        m
+        for m in by_intent[intent]
+        if m is not first and m.faq == first.faq and quoted_order(m.text) in (None, quoted)
+    ]
     rng.shuffle(same)
     pool = [first, *same]
     feeling = _weighted(rng, mix.feelings)
     vip = rng.random() < mix.vip_share
     status = STATUS_FOR_INTENT.get(intent or "", OrderStatus.DELIVERED)
     profile = rng.choice(profiles[(status, vip)])
+    if quoted is not None:
+        profile = owning(profile, quoted)
     opening: tuple[Message, ...] = ()
     if "greeting" in by_intent and rng.random() < mix.greeting_first_share:
         opening = (rng.choice(by_intent["greeting"]),)

@@ -53,6 +53,17 @@ FAMILIES = (
 STATUS_INTENTS = frozenset({"order_status", "where_is_parcel", "refund_status", "urge_shipping"})
 BOT_REPLY_SECONDS = 2.0
 SHOP_KINDS = {"cancel": "cancel_order", "urge": "urge_shipping", "urge_shipping": "urge_shipping"}
+# What the customer wants done or put right (the bank's `act`): the text of the matching
+# knowledge entry (the refund policy for "refund order TD… now") does not do it.
+WANTS_DONE = ("request", "complaint")
+
+
+def _informs(message: Message) -> bool:
+    """Whether an answer from the knowledge base can be what this message needs."""
+    return message.act not in WANTS_DONE
+
+
+OFF_TOPIC = (None, "oos")  # the message bank's label for a question no shop answers
 MAX_TURNS = 12  # a safety bound: no customer types more than this to a bot
 
 # Outcomes of one conversation.
@@ -328,6 +339,10 @@ class Simulation:
         true = message.intent
         if true in SOCIAL:
             return _Step("social")
+        if true in OFF_TOPIC:
+            # Nothing this shop does: a polite "not something I can help with, here is what I
+            # can" is the right answer, and the customer goes.
+            return _Step("resolved" if rule == "decline_off_topic" else "wrong")
         if true == "human":
             return _Step("wrong")
         wanted = []
@@ -357,7 +372,7 @@ class Simulation:
                 return _Step("choose", choice=(label, payload))
         if kb_entry_id is not None:
             ok = kb_entry_id == message.faq if message.faq else same_problem(intent, true)
-            return _Step("resolved" if ok else "wrong")
+            return _Step("resolved" if ok and _informs(message) else "wrong")
         if true is not None and same_problem(intent, true) and rule != "clarify":
             if true in STATUS_INTENTS:
                 return _Step("resolved")
@@ -374,6 +389,8 @@ class Simulation:
             return _Step("hand_off", skill=skill_for(c.intent, c.vip), reason="customer_request")
         if message.intent in SOCIAL:
             return _Step("social")
+        if not _informs(message):
+            return _Step("wrong")  # a canned text does not do what was asked
         if reply.entry_id is not None and message.faq:
             return _Step("resolved" if reply.entry_id == message.faq else "wrong")
         if reply.entry_id is not None and message.intent in KNOWLEDGE_INTENTS:
