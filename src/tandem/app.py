@@ -29,7 +29,7 @@ from tandem.http.openapi import install_error_responses
 from tandem.http.security import install_security_headers
 from tandem.identity.routes import router as auth_router
 from tandem.knowledge.routes import router as knowledge_router
-from tandem.knowledge.service import load_index
+from tandem.knowledge.service import follow_changes, load_index
 from tandem.llm.routes import router as llm_router
 from tandem.routing.assignment import run_round
 from tandem.services import Services, build_services
@@ -56,12 +56,15 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                 await load_index(session, services.knowledge)
         await services.hub.start()
         rounds = asyncio.create_task(_assignment_rounds(services))
+        # Entries changed by another instance or `tandem kb import` go live here too.
+        follow = asyncio.create_task(follow_changes(services.sessions, services.knowledge))
         try:
             yield
         finally:
-            rounds.cancel()
-            with suppress(asyncio.CancelledError):
-                await rounds
+            for task in (rounds, follow):
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
             await services.hub.stop()
             await services.shop.aclose()
             await services.engine.dispose()

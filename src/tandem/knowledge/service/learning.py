@@ -12,14 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.core.ids import new_id
 from tandem.db.session import clock_of
-from tandem.knowledge.formats import EntryDraft, validate
+from tandem.knowledge.formats import validate
 from tandem.knowledge.index import KnowledgeIndex
 from tandem.knowledge.models import (
     KnowledgeCandidate,
     KnowledgeEntry,
 )
-from tandem.knowledge.service.entries import create_entry, require_entry, update_entry
-from tandem.knowledge.service.gaps import DUPLICATE_PROBABILITY, question_and_rest
+from tandem.knowledge.service.entries import create_entry
+from tandem.knowledge.service.gaps import (
+    DUPLICATE_PROBABILITY,
+    add_phrasings,
+    question_and_rest,
+)
 from tandem.knowledge.text import guess_language, prepare
 
 
@@ -183,19 +187,9 @@ async def merge_candidate(
 ) -> KnowledgeEntry:
     """Add the candidate's phrasings to an existing entry (its answer stays the entry's)."""
     candidate = await require_candidate(session, candidate_id)
-    entry = await require_entry(session, entry_id)
-    known = {entry.question, *entry.alternatives}
-    added = [p for p in (candidate.question, *candidate.alternatives) if p not in known]
-    draft = EntryDraft(
-        question=entry.question,
-        answer=entry.answer,
-        alternatives=(*entry.alternatives, *added),
-        intent=entry.intent,
-        tags=tuple(entry.tags),
-        language=entry.language,
-        id=entry.id,
+    entry = await add_phrasings(
+        session, index, entry_id, [candidate.question, *candidate.alternatives], actor=actor
     )
-    entry = await update_entry(session, index, entry.id, draft, actor=actor, change="merged")
     _close(candidate, "merged", actor, entry.id, clock_of(session).now())
     await session.flush()
     return entry

@@ -1,0 +1,184 @@
+"""What an import will do, row by row, decided before anything is written (the preview).
+
+Each good row is one of: `add` (a new entry), `update` (its `id`, or its question, names an
+entry that exists), `unchanged` (it says what that entry already says), `duplicate` (it asks
+what an entry or an earlier row already asks: skipped, with which one). Bad rows are `failed`.
+
+A row without an `id` is matched to an entry by its question (the same words, punctuation and
+spacing aside), so importing the same sheet twice updates instead of duplicating. A new row
+that the knowledge index itself judges a near-duplicate of a live entry, or of an earlier new
+row, is skipped: the same similarity that answers customers decides (gaps.DUPLICATE_PROBABILITY).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tandem.knowledge.formats import EntryDraft, ParseResult
+from tandem.knowledge.index import IndexedEntry, KnowledgeIndex
+from tandem.knowledge.messages import Problem, RowError
+from tandem.knowledge.models import KnowledgeEntry
+from tandem.knowledge.service.gaps import DUPLICATE_PROBABILITY
+from tandem.knowledge.text import prepare
+
+# progress(phase, done, total): "checking" while planning, "writing" while applying.
+Progress = Callable[[str, int, int], Awaitable[None]]
+ACTIONS = ("add", "update", "unchanged", "duplicate", "failed")
+_YIELD_EVERY = 25
+
+
+async def no_progress(_phase: str, _done: int, _total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    row: int
+    action: str
+    question: str
+    draft: EntryDraft | None = None
+    entry_id: str | None = None  # the entry updated, or the one this row duplicates
+    problem: RowError | None = None
+    warning: RowError | None = None
+
+    def as_dict(self, language: str) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "action": self.action,
+            "question": self.question,
+            "entry_id": self.entry_id,
+            "reason": self.problem.text(language) if self.problem else None,
+            "warning": self.warning.text(language) if self.warning else None,
+        }
+
+
+@dataclass
+class ImportPlan:
+    rows: list[PlannedRow] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+
+def question_key(question: str) -> tuple[str, ...]:
+    """Two questions with one key are the same question (case, spacing, punctuation aside)."""
+    prepared = prepare(question)
+    return prepared.chars or (prepared.text,)
+
+
+def same_content(entry: KnowledgeEntry, draft: EntryDraft) -> bool:
+    return (
+        entry.question == draft.question
+        and list(entry.alternatives or ()) == list(draft.alternatives)
+        and entry.answer == draft.answer
+        and entry.intent == draft.intent
+        and list(entry.tags or ()) == list(draft.tags)
+        and entry.language == draft.language
+    )
+
+
+def _near(index: KnowledgeIndex | None, draft: EntryDraft) -> str | None:
+    """The entry of `index` the index judges to ask the same as the draft's question."""
+    if index is None or not len(index):
+        return None
+    judged = index.judge(draft.question, language=draft.language)
+    best = max(judged, key=lambda j: j.probability, default=None)
+    return best.entry_id if best and best.probability >= DUPLICATE_PROBABILITY else None
+
+
+async def plan_import(
+    session: AsyncSession,
+    index: KnowledgeIndex | None,
+    parsed: ParseResult,
+    progress: Progress = no_progress,
+) -> ImportPlan:
+    """Decide every row; reads only. `index`: the live index (None: no near-duplicate check)."""
+    entries = {e.id: e for e in await session.scalars(select(KnowledgeEntry))}
+    by_key: dict[tuple[str, ...], KnowledgeEntry] = {}
+    for e in sorted(entries.values(), key=lambda e: e.status != "live"):
+        by_key.setdefault(question_key(e.question), e)
+    warnings = {w.row: w for w in parsed.warnings}
+    plan = ImportPlan(rows=[PlannedRow(e.row, "failed", "", problem=e) for e in parsed.errors])
+    # New rows so far, judged by the same matcher as the live index.
+    fresh = KnowledgeIndex(index.matcher, encoder=index.encoder) if index is not None else None
+    seen_keys: dict[tuple[str, ...], int] = {}
+    targeted: dict[str, int] = {}  # entry id -> the row that changes it
+    new_rows: dict[str, tuple[int, str]] = {}
+    total = len(parsed.drafts)
+    for n, (row, draft) in enumerate(parsed.drafts, 1):
+        planned = _decide(row, draft, entries, by_key, seen_keys, targeted, new_rows, index, fresh)
+        if planned.action != "failed":
+            planned = PlannedRow(**{**planned.__dict__, "warning": warnings.get(row)})
+        plan.rows.append(planned)
+        if n % _YIELD_EVERY == 0 or n == total:
+            await progress("checking", n, total)
+            await asyncio.sleep(0)  # a long check must not hold up the server's other work
+    plan.rows.sort(key=lambda r: r.row)
+    return plan
+
+
+def _decide(
+    row: int,
+    draft: EntryDraft,
+    entries: dict[str, KnowledgeEntry],
+    by_key: dict[tuple[str, ...], KnowledgeEntry],
+    seen_keys: dict[tuple[str, ...], int],
+    targeted: dict[str, int],
+    new_rows: dict[str, tuple[int, str]],
+    index: KnowledgeIndex | None,
+    fresh: KnowledgeIndex | None,
+) -> PlannedRow:
+    key = question_key(draft.question)
+
+    def skip(problem: Problem, entry_id: str | None = None) -> PlannedRow:
+        return PlannedRow(
+            row, "duplicate", draft.question, draft, entry_id, RowError.of(row, problem)
+        )
+
+    if draft.id and draft.id in targeted:
+        return PlannedRow(
+            row,
+            "failed",
+            draft.question,
+            problem=RowError.of(row, Problem("id_twice", id=draft.id)),
+        )
+    if key in seen_keys:
+        return skip(Problem("same_as_row", other=seen_keys[key], question=draft.question))
+    target = entries.get(draft.id) if draft.id else None
+    if target is None and not draft.id:
+        target = by_key.get(key)
+        if target is not None and target.id in targeted:
+            return skip(
+                Problem("same_as_row", other=targeted[target.id], question=target.question),
+                target.id,
+            )
+    seen_keys[key] = row
+    if target is not None:
+        targeted[target.id] = row
+        action = "unchanged" if same_content(target, draft) else "update"
+        return PlannedRow(row, action, draft.question, draft, target.id)
+    if draft.id is not None and key in by_key:
+        other = by_key[key]
+        return skip(Problem("duplicate_of_entry", id=other.id, question=other.question), other.id)
+    near = _near(index, draft)
+    if near is not None and near not in targeted and index is not None:
+        held = index.get(near)
+        question = held.question if held else near
+        return skip(Problem("duplicate_of_entry", id=near, question=question), near)
+    earlier = _near(fresh, draft)
+    if earlier is not None:
+        first_row, first_question = new_rows[earlier]
+        return skip(Problem("same_as_row", other=first_row, question=first_question))
+    if draft.id:
+        targeted[draft.id] = row
+    if fresh is not None:
+        fresh_id = f"row{row}"
+        new_rows[fresh_id] = (row, draft.question)
+        fresh.upsert(IndexedEntry(fresh_id, draft.question, (), draft.answer, None, draft.language))
+    return PlannedRow(row, "add", draft.question, draft)
