@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from tandem.engine.handoff import wants_human
 from tandem.knowledge import service
 from tandem.services import Services
 
@@ -54,6 +55,7 @@ async def test_learning_loop_human_answer_becomes_what_the_ai_answers(
             customer_questions=["在吗", question],
             agent_answers=["可以的，羊绒大衣支持免费改衣长一次，签收后 15 天内寄回即可。"],
             language="zh",
+            asks_for_person=wants_human,
         )
         await service.learn_from_resolution(
             uow.session,
@@ -62,6 +64,7 @@ async def test_learning_loop_human_answer_becomes_what_the_ai_answers(
             customer_questions=["羊绒大衣可以免费改衣长吗"],
             agent_answers=["可以免费改一次衣长。"],
             language="zh",
+            asks_for_person=wants_human,
         )
 
     r = await lead.get("/api/v1/kb/candidates")
@@ -202,6 +205,7 @@ async def test_different_questions_stay_separate_candidates(services: Services) 
                 customer_questions=[q],
                 agent_answers=[a],
                 language="zh",
+                asks_for_person=wants_human,
             )
     async with services.sessions() as session:
         candidates = await service.list_candidates(session)

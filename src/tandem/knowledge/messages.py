@@ -49,9 +49,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "the same question as row {other} ({question}); skipped",
     ),
     "duplicate_of_entry": (
-        "与已有条目 {id}（{question}）重复，已跳过；要修改该条目，请在 id 列填写 {id}",
-        "a duplicate of entry {id} ({question}); skipped. To change that entry, put {id} in "
-        "the id column",
+        "AI 已用条目 {id}（{question}）回答这个问题，视为重复已跳过；要修改该条目，请在 id 列填写 {id}",
+        "the AI already answers this with entry {id} ({question}): skipped as a duplicate. "
+        "To change that entry, put {id} in the id column",
     ),
     "missing_columns": (
         "表头缺少列：{columns}；第一行必须是列名，例如 question,alternatives,answer,intent,tags",

@@ -6,8 +6,8 @@ what an entry or an earlier row already asks: skipped, with which one). Bad rows
 
 A row without an `id` is matched to an entry by its question (the same words, punctuation and
 spacing aside), so importing the same sheet twice updates instead of duplicating. A new row
-that the knowledge index itself judges a near-duplicate of a live entry, or of an earlier new
-row, is skipped: the same similarity that answers customers decides (gaps.DUPLICATE_PROBABILITY).
+whose question the knowledge index already answers with a live entry (or with an earlier new
+row) is a near-duplicate and is skipped: the same judgement that answers customers decides.
 """
 
 from __future__ import annotations
@@ -84,12 +84,20 @@ def same_content(entry: KnowledgeEntry, draft: EntryDraft) -> bool:
 
 
 def _near(index: KnowledgeIndex | None, draft: EntryDraft) -> str | None:
-    """The entry of `index` the index judges to ask the same as the draft's question."""
+    """The entry of `index` that already answers the draft's question: the index would answer
+    with it (its calibrated confidence) and judges the two questions one (pair probability).
+    The pair probability alone is too loose ("怎么退货" / "怎么申请退款"); the confidence
+    weighs the rival entries too."""
     if index is None or not len(index):
         return None
     judged = index.judge(draft.question, language=draft.language)
-    best = max(judged, key=lambda j: j.probability, default=None)
-    return best.entry_id if best and best.probability >= DUPLICATE_PROBABILITY else None
+    if not judged:
+        return None
+    best = judged[0]
+    sure = max(index.answer_threshold, DUPLICATE_PROBABILITY)
+    if best.confidence >= sure and best.probability >= DUPLICATE_PROBABILITY:
+        return best.entry_id
+    return None
 
 
 async def plan_import(

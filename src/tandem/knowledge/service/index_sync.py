@@ -116,7 +116,9 @@ async def load_index(session: AsyncSession, index: KnowledgeIndex | None = None)
     # (harmless), never missed.
     revision = await current_revision(session)
     rows = await session.scalars(select(KnowledgeEntry).where(KnowledgeEntry.status == "live"))
-    index.upsert_many(indexed(entry) for entry in rows)
+    live = [indexed(entry) for entry in rows]
+    if live:
+        index.upsert_many(live)
     index.revision = max(index.revision, revision)
     return index
 
@@ -142,7 +144,8 @@ async def catch_up(session: AsyncSession, index: KnowledgeIndex) -> int:
         elif held is not None:
             index.remove(entry.id)
             removed += 1
-    index.upsert_many(live)
+    if live:
+        index.upsert_many(live)
     index.revision = revision
     return len(live) + removed
 

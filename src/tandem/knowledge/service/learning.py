@@ -3,6 +3,7 @@ approves, merges into an existing entry, or rejects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from tandem.knowledge.service.gaps import (
     question_and_rest,
 )
 from tandem.knowledge.text import guess_language, prepare
+from tandem.understanding.normalize import mask_personal_data
 
 
 async def learn_from_resolution(
@@ -35,6 +37,7 @@ async def learn_from_resolution(
     customer_questions: list[str],
     agent_answers: list[str],
     language: str,
+    asks_for_person: Callable[[str], bool],
 ) -> None:
     """A human resolved a conversation the AI handed over: propose its Q&A as knowledge.
 
@@ -47,13 +50,25 @@ async def learn_from_resolution(
     knowledge does not tell the two apart (their closest live entries are not two different
     ones). The matcher alone sees "我想把这个订单退货" and "…退款" as one question; the shop
     has an entry for each.
+
+    What is learned is clean: a message asking for a person (`asks_for_person`, the engine's
+    own detector) is never a question, personal data is masked in questions and answer, and
+    only the customer's messages that ask the same as the first question are kept as its
+    phrasings (a second, different question in the conversation is not merged into it).
     """
-    picked = question_and_rest(customer_questions)
-    answer = "\n".join(a.strip() for a in agent_answers if a.strip())
+    asked = [mask_personal_data(q) for q in customer_questions if not asks_for_person(q)]
+    picked = question_and_rest(asked)
+    answer = "\n".join(mask_personal_data(a.strip()) for a in agent_answers if a.strip())
     if picked is None or not answer:
         return
     question, others = picked
     language = language or guess_language(question)
+    matcher = index.matcher
+    if others:
+        same = matcher.score_pairs([(prepare(question), prepare(o)) for o in others])
+        others = [
+            o for o, p in zip(others, same.tolist(), strict=True) if p >= DUPLICATE_PROBABILITY
+        ]
     now = clock_of(session).now()
     open_candidates = list(
         await session.scalars(
@@ -62,7 +77,6 @@ async def learn_from_resolution(
             )
         )
     )
-    matcher = index.matcher
     near = index.search(question, language=language, k=1).candidates
     if open_candidates:
         from_texts = [(question, c.question) for c in open_candidates]
