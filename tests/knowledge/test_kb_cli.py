@@ -27,9 +27,14 @@ def test_import_lists_bad_rows_and_export_writes_the_good_ones(data_dir: Path) -
         encoding="utf-8",
     )
     result = runner.invoke(app, ["import", str(src)])
-    assert result.exit_code == 0, result.output
-    assert "row 3: the question is empty" in result.output
-    assert "created 1" in result.output
+    assert result.exit_code == 1, result.output  # a row failed: a script must notice
+    assert "row 3 (error): the question is empty" in result.output
+    assert "1 added" in result.output and "1 failed" in result.output
+
+    result = runner.invoke(app, ["import", "--preview", "--lang", "zh", str(src)])
+    assert "row 2 (skipped)" not in result.output
+    assert "row 3 (error): 问题为空" in result.output
+    assert "nothing written: 0 added, 0 updated, 1 unchanged" in result.output
 
     out = data_dir / "out.jsonl"
     result = runner.invoke(app, ["export", str(out)])
