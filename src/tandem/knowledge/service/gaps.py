@@ -17,6 +17,7 @@ from tandem.knowledge.models import (
     KnowledgeMiss,
 )
 from tandem.knowledge.service.entries import require_entry, update_entry
+from tandem.knowledge.text import question_key
 
 _LISTENING = "tandem.knowledge.listening"
 MIN_QUESTION_CHARS = 4  # "你好", "在吗", "ok" are not questions worth learning
@@ -69,14 +70,21 @@ async def gaps_report(
     )
     groups = KnowledgeIndex(index.matcher, answer_threshold=DUPLICATE_PROBABILITY)
     members: dict[str, list[KnowledgeMiss]] = {}
+    by_key: dict[tuple[str, tuple[str, ...]], str] = {}
     for miss in misses:
+        # The same words are one group whatever the matcher says; else the matcher decides.
+        key = (miss.language, question_key(miss.text))
+        if key in by_key:
+            members[by_key[key]].append(miss)
+            continue
         judged = groups.judge(miss.text, language=miss.language)
         if judged and judged[0].probability >= DUPLICATE_PROBABILITY:
             members[judged[0].entry_id].append(miss)
+            by_key[key] = judged[0].entry_id
             continue
-        key = f"g{len(members)}"
-        members[key] = [miss]
-        groups.upsert(IndexedEntry(key, miss.text, (), "", None, miss.language))
+        group = by_key[key] = f"g{len(members)}"
+        members[group] = [miss]
+        groups.upsert(IndexedEntry(group, miss.text, (), "", None, miss.language))
     ranked = sorted(members.values(), key=lambda ms: (-len(ms), -max(m.id for m in ms)))
     out: list[Gap] = []
     for ms in ranked:

@@ -25,7 +25,7 @@ from tandem.knowledge.index import IndexedEntry, KnowledgeIndex
 from tandem.knowledge.messages import Problem, RowError
 from tandem.knowledge.models import KnowledgeEntry
 from tandem.knowledge.service.gaps import DUPLICATE_PROBABILITY
-from tandem.knowledge.text import prepare
+from tandem.knowledge.text import question_key
 
 # progress(phase, done, total): "checking" while planning, "writing" while applying.
 Progress = Callable[[str, int, int], Awaitable[None]]
@@ -64,12 +64,6 @@ class ImportPlan:
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
-
-
-def question_key(question: str) -> tuple[str, ...]:
-    """Two questions with one key are the same question (case, spacing, punctuation aside)."""
-    prepared = prepare(question)
-    return prepared.chars or (prepared.text,)
 
 
 def same_content(entry: KnowledgeEntry, draft: EntryDraft) -> bool:

@@ -25,7 +25,7 @@ from tandem.knowledge.service.gaps import (
     add_phrasings,
     question_and_rest,
 )
-from tandem.knowledge.text import guess_language, prepare
+from tandem.knowledge.text import guess_language, prepare, question_key
 from tandem.understanding.normalize import mask_personal_data
 
 
@@ -62,12 +62,15 @@ async def learn_from_resolution(
     if picked is None or not answer:
         return
     question, others = picked
+    key = question_key(question)
     language = language or guess_language(question)
     matcher = index.matcher
     if others:
         same = matcher.score_pairs([(prepare(question), prepare(o)) for o in others])
         others = [
-            o for o, p in zip(others, same.tolist(), strict=True) if p >= DUPLICATE_PROBABILITY
+            o
+            for o, p in zip(others, same.tolist(), strict=True)
+            if p >= DUPLICATE_PROBABILITY or question_key(o) == key
         ]
     now = clock_of(session).now()
     open_candidates = list(
@@ -85,7 +88,14 @@ async def learn_from_resolution(
         target = open_candidates[best]
         target_near = index.search(target.question, language=language, k=1).candidates
         told_apart = bool(near and target_near and near[0].entry_id != target_near[0].entry_id)
-        if float(probs[best]) >= DUPLICATE_PROBABILITY and not told_apart:
+        same_words = next(
+            (i for i, c in enumerate(open_candidates) if question_key(c.question) == key), None
+        )
+        if same_words is not None:
+            best, target, told_apart = same_words, open_candidates[same_words], False
+        if (
+            float(probs[best]) >= DUPLICATE_PROBABILITY or same_words is not None
+        ) and not told_apart:
             phrasings = [
                 p
                 for p in (question, *others)
