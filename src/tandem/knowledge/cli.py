@@ -205,6 +205,44 @@ def export_command(
     console.print(f"wrote {count} entries to {file}")
 
 
+async def _dedupe(apply: bool, actor: str) -> list[list[tuple[str, str]]]:
+    settings = Settings()
+    engine = build_engine(settings)
+    try:
+        await upgrade(settings, engine)
+        async with transaction(build_sessionmaker(engine)) as session:
+            groups = await service.duplicate_groups(session)
+            shown = [[(e.id, e.question) for e in g] for g in groups]
+            if apply:
+                for group in groups:
+                    for extra in group[1:]:
+                        await service.set_status(session, None, extra.id, "retired", actor=actor)
+            return shown
+    finally:
+        await engine.dispose()
+
+
+@app.command("dedupe")
+def dedupe_command(
+    apply: Annotated[bool, typer.Option("--apply", help="Retire the duplicates")] = False,
+    actor: Annotated[str, typer.Option(help="Recorded as who made the change")] = "dedupe",
+) -> None:
+    """List live entries that ask the same question (left by earlier imports); with --apply,
+    keep the most recently changed of each group and retire the others (history is kept,
+    running servers drop them within seconds)."""
+    groups = asyncio.run(_dedupe(apply, actor))
+    for group in groups:
+        (keep_id, question), *extras = group
+        console.print(f"{question}: keep {keep_id}, retire {', '.join(i for i, _ in extras)}")
+    retired = sum(len(g) - 1 for g in groups)
+    if not groups:
+        console.print("no duplicate entries")
+    elif apply:
+        console.print(f"retired {retired} duplicate entries")
+    else:
+        console.print(f"{retired} duplicate entries; run with --apply to retire them")
+
+
 def main() -> None:
     app()
 

@@ -27,7 +27,12 @@ from tandem.knowledge.service.gaps import (
     gaps_report,
     record_miss,
 )
-from tandem.knowledge.service.import_plan import ImportPlan, PlannedRow, Progress
+from tandem.knowledge.service.import_plan import (
+    ImportPlan,
+    PlannedRow,
+    Progress,
+    duplicate_groups,
+)
 from tandem.knowledge.service.index_sync import catch_up, follow_changes, indexed, load_index
 from tandem.knowledge.service.learning import (
     approve_candidate,
@@ -60,6 +65,7 @@ __all__ = [
     "catch_up",
     "follow_changes",
     "create_entry",
+    "duplicate_groups",
     "entry_history",
     "export_entries",
     "gaps_report",

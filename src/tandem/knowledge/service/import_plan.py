@@ -184,3 +184,18 @@ def _decide(
         new_rows[fresh_id] = (row, draft.question)
         fresh.upsert(IndexedEntry(fresh_id, draft.question, (), draft.answer, None, draft.language))
     return PlannedRow(row, "add", draft.question, draft)
+
+
+async def duplicate_groups(session: AsyncSession) -> list[list[KnowledgeEntry]]:
+    """Live entries that ask one question (same words), the one to keep first: the most
+    recently changed. What earlier imports left behind (`tandem kb dedupe`)."""
+    groups: dict[tuple[str, tuple[str, ...]], list[KnowledgeEntry]] = {}
+    live = await session.scalars(select(KnowledgeEntry).where(KnowledgeEntry.status == "live"))
+    for entry in live:
+        groups.setdefault((entry.language, question_key(entry.question)), []).append(entry)
+    out = [
+        sorted(g, key=lambda e: (e.updated_at, e.version, e.id), reverse=True)
+        for g in groups.values()
+        if len(g) > 1
+    ]
+    return sorted(out, key=lambda g: g[0].question)
