@@ -304,3 +304,31 @@ async def test_import_preview_and_row_messages_follow_the_page_language(
     assert found is not None and found.intent is None
     r = await lead.post("/api/v1/kb/import", files={"file": ("faq.docx", b"x", "application/x")})
     assert r.status_code == 422 and ".csv、.xlsx" in r.json()["message"]
+
+
+async def test_approving_a_candidate_a_live_entry_already_answers_is_refused_with_the_entry(
+    services: Services, lead: httpx.AsyncClient
+) -> None:
+    live = services.knowledge.search("包邮吗？", language="zh").answer
+    assert live is not None
+    async with services.unit_of_work() as uow:
+        await service.learn_from_resolution(
+            uow.session,
+            services.knowledge,
+            conversation_id="c_dup",
+            customer_questions=["包邮吗？"],
+            agent_answers=["满 99 元包邮。"],
+            language="zh",
+            asks_for_person=wants_human,
+        )
+    candidate = (await lead.get("/api/v1/kb/candidates")).json()[0]
+    r = await lead.post(f"/api/v1/kb/candidates/{candidate['id']}/approve")
+    assert r.status_code == 409, r.text
+    assert live.entry_id in r.json()["message"] and "合并" in r.json()["message"]
+    r = await lead.post(f"/api/v1/kb/candidates/{candidate['id']}/approve?lang=en")
+    assert r.status_code == 409 and "merge into it" in r.json()["message"]
+    r = await lead.post(
+        f"/api/v1/kb/candidates/{candidate['id']}/approve", json={"allow_duplicate": True}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["question"] == "包邮吗？"

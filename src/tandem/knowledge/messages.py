@@ -53,6 +53,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "the AI already answers this with entry {id} ({question}): skipped as a duplicate. "
         "To change that entry, put {id} in the id column",
     ),
+    "approve_duplicate": (
+        "已有条目 {id}（{question}）在回答这个问题：请合并到该条目；确实不同的话，勾选“仍然新建”再批准",
+        "entry {id} ({question}) already answers this question: merge into it, or, if they "
+        "really differ, approve with allow_duplicate",
+    ),
     "missing_columns": (
         "表头缺少列：{columns}；第一行必须是列名，例如 question,alternatives,answer,intent,tags",
         "the header row lacks the column(s) {columns}; the first row must name the columns, "

@@ -169,9 +169,15 @@ async def list_candidates(
 
 @router.post("/candidates/{candidate_id}/approve", response_model=EntryOut)
 async def approve_candidate(
-    candidate_id: str, services: ServicesDep, sup: SupervisorDep, body: ApproveIn | None = None
+    candidate_id: str,
+    services: ServicesDep,
+    sup: SupervisorDep,
+    body: ApproveIn | None = None,
+    lang: str | None = None,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> EntryOut:
-    """The candidate, with the reviewer's edits, goes live; the AI uses it from now on."""
+    """The candidate, with the reviewer's edits, goes live; the AI uses it from now on. 409
+    when a live entry already answers it (merge instead, or send `allow_duplicate`)."""
     index = services.knowledge
     async with services.unit_of_work() as uow:
         entry = await service.approve_candidate(
@@ -179,7 +185,9 @@ async def approve_candidate(
             index,
             candidate_id,
             actor=sup.username,
-            edits=body.model_dump(exclude_none=True) if body else None,
+            edits=body.model_dump(exclude_none=True, exclude={"allow_duplicate"}) if body else None,
+            allow_duplicate=bool(body and body.allow_duplicate),
+            language=pick_language(lang, accept_language),
         )
         out = EntryOut.of(entry)
     return out

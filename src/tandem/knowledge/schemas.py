@@ -138,6 +138,8 @@ class ApproveIn(BaseModel):
     answer: str | None = Field(default=None, max_length=5000)
     intent: str | None = None
     tags: list[str] | None = None
+    # Approve although a live entry already answers the question (the reviewer knows better).
+    allow_duplicate: bool = False
 
 
 class MergeIn(BaseModel):

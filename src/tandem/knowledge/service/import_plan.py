@@ -199,3 +199,22 @@ async def duplicate_groups(session: AsyncSession) -> list[list[KnowledgeEntry]]:
         if len(g) > 1
     ]
     return sorted(out, key=lambda g: g[0].question)
+
+
+async def find_duplicate(
+    session: AsyncSession, index: KnowledgeIndex | None, draft: EntryDraft
+) -> tuple[str, str] | None:
+    """(id, question) of the live entry that already asks the draft's question (same words),
+    or that the index would already answer it with; None when the draft is new."""
+    key = question_key(draft.question)
+    live = await session.scalars(
+        select(KnowledgeEntry).where(
+            KnowledgeEntry.status == "live", KnowledgeEntry.language == draft.language
+        )
+    )
+    for entry in live:
+        if question_key(entry.question) == key:
+            return entry.id, entry.question
+    near = _near(index, draft)
+    held = index.get(near) if index is not None and near is not None else None
+    return (held.id, held.question) if held is not None else None

@@ -15,6 +15,7 @@ from tandem.core.ids import new_id
 from tandem.db.session import clock_of
 from tandem.knowledge.formats import validate
 from tandem.knowledge.index import KnowledgeIndex
+from tandem.knowledge.messages import render
 from tandem.knowledge.models import (
     KnowledgeCandidate,
     KnowledgeEntry,
@@ -25,6 +26,7 @@ from tandem.knowledge.service.gaps import (
     add_phrasings,
     question_and_rest,
 )
+from tandem.knowledge.service.import_plan import find_duplicate
 from tandem.knowledge.text import guess_language, prepare, question_key
 from tandem.understanding.normalize import mask_personal_data
 
@@ -176,8 +178,14 @@ async def approve_candidate(
     *,
     actor: str | None,
     edits: dict[str, Any] | None = None,
+    allow_duplicate: bool = False,
+    language: str = "zh",
 ) -> KnowledgeEntry:
-    """The candidate (optionally edited by the reviewer) becomes a live entry at commit."""
+    """The candidate (optionally edited by the reviewer) becomes a live entry at commit.
+
+    Refused (Conflict, in `language`) when a live entry already asks the same question or
+    the index would already answer it with one: merge into that entry instead, or approve
+    with `allow_duplicate` when the reviewer knows they differ."""
     candidate = await require_candidate(session, candidate_id)
     raw: dict[str, Any] = {
         "question": candidate.question,
@@ -192,6 +200,12 @@ async def approve_candidate(
         draft = validate(raw)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
+    duplicate = None if allow_duplicate else await find_duplicate(session, index, draft)
+    if duplicate is not None:
+        entry_id, question = duplicate
+        raise Conflict(
+            render("approve_duplicate", {"id": entry_id, "question": question}, language)
+        )
     conversation = candidate.conversation_ids[0] if candidate.conversation_ids else None
     entry = await create_entry(
         session, index, draft, actor=actor, source="learned", conversation_id=conversation

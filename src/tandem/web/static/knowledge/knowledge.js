@@ -32,7 +32,7 @@
       summary: (r) => [`新增 ${r.created}`, `更新 ${r.updated}`, `未变 ${r.unchanged}`, `重复跳过 ${r.duplicates.length}`, `失败 ${r.errors.length}`],
       previewed: "预览：尚未写入任何内容。确认无误后点“确认导入”。", done: "导入完成，AI 已使用新内容。",
       actions: { add: "新增", update: "更新", unchanged: "未变", duplicate: "重复跳过", failed: "失败" },
-      row: "行", addPhrasing: "加为该条目的问法", phrasingAdded: (q) => `已加为“${q}”的问法`,
+      row: "行", allowDuplicate: "仍然新建（与已有条目确实不同）", addPhrasing: "加为该条目的问法", phrasingAdded: (q) => `已加为“${q}”的问法`,
     },
     en: {
       title: "Knowledge base", desk: "Agent desk", tabEntries: "Entries", tabCandidates: "To review", tabGaps: "Gaps",
@@ -62,7 +62,7 @@
       summary: (r) => [`${r.created} to add`, `${r.updated} to update`, `${r.unchanged} unchanged`, `${r.duplicates.length} duplicates skipped`, `${r.errors.length} failed`],
       previewed: "Preview: nothing written yet. Check it, then choose Import now.", done: "Imported; the AI uses it now.",
       actions: { add: "add", update: "update", unchanged: "unchanged", duplicate: "duplicate, skipped", failed: "failed" },
-      row: "Row", addPhrasing: "Add as a phrasing of this entry", phrasingAdded: (q) => `Added as a phrasing of "${q}"`,
+      row: "Row", allowDuplicate: "Create anyway (it really differs from the existing entry)", addPhrasing: "Add as a phrasing of this entry", phrasingAdded: (q) => `Added as a phrasing of "${q}"`,
     },
   };
   let lang = localStorage.getItem("tandem.lang") === "en" ? "en" : "zh";
@@ -204,10 +204,12 @@
         el("label", { text: t("answer") }), answer,
         el("label", { text: t("intent") }), intent);
       if (c.similar_entry_id) card.appendChild(el("p", { className: "similar", text: `${t("similar")}${c.similar_question || ""} (${c.similar_entry_id})` }));
+      const anyway = el("input", { type: "checkbox", className: "allow-duplicate" });
       const approve = el("button", { className: "primary", type: "button", text: t("approve"), onclick: async () => {
-        await api(`/api/v1/kb/candidates/${encodeURIComponent(c.id)}/approve`, json("POST", {
+        await api(`/api/v1/kb/candidates/${encodeURIComponent(c.id)}/approve?lang=${lang}`, json("POST", {
           question: q.value.trim(), answer: answer.value.trim(), intent: intent.value.trim() || null,
           alternatives: alts.value.split("\n").map((s) => s.trim()).filter(Boolean),
+          allow_duplicate: anyway.checked,
         }));
         loadCandidates();
       } });
@@ -221,6 +223,7 @@
         loadCandidates();
       } });
       card.appendChild(el("div", { className: "kb-row" }, approve, mergeId, merge, reject));
+      card.appendChild(el("label", { className: "muted" }, anyway, el("span", { text: ` ${t("allowDuplicate")}` })));
       list.appendChild(card);
     });
   }
