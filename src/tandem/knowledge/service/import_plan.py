@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,14 +79,16 @@ def same_content(entry: KnowledgeEntry, draft: EntryDraft) -> bool:
     )
 
 
-def _near(index: KnowledgeIndex | None, draft: EntryDraft) -> str | None:
+def _near(
+    index: KnowledgeIndex | None, draft: EntryDraft, vector: npt.NDArray[np.float32] | None = None
+) -> str | None:
     """The entry of `index` that already answers the draft's question: the index would answer
     with it (its calibrated confidence) and judges the two questions one (pair probability).
     The pair probability alone is too loose ("怎么退货" / "怎么申请退款"); the confidence
     weighs the rival entries too."""
     if index is None or not len(index):
         return None
-    judged = index.judge(draft.question, language=draft.language)
+    judged = index.judge(draft.question, language=draft.language, vector=vector)
     if not judged:
         return None
     best = judged[0]
@@ -101,22 +105,14 @@ async def plan_import(
     progress: Progress = no_progress,
 ) -> ImportPlan:
     """Decide every row; reads only. `index`: the live index (None: no near-duplicate check)."""
-    entries = {e.id: e for e in await session.scalars(select(KnowledgeEntry))}
-    by_key: dict[tuple[str, ...], KnowledgeEntry] = {}
-    for e in sorted(entries.values(), key=lambda e: e.status != "live"):
-        by_key.setdefault(question_key(e.question), e)
+    planner = _Planner(list(await session.scalars(select(KnowledgeEntry))), index)
     warnings = {w.row: w for w in parsed.warnings}
     plan = ImportPlan(rows=[PlannedRow(e.row, "failed", "", problem=e) for e in parsed.errors])
-    # New rows so far, judged by the same matcher as the live index.
-    fresh = KnowledgeIndex(index.matcher, encoder=index.encoder) if index is not None else None
-    seen_keys: dict[tuple[str, ...], int] = {}
-    targeted: dict[str, int] = {}  # entry id -> the row that changes it
-    new_rows: dict[str, tuple[int, str]] = {}
     total = len(parsed.drafts)
     for n, (row, draft) in enumerate(parsed.drafts, 1):
-        planned = _decide(row, draft, entries, by_key, seen_keys, targeted, new_rows, index, fresh)
+        planned = planner.decide(row, draft)
         if planned.action != "failed":
-            planned = PlannedRow(**{**planned.__dict__, "warning": warnings.get(row)})
+            planned = replace(planned, warning=warnings.get(row))
         plan.rows.append(planned)
         if n % _YIELD_EVERY == 0 or n == total:
             await progress("checking", n, total)
@@ -125,65 +121,73 @@ async def plan_import(
     return plan
 
 
-def _decide(
-    row: int,
-    draft: EntryDraft,
-    entries: dict[str, KnowledgeEntry],
-    by_key: dict[tuple[str, ...], KnowledgeEntry],
-    seen_keys: dict[tuple[str, ...], int],
-    targeted: dict[str, int],
-    new_rows: dict[str, tuple[int, str]],
-    index: KnowledgeIndex | None,
-    fresh: KnowledgeIndex | None,
-) -> PlannedRow:
-    key = question_key(draft.question)
+class _Planner:
+    """The rows decided so far, so each next row is judged against the entries and them."""
 
-    def skip(problem: Problem, entry_id: str | None = None) -> PlannedRow:
-        return PlannedRow(
-            row, "duplicate", draft.question, draft, entry_id, RowError.of(row, problem)
+    def __init__(self, entries: list[KnowledgeEntry], index: KnowledgeIndex | None) -> None:
+        self.entries = {e.id: e for e in entries}
+        self.by_key: dict[tuple[str, ...], KnowledgeEntry] = {}
+        for e in sorted(entries, key=lambda e: e.status != "live"):
+            self.by_key.setdefault(question_key(e.question), e)
+        self.index = index
+        # The file's new rows, judged by the same matcher and encoder as the live index.
+        self.fresh = (
+            KnowledgeIndex(index.matcher, encoder=index.encoder) if index is not None else None
         )
+        self.seen_keys: dict[tuple[str, ...], int] = {}  # question -> its first row
+        self.targeted: dict[str, int] = {}  # entry id -> the row that changes it
+        self.new_rows: dict[str, tuple[int, str]] = {}  # fresh id -> (row, question)
 
-    if draft.id and draft.id in targeted:
-        return PlannedRow(
-            row,
-            "failed",
-            draft.question,
-            problem=RowError.of(row, Problem("id_twice", id=draft.id)),
-        )
-    if key in seen_keys:
-        return skip(Problem("same_as_row", other=seen_keys[key], question=draft.question))
-    target = entries.get(draft.id) if draft.id else None
-    if target is None and not draft.id:
-        target = by_key.get(key)
-        if target is not None and target.id in targeted:
-            return skip(
-                Problem("same_as_row", other=targeted[target.id], question=target.question),
-                target.id,
+    def decide(self, row: int, draft: EntryDraft) -> PlannedRow:
+        key = question_key(draft.question)
+
+        def skip(problem: Problem, entry_id: str | None = None) -> PlannedRow:
+            return PlannedRow(
+                row, "duplicate", draft.question, draft, entry_id, RowError.of(row, problem)
             )
-    seen_keys[key] = row
-    if target is not None:
-        targeted[target.id] = row
-        action = "unchanged" if same_content(target, draft) else "update"
-        return PlannedRow(row, action, draft.question, draft, target.id)
-    if draft.id is not None and key in by_key:
-        other = by_key[key]
-        return skip(Problem("duplicate_of_entry", id=other.id, question=other.question), other.id)
-    near = _near(index, draft)
-    if near is not None and near not in targeted and index is not None:
-        held = index.get(near)
-        question = held.question if held else near
-        return skip(Problem("duplicate_of_entry", id=near, question=question), near)
-    earlier = _near(fresh, draft)
-    if earlier is not None:
-        first_row, first_question = new_rows[earlier]
-        return skip(Problem("same_as_row", other=first_row, question=first_question))
-    if draft.id:
-        targeted[draft.id] = row
-    if fresh is not None:
-        fresh_id = f"row{row}"
-        new_rows[fresh_id] = (row, draft.question)
-        fresh.upsert(IndexedEntry(fresh_id, draft.question, (), draft.answer, None, draft.language))
-    return PlannedRow(row, "add", draft.question, draft)
+
+        if draft.id and draft.id in self.targeted:
+            twice = RowError.of(row, Problem("id_twice", id=draft.id))
+            return PlannedRow(row, "failed", draft.question, problem=twice)
+        if key in self.seen_keys:
+            return skip(Problem("same_as_row", other=self.seen_keys[key], question=draft.question))
+        target = self.entries.get(draft.id) if draft.id else self.by_key.get(key)
+        if target is not None and not draft.id and target.id in self.targeted:
+            other = self.targeted[target.id]
+            return skip(Problem("same_as_row", other=other, question=target.question), target.id)
+        self.seen_keys[key] = row
+        if target is not None:
+            self.targeted[target.id] = row
+            action = "unchanged" if same_content(target, draft) else "update"
+            return PlannedRow(row, action, draft.question, draft, target.id)
+        if draft.id is not None and key in self.by_key:  # a new id for a question we have
+            other_entry = self.by_key[key]
+            problem = Problem(
+                "duplicate_of_entry", id=other_entry.id, question=other_entry.question
+            )
+            return skip(problem, other_entry.id)
+        return self._new(row, draft, skip)
+
+    def _new(self, row: int, draft: EntryDraft, skip: Callable[..., PlannedRow]) -> PlannedRow:
+        """A question no entry and no row has in these words: is it one in meaning?"""
+        vector = self.index.query_vector(draft.question) if self.index is not None else None
+        near = _near(self.index, draft, vector)
+        held = self.index.get(near) if self.index is not None and near is not None else None
+        if held is not None and held.id not in self.targeted:
+            return skip(Problem("duplicate_of_entry", id=held.id, question=held.question), held.id)
+        earlier = _near(self.fresh, draft, vector)
+        if earlier is not None:
+            first_row, first_question = self.new_rows[earlier]
+            return skip(Problem("same_as_row", other=first_row, question=first_question))
+        if draft.id:
+            self.targeted[draft.id] = row
+        if self.fresh is not None:
+            fresh_id = f"row{row}"
+            self.new_rows[fresh_id] = (row, draft.question)
+            self.fresh.upsert(
+                IndexedEntry(fresh_id, draft.question, (), draft.answer, None, draft.language)
+            )
+        return PlannedRow(row, "add", draft.question, draft)
 
 
 async def duplicate_groups(session: AsyncSession) -> list[list[KnowledgeEntry]]:
