@@ -57,7 +57,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         await services.hub.start()
         rounds = asyncio.create_task(_assignment_rounds(services))
         # Entries changed by another instance or `tandem kb import` go live here too.
-        follow = asyncio.create_task(follow_changes(services.sessions, services.knowledge))
+        follow = asyncio.create_task(
+            follow_changes(
+                services.sessions, services.knowledge, redis_url=services.settings.redis_url
+            )
+        )
         try:
             yield
         finally:

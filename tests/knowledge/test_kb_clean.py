@@ -148,3 +148,52 @@ async def test_a_cli_import_into_the_servers_database_goes_live(
     assert await _catch_up(services) == 3
     found = services.knowledge.search("玻璃杯能进洗碗机吗？", language="zh").answer
     assert found is not None and "120 度" in found.answer
+
+
+async def test_with_redis_another_instance_hears_of_an_edit_at_once(
+    services: Services, redis_url: str
+) -> None:
+    other = build_services(services.settings, services.clock)
+    changed: asyncio.Queue[int] = asyncio.Queue()
+    ready = [asyncio.Event(), asyncio.Event()]
+    try:
+        async with other.sessions() as session:
+            await service.load_index(session, other.knowledge)
+        # A poll interval no test would wait for: only the announcement can wake it. The
+        # writing server follows through Redis too, so it announces its own commits.
+        tasks = [
+            asyncio.create_task(
+                service.follow_changes(
+                    other.sessions,
+                    other.knowledge,
+                    every=3600,
+                    redis_url=redis_url,
+                    on_change=changed.put_nowait,
+                    listening=ready[0],
+                )
+            ),
+            asyncio.create_task(
+                service.follow_changes(
+                    services.sessions,
+                    services.knowledge,
+                    every=3600,
+                    redis_url=redis_url,
+                    listening=ready[1],
+                )
+            ),
+        ]
+        try:
+            await asyncio.gather(*(r.wait() for r in ready))
+            draft = EntryDraft(question="花瓶可以刻字吗？", answer="可以刻字，另收 10 元")
+            async with services.unit_of_work() as uow:
+                entry = await service.create_entry(
+                    uow.session, services.knowledge, draft, actor="lead"
+                )
+            assert await asyncio.wait_for(changed.get(), 30) == 1
+            assert other.knowledge.get(entry.id) is not None
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        await other.engine.dispose()

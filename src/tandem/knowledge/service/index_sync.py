@@ -11,6 +11,11 @@ are followed through a revision counter: every transaction that changes entries 
 server reads the counter (one primary-key read) every few seconds, and when it moved, applies
 only the entries stamped above the revision its index reflects. Raising the counter locks its
 row until the transaction ends, so revisions commit in order and none is skipped.
+
+With Redis configured, a server that follows also announces each of its own committed
+revisions on the `tandem:knowledge` channel, and every follower catches up as soon as it hears
+one: instances see each other's edits at once, and the poll stays as the safety net (for a CLI
+import, which announces nothing, and for a lost message).
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
@@ -34,12 +41,27 @@ _REVISION = "tandem.knowledge.revision"
 _LISTENING = "tandem.knowledge.listening"
 # How often a server looks for changes other writers made (one indexed read each time).
 FOLLOW_EVERY_SECONDS = 3.0
+CHANNEL = "tandem:knowledge"
+# Set while this process follows through Redis: its own commits are announced there.
+_announcer: Redis | None = None
+_announcing: set[asyncio.Task[Any]] = set()
 
 
 def _apply_pending(sync_session: Session) -> None:
-    sync_session.info.pop(_REVISION, None)
+    revision = sync_session.info.pop(_REVISION, None)
     for op in sync_session.info.pop(_PENDING, []):
         op()
+    if revision is not None and _announcer is not None:
+        task = asyncio.get_running_loop().create_task(_announce(_announcer, revision))
+        _announcing.add(task)
+        task.add_done_callback(_announcing.discard)
+
+
+async def _announce(redis: Redis, revision: int) -> None:
+    try:
+        await redis.publish(CHANNEL, str(revision))
+    except Exception:  # the others still poll
+        log.warning("knowledge: could not announce revision %d on Redis", revision)
 
 
 def _drop_pending(sync_session: Session, _transaction: Any = None) -> None:
@@ -154,14 +176,55 @@ async def follow_changes(
     sessions: async_sessionmaker[AsyncSession],
     index: KnowledgeIndex,
     every: float = FOLLOW_EVERY_SECONDS,
+    *,
+    redis_url: str | None = None,
+    on_change: Callable[[int], None] | None = None,
+    listening: asyncio.Event | None = None,
 ) -> None:
-    """Run for the server's lifetime: every `every` seconds, catch up with other writers."""
-    while True:
-        await asyncio.sleep(every)
-        try:
-            async with sessions() as session:
-                changed = await catch_up(session, index)
-            if changed:
-                log.info("knowledge: %d entries changed elsewhere are live here", changed)
-        except Exception:  # a failed look must not stop the next one
-            log.exception("knowledge: catching up with other writers failed")
+    """Run for the server's lifetime: catch up with other writers every `every` seconds, and
+    at once on a Redis announcement when `redis_url` is set. `on_change(n)` after each catch
+    up that changed n entries; `listening` is set once subscribed (or at once without Redis)."""
+    global _announcer
+    redis = Redis.from_url(redis_url) if redis_url else None
+    pubsub = redis.pubsub() if redis is not None else None
+    try:
+        if pubsub is not None:
+            await pubsub.subscribe(CHANNEL)
+            _announcer = redis
+        if listening is not None:
+            listening.set()
+        while True:
+            if pubsub is None:
+                await asyncio.sleep(every)
+            else:
+                # Wakes on an announcement, or after `every` seconds without one.
+                try:
+                    await pubsub.get_message(ignore_subscribe_messages=True, timeout=every)
+                except Exception:  # Redis away: poll until it is back
+                    log.warning("knowledge: Redis unavailable, polling every %.0f s", every)
+                    await asyncio.sleep(every)
+            await _follow_once(sessions, index, on_change)
+    finally:
+        if redis is not None:
+            if _announcer is redis:
+                _announcer = None
+            with suppress(Exception):
+                await pubsub.aclose()  # type: ignore[union-attr]
+            await redis.aclose()
+
+
+async def _follow_once(
+    sessions: async_sessionmaker[AsyncSession],
+    index: KnowledgeIndex,
+    on_change: Callable[[int], None] | None,
+) -> None:
+    try:
+        async with sessions() as session:
+            changed = await catch_up(session, index)
+    except Exception:  # a failed look must not stop the next one
+        log.exception("knowledge: catching up with other writers failed")
+        return
+    if changed:
+        log.info("knowledge: %d entries changed elsewhere are live here", changed)
+        if on_change is not None:
+            on_change(changed)
