@@ -30,7 +30,7 @@ from tandem.http.openapi import install_error_responses
 from tandem.http.security import install_security_headers
 from tandem.identity.routes import router as auth_router
 from tandem.knowledge.routes import router as knowledge_router
-from tandem.knowledge.service import load_index
+from tandem.knowledge.service import follow_changes, load_index
 from tandem.llm.routes import router as llm_router
 from tandem.routing.assignment import run_round
 from tandem.services import Services, build_services
@@ -58,10 +58,16 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         await services.hub.start()
         rounds = asyncio.create_task(_assignment_rounds(services))
         folds = asyncio.create_task(keep_analytics_fresh(services))
+        # Entries changed by another instance or `tandem kb import` go live here too.
+        follow = asyncio.create_task(
+            follow_changes(
+                services.sessions, services.knowledge, redis_url=services.settings.redis_url
+            )
+        )
         try:
             yield
         finally:
-            for task in (rounds, folds):
+            for task in (rounds, folds, follow):
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task

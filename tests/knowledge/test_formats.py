@@ -49,13 +49,17 @@ def test_csv_reports_bad_rows_by_spreadsheet_row_and_keeps_good_ones() -> None:
         "支持七天无理由吗？,,支持,return\n"
     )
     result = parse_csv(text)
-    assert [n for n, _ in result.drafts] == [2, 6]
+    # An unknown intent does not reject the row: it imports without one, with a warning.
+    assert [n for n, _ in result.drafts] == [2, 5, 6]
     assert result.drafts[0][1].alternatives == ("能开票吗", "要发票")
+    assert result.drafts[1][1].intent is None
     reasons = {e.row: e.reason for e in result.errors}
-    assert set(reasons) == {3, 4, 5}
+    assert set(reasons) == {3, 4}
     assert "question is empty" in reasons[3]
     assert "answer is empty" in reasons[4]
-    assert "unknown intent" in reasons[5]
+    assert [w.row for w in result.warnings] == [5]
+    assert "unknown intent 'warranty_typo'" in result.warnings[0].text("en")
+    assert "意图 'warranty_typo' 不存在" in result.warnings[0].text("zh")
 
 
 def test_csv_without_required_columns_fails_as_a_whole_with_advice() -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tandem.config import Settings
+from tandem.db.migrate import upgrade
+from tandem.db.session import build_engine, build_sessionmaker, transaction
+from tandem.knowledge import service
 from tandem.knowledge.cli import app
+from tandem.knowledge.formats import EntryDraft
 
 runner = CliRunner()
 
@@ -27,9 +33,14 @@ def test_import_lists_bad_rows_and_export_writes_the_good_ones(data_dir: Path) -
         encoding="utf-8",
     )
     result = runner.invoke(app, ["import", str(src)])
-    assert result.exit_code == 0, result.output
-    assert "row 3: the question is empty" in result.output
-    assert "created 1" in result.output
+    assert result.exit_code == 1, result.output  # a row failed: a script must notice
+    assert "row 3 (error): the question is empty" in result.output
+    assert "1 added" in result.output and "1 failed" in result.output
+
+    result = runner.invoke(app, ["import", "--preview", "--lang", "zh", str(src)])
+    assert "row 2 (skipped)" not in result.output
+    assert "row 3 (error): 问题为空" in result.output
+    assert "nothing written: 0 added, 0 updated, 1 unchanged" in result.output
 
     out = data_dir / "out.jsonl"
     result = runner.invoke(app, ["export", str(out)])
@@ -106,3 +117,32 @@ def test_eval_prints_the_documented_metrics(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "--pairs", str(pairs), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["accuracy"] == 1.0
+
+
+async def _create_twice(question: str, answers: list[str]) -> None:
+    # What imports did before they matched questions: the same question as two entries.
+    settings = Settings()
+    engine = build_engine(settings)
+    try:
+        await upgrade(settings, engine)
+        for answer in answers:
+            async with transaction(build_sessionmaker(engine)) as session:
+                await service.create_entry(
+                    session, None, EntryDraft(question=question, answer=answer), actor="wave1"
+                )
+    finally:
+        await engine.dispose()
+
+
+def test_dedupe_retires_what_earlier_imports_duplicated(data_dir: Path) -> None:
+    asyncio.run(_create_twice("包邮吗", ["满 99 元包邮", "满 99 元包邮（新疆西藏除外）"]))
+    result = runner.invoke(app, ["dedupe"])
+    assert result.exit_code == 0, result.output
+    assert "1 duplicate entries; run with --apply" in result.output
+    result = runner.invoke(app, ["dedupe", "--apply"])
+    assert "retired 1 duplicate entries" in result.output
+    out = data_dir / "live.jsonl"
+    assert runner.invoke(app, ["export", str(out)]).exit_code == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["question"] for r in rows] == ["包邮吗"]
+    assert runner.invoke(app, ["dedupe"]).output.strip() == "no duplicate entries"

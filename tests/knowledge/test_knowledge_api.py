@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
+from tandem.engine.handoff import wants_human
 from tandem.knowledge import service
 from tandem.services import Services
 
@@ -54,6 +56,7 @@ async def test_learning_loop_human_answer_becomes_what_the_ai_answers(
             customer_questions=["在吗", question],
             agent_answers=["可以的，羊绒大衣支持免费改衣长一次，签收后 15 天内寄回即可。"],
             language="zh",
+            asks_for_person=wants_human,
         )
         await service.learn_from_resolution(
             uow.session,
@@ -62,6 +65,7 @@ async def test_learning_loop_human_answer_becomes_what_the_ai_answers(
             customer_questions=["羊绒大衣可以免费改衣长吗"],
             agent_answers=["可以免费改一次衣长。"],
             language="zh",
+            asks_for_person=wants_human,
         )
 
     r = await lead.get("/api/v1/kb/candidates")
@@ -136,7 +140,7 @@ async def test_import_reports_bad_rows_and_export_round_trips(
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["created"] == 1
-    assert report["errors"] == [{"row": 3, "reason": "the question is empty"}]
+    assert report["errors"] == [{"row": 3, "reason": "问题为空"}]  # the page reads zh by default
     assert services.knowledge.search("发票抬头写错了").candidates
 
     r = await lead.get("/api/v1/kb/export", params={"format": "jsonl"})
@@ -202,8 +206,129 @@ async def test_different_questions_stay_separate_candidates(services: Services) 
                 customer_questions=[q],
                 agent_answers=[a],
                 language="zh",
+                asks_for_person=wants_human,
             )
     async with services.sessions() as session:
         candidates = await service.list_candidates(session)
     assert sorted(c.question for c in candidates) == ["我想把这个订单退款", "我想把这个订单退货"]
     assert all(c.occurrences == 1 for c in candidates)
+
+
+async def test_candidates_are_clean_no_handoff_request_no_personal_data_no_second_question(
+    services: Services,
+) -> None:
+    async with services.unit_of_work() as uow:
+        await service.learn_from_resolution(
+            uow.session,
+            services.knowledge,
+            conversation_id="c_clean",
+            customer_questions=[
+                "人工客服",  # a request for a person: never a question to learn
+                "我要找真人客服",
+                "羊绒大衣可以免费改衣长吗？我电话 13812345678",
+                "另外你们周日发货吗",  # a different question: not merged as a phrasing
+            ],
+            agent_answers=["可以免费改一次，我们会打 13812345678 和您确认尺寸。"],
+            language="zh",
+            asks_for_person=wants_human,
+        )
+        # A conversation where the customer only asked for a person teaches nothing.
+        await service.learn_from_resolution(
+            uow.session,
+            services.knowledge,
+            conversation_id="c_person",
+            customer_questions=["转人工", "人工客服在吗"],
+            agent_answers=["您好，我是客服小王。"],
+            language="zh",
+            asks_for_person=wants_human,
+        )
+    async with services.sessions() as session:
+        candidates = await service.list_candidates(session)
+    assert len(candidates) == 1
+    c = candidates[0]
+    assert c.question.startswith("羊绒大衣可以免费改衣长吗？")
+    assert "13812345678" not in c.question and "13812345678" not in c.answer
+    assert c.alternatives == []
+    assert c.conversation_ids == ["c_clean"]
+
+
+async def test_a_gap_question_added_to_an_entry_is_answered_and_leaves_the_gaps(
+    services: Services, lead: httpx.AsyncClient
+) -> None:
+    question = "寄到新疆要另外加邮费吗"
+    async with services.unit_of_work() as uow:
+        await service.record_miss(
+            uow.session,
+            text=question,
+            language="zh",
+            conversation_id="c_g",
+            now=services.clock.now(),
+        )
+    gaps = (await lead.get("/api/v1/kb/gaps")).json()
+    gap = next(g for g in gaps if g["question"] == question)
+    assert gap["nearest_entry_id"]
+    r = await lead.post(
+        "/api/v1/kb/gaps/phrasing",
+        json={"entry_id": gap["nearest_entry_id"], "phrasings": [question]},
+    )
+    assert r.status_code == 200, r.text
+    assert question in r.json()["alternatives"]
+    found = services.knowledge.search(question, language="zh").answer
+    assert found is not None and found.entry_id == gap["nearest_entry_id"]
+    assert all(g["question"] != question for g in (await lead.get("/api/v1/kb/gaps")).json())
+    r = await lead.post(
+        "/api/v1/kb/gaps/phrasing", json={"entry_id": "kb_nope", "phrasings": ["x"]}
+    )
+    assert r.status_code == 404
+
+
+async def test_import_preview_and_row_messages_follow_the_page_language(
+    services: Services, lead: httpx.AsyncClient
+) -> None:
+    sheet = "问题,答案,意图\n花瓶可以刻字吗？,可以,engraving\n,没有问题,\n".encode()
+    files = {"file": ("faq.csv", sheet, "text/csv")}
+    r = await lead.post("/api/v1/kb/import?preview=true", files=files)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["applied"] is False and body["created"] == 1
+    assert body["errors"] == [{"row": 3, "reason": "问题为空"}]
+    assert "不带意图" in body["warnings"][0]["reason"]
+    assert services.knowledge.search("花瓶可以刻字吗？", language="zh").answer is None
+    r = await lead.post("/api/v1/kb/import?lang=en&stream=true", files=files)
+    assert r.status_code == 200, r.text
+    lines = [json.loads(line) for line in r.text.splitlines()]
+    assert lines[0] == {"phase": "checking", "done": 1, "total": 1}
+    assert lines[-1]["report"]["applied"] is True and lines[-1]["report"]["created"] == 1
+    assert lines[-1]["report"]["errors"] == [{"row": 3, "reason": "the question is empty"}]
+    found = services.knowledge.search("花瓶可以刻字吗？", language="zh").answer
+    assert found is not None and found.intent is None
+    r = await lead.post("/api/v1/kb/import", files={"file": ("faq.docx", b"x", "application/x")})
+    assert r.status_code == 422 and ".csv、.xlsx" in r.json()["message"]
+
+
+async def test_approving_a_candidate_a_live_entry_already_answers_is_refused_with_the_entry(
+    services: Services, lead: httpx.AsyncClient
+) -> None:
+    live = services.knowledge.search("包邮吗？", language="zh").answer
+    assert live is not None
+    async with services.unit_of_work() as uow:
+        await service.learn_from_resolution(
+            uow.session,
+            services.knowledge,
+            conversation_id="c_dup",
+            customer_questions=["包邮吗？"],
+            agent_answers=["满 99 元包邮。"],
+            language="zh",
+            asks_for_person=wants_human,
+        )
+    candidate = (await lead.get("/api/v1/kb/candidates")).json()[0]
+    r = await lead.post(f"/api/v1/kb/candidates/{candidate['id']}/approve")
+    assert r.status_code == 409, r.text
+    assert live.entry_id in r.json()["message"] and "合并" in r.json()["message"]
+    r = await lead.post(f"/api/v1/kb/candidates/{candidate['id']}/approve?lang=en")
+    assert r.status_code == 409 and "merge into it" in r.json()["message"]
+    r = await lead.post(
+        f"/api/v1/kb/candidates/{candidate['id']}/approve", json={"allow_duplicate": True}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["question"] == "包邮吗？"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
+from tandem.engine.handoff import wants_human
 from tandem.knowledge import service
 
 pytestmark = pytest.mark.browser
@@ -32,6 +33,7 @@ async def test_supervisor_approves_a_learned_candidate_in_the_page(
             customer_questions=["你们的羊绒大衣可以免费改衣长吗？"],
             agent_answers=["<b>可以</b>，羊绒大衣支持免费改衣长一次。"],
             language="zh",
+            asks_for_person=wants_human,
         )
     assert services.knowledge.search("羊绒大衣可不可以免费改衣长").answer is None
 

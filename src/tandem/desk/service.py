@@ -20,6 +20,7 @@ from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.db.uow import UnitOfWork
 from tandem.desk import authz, masking
 from tandem.desk.models import Reveal
+from tandem.engine.handoff import wants_human
 from tandem.identity import audit
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
@@ -396,6 +397,7 @@ async def _learn(session: AsyncSession, index: KnowledgeIndex, c: Conversation) 
         customer_questions=[t for a, t in rows if a == "customer"],
         agent_answers=[t for a, t in rows if a == "agent"],
         language=c.language,
+        asks_for_person=wants_human,
     )
 
 

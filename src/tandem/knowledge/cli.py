@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import track
+from rich.progress import Progress, TaskID, track
 
 from tandem.config import Settings
 from tandem.core.errors import TandemError
@@ -25,6 +25,7 @@ from tandem.knowledge.evaluate import (
     shopper_queries,
 )
 from tandem.knowledge.formats import format_of
+from tandem.knowledge.messages import Problem, pick_language
 from tandem.knowledge.service import ImportReport
 
 T = TypeVar("T")
@@ -100,20 +101,36 @@ def eval_command(
             console.print(f"{key:>22}  {value}")
 
 
-async def _import(data: bytes, fmt: str, name: str, actor: str) -> ImportReport:
+async def _import(
+    data: bytes, fmt: str, name: str, actor: str, preview: bool, language: str
+) -> ImportReport:
     settings = Settings()
     engine = build_engine(settings)
     try:
         await upgrade(settings, engine)
-        async with transaction(build_sessionmaker(engine)) as session:
-            return await service.import_entries(
-                session,
-                None,
-                data,
-                fmt,
-                actor=actor,
-                progress=lambda rows: track(rows, description=f"importing {name}", console=console),
-            )
+        sessions = build_sessionmaker(engine)
+        parsed = service.read_file(data, fmt, language)
+        # The live entries, indexed, so near-duplicates are found as the server would find them.
+        async with sessions() as session:
+            index = await service.load_index(session)
+        with Progress(console=console, transient=True) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            async def progress(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(f"{phase} {name}", total=total)
+                bar.update(tasks[phase], completed=done)
+
+            async with transaction(sessions) as session:
+                return await service.import_entries(
+                    session,
+                    index,
+                    parsed,
+                    actor=actor,
+                    preview=preview,
+                    progress=progress,
+                    update_index=False,  # this process ends here; the servers catch up
+                )
     finally:
         await engine.dispose()
 
@@ -135,27 +152,41 @@ async def _export(fmt: str, status: str | None) -> tuple[bytes, int]:
 def import_command(
     file: Annotated[Path, typer.Argument(help="A .csv, .xlsx, .jsonl or .md file")],
     actor: Annotated[str, typer.Option(help="Recorded as who made the change")] = "import",
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Show what would be added, updated or skipped")
+    ] = False,
+    lang: Annotated[str, typer.Option(help="Language of the row messages: en or zh")] = "en",
 ) -> None:
     """Import entries into the database (TANDEM_DATABASE_URL); bad rows are listed, good rows go in.
 
-    Rows with an `id` that exists update that entry; other rows create entries. A running
-    server sees the new entries after its next start.
+    A row with an `id` updates that entry; a row without one updates the entry with the same
+    question, so importing a sheet again never duplicates it. A near-duplicate of an entry or
+    of an earlier row is skipped and named. Running servers apply the changes within seconds.
+    Exits with 1 when the file or any row could not be imported.
     """
     if not file.exists():
         raise typer.BadParameter(f"{file} does not exist")
+    language = pick_language(lang)
     try:
-        report = asyncio.run(_import(file.read_bytes(), format_of(file), file.name, actor))
+        report = asyncio.run(
+            _import(file.read_bytes(), format_of(file), file.name, actor, preview, language)
+        )
     except (ValueError, TandemError) as exc:
-        console.print(f"[red]Nothing imported:[/red] {getattr(exc, 'message', exc)}")
+        text = exc.text(language) if isinstance(exc, Problem) else getattr(exc, "message", exc)
+        console.print(f"[red]Nothing imported:[/red] {text}")
         raise typer.Exit(1) from exc
-    for error in report.errors:
-        console.print(f"  row {error.row}: {error.reason}")
+    for kind, rows in (("error", report.errors), ("skipped", report.duplicates)):
+        for error in rows:
+            console.print(f"  row {error.row} ({kind}): {error.text(language)}")
+    for warning in report.warnings:
+        console.print(f"  row {warning.row} (note): {warning.text(language)}")
     console.print(
-        f"created {report.created}, updated {report.updated}, "
-        f"{len(report.errors)} row(s) with errors"
-        + (" (fix them and import again)" if report.errors else "")
+        ("preview, nothing written: " if preview else "")
+        + f"{report.created} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.duplicates)} skipped as duplicates, {len(report.errors)} failed"
+        + ("; fix the failed rows and import again" if report.errors else "")
     )
-    if report.errors and not (report.created or report.updated):
+    if report.errors:
         raise typer.Exit(1)
 
 
@@ -172,6 +203,44 @@ def export_command(
         console.print(f"[red]Nothing exported:[/red] {getattr(exc, 'message', exc)}")
         raise typer.Exit(1) from exc
     console.print(f"wrote {count} entries to {file}")
+
+
+async def _dedupe(apply: bool, actor: str) -> list[list[tuple[str, str]]]:
+    settings = Settings()
+    engine = build_engine(settings)
+    try:
+        await upgrade(settings, engine)
+        async with transaction(build_sessionmaker(engine)) as session:
+            groups = await service.duplicate_groups(session)
+            shown = [[(e.id, e.question) for e in g] for g in groups]
+            if apply:
+                for group in groups:
+                    for extra in group[1:]:
+                        await service.set_status(session, None, extra.id, "retired", actor=actor)
+            return shown
+    finally:
+        await engine.dispose()
+
+
+@app.command("dedupe")
+def dedupe_command(
+    apply: Annotated[bool, typer.Option("--apply", help="Retire the duplicates")] = False,
+    actor: Annotated[str, typer.Option(help="Recorded as who made the change")] = "dedupe",
+) -> None:
+    """List live entries that ask the same question (left by earlier imports); with --apply,
+    keep the most recently changed of each group and retire the others (history is kept,
+    running servers drop them within seconds)."""
+    groups = asyncio.run(_dedupe(apply, actor))
+    for group in groups:
+        (keep_id, question), *extras = group
+        console.print(f"{question}: keep {keep_id}, retire {', '.join(i for i, _ in extras)}")
+    retired = sum(len(g) - 1 for g in groups)
+    if not groups:
+        console.print("no duplicate entries")
+    elif apply:
+        console.print(f"retired {retired} duplicate entries")
+    else:
+        console.print(f"{retired} duplicate entries; run with --apply to retire them")
 
 
 def main() -> None:

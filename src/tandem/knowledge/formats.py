@@ -26,6 +26,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from tandem.knowledge.messages import Problem, RowError
 from tandem.knowledge.text import guess_language
 from tandem.understanding.taxonomy import INTENTS
 
@@ -69,16 +70,12 @@ class EntryDraft:
     id: str | None = None
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    reason: str
-
-
 @dataclass
 class ParseResult:
     drafts: list[tuple[int, EntryDraft]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Rows imported with a change the user should know of (an unknown intent dropped).
+    warnings: list[RowError] = field(default_factory=list)
 
 
 def _split_alternatives(value: Any) -> tuple[str, ...]:
@@ -101,30 +98,40 @@ def _split_tags(value: Any) -> tuple[str, ...]:
 
 
 def validate(raw: dict[str, Any]) -> EntryDraft:
-    """A draft from a row of named values; raises ValueError with a reason the user can act on."""
+    """A draft from a row of named values; raises `Problem` (a ValueError) with a reason the
+    user can act on. An unknown intent is refused: a person typing it can fix it."""
+    draft, warnings = validate_row(raw)
+    if warnings:
+        raise warnings[0]
+    return draft
+
+
+def validate_row(raw: dict[str, Any]) -> tuple[EntryDraft, list[Problem]]:
+    """A draft from an imported row, and what was dropped from it: a row whose intent is
+    unknown imports without one (the sheet's own labels need not be ours)."""
     question = str(raw.get("question") or "").strip()
     answer = str(raw.get("answer") or "").strip()
     if not question:
-        raise ValueError("the question is empty")
+        raise Problem("question_empty")
     if not answer:
-        raise ValueError("the answer is empty")
+        raise Problem("answer_empty")
     if len(question) > MAX_QUESTION:
-        raise ValueError(f"the question is longer than {MAX_QUESTION} characters")
+        raise Problem("question_too_long", limit=MAX_QUESTION)
     if len(answer) > MAX_ANSWER:
-        raise ValueError(f"the answer is longer than {MAX_ANSWER} characters")
+        raise Problem("answer_too_long", limit=MAX_ANSWER)
+    warnings: list[Problem] = []
     intent = str(raw.get("intent") or "").strip() or None
     if intent is not None and intent not in INTENTS:
-        raise ValueError(
-            f"unknown intent {intent!r}; use one of {', '.join(sorted(INTENTS))} or leave it empty"
-        )
+        warnings.append(Problem("unknown_intent", value=intent, choices=", ".join(sorted(INTENTS))))
+        intent = None
     language = str(raw.get("language") or "").strip().lower() or guess_language(question)
     if language not in ("zh", "en"):
-        raise ValueError(f"language must be zh or en, not {language!r}")
+        raise Problem("bad_language", value=language)
     alternatives = tuple(a for a in _split_alternatives(raw.get("alternatives")) if a != question)
     if any(len(a) > MAX_QUESTION for a in alternatives):
-        raise ValueError(f"an alternative phrasing is longer than {MAX_QUESTION} characters")
+        raise Problem("alternative_too_long", limit=MAX_QUESTION)
     entry_id = str(raw.get("id") or "").strip() or None
-    return EntryDraft(
+    draft = EntryDraft(
         question=question,
         answer=answer,
         alternatives=alternatives,
@@ -133,18 +140,22 @@ def validate(raw: dict[str, Any]) -> EntryDraft:
         language=language,
         id=entry_id,
     )
+    return draft, warnings
 
 
-def _collect(rows: Iterable[tuple[int, dict[str, Any] | str]]) -> ParseResult:
+def _collect(rows: Iterable[tuple[int, dict[str, Any] | Problem]]) -> ParseResult:
     result = ParseResult()
     for number, raw in rows:
-        if isinstance(raw, str):
-            result.errors.append(RowError(number, raw))
+        if isinstance(raw, Problem):
+            result.errors.append(RowError.of(number, raw))
             continue
         try:
-            result.drafts.append((number, validate(raw)))
-        except ValueError as exc:
-            result.errors.append(RowError(number, str(exc)))
+            draft, warnings = validate_row(raw)
+        except Problem as exc:
+            result.errors.append(RowError.of(number, exc))
+            continue
+        result.drafts.append((number, draft))
+        result.warnings.extend(RowError.of(number, w) for w in warnings)
     return result
 
 
@@ -156,17 +167,14 @@ def _header_map(header: Sequence[Any]) -> dict[int, str]:
             mapping[i] = key
     missing = {"question", "answer"} - set(mapping.values())
     if missing:
-        raise ValueError(
-            f"the header row lacks the column(s) {', '.join(sorted(missing))}; "
-            "the first row must name the columns, e.g. question,alternatives,answer,intent,tags"
-        )
+        raise Problem("missing_columns", columns=", ".join(sorted(missing)))
     return mapping
 
 
-def _table_rows(table: Iterator[Sequence[Any]]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _table_rows(table: Iterator[Sequence[Any]]) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     header = next(table, None)
     if header is None:
-        raise ValueError("the file is empty; the first row must name the columns")
+        raise Problem("empty_file")
     mapping = _header_map(header)
     for number, cells in enumerate(table, 2):
         if not any(str(c or "").strip() for c in cells):
@@ -182,25 +190,23 @@ def parse_xlsx(data: bytes) -> ParseResult:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-        raise ValueError(
-            f"this is not a readable XLSX workbook ({exc.__class__.__name__})"
-        ) from exc
+        raise Problem("not_xlsx", kind=exc.__class__.__name__) from exc
     sheet = book.worksheets[0]
     rows = ([("" if c is None else c) for c in row] for row in sheet.iter_rows(values_only=True))
     return _collect(_table_rows(rows))
 
 
-def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         if not line.strip():
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield number, f"not valid JSON ({exc.msg} at column {exc.colno})"
+            yield number, Problem("bad_json", why=exc.msg, column=exc.colno)
             continue
         if not isinstance(value, dict):
-            yield number, "each line must be a JSON object with question and answer"
+            yield number, Problem("not_object")
             continue
         yield number, value
 
@@ -209,7 +215,7 @@ def parse_jsonl(text: str) -> ParseResult:
     return _collect(_jsonl_rows(text))
 
 
-def _markdown_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _markdown_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     lines = text.lstrip("\ufeff").splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith("## ")]
     for n, start in enumerate(starts):
@@ -235,7 +241,7 @@ def format_of(path: Path | str) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     suffix = {"markdown": "md", "json": "jsonl", "xlsm": "xlsx"}.get(suffix, suffix)
     if suffix not in FORMATS:
-        raise ValueError(f"cannot tell the format of {path}: use a .csv, .xlsx, .jsonl or .md file")
+        raise Problem("unknown_format", name=str(path))
     return suffix
 
 
@@ -249,9 +255,7 @@ def parse(data: bytes, fmt: str) -> ParseResult:
         try:
             text = data.decode("gb18030")  # spreadsheets saved by Chinese Excel often are
         except UnicodeDecodeError as exc:
-            raise ValueError(
-                "the file is neither UTF-8 nor GB18030 text; save it as UTF-8"
-            ) from exc
+            raise Problem("bad_encoding") from exc
     if fmt == "csv":
         return parse_csv(text)
     if fmt == "jsonl":

@@ -57,6 +57,12 @@ class IndexedEntry:
     intent: str | None
     language: str
     tags: tuple[str, ...] = ()
+    version: int = 0  # the stored entry's version (what a follower compares to catch up)
+
+
+def answer_key(answer: str) -> str:
+    """Two entries with this same key give the customer the same reply."""
+    return " ".join(answer.split())
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,8 @@ class KnowledgeIndex:
         self.answer_threshold = answer_threshold
         self.rerank_rows = rerank_rows
         self.topic_floor = topic_floor
+        # The stored knowledge revision this index reflects (kept by service.index_sync).
+        self.revision = 0
         self._dim = self.matcher.lexicon.dim if self.matcher else 1
         self._entries: dict[str, IndexedEntry] = {}
         self._entry_rows: dict[str, list[int]] = {}
@@ -449,17 +457,18 @@ class KnowledgeIndex:
         top_score = max(max((c[3] for c in candidates), default=0.0), 1e-9)
         by_lexical = sorted(best, key=lambda e: -best[e][1])
         lexical_rank = {e: i for i, e in enumerate(by_lexical)}
-        probs_sorted = sorted((v[0] for v in best.values()), reverse=True)
         dense_features = (
             dense_answer_features({e: v[2] for e, v in best.items()}, self.dense)
             if sims is not None and self.dense is not None
             else None
         )
         out = []
-        first = probs_sorted[0]
-        second = probs_sorted[1] if len(probs_sorted) > 1 else 0.0
+        # The rival of an entry is the best entry that would give a *different* reply: two
+        # entries saying the same thing (a sheet imported twice) are one answer, not a tie.
+        keys = {e: answer_key(self._entries[e].answer) for e in best}
+        by_prob = sorted(best, key=lambda e: -best[e][0])
         for entry_id, (p, score, _) in best.items():
-            rival = second if p >= first else first
+            rival = next((best[e][0] for e in by_prob if keys[e] != keys[entry_id]), 0.0)
             features: tuple[float, ...] = (
                 p,
                 min(score / self_score, 1.5),
@@ -477,17 +486,24 @@ class KnowledgeIndex:
         else:
             confidences = self.matcher.answer_confidence(x)
         # A query that is one of an entry's own phrasings (same tokens, punctuation aside) is
-        # that entry: the shop wrote it so. Unless two entries claim the phrasing.
+        # that entry: the shop wrote it so. Unless two entries with different replies claim
+        # the phrasing; entries with one same reply are one answer (the best of them).
         exact = {e for e, prepared, _, _ in candidates if prepared.chars == query.chars}
+        scored = sorted(
+            zip(out, confidences.tolist(), strict=True), key=lambda jc: (-jc[1], -jc[0].score)
+        )
+        chosen = next((j.entry_id for j, _ in scored if j.entry_id in exact), None)
+        if len({keys[e] for e in exact}) > 1:
+            chosen = None
         judged = [
             Judged(
                 j.entry_id,
                 j.probability,
                 j.score,
                 j.features,
-                max(float(c), EXACT_CONFIDENCE) if exact == {j.entry_id} else float(c),
+                max(float(c), EXACT_CONFIDENCE) if j.entry_id == chosen else float(c),
             )
-            for j, c in zip(out, confidences.tolist(), strict=True)
+            for j, c in scored
         ]
         judged.sort(key=lambda j: (-j.confidence, -j.score))
         return judged
@@ -505,9 +521,17 @@ class KnowledgeIndex:
         `vector`: the query's encoder vector when the caller has it (`Analysis.vector`), so
         the message is encoded once per turn."""
         judged = self.judge(text, language=language, vector=vector)
+        # One match per distinct reply: duplicates would crowd out the other topics.
+        replies: set[str] = set()
+        distinct = []
+        for j in judged:
+            key = answer_key(self._entries[j.entry_id].answer)
+            if key not in replies:
+                replies.add(key)
+                distinct.append(j)
         matches = tuple(
             self._match(j.entry_id, j.confidence, j.score)
-            for j in judged[:k]
+            for j in distinct[:k]
             if j.confidence >= self.topic_floor
         )
         answer = matches[0] if matches and matches[0].confidence >= self.answer_threshold else None

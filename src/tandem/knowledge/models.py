@@ -35,6 +35,19 @@ class KnowledgeEntry(Base):
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The knowledge revision of the transaction that last changed the entry: a server whose
+    # index reflects revision N applies the entries above N (index_sync.catch_up).
+    revision: Mapped[int] = mapped_column(Integer, index=True, default=0)
+
+
+class KnowledgeRevision(Base):
+    """One row: the revision of the knowledge base, raised by every transaction that changes
+    an entry. Servers read it (one primary-key read) to know whether to catch up."""
+
+    __tablename__ = "knowledge_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class KnowledgeEntryVersion(Base):

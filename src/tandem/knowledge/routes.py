@@ -6,16 +6,21 @@ The index changes when that commit succeeds (see service.py).
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Header, Query, UploadFile
+from fastapi.responses import Response, StreamingResponse
 
-from tandem.core.errors import InvalidInput
+from tandem.core.errors import InvalidInput, TandemError
 from tandem.deps import AgentDep, ServicesDep, SupervisorDep
 from tandem.identity import audit
 from tandem.knowledge import service
 from tandem.knowledge.formats import FORMATS, format_of, validate
+from tandem.knowledge.messages import Problem, pick_language
 from tandem.knowledge.schemas import (
     ApproveIn,
     CandidateOut,
@@ -27,12 +32,14 @@ from tandem.knowledge.schemas import (
     GapOut,
     ImportOut,
     MergeIn,
+    PhrasingIn,
     StatusIn,
     SuggestOut,
     VersionOut,
 )
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
+log = logging.getLogger("tandem.knowledge")
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 _MEDIA = {
@@ -162,9 +169,15 @@ async def list_candidates(
 
 @router.post("/candidates/{candidate_id}/approve", response_model=EntryOut)
 async def approve_candidate(
-    candidate_id: str, services: ServicesDep, sup: SupervisorDep, body: ApproveIn | None = None
+    candidate_id: str,
+    services: ServicesDep,
+    sup: SupervisorDep,
+    body: ApproveIn | None = None,
+    lang: str | None = None,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> EntryOut:
-    """The candidate, with the reviewer's edits, goes live; the AI uses it from now on."""
+    """The candidate, with the reviewer's edits, goes live; the AI uses it from now on. 409
+    when a live entry already answers it (merge instead, or send `allow_duplicate`)."""
     index = services.knowledge
     async with services.unit_of_work() as uow:
         entry = await service.approve_candidate(
@@ -172,7 +185,9 @@ async def approve_candidate(
             index,
             candidate_id,
             actor=sup.username,
-            edits=body.model_dump(exclude_none=True) if body else None,
+            edits=body.model_dump(exclude_none=True, exclude={"allow_duplicate"}) if body else None,
+            allow_duplicate=bool(body and body.allow_duplicate),
+            language=pick_language(lang, accept_language),
         )
         out = EntryOut.of(entry)
     return out
@@ -213,24 +228,98 @@ async def gaps(
     return [GapOut.of(g) for g in report]
 
 
+@router.post("/gaps/phrasing", response_model=EntryOut)
+async def add_gap_phrasing(body: PhrasingIn, services: ServicesDep, sup: SupervisorDep) -> EntryOut:
+    """A gap's question becomes a phrasing of an entry (its closest one, in the page): one
+    click, and the AI answers it from then on."""
+    async with services.unit_of_work() as uow:
+        entry = await service.add_phrasings(
+            uow.session, services.knowledge, body.entry_id, body.phrasings, actor=sup.username
+        )
+        out = EntryOut.of(entry)
+    return out
+
+
 @router.post("/import", response_model=ImportOut)
 async def import_file(
-    services: ServicesDep, sup: SupervisorDep, file: Annotated[UploadFile, File()]
-) -> ImportOut:
-    """CSV, XLSX, JSONL or Markdown (by extension). Bad rows are reported; good rows go in."""
+    services: ServicesDep,
+    sup: SupervisorDep,
+    file: Annotated[UploadFile, File()],
+    preview: bool = False,
+    stream: bool = False,
+    lang: str | None = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> Any:
+    """CSV, XLSX, JSONL or Markdown (by extension). Bad rows are reported; good rows go in.
+
+    `preview=true`: what would be added, updated, skipped as duplicate or fail; nothing is
+    written. `stream=true`: NDJSON lines `{"phase", "done", "total"}` while it works, then
+    `{"report": ...}` (or `{"error": ...}`). Messages in `lang` (zh, the default, or en).
+    """
+    language = pick_language(lang, accept_language)
     try:
         fmt = format_of(file.filename or "")
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
+    except Problem as exc:
+        raise InvalidInput(exc.text(language)) from exc
     data = await file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise InvalidInput(
-            "the file is larger than 20 MB; split it, or import it with `tandem kb import FILE`"
+            "文件超过 20 MB：请拆分，或用 `tandem kb import 文件` 导入"
+            if language == "zh"
+            else "the file is larger than 20 MB; split it, or import it with `tandem kb import FILE`"
         )
+    parsed = service.read_file(data, fmt, language)
     index = services.knowledge
-    async with services.unit_of_work() as uow:
-        report = await service.import_entries(uow.session, index, data, fmt, actor=sup.username)
-    return ImportOut.model_validate(report.as_dict())
+
+    async def run(progress: service.Progress) -> ImportOut:
+        async with services.unit_of_work() as uow:
+            report = await service.import_entries(
+                uow.session, index, parsed, actor=sup.username, preview=preview, progress=progress
+            )
+        return ImportOut.model_validate(report.as_dict(language))
+
+    if not stream:
+        return await run(_no_progress)
+    return StreamingResponse(_streamed(run, language), media_type="application/x-ndjson")
+
+
+async def _no_progress(_phase: str, _done: int, _total: int) -> None:
+    return None
+
+
+async def _streamed(
+    run: Callable[[service.Progress], Awaitable[ImportOut]], language: str
+) -> AsyncIterator[str]:
+    queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+
+    async def progress(phase: str, done: int, total: int) -> None:
+        queue.put_nowait({"phase": phase, "done": done, "total": total})
+
+    async def work() -> None:
+        try:
+            report = await run(progress)
+            queue.put_nowait({"report": report.model_dump(mode="json")})
+        except TandemError as exc:
+            queue.put_nowait({"error": exc.message})
+        except Exception:
+            log.exception("knowledge import failed")
+            queue.put_nowait(
+                {
+                    "error": "导入失败，未写入任何内容；请重试"
+                    if language == "zh"
+                    else "the import failed and nothing was written; try again"
+                }
+            )
+        finally:
+            queue.put_nowait(None)
+
+    task = asyncio.create_task(work())
+    try:
+        while (item := await queue.get()) is not None:
+            yield json.dumps(item, ensure_ascii=False) + "\n"
+    finally:
+        if not task.done():
+            task.cancel()  # the page went away: the transaction rolls back
 
 
 @router.get("/export")

@@ -138,6 +138,8 @@ class ApproveIn(BaseModel):
     answer: str | None = Field(default=None, max_length=5000)
     intent: str | None = None
     tags: list[str] | None = None
+    # Approve although a live entry already answers the question (the reviewer knows better).
+    allow_duplicate: bool = False
 
 
 class MergeIn(BaseModel):
@@ -171,10 +173,33 @@ class RowErrorOut(BaseModel):
     reason: str
 
 
+class ImportRowOut(BaseModel):
+    row: int
+    action: str  # add | update | unchanged | duplicate | failed
+    question: str
+    entry_id: str | None
+    reason: str | None  # why it is skipped or failed, in the page's language
+    warning: str | None  # what was changed to import it (an unknown intent dropped)
+
+
 class ImportOut(BaseModel):
+    """What the import did, or with `applied` false (a preview) what it would do."""
+
+    applied: bool
     created: int
     updated: int
+    unchanged: int
+    duplicates: list[RowErrorOut]
     errors: list[RowErrorOut]
+    warnings: list[RowErrorOut]
+    rows: list[ImportRowOut]
+
+
+class PhrasingIn(BaseModel):
+    """A knowledge gap's question (and its other phrasings) to add to an entry."""
+
+    entry_id: str = Field(min_length=1, max_length=40)
+    phrasings: list[str] = Field(min_length=1, max_length=20)
 
 
 class MatchOut(BaseModel):

@@ -187,3 +187,9 @@ def prepare(text: str) -> Prepared:
 
 def latin_words(text: str) -> list[str]:
     return _LATIN_WORD.findall(normalise(text))
+
+
+def question_key(question: str) -> tuple[str, ...]:
+    """Two questions with one key are the same question (case, spacing, punctuation aside)."""
+    prepared = prepare(question)
+    return prepared.chars or (prepared.text,)

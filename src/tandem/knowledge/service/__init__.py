@@ -3,7 +3,7 @@ edge commits).
 
 - index_sync: the in-memory retrieval index follows committed data (after commit, not before);
 - entries: create, edit, retire, list, history;
-- transfer: import and export, the demo FAQ;
+- transfer: import and export, the demo FAQ; import_plan: what an import will do (preview);
 - gaps: questions the AI could not answer, and the gaps report;
 - learning: the learning loop (candidates from resolved conversations, reviewed by a person).
 
@@ -23,10 +23,17 @@ from tandem.knowledge.service.gaps import (
     DUPLICATE_PROBABILITY,
     MIN_QUESTION_CHARS,
     Gap,
+    add_phrasings,
     gaps_report,
     record_miss,
 )
-from tandem.knowledge.service.index_sync import indexed, load_index
+from tandem.knowledge.service.import_plan import (
+    ImportPlan,
+    PlannedRow,
+    Progress,
+    duplicate_groups,
+)
+from tandem.knowledge.service.index_sync import catch_up, follow_changes, indexed, load_index
 from tandem.knowledge.service.learning import (
     approve_candidate,
     learn_from_resolution,
@@ -40,6 +47,7 @@ from tandem.knowledge.service.transfer import (
     ImportReport,
     export_entries,
     import_entries,
+    read_file,
     seed_demo_faq,
 )
 
@@ -48,9 +56,16 @@ __all__ = [
     "DUPLICATE_PROBABILITY",
     "MIN_QUESTION_CHARS",
     "Gap",
+    "ImportPlan",
     "ImportReport",
+    "PlannedRow",
+    "Progress",
+    "add_phrasings",
     "approve_candidate",
+    "catch_up",
+    "follow_changes",
     "create_entry",
+    "duplicate_groups",
     "entry_history",
     "export_entries",
     "gaps_report",
@@ -62,6 +77,7 @@ __all__ = [
     "list_entries",
     "load_index",
     "merge_candidate",
+    "read_file",
     "record_miss",
     "reject_candidate",
     "require_candidate",

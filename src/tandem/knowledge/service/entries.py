@@ -17,7 +17,7 @@ from tandem.knowledge.models import (
     KnowledgeEntry,
     KnowledgeEntryVersion,
 )
-from tandem.knowledge.service.index_sync import sync_index
+from tandem.knowledge.service.index_sync import stamp, sync_index
 
 
 def _snapshot(entry: KnowledgeEntry) -> dict[str, Any]:
@@ -93,6 +93,7 @@ async def create_entry(
         updated_at=now,
         version=1,
     )
+    await stamp(session, entry)
     session.add(entry)
     _record_version(session, entry, change, actor, now)
     if flush:
@@ -132,6 +133,7 @@ async def update_entry(
     entry.version += 1
     entry.updated_by = actor
     entry.updated_at = clock_of(session).now()
+    await stamp(session, entry)
     _record_version(session, entry, change, actor, entry.updated_at)
     if flush:
         await session.flush()
@@ -161,6 +163,7 @@ async def set_status(
     entry.version += 1
     entry.updated_by = actor
     entry.updated_at = clock_of(session).now()
+    await stamp(session, entry)
     await session.flush()
     _record_version(
         session, entry, "retired" if status == "retired" else "status", actor, entry.updated_at

@@ -9,10 +9,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tandem.core.errors import InvalidInput
+from tandem.knowledge.formats import MAX_QUESTION, EntryDraft
 from tandem.knowledge.index import IndexedEntry, KnowledgeIndex
 from tandem.knowledge.models import (
+    KnowledgeEntry,
     KnowledgeMiss,
 )
+from tandem.knowledge.service.entries import require_entry, update_entry
+from tandem.knowledge.text import question_key
 
 _LISTENING = "tandem.knowledge.listening"
 MIN_QUESTION_CHARS = 4  # "你好", "在吗", "ok" are not questions worth learning
@@ -65,22 +70,32 @@ async def gaps_report(
     )
     groups = KnowledgeIndex(index.matcher, answer_threshold=DUPLICATE_PROBABILITY)
     members: dict[str, list[KnowledgeMiss]] = {}
+    by_key: dict[tuple[str, tuple[str, ...]], str] = {}
     for miss in misses:
+        # The same words are one group whatever the matcher says; else the matcher decides.
+        key = (miss.language, question_key(miss.text))
+        if key in by_key:
+            members[by_key[key]].append(miss)
+            continue
         judged = groups.judge(miss.text, language=miss.language)
         if judged and judged[0].probability >= DUPLICATE_PROBABILITY:
             members[judged[0].entry_id].append(miss)
+            by_key[key] = judged[0].entry_id
             continue
-        key = f"g{len(members)}"
-        members[key] = [miss]
-        groups.upsert(IndexedEntry(key, miss.text, (), "", None, miss.language))
-    ranked = sorted(members.values(), key=lambda ms: (-len(ms), -max(m.id for m in ms)))[:limit]
-    out = []
+        group = by_key[key] = f"g{len(members)}"
+        members[group] = [miss]
+        groups.upsert(IndexedEntry(group, miss.text, (), "", None, miss.language))
+    ranked = sorted(members.values(), key=lambda ms: (-len(ms), -max(m.id for m in ms)))
+    out: list[Gap] = []
     for ms in ranked:
         texts: dict[str, int] = {}
         for m in ms:
             texts[m.text] = texts.get(m.text, 0) + 1
         phrasings = sorted(texts, key=lambda t: -texts[t])
-        near = index.search(phrasings[0], language=ms[0].language, k=1).candidates
+        found = index.search(phrasings[0], language=ms[0].language, k=1)
+        if found.answer is not None:
+            continue  # answered now (an entry was written, or the question added to one)
+        near = found.candidates
         out.append(
             Gap(
                 question=phrasings[0],
@@ -92,7 +107,38 @@ async def gaps_report(
                 nearest_question=near[0].question if near else None,
             )
         )
+        if len(out) >= limit:
+            break
     return out
+
+
+async def add_phrasings(
+    session: AsyncSession,
+    index: KnowledgeIndex | None,
+    entry_id: str,
+    phrasings: Sequence[str],
+    *,
+    actor: str | None,
+) -> KnowledgeEntry:
+    """A gap's question (and its other phrasings) become phrasings of an entry: the AI
+    answers them with that entry's answer from the commit on."""
+    entry = await require_entry(session, entry_id)
+    known = {entry.question, *(entry.alternatives or ())}
+    added = [p.strip() for p in dict.fromkeys(phrasings) if p.strip() and p.strip() not in known]
+    if any(len(p) > MAX_QUESTION for p in added):
+        raise InvalidInput(f"a phrasing is longer than {MAX_QUESTION} characters; shorten it")
+    if not added:
+        return entry
+    draft = EntryDraft(
+        question=entry.question,
+        answer=entry.answer,
+        alternatives=(*(entry.alternatives or ()), *added),
+        intent=entry.intent,
+        tags=tuple(entry.tags or ()),
+        language=entry.language,
+        id=entry.id,
+    )
+    return await update_entry(session, index, entry.id, draft, actor=actor, change="merged")
 
 
 def question_and_rest(questions: Sequence[str]) -> tuple[str, list[str]] | None:

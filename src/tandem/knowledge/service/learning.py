@@ -3,6 +3,7 @@ approves, merges into an existing entry, or rejects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,15 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.core.ids import new_id
 from tandem.db.session import clock_of
-from tandem.knowledge.formats import EntryDraft, validate
+from tandem.knowledge.formats import validate
 from tandem.knowledge.index import KnowledgeIndex
+from tandem.knowledge.messages import render
 from tandem.knowledge.models import (
     KnowledgeCandidate,
     KnowledgeEntry,
 )
-from tandem.knowledge.service.entries import create_entry, require_entry, update_entry
-from tandem.knowledge.service.gaps import DUPLICATE_PROBABILITY, question_and_rest
-from tandem.knowledge.text import guess_language, prepare
+from tandem.knowledge.service.entries import create_entry
+from tandem.knowledge.service.gaps import (
+    DUPLICATE_PROBABILITY,
+    add_phrasings,
+    question_and_rest,
+)
+from tandem.knowledge.service.import_plan import find_duplicate
+from tandem.knowledge.text import guess_language, prepare, question_key
+from tandem.understanding.normalize import mask_personal_data
 
 
 async def learn_from_resolution(
@@ -31,6 +39,7 @@ async def learn_from_resolution(
     customer_questions: list[str],
     agent_answers: list[str],
     language: str,
+    asks_for_person: Callable[[str], bool],
 ) -> None:
     """A human resolved a conversation the AI handed over: propose its Q&A as knowledge.
 
@@ -43,13 +52,28 @@ async def learn_from_resolution(
     knowledge does not tell the two apart (their closest live entries are not two different
     ones). The matcher alone sees "我想把这个订单退货" and "…退款" as one question; the shop
     has an entry for each.
+
+    What is learned is clean: a message asking for a person (`asks_for_person`, the engine's
+    own detector) is never a question, personal data is masked in questions and answer, and
+    only the customer's messages that ask the same as the first question are kept as its
+    phrasings (a second, different question in the conversation is not merged into it).
     """
-    picked = question_and_rest(customer_questions)
-    answer = "\n".join(a.strip() for a in agent_answers if a.strip())
+    asked = [mask_personal_data(q) for q in customer_questions if not asks_for_person(q)]
+    picked = question_and_rest(asked)
+    answer = "\n".join(mask_personal_data(a.strip()) for a in agent_answers if a.strip())
     if picked is None or not answer:
         return
     question, others = picked
+    key = question_key(question)
     language = language or guess_language(question)
+    matcher = index.matcher
+    if others:
+        same = matcher.score_pairs([(prepare(question), prepare(o)) for o in others])
+        others = [
+            o
+            for o, p in zip(others, same.tolist(), strict=True)
+            if p >= DUPLICATE_PROBABILITY or question_key(o) == key
+        ]
     now = clock_of(session).now()
     open_candidates = list(
         await session.scalars(
@@ -58,7 +82,6 @@ async def learn_from_resolution(
             )
         )
     )
-    matcher = index.matcher
     near = index.search(question, language=language, k=1).candidates
     if open_candidates:
         from_texts = [(question, c.question) for c in open_candidates]
@@ -67,7 +90,14 @@ async def learn_from_resolution(
         target = open_candidates[best]
         target_near = index.search(target.question, language=language, k=1).candidates
         told_apart = bool(near and target_near and near[0].entry_id != target_near[0].entry_id)
-        if float(probs[best]) >= DUPLICATE_PROBABILITY and not told_apart:
+        same_words = next(
+            (i for i, c in enumerate(open_candidates) if question_key(c.question) == key), None
+        )
+        if same_words is not None:
+            best, target, told_apart = same_words, open_candidates[same_words], False
+        if (
+            float(probs[best]) >= DUPLICATE_PROBABILITY or same_words is not None
+        ) and not told_apart:
             phrasings = [
                 p
                 for p in (question, *others)
@@ -148,8 +178,14 @@ async def approve_candidate(
     *,
     actor: str | None,
     edits: dict[str, Any] | None = None,
+    allow_duplicate: bool = False,
+    language: str = "zh",
 ) -> KnowledgeEntry:
-    """The candidate (optionally edited by the reviewer) becomes a live entry at commit."""
+    """The candidate (optionally edited by the reviewer) becomes a live entry at commit.
+
+    Refused (Conflict, in `language`) when a live entry already asks the same question or
+    the index would already answer it with one: merge into that entry instead, or approve
+    with `allow_duplicate` when the reviewer knows they differ."""
     candidate = await require_candidate(session, candidate_id)
     raw: dict[str, Any] = {
         "question": candidate.question,
@@ -164,6 +200,12 @@ async def approve_candidate(
         draft = validate(raw)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
+    duplicate = None if allow_duplicate else await find_duplicate(session, index, draft)
+    if duplicate is not None:
+        entry_id, question = duplicate
+        raise Conflict(
+            render("approve_duplicate", {"id": entry_id, "question": question}, language)
+        )
     conversation = candidate.conversation_ids[0] if candidate.conversation_ids else None
     entry = await create_entry(
         session, index, draft, actor=actor, source="learned", conversation_id=conversation
@@ -183,19 +225,9 @@ async def merge_candidate(
 ) -> KnowledgeEntry:
     """Add the candidate's phrasings to an existing entry (its answer stays the entry's)."""
     candidate = await require_candidate(session, candidate_id)
-    entry = await require_entry(session, entry_id)
-    known = {entry.question, *entry.alternatives}
-    added = [p for p in (candidate.question, *candidate.alternatives) if p not in known]
-    draft = EntryDraft(
-        question=entry.question,
-        answer=entry.answer,
-        alternatives=(*entry.alternatives, *added),
-        intent=entry.intent,
-        tags=tuple(entry.tags),
-        language=entry.language,
-        id=entry.id,
+    entry = await add_phrasings(
+        session, index, entry_id, [candidate.question, *candidate.alternatives], actor=actor
     )
-    entry = await update_entry(session, index, entry.id, draft, actor=actor, change="merged")
     _close(candidate, "merged", actor, entry.id, clock_of(session).now())
     await session.flush()
     return entry

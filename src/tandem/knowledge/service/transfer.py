@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,77 +11,119 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.core.errors import InvalidInput
-from tandem.knowledge.formats import EntryDraft, RowError, export, parse, validate
+from tandem.knowledge.formats import EntryDraft, ParseResult, export, parse, validate
 from tandem.knowledge.index import KnowledgeIndex
+from tandem.knowledge.messages import Problem, RowError
 from tandem.knowledge.models import (
     KnowledgeEntry,
 )
 from tandem.knowledge.service.entries import create_entry, update_entry
+from tandem.knowledge.service.import_plan import ImportPlan, Progress, no_progress, plan_import
 
 DEMO_FAQ = Path(__file__).parents[1] / "data" / "demo_faq.jsonl"
 
 
 @dataclass
 class ImportReport:
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    """What an import did (or, previewed, would do), row by row."""
 
-    def as_dict(self) -> dict[str, Any]:
+    plan: ImportPlan
+    applied: bool
+
+    @property
+    def created(self) -> int:
+        return self.plan.count("add")
+
+    @property
+    def updated(self) -> int:
+        return self.plan.count("update")
+
+    @property
+    def unchanged(self) -> int:
+        return self.plan.count("unchanged")
+
+    @property
+    def duplicates(self) -> list[RowError]:
+        return [r.problem for r in self.plan.rows if r.action == "duplicate" and r.problem]
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [r.problem for r in self.plan.rows if r.action == "failed" and r.problem]
+
+    @property
+    def warnings(self) -> list[RowError]:
+        return [r.warning for r in self.plan.rows if r.warning]
+
+    def as_dict(self, language: str = "zh") -> dict[str, Any]:
+        def rows(errors: list[RowError]) -> list[dict[str, Any]]:
+            return [{"row": e.row, "reason": e.text(language)} for e in errors]
+
         return {
+            "applied": self.applied,
             "created": self.created,
             "updated": self.updated,
-            "errors": [{"row": e.row, "reason": e.reason} for e in self.errors],
+            "unchanged": self.unchanged,
+            "duplicates": rows(self.duplicates),
+            "errors": rows(self.errors),
+            "warnings": rows(self.warnings),
+            "rows": [r.as_dict(language) for r in self.plan.rows],
         }
+
+
+def read_file(data: bytes, fmt: str, language: str = "en") -> ParseResult:
+    """The file's rows; InvalidInput in `language` when the file as a whole is unreadable."""
+    try:
+        return parse(data, fmt)
+    except Problem as exc:
+        raise InvalidInput(exc.text(language)) from exc
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
 
 
 async def import_entries(
     session: AsyncSession,
     index: KnowledgeIndex | None,
-    data: bytes,
-    fmt: str,
+    data: bytes | ParseResult,
+    fmt: str = "",
     *,
     actor: str | None,
-    progress: Callable[[Sequence[Any]], Iterable[Any]] = lambda rows: rows,
+    preview: bool = False,
+    progress: Progress = no_progress,
+    update_index: bool = True,
 ) -> ImportReport:
-    """Create new entries and update those whose `id` already exists; bad rows are reported.
+    """Add new entries, update those a row names (by `id`, else by its question), skip
+    duplicates; bad rows are reported. `preview`: decide only, write nothing. `index` finds
+    near-duplicates and, unless `update_index` is False, takes the changes at commit.
 
     Raises InvalidInput only when the file as a whole cannot be read.
     """
-    try:
-        parsed = parse(data, fmt)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
-    report = ImportReport(errors=list(parsed.errors))
-    ids = [d.id for _, d in parsed.drafts if d.id]
-    existing: dict[str, KnowledgeEntry] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        # Loading the rows puts them in the identity map: updates below need no query each.
-        found = await session.scalars(select(KnowledgeEntry).where(KnowledgeEntry.id.in_(chunk)))
-        existing.update((e.id, e) for e in found)
-    seen: set[str] = set()
-    for n, (row, draft) in enumerate(progress(parsed.drafts), 1):
-        if draft.id and draft.id in seen:
-            report.errors.append(
-                RowError(row, f"id {draft.id} appears twice in the file; keep one row")
-            )
-            continue
-        if draft.id:
-            seen.add(draft.id)
-        if draft.id and draft.id in existing:
+    parsed = data if isinstance(data, ParseResult) else read_file(data, fmt)
+    plan = await plan_import(session, index, parsed, progress)
+    if preview:
+        return ImportReport(plan, applied=False)
+    target = index if update_index else None
+    todo = [r for r in plan.rows if r.action in ("add", "update") and r.draft is not None]
+    for n, planned in enumerate(todo, 1):
+        assert planned.draft is not None
+        if planned.action == "update" and planned.entry_id:
+            draft = replace(planned.draft, id=planned.entry_id)
             await update_entry(
-                session, index, draft.id, draft, actor=actor, change="imported", flush=False
+                session,
+                target,
+                planned.entry_id,
+                draft,
+                actor=actor,
+                change="imported",
+                flush=False,
             )
-            report.updated += 1
         else:
-            await create_entry(session, index, draft, actor=actor, change="imported", flush=False)
-            report.created += 1
-        if n % 1000 == 0:
+            await create_entry(
+                session, target, planned.draft, actor=actor, change="imported", flush=False
+            )
+        if n % 500 == 0 or n == len(todo):
             await session.flush()
-    await session.flush()
-    report.errors.sort(key=lambda e: e.row)
-    return report
+            await progress("writing", n, len(todo))
+    return ImportReport(plan, applied=True)
 
 
 def _draft_of(entry: KnowledgeEntry) -> EntryDraft:

@@ -17,16 +17,21 @@
       cancel: "取消", history: "修改记录", candHelp: "人工客服解决的问题会变成候选条目。批准后立即生效，AI 下次即可回答。",
       gapsHelp: "AI 最常答不上的问题（相似问法已合并）。为它们写条目，可以减少转人工。", gapQuestion: "问题",
       count: "次数", examples: "其他问法", nearest: "最接近的条目", import: "导入", export: "导出",
-      importHelp: "支持 CSV、XLSX、JSONL、Markdown。表头：question/问题、answer/答案、alternatives/相似问法、intent/意图、tags/标签、language/语言、id。带 id 的行会更新已有条目。",
-      upload: "导入", importing: "正在导入…", total: (n) => `共 ${n} 条`, newTitle: "新建条目",
+      importHelp: "支持 CSV、XLSX、JSONL、Markdown。表头：question/问题、answer/答案、alternatives/相似问法、intent/意图、tags/标签、language/语言、id。带 id 的行、或问题与已有条目相同的行会更新该条目；重复的问题会被跳过。先预览，再确认导入。",
+      total: (n) => `共 ${n} 条`, newTitle: "新建条目",
       editTitle: (id) => `编辑 ${id}`, saved: "已保存，AI 已使用新内容", version: (v, who, at) => `版本 ${v} · ${who || "-"} · ${at}`,
       source: { written: "人工编写", learned: "从对话学习" }, approve: "批准并生效", merge: "合并到相似条目",
       reject: "驳回", asked: (n) => `被问到 ${n} 次`, similar: "已有相似条目：", mergeTo: "合并到条目 ID",
       noCandidates: "没有待审核的候选条目。", noGaps: "暂无记录：AI 还没有答不上的问题。", write: "写条目",
-      imported: (c, u) => `新建 ${c} 条，更新 ${u} 条`, rowError: (r, why) => `第 ${r} 行：${why}`,
       login: "请先在客服工作台用主管账号登录", confirmRetire: "停用后 AI 不再使用这个条目，确定吗？",
       changes: { created: "创建", updated: "修改", retired: "停用", imported: "导入", merged: "合并问法", status: "状态变更" },
       conversations: "来自对话：", empty: "没有符合条件的条目。",
+      previewImport: "预览", applyImport: "确认导入",
+      phase: { checking: "正在检查重复", writing: "正在写入" },
+      summary: (r) => [`新增 ${r.created}`, `更新 ${r.updated}`, `未变 ${r.unchanged}`, `重复跳过 ${r.duplicates.length}`, `失败 ${r.errors.length}`],
+      previewed: "预览：尚未写入任何内容。确认无误后点“确认导入”。", done: "导入完成，AI 已使用新内容。",
+      actions: { add: "新增", update: "更新", unchanged: "未变", duplicate: "重复跳过", failed: "失败" },
+      row: "行", allowDuplicate: "仍然新建（与已有条目确实不同）", addPhrasing: "加为该条目的问法", phrasingAdded: (q) => `已加为“${q}”的问法`,
     },
     en: {
       title: "Knowledge base", desk: "Agent desk", tabEntries: "Entries", tabCandidates: "To review", tabGaps: "Gaps",
@@ -40,17 +45,23 @@
       gapsHelp: "The questions the AI most often could not answer (similar phrasings grouped). Writing entries for them means fewer handoffs.",
       gapQuestion: "Question", count: "Times", examples: "Other phrasings", nearest: "Closest entry", import: "Import",
       export: "Export",
-      importHelp: "CSV, XLSX, JSONL or Markdown. Columns: question, answer, alternatives, intent, tags, language, id. Rows with an existing id update that entry.",
-      upload: "Import", importing: "Importing…", total: (n) => `${n} entries`, newTitle: "New entry",
+      importHelp: "CSV, XLSX, JSONL or Markdown. Columns: question, answer, alternatives, intent, tags, language, id. A row with an existing id, or with the same question as an entry, updates that entry; duplicates are skipped. Preview first, then import.",
+      total: (n) => `${n} entries`, newTitle: "New entry",
       editTitle: (id) => `Edit ${id}`, saved: "Saved; the AI uses it now", version: (v, who, at) => `version ${v} · ${who || "-"} · ${at}`,
       source: { written: "written", learned: "learned from a conversation" }, approve: "Approve (goes live)",
       merge: "Merge into similar entry", reject: "Reject", asked: (n) => `asked ${n} times`, similar: "Similar live entry: ",
       mergeTo: "Merge into entry id", noCandidates: "Nothing to review.", noGaps: "Nothing yet: the AI has not failed on any question.",
-      write: "Write entry", imported: (c, u) => `${c} created, ${u} updated`, rowError: (r, why) => `row ${r}: ${why}`,
+      write: "Write entry",
       login: "Sign in with a supervisor account in the agent desk first",
       confirmRetire: "The AI will stop using this entry. Retire it?",
       changes: { created: "created", updated: "edited", retired: "retired", imported: "imported", merged: "phrasings merged", status: "status changed" },
       conversations: "From conversations: ", empty: "No entries match.",
+      previewImport: "Preview", applyImport: "Import now",
+      phase: { checking: "Checking for duplicates", writing: "Writing" },
+      summary: (r) => [`${r.created} to add`, `${r.updated} to update`, `${r.unchanged} unchanged`, `${r.duplicates.length} duplicates skipped`, `${r.errors.length} failed`],
+      previewed: "Preview: nothing written yet. Check it, then choose Import now.", done: "Imported; the AI uses it now.",
+      actions: { add: "add", update: "update", unchanged: "unchanged", duplicate: "duplicate, skipped", failed: "failed" },
+      row: "Row", allowDuplicate: "Create anyway (it really differs from the existing entry)", addPhrasing: "Add as a phrasing of this entry", phrasingAdded: (q) => `Added as a phrasing of "${q}"`,
     },
   };
   let lang = localStorage.getItem("tandem.lang") === "en" ? "en" : "zh";
@@ -192,10 +203,12 @@
         el("label", { text: t("answer") }), answer,
         el("label", { text: t("intent") }), intent);
       if (c.similar_entry_id) card.appendChild(el("p", { className: "similar", text: `${t("similar")}${c.similar_question || ""} (${c.similar_entry_id})` }));
+      const anyway = el("input", { type: "checkbox", className: "allow-duplicate" });
       const approve = el("button", { className: "primary", type: "button", text: t("approve"), onclick: async () => {
-        await api(`/api/v1/kb/candidates/${encodeURIComponent(c.id)}/approve`, json("POST", {
+        await api(`/api/v1/kb/candidates/${encodeURIComponent(c.id)}/approve?lang=${lang}`, json("POST", {
           question: q.value.trim(), answer: answer.value.trim(), intent: intent.value.trim() || null,
           alternatives: alts.value.split("\n").map((s) => s.trim()).filter(Boolean),
+          allow_duplicate: anyway.checked,
         }));
         loadCandidates();
       } });
@@ -209,6 +222,7 @@
         loadCandidates();
       } });
       card.appendChild(el("div", { className: "kb-row" }, approve, mergeId, merge, reject));
+      card.appendChild(el("label", { className: "muted" }, anyway, el("span", { text: ` ${t("allowDuplicate")}` })));
       list.appendChild(card);
     });
   }
@@ -227,34 +241,99 @@
         $("fAlternatives").value = g.examples.join("\n");
         $("fLanguage").value = g.language;
       } });
+      const actions = el("td", {}, write);
+      if (g.nearest_entry_id) {
+        actions.appendChild(el("button", { type: "button", className: "add-phrasing", text: t("addPhrasing"), onclick: async () => {
+          await api("/api/v1/kb/gaps/phrasing", json("POST", { entry_id: g.nearest_entry_id, phrasings: [g.question, ...g.examples] }));
+          await loadGaps();
+          $("gapsNote").textContent = t("phrasingAdded")(g.nearest_question || g.nearest_entry_id);
+        } }));
+      }
       body.appendChild(el("tr", {},
         el("td", { text: g.question }),
         el("td", { text: String(g.count) }),
         el("td", { text: g.examples.join(" / ") }),
         el("td", { text: g.nearest_question || "-" }),
-        el("td", {}, write)));
+        actions));
     });
   }
 
   // --- files -----------------------------------------------------------------------
-  async function importFile(ev) {
-    ev.preventDefault();
+  // The server streams NDJSON lines: {phase, done, total} while it works, then {report}.
+  async function runImport(preview) {
     const file = $("file").files[0];
     if (!file) return;
     const form = new FormData();
     form.append("file", file);
-    $("importing").classList.remove("hidden");
+    const params = new URLSearchParams({ stream: "true", lang, preview: preview ? "true" : "false" });
     $("importReport").replaceChildren();
+    $("applyImport").classList.add("hidden");
+    $("importProgress").classList.remove("hidden");
+    $("importBar").value = 0;
+    $("importPhase").textContent = t("phase").checking;
     try {
-      const report = await api("/api/v1/kb/import", { method: "POST", body: form });
-      const box = $("importReport");
-      box.appendChild(el("p", { className: "ok-text", text: t("imported")(report.created, report.updated) }));
-      const ul = el("ul", {});
-      report.errors.forEach((e) => ul.appendChild(el("li", { className: "warn-text", text: t("rowError")(e.row, e.reason) })));
-      box.appendChild(ul);
-    } finally {
-      $("importing").classList.add("hidden");
+      const res = await fetch(`/api/v1/kb/import?${params}`, { method: "POST", body: form, credentials: "same-origin" });
+      if (!res.ok) {
+        const body = res.headers.get("content-type")?.includes("json") ? await res.json() : null;
+        showError((body && body.message) || (res.status === 401 || res.status === 403 ? t("login") : `HTTP ${res.status}`));
+        return;
+      }
+      showError("");
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (value) buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 1);
+          if (line.trim()) handleLine(JSON.parse(line), preview);
+        }
+        if (done) break;
+      }
+    } catch (err) {
+      $("importProgress").classList.add("hidden");
+      throw err;
     }
+  }
+
+  function handleLine(msg, preview) {
+    if (msg.phase) {
+      $("importBar").max = Math.max(msg.total, 1);
+      $("importBar").value = msg.done;
+      $("importPhase").textContent = `${t("phase")[msg.phase] || msg.phase} ${msg.done} / ${msg.total}`;
+      $("importBar").dataset.phase = msg.phase;
+    } else if (msg.error) {
+      showError(msg.error);
+    } else if (msg.report) {
+      showReport(msg.report, preview);
+    }
+  }
+
+  function showReport(report, preview) {
+    const box = $("importReport");
+    box.replaceChildren();
+    box.appendChild(el("p", { className: preview ? "muted" : "ok-text", text: preview ? t("previewed") : t("done") }));
+    const summary = el("div", { className: "kb-summary", id: "importSummary" });
+    t("summary")(report).forEach((s) => summary.appendChild(el("span", { text: s })));
+    box.appendChild(summary);
+    const rows = el("tbody", {});
+    report.rows.forEach((r) => {
+      const note = [r.reason, r.warning].filter(Boolean).join(" · ");
+      rows.appendChild(el("tr", { className: r.action },
+        el("td", { text: String(r.row) }),
+        el("td", { text: t("actions")[r.action] || r.action }),
+        el("td", { text: r.question }),
+        el("td", { className: r.action === "failed" || r.action === "duplicate" ? "warn-text" : "muted", text: note || r.entry_id || "" })));
+    });
+    box.appendChild(el("table", { className: "kb-table", id: "importRows" },
+      el("thead", {}, el("tr", {}, el("th", { text: t("row") }), el("th", { text: "" }), el("th", { text: t("question") }), el("th", { text: "" }))),
+      rows));
+    const writes = report.created + report.updated;
+    $("applyImport").classList.toggle("hidden", !preview || writes === 0);
+    if (!preview) loadEntries().catch(() => {});
   }
 
   // --- tabs ------------------------------------------------------------------------
@@ -274,7 +353,8 @@
   $("editor").addEventListener("submit", (ev) => saveEntry(ev).catch(() => {}));
   $("retire").addEventListener("click", () => setStatus("retired").catch(() => {}));
   $("restore").addEventListener("click", () => setStatus("live").catch(() => {}));
-  $("importForm").addEventListener("submit", (ev) => importFile(ev).catch(() => {}));
+  $("importForm").addEventListener("submit", (ev) => { ev.preventDefault(); runImport(true).catch(() => {}); });
+  $("applyImport").addEventListener("click", () => runImport(false).catch(() => {}));
   $("lang").addEventListener("click", () => {
     lang = lang === "zh" ? "en" : "zh";
     localStorage.setItem("tandem.lang", lang);
