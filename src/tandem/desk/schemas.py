@@ -101,6 +101,7 @@ class AgentOut(BaseModel):
     exposure: float = 0.0
     break_until: datetime | None = None
     break_suggested: bool = False
+    break_reasons: list[str] = []
     alert_level: str | None = None
 
 

@@ -24,7 +24,7 @@
       skill: { pre_sale: "售前组", after_sale: "售后组", logistics: "物流组", vip: "VIP 组", zh: "中文组", en: "英文组", supervisor: "主管" },
       toSkill: "转给", toAgent: "转给同事",
       figures: (f) => `今日结单 ${f.closed} · 好评率 ${f.positive_rate == null ? "—" : Math.round(f.positive_rate * 100) + "%"} · 平均处理 ${f.avg_handle_seconds == null ? "—" : Math.max(1, Math.round(f.avg_handle_seconds / 60)) + " 分钟"}`,
-      breakText: (r) => `建议休息一下：${r}。休息期间不会分配新会话，您手上的会话会交给同事。`,
+      breakText: (r) => `建议休息一下${r ? "：" + r : ""}。休息期间不会分配新会话，您手上的会话会交给同事。`,
       reasonsBreak: { sustained_hostile_load: "近期接待了较多情绪激烈或辱骂的客户", critical_hostile_load: "近期承受的辱骂压力很大", long_at_capacity: "长时间满负荷工作", break_suggestion_not_taken: "建议休息已有一段时间" },
       takeBreak: "休息 15 分钟", later: "稍后", breakUntil: (t) => `休息至 ${t}`,
       verdict: { allowed: "已办理", declined: "未通过", needs_approval: "需审批", needs_evidence: "需凭证", needs_info: "需补充信息" },
@@ -48,7 +48,7 @@
       skill: { pre_sale: "Pre-sale", after_sale: "After-sale", logistics: "Logistics", vip: "VIP", zh: "Chinese", en: "English", supervisor: "Supervisor" },
       toSkill: "To", toAgent: "To colleague",
       figures: (f) => `Closed today ${f.closed} · positive ${f.positive_rate == null ? "—" : Math.round(f.positive_rate * 100) + "%"} · avg handling ${f.avg_handle_seconds == null ? "—" : Math.max(1, Math.round(f.avg_handle_seconds / 60)) + " min"}`,
-      breakText: (r) => `Time for a break: ${r}. You get no new conversations on a break; yours go to colleagues.`,
+      breakText: (r) => `Time for a break${r ? ": " + r : ""}. You get no new conversations on a break; yours go to colleagues.`,
       reasonsBreak: { sustained_hostile_load: "you have had many angry or abusive customers lately", critical_hostile_load: "you have taken a lot of abuse lately", long_at_capacity: "you have been at full load for a long time", break_suggestion_not_taken: "a break was suggested a while ago" },
       takeBreak: "Take 15 minutes", later: "Later", breakUntil: (t) => `On break until ${t}`,
       verdict: { allowed: "Done", declined: "Declined", needs_approval: "Needs approval", needs_evidence: "Needs evidence", needs_info: "Needs details" },
@@ -513,7 +513,7 @@
     agents = await api("GET", "/api/v1/desk/agents");
     const self = agents.find((a) => a.id === me.id);
     showPresence(Object.assign({}, me, self ? { break_until: self.break_until } : {}));
-    if (self && self.break_suggested) showBreak([]);
+    if (self && self.break_suggested) showBreak(self.break_reasons || []);
     await Promise.all([refreshLists(), refreshFigures()]);
     if (!mine.length && queue.length) { tab = "queue"; renderList(); }
     connect();
