@@ -22,7 +22,7 @@ from tandem.deps import (
     SupervisorDep,
     principal_for_token,
 )
-from tandem.desk import assist, authz, board, figures, presence, service, workbench
+from tandem.desk import assist, authz, board, figures, presence, service, staff, workbench
 from tandem.desk.schemas import (
     AgentOut,
     AgentReplyIn,
@@ -39,7 +39,7 @@ from tandem.desk.schemas import (
     TransferIn,
 )
 from tandem.identity.routes import account_out
-from tandem.identity.schemas import AccountOut
+from tandem.identity.schemas import AccountIn, AccountOut, AccountPatch
 from tandem.realtime.hub import DESK_TOPIC, Overflowed
 from tandem.realtime.ws import drain_client, next_event
 from tandem.routing import assignment
@@ -325,3 +325,30 @@ async def take_over(
     async with services.unit_of_work() as uow:
         c = await board.take_over(uow, supervisor, conversation_id, services.clock.now())
         return await service.summary(uow.session, c)
+
+
+@router.get("/staff")
+async def list_staff(services: ServicesDep, supervisor: SupervisorDep) -> list[dict[str, Any]]:
+    """Every account with its role, skills, cap, team and shift."""
+    async with services.sessions() as session:
+        return await staff.staff(session)
+
+
+@router.post("/staff", status_code=201)
+async def create_staff(
+    body: AccountIn, services: ServicesDep, supervisor: SupervisorDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        return await staff.create(
+            uow, services.hasher, supervisor, body.model_dump(), services.clock.now()
+        )
+
+
+@router.patch("/staff/{account_id}")
+async def change_staff(
+    account_id: str, body: AccountPatch, services: ServicesDep, supervisor: SupervisorDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        return await staff.update(
+            uow, supervisor, account_id, body.model_dump(exclude_unset=True), services.clock.now()
+        )
