@@ -9,6 +9,7 @@ resolve); taking over is audited like every other supervisor action on a colleag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,39 +34,33 @@ LIVE_STATES = ("queued", "agent")
 def waiting_since(
     state: str,
     queued_at: datetime | None,
-    last_customer: datetime | None,
-    last_reply: datetime | None,
+    customer: Sequence[tuple[int, datetime]],
+    last_reply_seq: int | None,
 ) -> datetime | None:
-    """Since when the customer has been waiting for a person's (or the AI's) answer: in the
-    queue, since they joined it; with a person, since their oldest unanswered message; None
-    when the last word was ours."""
+    """Since when the customer has been waiting for an answer: in the queue, since they joined
+    it; otherwise since their oldest message after the last reply (`customer` are their
+    messages as (seq, time) in order); None when the last word was ours."""
     if state == "queued":
         return queued_at
-    if last_customer is None:
-        return None
-    if last_reply is not None and last_reply >= last_customer:
-        return None
-    return last_customer
+    for seq, at in customer:
+        if last_reply_seq is None or seq > last_reply_seq:
+            return at
+    return None
 
 
-async def _last_at(session: AsyncSession, cid: str, authors: tuple[str, ...]) -> datetime | None:
-    return await session.scalar(
-        select(Message.created_at)
-        .where(Message.conversation_id == cid, Message.author.in_(authors))
-        .order_by(Message.seq.desc())
-        .limit(1)
-    )
-
-
-async def _first_unanswered(
-    session: AsyncSession, cid: str, after: datetime | None
-) -> datetime | None:
-    query = select(Message.created_at).where(
-        Message.conversation_id == cid, Message.author == "customer"
-    )
-    if after is not None:
-        query = query.where(Message.created_at > after)
-    return await session.scalar(query.order_by(Message.seq).limit(1))
+async def _timeline(
+    session: AsyncSession, cid: str, replier: tuple[str, ...]
+) -> tuple[list[tuple[int, datetime]], int | None]:
+    rows = (
+        await session.execute(
+            select(Message.seq, Message.created_at, Message.author)
+            .where(Message.conversation_id == cid, Message.author.in_(("customer", *replier)))
+            .order_by(Message.seq)
+        )
+    ).all()
+    customer = [(seq, at) for seq, at, author in rows if author == "customer"]
+    replies = [seq for seq, _, author in rows if author != "customer"]
+    return customer, (replies[-1] if replies else None)
 
 
 async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
@@ -85,12 +80,9 @@ async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
     for c in rows:
         packet = c.handoff_packet or {}
         who = packet.get("customer") or {}
-        last_customer = await _last_at(session, c.id, ("customer",))
         replier = ("agent",) if c.state == "agent" else ("agent", "bot")
-        last_reply = await _last_at(session, c.id, replier)
-        since = waiting_since(c.state, c.queued_at, last_customer, last_reply)
-        if since is not None and c.state == "agent":
-            since = await _first_unanswered(session, c.id, last_reply) or since
+        customer, last_reply = await _timeline(session, c.id, replier)
+        since = waiting_since(c.state, c.queued_at, customer, last_reply)
         out.append(
             {
                 "id": c.id,

@@ -229,6 +229,17 @@
     return since;
   }
 
+  function updateTimer(detail) {
+    const c = detail.conversation;
+    const timer = $("convTimer");
+    const since = c.state === "agent" ? waitingSince(detail) : null;
+    timer.dataset.since = since || "";
+    timer.dataset.prefix = "wait";
+    timer.textContent = since ? "" : (c.state === "agent" ? t("answered") : "");
+    timer.classList.toggle("late", !!since && Date.now() - new Date(since).getTime() > 120000);
+    tick();
+  }
+
   function tick() {
     document.querySelectorAll("[data-since]").forEach((node) => {
       const since = node.dataset.since;
@@ -342,12 +353,7 @@
     $("conversation").classList.remove("hidden");
     $("convTitle").textContent = who(c) + (c.customer_tier === "vip" ? " · VIP" : "");
     $("convState").textContent = t("state")[c.state] + (c.waited_seconds ? ` · ${t("queuedFor")(duration(c.waited_seconds))}` : "");
-    const timer = $("convTimer");
-    const since = c.state === "agent" ? waitingSince(detail) : null;
-    timer.dataset.since = since || "";
-    timer.dataset.prefix = "wait";
-    timer.textContent = since ? "" : (c.state === "agent" ? t("answered") : "");
-    timer.classList.toggle("late", !!since && Date.now() - new Date(since).getTime() > 120000);
+    updateTimer(detail);
     document.querySelector(".desk").classList.add("open");
     const mineNow = c.state === "agent" && (c.assigned_agent_id === me.id || me.role !== "agent");
     $("accept").classList.toggle("hidden", c.state !== "queued");
@@ -516,6 +522,19 @@
       scheduleRefresh();
     });
   });
+  // After passing a chat on (transfer, escalate, back to AI) it is no longer ours to read.
+  async function leave(id) {
+    try { await open(id); }
+    catch (e) {
+      if (e.status !== 403 && e.status !== 404) throw e;
+      current = null;
+      $("conversation").classList.add("hidden");
+      $("side").classList.add("hidden");
+      $("empty").classList.remove("hidden");
+      document.querySelector(".desk").classList.remove("open");
+      renderList();
+    }
+  }
   $("backToList").addEventListener("click", () => document.querySelector(".desk").classList.remove("open"));
 
   // --- beside the chat: copilot, orders, proposals --------------------------------------------
@@ -651,12 +670,12 @@
   $("handBack").addEventListener("click", () => act(async () => {
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/hand-back`);
     await refreshLists();
-    await open(current.conversation.id);
+    await leave(current.conversation.id);
   }, "handedBack"));
   $("escalate").addEventListener("click", () => act(async () => {
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/escalate`, {});
     await refreshLists();
-    await open(current.conversation.id);
+    await leave(current.conversation.id);
   }, "escalated"));
   $("transfer").addEventListener("click", () => act(async () => {
     const v = $("transferTo").value;
@@ -666,7 +685,7 @@
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/transfer`, body);
     $("transferNote").value = "";
     await refreshLists();
-    await open(current.conversation.id);
+    await leave(current.conversation.id);
   }, "transferred"));
   $("replyForm").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -794,6 +813,8 @@
       if (!transcript.querySelector(`[data-seq="${ev.seq}"]`)) {
         transcript.appendChild(messageEl(ev.data));
         transcript.scrollTop = transcript.scrollHeight;
+        current.messages.push(ev.data);
+        updateTimer(current);
       }
     } else if (ev.type === "conversation.state_changed") {
       open(current.conversation.id).catch(() => {});
