@@ -8,19 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tandem.routing import wellbeing
-
 pytestmark = pytest.mark.asyncio
 
 ABUSE = ("你们这群傻逼客服", "垃圾客服，滚")
-
-
-def test_flagged_move_rule() -> None:
-    assert wellbeing.flagged_move("agent", "agent") == wellbeing.MOVE_TO_SUPERVISORS
-    assert wellbeing.flagged_move("agent", "supervisor") == wellbeing.MOVE_KEEP
-    assert wellbeing.flagged_move("agent", "admin") == wellbeing.MOVE_KEEP
-    assert wellbeing.flagged_move("queued", "agent") == wellbeing.MOVE_KEEP
-    assert wellbeing.flagged_move("agent", None) == wellbeing.MOVE_KEEP
 
 
 async def _login(base: str, username: str, online: bool = True) -> httpx.AsyncClient:

@@ -123,19 +123,3 @@ async def test_board_take_over_and_audit(server: Any) -> None:
     finally:
         for c in (agent1, lead, customer):
             await c.aclose()
-
-
-def test_waiting_since() -> None:
-    from datetime import UTC, datetime
-
-    from tandem.desk.board import waiting_since
-
-    t1, t2, t3 = (datetime(2026, 12, 2, 6, m, tzinfo=UTC) for m in (0, 1, 2))
-    # Queued: since joining the queue.
-    assert waiting_since("queued", t3, [(1, t1)], None) == t3
-    # Two customer messages after the agent's last reply: since the first of them.
-    assert waiting_since("agent", None, [(1, t1), (4, t2), (5, t3)], 3) == t2
-    # The agent answered last: nobody is waiting.
-    assert waiting_since("agent", None, [(1, t1), (2, t2)], 3) is None
-    # Same timestamps (one clock tick) still ordered by sequence.
-    assert waiting_since("agent", None, [(1, t1), (3, t1)], 2) == t1
