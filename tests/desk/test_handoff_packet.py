@@ -70,6 +70,20 @@ def test_problem_is_the_engines_reading_not_a_tapped_label(
     assert f"问题：{expected}" in p["summary"]
 
 
+def test_tapped_label_is_not_quoted_as_the_question() -> None:
+    p = _packet(
+        transcript=[
+            ("customer", "我要退款"),
+            ("bot", "请问是哪一笔订单？"),
+            ("customer", "香薰加湿器 · ¥159 · 待发货", {"tapped": True}),
+            ("bot", "确认要为订单「香薰加湿器」申请退款吗？"),
+        ],
+        decisions=[{"rule": "pick_order", "intent": "refund"}],
+    )
+    assert "¥159" not in p["summary"]
+    assert "要退款" in p["summary"]
+
+
 def test_no_problem_when_only_small_talk() -> None:
     assert problem_intent([{"rule": "greeting", "intent": "greeting"}], EngineMemory()) is None
     assert "问题" not in _packet(decisions=[{"rule": "greeting", "intent": "greeting"}])["summary"]
@@ -202,6 +216,7 @@ async def test_packets_of_real_conversations(server: Any) -> None:
             async with httpx.AsyncClient(base_url=server.url, timeout=30) as customer:
                 cid, headers = await _open(server, customer, situation)
                 replies: list[dict[str, Any]] = []
+                labels: list[str] = []
                 for said in says:
                     if said.startswith("TAP:"):
                         options = [q for r in replies for q in (r.get("quick_replies") or [])]
@@ -210,6 +225,7 @@ async def test_packets_of_real_conversations(server: Any) -> None:
                         )
                         assert chosen is not None, (situation, says, replies)
                         message = {"text": chosen["label"], "payload": chosen["payload"]}
+                        labels.append(chosen["label"])
                     else:
                         message = {"text": said}
                     r = await customer.post(
@@ -224,6 +240,9 @@ async def test_packets_of_real_conversations(server: Any) -> None:
             assert tried in p["tried"], (situation, says, p["tried"])
             assert p["emotion"]["label"] == "neutral", (situation, says, p["emotions"])
             assert "愤怒" not in p["summary"]
+            # A tapped order's label is not quoted as what the customer asked.
+            for label in labels:
+                assert label not in p["summary"], (situation, p["summary"])
     finally:
         await agent.aclose()
         await lead.aclose()

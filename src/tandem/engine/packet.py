@@ -248,6 +248,8 @@ def build_packet(
     for item in transcript:
         role, text = item[0], item[1]
         analysis = item[2] if len(item) > 2 else None
+        if role == "customer" and analysis and analysis.get("tapped"):
+            continue  # a quick reply's label: the choice is in the facts (the order)
         pieces = masking.segments(text, analysis) if role == "customer" else None
         turns.append(Turn(role, masking.masked_text(pieces, language) if pieces else text))
     summary = summarise(turns, language=language, facts=facts)

@@ -23,7 +23,7 @@ from tandem.knowledge.service import record_miss
 from tandem.routing import assignment, wellbeing
 from tandem.routing import service as routing
 from tandem.shop.present import ShopFacts
-from tandem.turns.facts import History, analysis_meta, history_before
+from tandem.turns.facts import History, analysis_meta, history_before, tapped
 from tandem.understanding import Analysis
 
 
@@ -168,7 +168,11 @@ async def hand_off(
             language=decision.language,
             transcript=[
                 *history.transcript,
-                (message.author, message.text, (message.meta or {}).get("analysis")),
+                (
+                    message.author,
+                    message.text,
+                    tapped((message.meta or {}).get("analysis"), message.payload),
+                ),
             ],
             decisions=[
                 *history.decisions,
