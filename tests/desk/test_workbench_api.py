@@ -123,3 +123,25 @@ async def test_board_take_over_and_audit(server: Any) -> None:
     finally:
         for c in (agent1, lead, customer):
             await c.aclose()
+
+
+async def test_lead_takes_over_a_chat_the_ai_is_serving(server: Any) -> None:
+    lead = await _login(server.url, "lead")
+    customer = httpx.AsyncClient(base_url=server.url, timeout=30)
+    try:
+        opened = (await customer.post("/api/v1/conversations", json={"language": "zh"})).json()
+        cid, headers = opened["id"], {"Authorization": f"Bearer {opened['customer_token']}"}
+        r = await customer.post(
+            f"/api/v1/conversations/{cid}/messages", json={"text": "你好"}, headers=headers
+        )
+        assert r.status_code == 201
+        rows = {r["id"]: r for r in (await lead.get("/api/v1/desk/supervisor/board")).json()}
+        assert rows[cid]["state"] == "bot" and rows[cid]["agent_name"] is None
+        r = await lead.post(f"/api/v1/desk/supervisor/conversations/{cid}/take-over")
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "agent"
+        seen = (await customer.get(f"/api/v1/conversations/{cid}", headers=headers)).json()
+        assert seen["state"] == "agent"
+    finally:
+        await lead.aclose()
+        await customer.aclose()
