@@ -15,7 +15,7 @@ from tandem.identity import service as identity
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
 from tandem.realtime.hub import DESK_TOPIC
-from tandem.routing import assignment, policy
+from tandem.routing import assignment, policy, wellbeing
 from tandem.routing import service as routing
 
 DEFAULT_BREAK = timedelta(minutes=15)
@@ -58,7 +58,8 @@ async def set_presence(
 async def agents(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
     """Every staff member with their load, presence, break and hostile-load exposure."""
     accounts = sorted(await routing.staff(session), key=lambda a: a.display_name)
-    states = {s.agent_id: s for s in await routing.agent_states(session, now)}
+    hostile = await routing.hostile_events(session, now)
+    states = {s.agent_id: s for s in await routing.agent_states(session, now, hostile)}
     statuses = await routing.agent_statuses(session)
     out = []
     for a in accounts:
@@ -77,6 +78,11 @@ async def agents(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
                 "exposure": round(state.exposure, 2),
                 "break_until": status.break_until if status else None,
                 "break_suggested": bool(status and status.break_suggested_at),
+                # Why, in the same words as the live suggestion (the banner states its reason
+                # after a reload too).
+                "break_reasons": list(wellbeing.should_suggest_break(state, hostile, now).reasons)
+                if status and status.break_suggested_at
+                else [],
                 "alert_level": status.alert_level if status else None,
             }
         )

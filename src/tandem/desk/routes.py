@@ -22,7 +22,7 @@ from tandem.deps import (
     SupervisorDep,
     principal_for_token,
 )
-from tandem.desk import assist, authz, figures, presence, service
+from tandem.desk import assist, authz, board, figures, presence, service, staff, workbench
 from tandem.desk.schemas import (
     AgentOut,
     AgentReplyIn,
@@ -32,16 +32,19 @@ from tandem.desk.schemas import (
     DeskMessageOut,
     EscalateIn,
     FiguresOut,
+    NoteIn,
     PresenceIn,
     RevealOut,
+    TagIn,
     TransferIn,
 )
 from tandem.identity.routes import account_out
-from tandem.identity.schemas import AccountOut
+from tandem.identity.schemas import AccountIn, AccountOut, AccountPatch
 from tandem.realtime.hub import DESK_TOPIC, Overflowed
 from tandem.realtime.ws import drain_client, next_event
 from tandem.routing import assignment
 from tandem.services import Services
+from tandem.shop import service as shop_service
 
 router = APIRouter(prefix="/api/v1/desk", tags=["desk"])
 
@@ -134,6 +137,7 @@ async def transfer(
             services.clock.now(),
             to_agent_id=body.agent_id,
             to_skill=body.skill,
+            note=body.note,
         )
         return await service.summary(uow.session, c)
 
@@ -245,3 +249,106 @@ async def desk_events(websocket: WebSocket, token: str | None = None) -> None:
         receiver.cancel()
         with contextlib.suppress(Exception):
             await websocket.close()
+
+
+# --- beside the chat (notes, tags, the customer) and the lead's control room ----------------
+
+
+@router.get("/conversations/{conversation_id}/notes")
+async def list_notes(
+    conversation_id: str, services: ServicesDep, agent: AgentDep
+) -> list[dict[str, Any]]:
+    async with services.sessions() as session:
+        await authz.require_visible(session, agent, conversation_id)
+        return await workbench.notes(session, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/notes", status_code=201)
+async def add_note(
+    conversation_id: str, body: NoteIn, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
+    """An internal note for colleagues: stored apart from the messages, never sent on."""
+    async with services.unit_of_work() as uow:
+        return await workbench.add_note(
+            uow, agent, conversation_id, body.text, services.clock.now()
+        )
+
+
+@router.post("/conversations/{conversation_id}/tags")
+async def add_tag(
+    conversation_id: str, body: TagIn, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        tags = await workbench.add_tag(uow, agent, conversation_id, body.tag, services.clock.now())
+    return {"tags": tags}
+
+
+@router.delete("/conversations/{conversation_id}/tags/{tag}")
+async def remove_tag(
+    conversation_id: str, tag: str, services: ServicesDep, agent: AgentDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        return {"tags": await workbench.remove_tag(uow, agent, conversation_id, tag)}
+
+
+@router.get("/conversations/{conversation_id}/customer")
+async def customer(conversation_id: str, services: ServicesDep, agent: AgentDep) -> dict[str, Any]:
+    """Who the customer is (the shop's name and tier, not its id), their orders and their
+    other conversations with the shop."""
+    async with services.sessions() as session:
+        c = await authz.require_visible(session, agent, conversation_id)
+        facts = await shop_service.load_shop_facts(
+            services.shop.adapter(session), c.customer_external_id
+        )
+        shown = await service.summary(session, c)
+        return {
+            "external_id": c.customer_external_id,
+            "name": (facts.customer.name if facts.customer else None) or shown["customer_name"],
+            "tier": facts.tier.value if facts.tier is not None else shown["customer_tier"],
+            "orders": len(facts.orders),
+            "conversations": await workbench.conversation_counts(session, c.customer_external_id),
+            "history": await workbench.customer_history(session, c),
+        }
+
+
+@router.get("/supervisor/board")
+async def control_board(services: ServicesDep, supervisor: SupervisorDep) -> list[dict[str, Any]]:
+    """Every open conversation: state, agent, wait, emotion, flags."""
+    async with services.sessions() as session:
+        return await board.board(session, services.clock.now())
+
+
+@router.post("/supervisor/conversations/{conversation_id}/take-over")
+async def take_over(
+    conversation_id: str, services: ServicesDep, supervisor: SupervisorDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        c = await board.take_over(uow, supervisor, conversation_id, services.clock.now())
+        return await service.summary(uow.session, c)
+
+
+@router.get("/staff")
+async def list_staff(services: ServicesDep, supervisor: SupervisorDep) -> list[dict[str, Any]]:
+    """Every account with its role, skills, cap, team and shift."""
+    async with services.sessions() as session:
+        return await staff.staff(session)
+
+
+@router.post("/staff", status_code=201)
+async def create_staff(
+    body: AccountIn, services: ServicesDep, supervisor: SupervisorDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        return await staff.create(
+            uow, services.hasher, supervisor, body.model_dump(), services.clock.now()
+        )
+
+
+@router.patch("/staff/{account_id}")
+async def change_staff(
+    account_id: str, body: AccountPatch, services: ServicesDep, supervisor: SupervisorDep
+) -> dict[str, Any]:
+    async with services.unit_of_work() as uow:
+        return await staff.update(
+            uow, supervisor, account_id, body.model_dump(exclude_unset=True), services.clock.now()
+        )

@@ -42,7 +42,13 @@ class ConversationSummaryOut(BaseModel):
     id: str
     state: str
     customer_name: str | None
+    customer_tier: str | None = None
     customer_external_id: str | None
+    last_customer_at: datetime | None = None
+    assigned_at: datetime | None = None
+    waited_seconds: int | None = None
+    emotion: dict[str, Any] | None = None
+    tags: list[str] = []
     language: str
     priority: int
     handoff_reason: str | None
@@ -78,6 +84,8 @@ class DeskMessageOut(MessageOut):
 
 class ConversationDetailOut(BaseModel):
     conversation: ConversationSummaryOut
+    notes: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
     messages: list[DeskMessageOut]
     decisions: list[dict[str, Any]]
 
@@ -101,6 +109,7 @@ class AgentOut(BaseModel):
     exposure: float = 0.0
     break_until: datetime | None = None
     break_suggested: bool = False
+    break_reasons: list[str] = []
     alert_level: str | None = None
 
 
@@ -133,3 +142,13 @@ class CopilotOut(BaseModel):
     suggestions: list[CopilotSuggestionOut]
     canned: list[CannedOut]
     proposal: dict[str, Any] | None = None
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=2000)
+
+
+class TagIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tag: str = Field(max_length=64)

@@ -18,7 +18,7 @@ from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation, Decision, Message
 from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.db.uow import UnitOfWork
-from tandem.desk import authz, masking
+from tandem.desk import authz, masking, workbench
 from tandem.desk.models import Reveal
 from tandem.engine.handoff import wants_human
 from tandem.identity import audit
@@ -109,10 +109,29 @@ async def summary(
             position, eta = waits[c.id]
         else:
             position, eta = await routing.queue_estimate(session, c)
+    packet = c.handoff_packet or {}
+    who = packet.get("customer") or {}
+    last_customer_at = await session.scalar(
+        select(Message.created_at)
+        .where(Message.conversation_id == c.id, Message.author == "customer")
+        .order_by(Message.seq.desc())
+        .limit(1)
+    )
+    waited = (
+        round((c.assigned_at - c.queued_at).total_seconds())
+        if c.assigned_at is not None and c.queued_at is not None and c.assigned_at >= c.queued_at
+        else None
+    )
     return {
         "id": c.id,
         "state": c.state,
-        "customer_name": c.customer_name,
+        "customer_name": c.customer_name or who.get("name"),
+        "customer_tier": who.get("tier"),
+        "last_customer_at": last_customer_at,
+        "assigned_at": c.assigned_at,
+        "waited_seconds": waited,
+        "emotion": packet.get("emotion"),
+        "tags": await workbench.tags(session, c.id),
         "customer_external_id": c.customer_external_id,
         "language": c.language,
         "priority": c.priority,
@@ -171,6 +190,8 @@ async def detail(session: AsyncSession, conversation_id: str) -> dict[str, Any]:
     ).all()
     return {
         "conversation": await summary(session, c),
+        "notes": await workbench.notes(session, c.id),
+        "history": await workbench.customer_history(session, c),
         "messages": [desk_message(m, c.language) for m in messages],
         "decisions": [
             {
@@ -326,12 +347,25 @@ async def transfer(
     *,
     to_agent_id: str | None = None,
     to_skill: str | None = None,
+    note: str | None = None,
 ) -> Conversation:
     """To a colleague (now, if they can take it), to a skill's queue, or back to the front of
     the queue (neither given). Never straight back to the agent who passed it on."""
     session = uow.session
     c = await require_owned(session, agent, conversation_id)
     await touch(session, agent.id, now)
+    if note and note.strip():
+        # For the colleague who picks it up; never shown to the customer.
+        await workbench.add_note(uow, agent, c.id, note, now, kind="transfer")
+    if c.assigned_agent_id and c.assigned_agent_id != agent.id:
+        await audit.record(
+            uow,
+            actor=agent,
+            action="supervisor_reassign",
+            at=now,
+            target=c.id,
+            details={"from": c.assigned_agent_id, "to": to_agent_id, "skill": to_skill},
+        )
     if to_agent_id is not None:
         target = await require_account(session, to_agent_id)
         if target.id == c.assigned_agent_id:
@@ -415,6 +449,15 @@ async def resolve(
     if index is not None and c.handoff_reason is not None:
         await _learn(session, index, c)
     owner = c.assigned_agent_id or agent.id
+    if owner != agent.id:
+        await audit.record(
+            uow,
+            actor=agent,
+            action="supervisor_close",
+            at=now,
+            target=c.id,
+            details={"owner": owner},
+        )
     # Hostility that started after the agent joined counts towards their exposure too.
     kind = await routing.hostile_kind(session, c.id, since=c.assigned_at)
     if kind is not None:

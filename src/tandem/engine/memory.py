@@ -49,6 +49,10 @@ class EngineMemory:
         emotions = self.emotions + ((emotion, round(intensity, 3)),)
         return replace(self, intents=intents[-HISTORY:], emotions=emotions[-HISTORY:])
 
+    def chose(self, intent: str) -> EngineMemory:
+        """The customer tapped a quick reply that names the problem: it is known for sure."""
+        return replace(self, intents=(self.intents + ((intent, 1.0),))[-HISTORY:])
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["sent_keys"] = sorted(self.sent_keys)

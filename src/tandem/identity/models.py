@@ -28,6 +28,9 @@ class Account(Base):
     presence: Mapped[str] = mapped_column(String(16), default="offline")
     presence_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The team the lead groups them in and their working hours ("09:00-18:00", shop time).
+    team: Mapped[str | None] = mapped_column(String(40), nullable=True, default=None)
+    shift: Mapped[str | None] = mapped_column(String(11), nullable=True, default=None)
 
 
 class StaffSession(Base):

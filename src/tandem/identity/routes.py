@@ -28,6 +28,8 @@ def account_out(a: Account) -> AccountOut:
         skills=list(a.skills or []),
         max_concurrent=a.max_concurrent,
         presence=a.presence,
+        team=a.team,
+        shift=a.shift,
     )
 
 

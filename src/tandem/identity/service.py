@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tandem.core.errors import Conflict, InvalidInput, Unauthorized
+from tandem.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from tandem.core.ids import new_id, new_token
 from tandem.db.session import clock_of
 from tandem.identity.models import PRESENCES, ROLES, Account, StaffSession
@@ -70,6 +72,72 @@ async def create_account(
     session.add(account)
     await session.flush()
     return account
+
+
+_SHIFT = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+MAX_CAP = 20
+
+
+def check_shift(shift: str | None) -> str | None:
+    shift = (shift or "").strip()
+    if not shift:
+        return None
+    if not _SHIFT.match(shift) or shift[:5] == shift[6:]:
+        raise InvalidInput(
+            "班次格式为 开始-结束，如 09:00-18:00（可跨午夜，如 22:00-06:00）。"
+            " / A shift reads start-end, such as 09:00-18:00 (22:00-06:00 crosses midnight)."
+        )
+    return shift
+
+
+async def update_account(
+    session: AsyncSession,
+    account_id: str,
+    changes: dict[str, Any],
+    *,
+    allowed_skills: frozenset[str],
+) -> tuple[Account, dict[str, Any]]:
+    """Change what a supervisor manages: display name, role, skills, cap, team, shift. Returns
+    the account and what changed (old, new), for the audit log."""
+    account = await session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"没有这个账号 {account_id}。 / No account {account_id}.")
+    changed: dict[str, Any] = {}
+    if changes.get("role") is not None and changes["role"] not in ROLES:
+        raise InvalidInput(
+            f"角色只能是 {'、'.join(ROLES)}。 / role must be one of {', '.join(ROLES)}."
+        )
+    if "skills" in changes and changes["skills"] is not None:
+        unknown = sorted(set(changes["skills"]) - allowed_skills)
+        if unknown:
+            raise InvalidInput(
+                f"未知技能 {', '.join(unknown)}：可选 {', '.join(sorted(allowed_skills))}。"
+                f" / Unknown skill {', '.join(unknown)}: choose from {', '.join(sorted(allowed_skills))}."
+            )
+        changes["skills"] = sorted(dict.fromkeys(changes["skills"]))
+    if "max_concurrent" in changes and changes["max_concurrent"] is not None:
+        cap = int(changes["max_concurrent"])
+        if not 1 <= cap <= MAX_CAP:
+            raise InvalidInput(f"接待上限为 1 到 {MAX_CAP}。 / The cap is between 1 and {MAX_CAP}.")
+    if "shift" in changes:
+        changes["shift"] = check_shift(changes["shift"])
+    if "team" in changes:
+        changes["team"] = (changes["team"] or "").strip()[:40] or None
+    if "display_name" in changes and changes["display_name"] is not None:
+        changes["display_name"] = changes["display_name"].strip()
+        if not changes["display_name"]:
+            raise InvalidInput("显示名不能为空。 / The display name must not be empty.")
+    for key in ("display_name", "role", "skills", "max_concurrent", "team", "shift"):
+        if key not in changes or (changes[key] is None and key not in ("team", "shift")):
+            continue
+        old = getattr(account, key)
+        if key == "skills":
+            old = list(old or [])
+        if old != changes[key]:
+            changed[key] = {"from": old, "to": changes[key]}
+            setattr(account, key, changes[key])
+    await session.flush()
+    return account, changed
 
 
 WRONG_PASSWORD = "用户名或密码错误。 / wrong username or password"

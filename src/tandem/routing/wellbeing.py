@@ -195,3 +195,20 @@ def with_exposure(
     """The agents with `exposure` filled in from the events, ready for `choose_agent`."""
     events = list(events)
     return [replace(a, exposure=exposure_score(a.agent_id, events, now, config)) for a in agents]
+
+
+# Where a conversation goes once it is flagged for repeated abuse (the policy's `abuse_limit`
+# reached, `[engine]` in the shop's policy file): "flagged and routed to a supervisor".
+MOVE_KEEP = "keep"
+MOVE_TO_SUPERVISORS = "to_supervisors"
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+
+
+def flagged_move(state: str, owner_role: str | None) -> str:
+    """A flagged conversation an agent is serving leaves their hands at once for the front of
+    the supervisors' queue (the next round gives it to a supervisor with room): the agent is not
+    left to take more abuse until someone notices. One a supervisor already serves, or that is
+    not with a person (still queued: the queue moves it), stays where it is."""
+    if state != "agent" or owner_role is None or owner_role in SUPERVISOR_ROLES:
+        return MOVE_KEEP
+    return MOVE_TO_SUPERVISORS

@@ -18,11 +18,12 @@ from tandem.engine.packet import build_packet
 from tandem.engine.replies import with_queue_place
 from tandem.engine.types import Decision as EngineDecision
 from tandem.engine.wording import DEFAULT_WORDING, Wording
+from tandem.identity.models import Account
 from tandem.knowledge.service import record_miss
-from tandem.routing import assignment
+from tandem.routing import assignment, wellbeing
 from tandem.routing import service as routing
 from tandem.shop.present import ShopFacts
-from tandem.turns.facts import History, analysis_meta, history_before
+from tandem.turns.facts import History, analysis_meta, history_before, tapped
 from tandem.understanding import Analysis
 
 
@@ -167,7 +168,11 @@ async def hand_off(
             language=decision.language,
             transcript=[
                 *history.transcript,
-                (message.author, message.text, (message.meta or {}).get("analysis")),
+                (
+                    message.author,
+                    message.text,
+                    tapped((message.meta or {}).get("analysis"), message.payload),
+                ),
             ],
             decisions=[
                 *history.decisions,
@@ -230,6 +235,21 @@ async def escalate(uow: UnitOfWork, conversation: Conversation, decision: Engine
     conversation.flagged = True
     conversation.skill = "supervisor"
     await append_event(uow, conversation, "conversation.flagged", {"reason": "abuse"})
+    owner_id = conversation.assigned_agent_id
+    owner = await uow.session.get(Account, owner_id) if owner_id else None
+    move = wellbeing.flagged_move(conversation.state, owner.role if owner else None)
+    if owner_id and move == wellbeing.MOVE_TO_SUPERVISORS:
+        now = uow.now()
+        await assignment.record_hostile(uow, owner_id, conversation.id, wellbeing.KIND_ABUSIVE, now)
+        await assignment.requeue(
+            uow,
+            conversation,
+            now,
+            from_agent_id=owner_id,
+            reason="flagged_abuse",
+            skill="supervisor",
+        )
+        await assignment.assign_waiting(uow, now)
 
 
 def with_outcome(decision: EngineDecision, details: dict[str, Any]) -> EngineDecision:

@@ -150,19 +150,28 @@ class History:
     analyses: list[dict[str, Any]]
 
 
+def tapped(analysis: dict[str, Any] | None, payload: str | None) -> dict[str, Any] | None:
+    """A tapped quick reply's text is the button's label, not the customer's words: the
+    hand-off summary leaves it out (engine.packet)."""
+    return {**(analysis or {}), "tapped": True} if payload else analysis
+
+
 async def history_before(session: AsyncSession, conversation_id: str, seq: int) -> History:
     """Messages and decisions written before `seq` (this turn's message): the turn adds its
     own from memory instead of reading back what it just wrote."""
     rows = (
         await session.execute(
-            select(Message.author, Message.text, Message.meta)
+            select(Message.author, Message.text, Message.meta, Message.payload)
             .where(Message.conversation_id == conversation_id, Message.seq < seq)
             .order_by(Message.seq)
         )
     ).all()
-    transcript = [(author, text, (meta or {}).get("analysis")) for author, text, meta in rows]
+    transcript = [
+        (author, text, tapped((meta or {}).get("analysis"), payload))
+        for author, text, meta, payload in rows
+    ]
     analyses = [
-        (meta or {}).get("analysis") or {} for author, _, meta in rows if author == "customer"
+        (meta or {}).get("analysis") or {} for author, _, meta, _ in rows if author == "customer"
     ]
     decisions = [
         {"rule": rule, "intent": intent, "confidence": confidence}

@@ -18,6 +18,11 @@ def observe(turn: Turn) -> None:
         return
     if not a.out_of_scope:
         turn.confidence = family_confidence(a)
+    if turn.inbound.payload:
+        # A tapped quick reply: its text is the button's label ("香薰加湿器 · ¥159 · 待发货"),
+        # not the customer's words, so neither its intent nor its emotion is the customer's.
+        # The payload rule records what the tap chose.
+        return
     turn.memory = turn.memory.observe(a.intent, a.confidence, a.emotion.label, a.emotion.intensity)
 
 

@@ -38,7 +38,7 @@ def payloads(turn: Turn) -> Decision | None:
         return None
     if payload.startswith(TOPIC_PAYLOAD):
         turn.intent, turn.confidence = payload[len(TOPIC_PAYLOAD) :], 1.0
-        turn.memory = replace(turn.memory, clarified=False)
+        turn.memory = replace(turn.memory.chose(turn.intent), clarified=False)
         return understood(turn, chosen=True)
     if payload.startswith(KB_PAYLOAD):
         turn.memory = replace(turn.memory, clarified=False)
@@ -49,7 +49,7 @@ def payloads(turn: Turn) -> Decision | None:
     if (order_id := parse_order_payload(payload)) is not None:
         intent = turn.memory.pending_intent or "order_status"
         turn.intent, turn.confidence = intent, 1.0
-        turn.memory = replace(turn.memory, order_id=order_id, pending=None)
+        turn.memory = replace(turn.memory.chose(intent), order_id=order_id, pending=None)
         return order_work(turn, intent)
     if (parsed := parse_action_payload(payload)) is not None:
         # A button names the action and the order: tapping it is the customer's yes.

@@ -24,10 +24,17 @@
       skill: { pre_sale: "售前组", after_sale: "售后组", logistics: "物流组", vip: "VIP 组", zh: "中文组", en: "英文组", supervisor: "主管" },
       toSkill: "转给", toAgent: "转给同事",
       figures: (f) => `今日结单 ${f.closed} · 好评率 ${f.positive_rate == null ? "—" : Math.round(f.positive_rate * 100) + "%"} · 平均处理 ${f.avg_handle_seconds == null ? "—" : Math.max(1, Math.round(f.avg_handle_seconds / 60)) + " 分钟"}`,
-      breakText: (r) => `建议休息一下：${r}。休息期间不会分配新会话，您手上的会话会交给同事。`,
+      breakText: (r) => `建议休息一下${r ? "：" + r : ""}。休息期间不会分配新会话，您手上的会话会交给同事。`,
       reasonsBreak: { sustained_hostile_load: "近期接待了较多情绪激烈或辱骂的客户", critical_hostile_load: "近期承受的辱骂压力很大", long_at_capacity: "长时间满负荷工作", break_suggestion_not_taken: "建议休息已有一段时间" },
       takeBreak: "休息 15 分钟", later: "稍后", breakUntil: (t) => `休息至 ${t}`,
       verdict: { allowed: "已办理", declined: "未通过", needs_approval: "需审批", needs_evidence: "需凭证", needs_info: "需补充信息" },
+      notifyOn: "开启桌面提醒", keys: "快捷键", close: "关闭", back: "‹ 列表", transferNote: "转接备注（给同事）",
+      customerCard: "客户", addTag: "加标签", add: "添加", history: "历史会话", notes: "内部备注（客户看不到）", notePlaceholder: "写给同事的备注，客户看不到",
+      member: "会员", visitor: "访客", tier: { vip: "VIP", normal: "普通会员", new: "新客户" }, noHistory: "没有其他会话", ordersCount: (n) => `${n} 个订单`, convCount: (n) => `共 ${n} 次咨询`,
+      noteKind: { note: "备注", transfer: "转接备注" }, waitingNow: (d) => `客户已等 ${d}`, answered: "已回复", queuedFor: (d) => `排队等了 ${d}`, unread: "未读",
+      newChat: "新会话", newChatBody: (n) => `${n} 的会话已分配给您`, newMessage: (n) => `${n} 发来新消息`,
+      toast: { accepted: "已接入", resolved: "会话已结束", transferred: "已转接", escalated: "已升级给主管", handedBack: "已交回 AI", noted: "备注已保存", tagged: "标签已添加", network: "网络连接失败，请检查网络后重试", conflict: "操作未完成：会话状态已变化，已为您刷新", forbidden: "您没有权限进行这个操作", invalid: "输入有误，请检查后重试", server: "服务器暂时出错，请稍后重试" },
+      keyList: [["Alt + J / Alt + ↓", "下一个会话"], ["Alt + K / Alt + ↑", "上一个会话"], ["Alt + A", "接入当前会话"], ["Alt + 1…9", "插入第 N 条快捷回复"], ["Alt + E", "结束会话"], ["Alt + N", "写内部备注"], ["?", "显示快捷键"]],
     },
     en: {
       signInAgain: "Your session has ended: please sign in again.", loginTitle: "Agent desk sign-in", username: "Username", password: "Password", login: "Sign in", deskTitle: "Agent desk",
@@ -48,10 +55,17 @@
       skill: { pre_sale: "Pre-sale", after_sale: "After-sale", logistics: "Logistics", vip: "VIP", zh: "Chinese", en: "English", supervisor: "Supervisor" },
       toSkill: "To", toAgent: "To colleague",
       figures: (f) => `Closed today ${f.closed} · positive ${f.positive_rate == null ? "—" : Math.round(f.positive_rate * 100) + "%"} · avg handling ${f.avg_handle_seconds == null ? "—" : Math.max(1, Math.round(f.avg_handle_seconds / 60)) + " min"}`,
-      breakText: (r) => `Time for a break: ${r}. You get no new conversations on a break; yours go to colleagues.`,
+      breakText: (r) => `Time for a break${r ? ": " + r : ""}. You get no new conversations on a break; yours go to colleagues.`,
       reasonsBreak: { sustained_hostile_load: "you have had many angry or abusive customers lately", critical_hostile_load: "you have taken a lot of abuse lately", long_at_capacity: "you have been at full load for a long time", break_suggestion_not_taken: "a break was suggested a while ago" },
       takeBreak: "Take 15 minutes", later: "Later", breakUntil: (t) => `On break until ${t}`,
       verdict: { allowed: "Done", declined: "Declined", needs_approval: "Needs approval", needs_evidence: "Needs evidence", needs_info: "Needs details" },
+      notifyOn: "Turn on desktop alerts", keys: "Shortcuts", close: "Close", back: "‹ List", transferNote: "Note for the colleague",
+      customerCard: "Customer", addTag: "Add a tag", add: "Add", history: "Past conversations", notes: "Internal notes (hidden from the customer)", notePlaceholder: "A note for colleagues; the customer never sees it",
+      member: "Member", visitor: "Visitor", tier: { vip: "VIP", normal: "Member", new: "New customer" }, noHistory: "No other conversations", ordersCount: (n) => `${n} order${n === 1 ? "" : "s"}`, convCount: (n) => `${n} conversation${n === 1 ? "" : "s"} in all`,
+      noteKind: { note: "Note", transfer: "Transfer note" }, waitingNow: (d) => `Customer waiting ${d}`, answered: "Answered", queuedFor: (d) => `Queued for ${d}`, unread: "unread",
+      newChat: "New conversation", newChatBody: (n) => `${n} was assigned to you`, newMessage: (n) => `New message from ${n}`,
+      toast: { accepted: "Claimed", resolved: "Conversation resolved", transferred: "Transferred", escalated: "Escalated to a supervisor", handedBack: "Handed back to the AI", noted: "Note saved", tagged: "Tag added", network: "No connection: check the network and try again", conflict: "Not done: the conversation changed, the view is refreshed", forbidden: "You are not allowed to do this", invalid: "Something in the input is wrong: check it and try again", server: "Server error: try again in a moment" },
+      keyList: [["Alt + J / Alt + ↓", "Next conversation"], ["Alt + K / Alt + ↑", "Previous conversation"], ["Alt + A", "Claim this conversation"], ["Alt + 1…9", "Insert canned reply N"], ["Alt + E", "Resolve"], ["Alt + N", "Write an internal note"], ["?", "Show shortcuts"]],
     },
   };
   const SKILLS = ["pre_sale", "after_sale", "logistics", "vip", "en", "supervisor"];
@@ -61,6 +75,10 @@
   const $ = (id) => document.getElementById(id);
   let me = null, tab = "mine", queue = [], mine = [], current = null, agents = [];
   let socket = null, retry = 500, refreshTimer = null, lastBreak = null;
+  // Unread customer messages per conversation, the conversations already announced (a new or
+  // returned one rings once), and the customer card of the open conversation.
+  const unread = {};
+  let known = null, customerInfo = null, audio = null;
 
   function applyLanguage() {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
@@ -104,6 +122,133 @@
     return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
   }
 
+  function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return lang === "zh" ? `${s} 秒` : `${s}s`;
+    const m = Math.floor(s / 60), r = s % 60;
+    if (m < 60) return lang === "zh" ? `${m} 分 ${String(r).padStart(2, "0")} 秒` : `${m}m ${String(r).padStart(2, "0")}s`;
+    return lang === "zh" ? `${Math.floor(m / 60)} 小时 ${m % 60} 分` : `${Math.floor(m / 60)}h ${m % 60}m`;
+  }
+
+  // The customer as a person: the shop's name, else "会员 c0003" / "访客 1a2b" (never a bare id).
+  function who(c) {
+    if (c.customer_name) return c.customer_name;
+    if (c.customer_external_id) return `${t("member")} ${c.customer_external_id}`;
+    return `${t("visitor")} ${String(c.id || "").slice(-4)}`;
+  }
+
+  // --- toasts, sound, desktop notifications ---------------------------------------------------
+
+  // Server messages are often "中文 / English": show the desk's half.
+  function localized(message) {
+    const parts = String(message || "").split(" / ");
+    if (parts.length === 2) return lang === "zh" ? parts[0] : parts[1];
+    return message;
+  }
+
+  function toast(text, kind) {
+    const box = el("div", "toast " + (kind || "ok"), text);
+    box.setAttribute("role", kind === "error" ? "alert" : "status");
+    $("toasts").appendChild(box);
+    setTimeout(() => box.remove(), kind === "error" ? 7000 : 3000);
+  }
+
+  function errorText(e) {
+    if (!e || e.status === undefined) return t("toast").network;
+    const map = t("toast");
+    const own = e.message && e.message !== "Error" ? localized(e.message) : null;
+    if (e.status >= 500) return map.server;
+    if (lang === "zh" && own && !/[\u4e00-\u9fff]/.test(own)) {
+      return e.status === 409 ? map.conflict : e.status === 403 ? map.forbidden : map.invalid;
+    }
+    return own || (e.status === 409 ? map.conflict : e.status === 403 ? map.forbidden : map.invalid);
+  }
+
+  // A short two-note chime made on the spot (no sound file): browsers allow it after the first
+  // click or key press in the page, which is when the context is made.
+  function unlockAudio() {
+    if (audio || !(window.AudioContext || window.webkitAudioContext)) return;
+    audio = new (window.AudioContext || window.webkitAudioContext)();
+  }
+  document.addEventListener("pointerdown", unlockAudio, { once: true });
+  document.addEventListener("keydown", unlockAudio, { once: true });
+  function chime() {
+    if (!audio) return;
+    const now = audio.currentTime;
+    [[880, 0], [1320, 0.16]].forEach(([freq, at]) => {
+      const osc = audio.createOscillator(), gain = audio.createGain();
+      osc.type = "sine"; osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, now + at);
+      gain.gain.exponentialRampToValueAtTime(0.25, now + at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + at + 0.3);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(now + at); osc.stop(now + at + 0.32);
+    });
+    window.tandemDeskChimes = (window.tandemDeskChimes || 0) + 1;
+  }
+
+  function notify(title, body, id) {
+    chime();
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    const n = new Notification(title, { body, tag: id });
+    n.onclick = () => { window.focus(); open(id).catch(() => {}); n.close(); };
+  }
+
+  function showNotifyButton() {
+    $("notifyOn").classList.toggle("hidden", !("Notification" in window) || Notification.permission !== "default");
+  }
+  $("notifyOn").addEventListener("click", async () => {
+    await Notification.requestPermission().catch(() => {});
+    showNotifyButton();
+  });
+
+  // New or returned conversations in "mine" ring once and raise a desktop notification.
+  function announce(list) {
+    const ids = new Set(list.map((c) => c.id));
+    if (known !== null) {
+      list.filter((c) => !known.has(c.id)).forEach((c) => {
+        unread[c.id] = Math.max(unread[c.id] || 0, 1);
+        notify(t("newChat"), t("newChatBody")(who(c)), c.id);
+      });
+    }
+    known = ids;
+  }
+
+  function updateTitle() {
+    const n = Object.values(unread).reduce((a, b) => a + b, 0);
+    document.title = (n ? `(${n}) ` : "") + t("deskTitle");
+  }
+
+  // The time since the customer's last unanswered message, ticking.
+  function waitingSince(detail) {
+    let since = null;
+    for (const m of detail.messages) {
+      if (m.author === "customer") { if (since === null) since = m.created_at; }
+      else if (m.author === "agent") since = null;
+    }
+    return since;
+  }
+
+  function updateTimer(detail) {
+    const c = detail.conversation;
+    const timer = $("convTimer");
+    const since = c.state === "agent" ? waitingSince(detail) : null;
+    timer.dataset.since = since || "";
+    timer.dataset.prefix = "wait";
+    timer.textContent = since ? "" : (c.state === "agent" ? t("answered") : "");
+    timer.classList.toggle("late", !!since && Date.now() - new Date(since).getTime() > 120000);
+    tick();
+  }
+
+  function tick() {
+    document.querySelectorAll("[data-since]").forEach((node) => {
+      const since = node.dataset.since;
+      if (!since) return;
+      node.textContent = (node.dataset.prefix === "wait" ? t("waitingNow") : (d) => d)(duration((Date.now() - new Date(since).getTime()) / 1000));
+    });
+  }
+  setInterval(tick, 1000);
+
   // --- lists ---------------------------------------------------------------------------------
 
   function renderList() {
@@ -115,16 +260,30 @@
     list.replaceChildren();
     const items = tab === "queue" ? queue : mine;
     if (!items.length) list.appendChild(el("div", "item muted", t("none")));
+    updateTitle();
     items.forEach((c) => {
       const item = el("div", "item" + (current && current.conversation.id === c.id ? " active" : ""));
       item.dataset.id = c.id;
       const row = el("div", "row");
-      row.appendChild(el("strong", null, c.customer_name || c.customer_external_id || t("anonymous")));
+      const name = el("strong", null, who(c));
+      row.appendChild(name);
+      if (c.customer_tier === "vip") row.appendChild(el("span", "pill vip", "VIP"));
+      if (unread[c.id]) {
+        const badge = el("span", "badge", String(unread[c.id]));
+        badge.title = t("unread");
+        row.appendChild(badge);
+      }
       if (c.skill) row.appendChild(el("span", "pill skill", t("skill")[c.skill] || c.skill));
       const pill = el("span", "pill" + (c.priority > 0 || c.flagged ? " hot" : ""), c.state === "queued" ? `#${c.position} · ${ago(c.queued_at)}` : t("state")[c.state]);
       row.appendChild(pill);
       item.appendChild(row);
       item.appendChild(el("div", "preview", c.last_message || ""));
+      if (c.last_customer_at && c.state === "agent") {
+        const since = el("div", "since muted");
+        since.dataset.since = c.last_customer_at;
+        item.appendChild(since);
+      }
+      (c.tags || []).forEach((tg) => item.appendChild(el("span", "pill tag", tg)));
       item.addEventListener("click", () => open(c.id));
       list.appendChild(item);
     });
@@ -132,7 +291,9 @@
 
   async function refreshLists() {
     [queue, mine] = await Promise.all([api("GET", "/api/v1/desk/queue"), api("GET", "/api/v1/desk/conversations")]);
+    announce(mine);
     renderList();
+    tick();
   }
 
   function scheduleRefresh() {
@@ -190,11 +351,13 @@
     const c = detail.conversation;
     $("empty").classList.add("hidden");
     $("conversation").classList.remove("hidden");
-    $("convTitle").textContent = (c.customer_name || c.customer_external_id || t("anonymous"));
-    $("convState").textContent = t("state")[c.state];
+    $("convTitle").textContent = who(c) + (c.customer_tier === "vip" ? " · VIP" : "");
+    $("convState").textContent = t("state")[c.state] + (c.waited_seconds ? ` · ${t("queuedFor")(duration(c.waited_seconds))}` : "");
+    updateTimer(detail);
+    document.querySelector(".desk").classList.add("open");
     const mineNow = c.state === "agent" && (c.assigned_agent_id === me.id || me.role !== "agent");
     $("accept").classList.toggle("hidden", c.state !== "queued");
-    ["transfer", "transferTo", "escalate", "handBack", "resolve", "replyForm"].forEach((id) => $(id).classList.toggle("hidden", !mineNow));
+    ["transfer", "transferTo", "transferNote", "escalate", "handBack", "resolve", "replyForm"].forEach((id) => $(id).classList.toggle("hidden", !mineNow));
     $("side").classList.toggle("hidden", !mineNow);
     const packet = $("packet");
     packet.replaceChildren();
@@ -213,7 +376,14 @@
       if (p.ticket) add(t("ticket"), new Date(p.callback_at).toLocaleString());
       if (p.order) add(t("order"), `${p.order.order_id} · ${p.order.title} · ${p.order.status} · ${p.order.total}` + (p.order.tracking_number ? ` · ${p.order.tracking_number}` : "")).dataset.field = "order";
       if (p.intents && p.intents.length) add(t("intents"), p.intents.slice(-4).map((i) => `${i.text || i.label} ${Math.round(i.confidence * 100)}%`).join(" → "));
-      if (p.emotions && p.emotions.length) add(t("emotion"), p.emotions.slice(-4).map((e) => e.label === "neutral" ? e.text : `${e.text} ${Math.round(e.intensity * 100)}%`).join(" → ")).dataset.field = "emotion";
+      // The emotion the engine would act on (a weak guess reads calm); the readings in the tooltip.
+      if (p.emotion || (p.emotions && p.emotions.length)) {
+        const shown = p.emotion || p.emotions[p.emotions.length - 1];
+        const dd = add(t("emotion"), shown.label === "neutral" ? shown.text : `${shown.text} ${Math.round(shown.intensity * 100)}%`, shown.label === "neutral" ? null : "warn");
+        dd.dataset.field = "emotion";
+        dd.dataset.label = shown.label;
+        if (p.emotions) dd.title = p.emotions.slice(-4).map((e) => e.label === "neutral" ? e.text : `${e.text} ${Math.round(e.intensity * 100)}%`).join(" → ");
+      }
       if (p.entities && p.entities.length) add(t("entities"), p.entities.map((e) => `${e.kind}: ${e.text}`).join("，"));
       add(t("tried"), p.tried);
       if (p.attachments && p.attachments.length) add(lang === "zh" ? "凭证" : "Evidence", "").appendChild(window.tandemAttachments.render(p.attachments)).dataset.field = "attachments";
@@ -225,6 +395,9 @@
       add(t("reason"), t("reasons")[c.handoff_reason] || c.handoff_reason);
     }
     if (detail.decisions.length) add(t("decisions"), detail.decisions.slice(-4).map((d) => d.rule + (d.intent ? ` (${d.intent} ${Math.round((d.confidence || 0) * 100)}%)` : "")).join(" → "));
+    renderNotes(detail.notes || []);
+    renderTags(c.tags || []);
+    renderHistory(detail.history || []);
     const transcript = $("transcript");
     transcript.replaceChildren(...detail.messages.map(messageEl));
     transcript.scrollTop = transcript.scrollHeight;
@@ -245,7 +418,7 @@
   }
 
   async function open(id) {
-    $("actionError").textContent = "";
+    unread[id] = 0;
     const [detail, list] = await Promise.all([api("GET", `/api/v1/desk/conversations/${id}`), api("GET", "/api/v1/desk/agents")]);
     agents = list;
     const switched = !current || current.conversation.id !== id;
@@ -253,8 +426,116 @@
     const c = detail.conversation;
     if (c.state === "agent" && (c.assigned_agent_id === me.id || me.role !== "agent")) {
       loadSide(id, switched).catch(() => {});
+      if (switched) loadCustomer(id).catch(() => {});
+    }
+    tick();
+  }
+
+  // --- the customer, notes and tags beside the chat -------------------------------------------
+
+  async function loadCustomer(id) {
+    const info = await api("GET", `/api/v1/desk/conversations/${id}/customer`);
+    if (!current || current.conversation.id !== id) return;
+    customerInfo = info;
+    renderCustomer();
+  }
+
+  function renderCustomer() {
+    const box = $("customerCard");
+    box.replaceChildren();
+    const info = customerInfo;
+    if (!info || !current) return;
+    const c = current.conversation;
+    const line = el("div", "cname", info.name || who(c));
+    if (info.tier) line.appendChild(el("span", "pill" + (info.tier === "vip" ? " vip" : ""), t("tier")[info.tier] || info.tier));
+    box.appendChild(line);
+    if (info.external_id) box.appendChild(el("div", "muted", `${info.external_id} · ${t("ordersCount")(info.orders)} · ${t("convCount")(info.conversations)}`));
+    renderHistory(info.history || []);
+  }
+
+  function renderHistory(list) {
+    const box = $("history");
+    box.replaceChildren();
+    if (!list.length) { box.appendChild(el("div", "muted", t("noHistory"))); return; }
+    list.forEach((h) => {
+      const row = el("div", "hist");
+      row.dataset.id = h.id;
+      const d = new Date(h.created_at);
+      row.appendChild(el("span", "muted", `${d.getMonth() + 1}-${d.getDate()} ${hhmm(h.created_at)}`));
+      row.appendChild(el("span", null, ` ${h.problem || h.first_message || "—"}`));
+      row.appendChild(el("span", "pill", (t("state")[h.state] || h.state) + (h.rating ? ` · ${h.rating}` : "")));
+      box.appendChild(row);
+    });
+  }
+
+  function renderNotes(list) {
+    const box = $("notes");
+    box.replaceChildren();
+    list.forEach((n) => {
+      const row = el("div", "note " + n.kind);
+      row.appendChild(el("div", "muted", `${t("noteKind")[n.kind] || n.kind} · ${n.author_name} · ${hhmm(n.at)}`));
+      row.appendChild(el("div", null, n.text));
+      box.appendChild(row);
+    });
+  }
+
+  function renderTags(list) {
+    const box = $("tags");
+    box.replaceChildren();
+    list.forEach((tg) => {
+      const chip = el("span", "chip tagchip", tg);
+      const x = el("button", "x", "×");
+      x.type = "button";
+      x.title = lang === "zh" ? "删除标签" : "Remove tag";
+      x.addEventListener("click", () => act(async () => {
+        const r = await api("DELETE", `/api/v1/desk/conversations/${current.conversation.id}/tags/${encodeURIComponent(tg)}`);
+        current.conversation.tags = r.tags;
+        renderTags(r.tags);
+        scheduleRefresh();
+      }));
+      chip.appendChild(x);
+      box.appendChild(chip);
+    });
+  }
+
+  $("noteForm").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = $("noteText").value.trim();
+    if (!text || !current) return;
+    act(async () => {
+      await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/notes`, { text });
+      $("noteText").value = "";
+      const detail = await api("GET", `/api/v1/desk/conversations/${current.conversation.id}`);
+      renderNotes(detail.notes || []);
+      toast(t("toast").noted);
+    });
+  });
+  $("tagForm").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const tag = $("tagText").value.trim();
+    if (!tag || !current) return;
+    act(async () => {
+      const r = await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/tags`, { tag });
+      $("tagText").value = "";
+      current.conversation.tags = r.tags;
+      renderTags(r.tags);
+      scheduleRefresh();
+    });
+  });
+  // After passing a chat on (transfer, escalate, back to AI) it is no longer ours to read.
+  async function leave(id) {
+    try { await open(id); }
+    catch (e) {
+      if (e.status !== 403 && e.status !== 404) throw e;
+      current = null;
+      $("conversation").classList.add("hidden");
+      $("side").classList.add("hidden");
+      $("empty").classList.remove("hidden");
+      document.querySelector(".desk").classList.remove("open");
+      renderList();
     }
   }
+  $("backToList").addEventListener("click", () => document.querySelector(".desk").classList.remove("open"));
 
   // --- beside the chat: copilot, orders, proposals --------------------------------------------
 
@@ -364,9 +645,14 @@
     });
   }
 
-  async function act(fn) {
-    $("actionError").textContent = "";
-    try { await fn(); } catch (e) { $("actionError").textContent = e.message; }
+  async function act(fn, done) {
+    try {
+      await fn();
+      if (done) toast(t("toast")[done]);
+    } catch (e) {
+      toast(errorText(e), "error");
+      if (e.status === 409 && current) open(current.conversation.id).catch(() => {});
+    }
   }
 
   $("accept").addEventListener("click", () => act(async () => {
@@ -374,30 +660,33 @@
     tab = "mine";
     await refreshLists();
     await open(current.conversation.id);
-  }));
+  }, "accepted"));
   $("resolve").addEventListener("click", () => act(async () => {
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/resolve`);
     await refreshLists();
     await open(current.conversation.id);
     await refreshFigures();
-  }));
+  }, "resolved"));
   $("handBack").addEventListener("click", () => act(async () => {
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/hand-back`);
     await refreshLists();
-    await open(current.conversation.id);
-  }));
+    await leave(current.conversation.id);
+  }, "handedBack"));
   $("escalate").addEventListener("click", () => act(async () => {
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/escalate`, {});
     await refreshLists();
-    await open(current.conversation.id);
-  }));
+    await leave(current.conversation.id);
+  }, "escalated"));
   $("transfer").addEventListener("click", () => act(async () => {
     const v = $("transferTo").value;
     const body = v.startsWith("agent:") ? { agent_id: v.slice(6) } : v.startsWith("skill:") ? { skill: v.slice(6) } : {};
+    const note = $("transferNote").value.trim();
+    if (note) body.note = note;
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/transfer`, body);
+    $("transferNote").value = "";
     await refreshLists();
-    await open(current.conversation.id);
-  }));
+    await leave(current.conversation.id);
+  }, "transferred"));
   $("replyForm").addEventListener("submit", (e) => {
     e.preventDefault();
     const box = $("replyText");
@@ -419,6 +708,48 @@
     typingSent = Date.now();
     api("POST", `/api/v1/desk/conversations/${current.conversation.id}/typing`, { active: true }).catch(() => {});
   });
+  // --- keyboard shortcuts ----------------------------------------------------------------------
+
+  function step(delta) {
+    const items = tab === "queue" ? queue : mine;
+    if (!items.length) return;
+    const at = current ? items.findIndex((c) => c.id === current.conversation.id) : -1;
+    const next = items[(at + delta + items.length) % items.length];
+    open(next.id).catch((e) => toast(errorText(e), "error"));
+  }
+
+  function showKeys() {
+    const list = $("keysList");
+    list.replaceChildren(...t("keyList").map(([k, what]) => {
+      const li = el("li");
+      li.appendChild(el("kbd", null, k));
+      li.appendChild(document.createTextNode(" " + what));
+      return li;
+    }));
+    $("keysDialog").showModal();
+  }
+  $("keysHelp").addEventListener("click", showKeys);
+  $("keysClose").addEventListener("click", () => $("keysDialog").close());
+
+  document.addEventListener("keydown", (e) => {
+    if ($("app").classList.contains("hidden") || e.isComposing) return;
+    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement && document.activeElement.tagName);
+    if (!e.altKey) {
+      if (e.key === "?" && !typing) { e.preventDefault(); showKeys(); }
+      return;
+    }
+    const visible = (id) => !$(id).classList.contains("hidden");
+    if (e.code === "KeyJ" || e.key === "ArrowDown") { e.preventDefault(); step(1); }
+    else if (e.code === "KeyK" || e.key === "ArrowUp") { e.preventDefault(); step(-1); }
+    else if (e.code === "KeyA" && current && visible("accept")) { e.preventDefault(); $("accept").click(); }
+    else if (e.code === "KeyE" && current && visible("resolve")) { e.preventDefault(); $("resolve").click(); }
+    else if (e.code === "KeyN" && current && !$("side").classList.contains("hidden")) { e.preventDefault(); $("noteText").focus(); }
+    else if (/^Digit[1-9]$/.test(e.code) && current && visible("replyForm")) {
+      const chip = $("canned").querySelectorAll("button.canned")[Number(e.code.slice(5)) - 1];
+      if (chip) { e.preventDefault(); chip.click(); }
+    }
+  });
+
   $("tabQueue").addEventListener("click", () => { tab = "queue"; renderList(); });
   $("tabMine").addEventListener("click", () => { tab = "mine"; renderList(); });
 
@@ -465,6 +796,14 @@
       showPresence({ presence: ev.presence, break_until: ev.break_until });
     }
     if (ev.type === "conversation.rated") refreshFigures().catch(() => {});
+    if (ev.type === "message.created" && ev.data && ev.data.author === "customer" && mine.some((c) => c.id === ev.conversation_id)) {
+      const looking = current && ev.conversation_id === current.conversation.id && !document.hidden;
+      if (!looking) {
+        unread[ev.conversation_id] = (unread[ev.conversation_id] || 0) + 1;
+        const c = mine.find((x) => x.id === ev.conversation_id);
+        if (document.hidden) notify(t("newMessage")(who(c)), ev.data.text || "", ev.conversation_id);
+      }
+    }
     scheduleRefresh();
     if (!current || ev.conversation_id !== current.conversation.id) return;
     if (ev.type === "message.created") {
@@ -474,6 +813,8 @@
       if (!transcript.querySelector(`[data-seq="${ev.seq}"]`)) {
         transcript.appendChild(messageEl(ev.data));
         transcript.scrollTop = transcript.scrollHeight;
+        current.messages.push(ev.data);
+        updateTimer(current);
       }
     } else if (ev.type === "conversation.state_changed") {
       open(current.conversation.id).catch(() => {});
@@ -513,7 +854,8 @@
     agents = await api("GET", "/api/v1/desk/agents");
     const self = agents.find((a) => a.id === me.id);
     showPresence(Object.assign({}, me, self ? { break_until: self.break_until } : {}));
-    if (self && self.break_suggested) showBreak([]);
+    if (self && self.break_suggested) showBreak(self.break_reasons || []);
+    showNotifyButton();
     await Promise.all([refreshLists(), refreshFigures()]);
     if (!mine.length && queue.length) { tab = "queue"; renderList(); }
     connect();

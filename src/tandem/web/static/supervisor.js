@@ -12,6 +12,14 @@
       reasons: { sustained_hostile_load: "持续接待激烈/辱骂客户", critical_hostile_load: "辱骂压力过大", long_at_capacity: "长时间满负荷", break_suggestion_not_taken: "建议休息未执行" },
       lastHour: (h) => `近一小时：接入 ${h.served} 个，平均等待 ${h.avg_wait_seconds == null ? "—" : h.avg_wait_seconds + " 秒"}，平均处理 ${Math.round(h.avg_handle_seconds / 60)} 分钟`,
       until: "至", login: "请先在客服工作台登录主管账号",
+      board: "实时会话", customer: "客户", state: "状态", agent: "客服", wait: "等待", emotion: "情绪", flags: "标记", actions: "操作",
+      states: { bot: "AI 接待中", queued: "排队中", agent: "人工服务中" }, flagged: "辱骂", vip: "VIP", priority: "优先",
+      monitor: "监听", takeOver: "接管", reassign: "转派…", close: "结束", monitoring: "监听", stopMonitor: "停止监听", member: "会员", visitor: "访客",
+      seeChats: "查看 TA 的会话", relieve: "接管其等待最久的会话", showAll: "显示全部", onlyAgent: (n) => `（只看 ${n}）`,
+      accounts: "账号、技能、接待上限、班组与班次", role: "角色", cap: "上限", team: "班组", shift: "班次", save: "保存", create: "新建账号",
+      username: "用户名", displayName: "显示名", password: "初始密码（至少 8 位）", saved: "已保存", created: "账号已创建", taken: "已接管，会话在您的工作台中", reassigned: "已转派", closed: "会话已结束",
+      confirmClose: "确定结束这个会话？客户会收到评价邀请。", author: { customer: "客户", bot: "AI", agent: "客服", system: "系统" },
+      network: "网络连接失败，请检查网络后重试", skillsHint: "逗号分隔：pre_sale, after_sale, logistics, vip, zh, en, supervisor", shiftHint: "如 09:00-18:00",
     },
     en: {
       title: "Supervisor view", desk: "Agent desk", knowledge: "Knowledge review", alerts: "Alerts", queues: "Queues", skill: "Skill",
@@ -22,13 +30,21 @@
       reasons: { sustained_hostile_load: "sustained hostile load", critical_hostile_load: "critical hostile load", long_at_capacity: "long at full load", break_suggestion_not_taken: "suggested break not taken" },
       lastHour: (h) => `Last hour: ${h.served} picked up, average wait ${h.avg_wait_seconds == null ? "—" : h.avg_wait_seconds + " s"}, average handling ${Math.round(h.avg_handle_seconds / 60)} min`,
       until: "until", login: "Sign in with a supervisor account in the agent desk first",
+      board: "Live conversations", customer: "Customer", state: "State", agent: "Agent", wait: "Waiting", emotion: "Emotion", flags: "Flags", actions: "Actions",
+      states: { bot: "With AI", queued: "Queued", agent: "With agent" }, flagged: "abusive", vip: "VIP", priority: "priority",
+      monitor: "Monitor", takeOver: "Take over", reassign: "Reassign…", close: "Close", monitoring: "Monitoring", stopMonitor: "Stop monitoring", member: "Member", visitor: "Visitor",
+      seeChats: "See their chats", relieve: "Take over their longest wait", showAll: "Show all", onlyAgent: (n) => `(only ${n})`,
+      accounts: "Accounts, skills, caps, teams and shifts", role: "Role", cap: "Cap", team: "Team", shift: "Shift", save: "Save", create: "Create account",
+      username: "Username", displayName: "Display name", password: "Initial password (8+ characters)", saved: "Saved", created: "Account created", taken: "Taken over: it is in your desk", reassigned: "Reassigned", closed: "Conversation closed",
+      confirmClose: "Close this conversation? The customer is asked for a rating.", author: { customer: "Customer", bot: "AI", agent: "Agent", system: "System" },
+      network: "No connection: check the network and try again", skillsHint: "comma-separated: pre_sale, after_sale, logistics, vip, zh, en, supervisor", shiftHint: "e.g. 09:00-18:00",
     },
   };
   let lang = localStorage.getItem("tandem.desk.lang") || "zh";
   if (!I18N[lang]) lang = "zh";
   const t = (k) => I18N[lang][k];
   const $ = (id) => document.getElementById(id);
-  let data = null, timer = null, retry = 500;
+  let data = null, timer = null, retry = 500, boardRows = [], staffRows = [], onlyAgent = null, watching = null;
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -36,18 +52,160 @@
     if (text !== undefined && text !== null) e.textContent = text;
     return e;
   }
+  function localized(message) {
+    const parts = String(message || "").split(" / ");
+    return parts.length === 2 ? (lang === "zh" ? parts[0] : parts[1]) : message;
+  }
+  function toast(text, kind) {
+    const box = el("div", "toast " + (kind || "ok"), text);
+    box.setAttribute("role", kind === "error" ? "alert" : "status");
+    $("toasts").appendChild(box);
+    setTimeout(() => box.remove(), kind === "error" ? 7000 : 3000);
+  }
+  async function api(method, path, body) {
+    const res = await fetch(path, { method, credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const out = res.status === 204 ? null : await res.json().catch(() => null);
+    if (!res.ok) { const e = new Error(localized((out && out.message) || res.statusText)); e.status = res.status; throw e; }
+    return out;
+  }
+  async function act(fn, done) {
+    try { await fn(); if (done) toast(t(done)); await refresh(); }
+    catch (e) { toast(e.status === undefined ? t("network") : e.message, "error"); }
+  }
+  function duration(s) {
+    if (s == null) return "—";
+    if (s < 60) return lang === "zh" ? `${s} 秒` : `${s}s`;
+    const m = Math.floor(s / 60);
+    return m < 60 ? (lang === "zh" ? `${m} 分钟` : `${m} min`) : (lang === "zh" ? `${Math.floor(m / 60)} 小时 ${m % 60} 分` : `${Math.floor(m / 60)}h ${m % 60}m`);
+  }
+  function who(c) {
+    if (c.customer_name) return c.customer_name;
+    if (c.customer_external_id) return `${t("member")} ${c.customer_external_id}`;
+    return `${t("visitor")} ${String(c.id).slice(-4)}`;
+  }
+  function button(label, cls, fn) { const b = el("button", cls || null, label); b.type = "button"; b.addEventListener("click", fn); return b; }
+
+  function renderBoard() {
+    const rows = boardRows.filter((c) => !onlyAgent || c.agent_id === onlyAgent.id);
+    $("boardFilter").replaceChildren();
+    if (onlyAgent) {
+      $("boardFilter").appendChild(document.createTextNode(t("onlyAgent")(onlyAgent.name) + " "));
+      $("boardFilter").appendChild(button(t("showAll"), "link", () => { onlyAgent = null; renderBoard(); }));
+    }
+    const online = data ? data.agents.filter((a) => a.presence === "online") : [];
+    $("board").replaceChildren(...(rows.length ? rows.map((c) => {
+      const tr = el("tr", (c.flagged ? "flagged" : "") + (watching === c.id ? " selected" : ""));
+      tr.dataset.id = c.id;
+      const name = el("td", null, who(c));
+      if (c.customer_tier === "vip") name.appendChild(el("span", "pill vip", " VIP"));
+      if (c.problem) name.appendChild(el("div", "muted", c.problem));
+      tr.appendChild(name);
+      tr.appendChild(el("td", null, t("states")[c.state] || c.state));
+      tr.appendChild(el("td", null, c.agent_name || "—"));
+      const wait = el("td", c.waiting_seconds > 120 ? "late" : null, duration(c.waiting_seconds));
+      wait.dataset.field = "wait";
+      tr.appendChild(wait);
+      const emo = c.emotion && c.emotion.label !== "neutral" ? `${c.emotion.text} ${Math.round(c.emotion.intensity * 100)}%` : (c.emotion ? c.emotion.text : "—");
+      tr.appendChild(el("td", c.emotion && c.emotion.label !== "neutral" ? "warn" : null, emo));
+      const flags = [c.flagged ? t("flagged") : null, c.priority > 0 ? t("priority") : null, ...(c.tags || [])].filter(Boolean);
+      tr.appendChild(el("td", c.flagged ? "warn" : null, flags.join(" · ") || "—"));
+      const ops = el("td");
+      ops.appendChild(button(t("monitor"), "monitor", () => watch(c)));
+      ops.appendChild(button(t("takeOver"), "primary takeover", () => act(async () => {
+        await api("POST", `/api/v1/desk/supervisor/conversations/${c.id}/take-over`);
+      }, "taken")));
+      if (c.state === "agent") {
+        const sel = el("select", "reassign");
+        sel.appendChild(el("option", null, t("reassign")));
+        sel.firstChild.value = "";
+        online.filter((a) => a.id !== c.agent_id).forEach((a) => {
+          const o = el("option", null, `${a.display_name} (${a.active}/${a.max_concurrent})`);
+          o.value = a.id;
+          sel.appendChild(o);
+        });
+        sel.addEventListener("change", () => { if (sel.value) act(async () => { await api("POST", `/api/v1/desk/conversations/${c.id}/transfer`, { agent_id: sel.value }); }, "reassigned"); });
+        ops.appendChild(sel);
+        ops.appendChild(button(t("close"), "danger close", () => { if (confirm(t("confirmClose"))) act(async () => { await api("POST", `/api/v1/desk/conversations/${c.id}/resolve`); }, "closed"); }));
+      }
+      tr.appendChild(ops);
+      return tr;
+    }) : [row([t("none"), "", "", "", "", "", ""])]));
+  }
+
+  async function watch(c) {
+    watching = c.id;
+    $("monitor").classList.remove("hidden");
+    $("monitorTitle").textContent = `${who(c)} · ${t("states")[c.state] || c.state}${c.agent_name ? " · " + c.agent_name : ""}`;
+    await loadWatch();
+    renderBoard();
+    $("monitor").scrollIntoView({ block: "nearest" });
+  }
+  async function loadWatch() {
+    if (!watching) return;
+    const d = await api("GET", `/api/v1/desk/conversations/${watching}`);
+    const log = $("monitorLog");
+    log.replaceChildren(...d.messages.map((m) => {
+      const box = el("div", "msg " + m.author);
+      if (m.author !== "system") box.appendChild(el("span", "who", m.author === "agent" ? (m.agent_name || t("author").agent) : t("author")[m.author]));
+      box.appendChild(el("span", "body", m.text));
+      return box;
+    }));
+    log.scrollTop = log.scrollHeight;
+  }
+  $("monitorClose").addEventListener("click", () => { watching = null; $("monitor").classList.add("hidden"); renderBoard(); });
+
+  function renderStaff() {
+    $("accounts").replaceChildren(...staffRows.map((a) => {
+      const tr = el("tr");
+      tr.dataset.account = a.username;
+      tr.appendChild(el("td", null, `${a.display_name} (${a.username})`));
+      const role = el("select", "role");
+      ["agent", "supervisor", "admin"].forEach((r) => { const o = el("option", null, r); o.value = r; role.appendChild(o); });
+      role.value = a.role;
+      const skills = el("input", "skills"); skills.value = a.skills.join(", "); skills.title = t("skillsHint");
+      const cap = el("input", "small cap"); cap.type = "number"; cap.min = "1"; cap.max = "20"; cap.value = a.max_concurrent;
+      const team = el("input", "team"); team.value = a.team || ""; team.maxLength = 40;
+      const shift = el("input", "shift small"); shift.value = a.shift || ""; shift.placeholder = t("shiftHint"); shift.maxLength = 11;
+      [role, skills, cap, team, shift].forEach((input) => { const td = el("td"); td.appendChild(input); tr.appendChild(td); });
+      const td = el("td");
+      td.appendChild(button(t("save"), "primary save", () => act(async () => {
+        await api("PATCH", `/api/v1/desk/staff/${a.id}`, {
+          role: role.value, skills: skills.value.split(/[,，\s]+/).filter(Boolean), max_concurrent: Number(cap.value), team: team.value, shift: shift.value,
+        });
+      }, "saved")));
+      tr.appendChild(td);
+      return tr;
+    }));
+  }
+  $("newAccount").addEventListener("submit", (e) => {
+    e.preventDefault();
+    act(async () => {
+      await api("POST", "/api/v1/desk/staff", { username: $("naUser").value.trim(), display_name: $("naName").value.trim(), password: $("naPass").value, role: $("naRole").value });
+      $("newAccount").reset();
+    }, "created");
+  });
+
   function row(cells) { const tr = el("tr"); cells.forEach((c) => tr.appendChild(el("td", null, c))); return tr; }
 
   function render() {
     document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
     $("lang").textContent = t("lang");
     if (!data) return;
     const alerts = $("alerts");
     alerts.replaceChildren();
     if (!data.alerts.length) alerts.appendChild(el("div", "muted", t("none")));
     data.alerts.forEach((a) => {
-      const d = el("div", "alert " + a.level, `${t("level")[a.level]} · ${a.display_name} · ${a.reasons.map((r) => t("reasons")[r] || r).join("，")} · ${t("exposure")} ${a.exposure}`);
+      const d = el("div", "alert " + a.level, `${t("level")[a.level]} · ${a.display_name} · ${a.reasons.map((r) => t("reasons")[r] || r).join("，")} · ${t("exposure")} ${a.exposure} `);
       d.dataset.agent = a.agent_id;
+      // Acted on from here: see the agent's chats on the board, or take their longest wait.
+      d.appendChild(button(t("seeChats"), "link see", () => { onlyAgent = { id: a.agent_id, name: a.display_name }; renderBoard(); }));
+      const theirs = boardRows.filter((c) => c.agent_id === a.agent_id);
+      if (theirs.length) {
+        d.appendChild(button(t("relieve"), "link relieve", () => act(async () => {
+          await api("POST", `/api/v1/desk/supervisor/conversations/${theirs[0].id}/take-over`);
+        }, "taken")));
+      }
       alerts.appendChild(d);
     });
     $("queues").replaceChildren(...(data.queues.length ? data.queues.map((q) => row([q.skill, String(q.waiting), `${q.oldest_seconds}s`, String(q.hostile)])) : [row([t("none"), "", "", ""])]));
@@ -62,10 +220,14 @@
   async function refresh() {
     const res = await fetch("/api/v1/desk/supervisor", { credentials: "same-origin" });
     const body = await res.json().catch(() => null);
-    if (!res.ok) { $("error").textContent = (body && body.message) || t("login"); return; }
+    if (!res.ok) { $("error").textContent = res.status === 401 || res.status === 403 ? t("login") : localized((body && body.message) || t("login")); return; }
     $("error").textContent = "";
     data = body;
+    [boardRows, staffRows] = await Promise.all([api("GET", "/api/v1/desk/supervisor/board"), api("GET", "/api/v1/desk/staff")]);
     render();
+    renderBoard();
+    if (!document.activeElement || !document.activeElement.closest("#accounts")) renderStaff();
+    if (watching) loadWatch().catch(() => {});
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(() => refresh().catch(() => {}), 200); }
 
@@ -81,9 +243,10 @@
       retry = Math.min(retry * 2, 10000);
     };
   }
-  $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("tandem.desk.lang", lang); render(); });
+  $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("tandem.desk.lang", lang); render(); renderBoard(); renderStaff(); });
   // Waits and exposure change with time too, not only with events.
   setInterval(() => refresh().catch(() => {}), 15000);
+  window.tandemSupervisor = { state: () => ({ data, boardRows, staffRows, watching }) };
   render();
   refresh().catch(() => {});
   connect();
