@@ -40,6 +40,15 @@ async def test_full_flow_queue_accept_reply_resolve_rate(
     ]
     assert any(d["rule"] == "explicit_human_request" for d in detail["decisions"])
 
+    # A suggestion sent with a value still to fill in is refused, naming it; nothing is sent.
+    r = await agent_client.post(
+        f"/api/v1/desk/conversations/{c.id}/messages",
+        json={"text": "您的包裹由 {carrier} 承运，运单号 {tracking_number}。"},
+    )
+    assert r.status_code == 422
+    assert "{carrier}" in r.text and "{tracking_number}" in r.text and "请换成实际内容" in r.text
+    detail = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}")).json()
+    assert [m for m in detail["messages"] if m["author"] == "agent"] == []
     r = await agent_client.post(
         f"/api/v1/desk/conversations/{c.id}/messages", json={"text": "您好，请问有什么可以帮您？"}
     )

@@ -5,15 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tandem.conversations.schemas import MessageOut
+
+# A suggestion or canned reply keeps a {variable} it had no value for, for the agent to type
+# (desk/copilot.py `fill`): one left in must never reach the customer.
+_UNFILLED = re.compile(r"\{([a-z_]+)\}")
 
 
 class AgentReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=2000)
     client_msg_id: str | None = Field(default=None, max_length=100)
+
+    @field_validator("text")
+    @classmethod
+    def _no_unfilled_variable(cls, v: str) -> str:
+        left = sorted({m.group(0) for m in _UNFILLED.finditer(v)})
+        if left:
+            names = "、".join(left)
+            raise ValueError(
+                f"回复里还有未填写的 {names}，请换成实际内容再发送；"
+                f"replace {', '.join(left)} with the real value before sending"
+            )
+        return v
 
 
 class TransferIn(BaseModel):
