@@ -9,6 +9,9 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
+from tandem.identity.signing import sign_external_id
+from tandem.shop.seed import SITUATIONS
+
 pytestmark = pytest.mark.asyncio
 ABUSE = "你们这什么垃圾店铺，傻逼客服"
 
@@ -199,3 +202,20 @@ async def test_queue_positions_and_waits_in_the_desk(
     queue = (await agent_client.get("/api/v1/desk/queue")).json()
     assert [q["id"] for q in queue] == [waiting[1].id]
     assert queue[0]["position"] == 1
+
+
+async def test_a_knowledge_suggestion_names_the_customers_carrier(
+    open_customer, agent_client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
+    """The knowledge base's parcel answer says "由 {carrier} 承运": the desk fills in the
+    carrier of the order in the hand-off, as the AI does for the customer."""
+    ext = SITUATIONS["in_transit"].external_id  # a speaker in transit with SF or YTO
+    signature = sign_external_id("tandem-demo-widget-secret", ext)
+    c = await open_customer({"customer": {"external_id": ext, "signature": signature}})
+    await c.say("我的快递到哪了")
+    await c.say("转人工")
+    cp = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}/copilot")).json()
+    carried = [s["text"] for s in cp["suggestions"] if "承运" in s["text"]]
+    assert carried, cp["suggestions"]
+    assert all("{carrier}" not in t for t in carried)
+    assert all(("顺丰速运" in t) or ("圆通速递" in t) for t in carried)

@@ -16,6 +16,7 @@ from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation, Message
 from tandem.desk import copilot
 from tandem.knowledge.index import KnowledgeIndex
+from tandem.shop.types import CARRIER_NAMES
 
 # How far back colleagues' answers are searched (most recently resolved conversations).
 PAST_CONVERSATIONS = 300
@@ -80,10 +81,13 @@ def _values(c: Conversation, agent_name: str) -> dict[str, str | None]:
     packet = c.handoff_packet or {}
     order = packet.get("order") or {}
     customer = packet.get("customer") or {}
+    names = CARRIER_NAMES.get(order.get("carrier") or "")
     return {
         "customer_name": c.customer_name or customer.get("name"),
         "order_id": order.get("order_id"),
         "tracking_number": order.get("tracking_number"),
+        # The knowledge base's answers name the carrier as the customer reads it.
+        "carrier": (names[0] if c.language == "zh" else names[1]) if names else None,
         "agent_name": agent_name,
     }
 
