@@ -11,6 +11,7 @@ from tandem.shop.policy import (
     evaluate,
     human_first_reason,
     next_service_opening,
+    unstaffed_reply_by,
     within_service_hours,
 )
 from tandem.shop.policy_config import PolicyError, ShopPolicy, load_policy, parse_policy
@@ -397,3 +398,18 @@ def test_splitting_a_refund_does_not_dodge_the_threshold() -> None:
     )
     small = order(OrderStatus.PAID, price_cents=189_900)
     assert evaluate(req(ActionKind.REFUND, amount_cents=20_000), small, POLICY, NOW).allowed
+
+
+def test_a_ticket_with_nobody_signed_in_promises_what_the_policy_commits_to() -> None:
+    # Service 09:00-21:00 in Shanghai (UTC+8); 30 minutes by default.
+    at_two = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
+    assert unstaffed_reply_by(POLICY, at_two, eta_seconds=60) == at_two + timedelta(minutes=30)
+    # A queue estimate longer than the commitment wins: never promise sooner than it.
+    assert unstaffed_reply_by(POLICY, at_two, eta_seconds=3600) == at_two + timedelta(hours=1)
+    # 20:50: 21:20 is after closing, so the promise is the next opening, 09:00 tomorrow.
+    late = datetime(2026, 12, 2, 12, 50, tzinfo=UTC)
+    assert unstaffed_reply_by(POLICY, late, eta_seconds=60) == datetime(
+        2026, 12, 3, 1, 0, tzinfo=UTC
+    )
+    strict = parse_policy("[service_hours]\nunstaffed_reply_minutes = 10\n")
+    assert unstaffed_reply_by(strict, at_two, 60) == at_two + timedelta(minutes=10)

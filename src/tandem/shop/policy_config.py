@@ -68,6 +68,9 @@ class RoutingRules(_Section):
 class ServiceHours(_Section):
     hours: str = "09:00-21:00"
     timezone: str = "Asia/Shanghai"
+    # In service hours with nobody signed in, a ticket promises a reply within this many minutes
+    # (or by the next opening, when that is later than closing time).
+    unstaffed_reply_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
     @field_validator("hours")
     @classmethod

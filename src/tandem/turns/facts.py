@@ -5,7 +5,7 @@ fact the engine needs, queue facts included, in one read-only pass before anythi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from tandem.engine.memory import EngineMemory
 from tandem.knowledge.index import KnowledgeIndex, Match, SearchResult
 from tandem.routing import service as routing
 from tandem.shop.adapter import ShopAdapter
-from tandem.shop.policy import next_service_opening, within_service_hours
+from tandem.shop.policy import next_service_opening, unstaffed_reply_by, within_service_hours
 from tandem.shop.policy_config import ShopPolicy
 from tandem.shop.present import ShopFacts
 from tandem.shop.service import load_shop_facts
@@ -119,7 +119,9 @@ async def queue_facts(session: AsyncSession, policy: ShopPolicy, now: datetime) 
     if not staffed:
         callback_at = next_service_opening(policy, now)
     elif staffing.agents_online == 0:
-        callback_at = now.replace(microsecond=0) + timedelta(seconds=facts.eta_seconds)
+        # Nobody signed in yet: the queue's estimate assumes someone serving; promise what
+        # the shop's policy commits to instead.
+        callback_at = unstaffed_reply_by(policy, now, facts.eta_seconds)
     return replace(facts, staffed_now=staffed, callback_at=callback_at)
 
 

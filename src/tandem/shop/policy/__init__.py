@@ -17,6 +17,7 @@ from tandem.shop.policy.returns import return_rule, return_tracking_rule
 from tandem.shop.policy.routing import (
     human_first_reason,
     next_service_opening,
+    unstaffed_reply_by,
     within_service_hours,
 )
 from tandem.shop.policy.shipping import change_address_rule, urge_rule
@@ -29,6 +30,7 @@ __all__ = [
     "human_first_reason",
     "next_service_opening",
     "refundable_cents",
+    "unstaffed_reply_by",
     "within_service_hours",
 ]
 

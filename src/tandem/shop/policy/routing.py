@@ -42,3 +42,15 @@ def next_service_opening(policy: ShopPolicy, now: datetime) -> datetime:
     if opening <= local:
         opening += timedelta(days=1)
     return opening.astimezone(now.tzinfo)
+
+
+def unstaffed_reply_by(policy: ShopPolicy, now: datetime, eta_seconds: int) -> datetime:
+    """The reply a ticket may promise in service hours with nobody signed in: the policy's
+    `unstaffed_reply_minutes` (never sooner than the queue's own estimate), or the next
+    opening when that time falls after closing."""
+    wait = max(
+        timedelta(minutes=policy.service_hours.unstaffed_reply_minutes),
+        timedelta(seconds=eta_seconds),
+    )
+    by = now.replace(microsecond=0) + wait
+    return by if within_service_hours(policy, by) else next_service_opening(policy, by)
