@@ -307,7 +307,11 @@ async def _decide_and_apply(
         replies, queue = await apply_decision(
             uow, current, message, decision, reading.analysis, facts.shop, now, deps.wording
         )
-        if queue is None:
+        if queue is None and current.state == "queued" and facts.view.queue_position is not None:
+            # Still waiting, and this turn did not move the queue: the place read for the
+            # engine this turn is the place (the queue is read once per turn, not twice).
+            queue = (facts.view.queue_position, facts.view.queue_eta_seconds or 0)
+        elif queue is None:
             queue = await queue_of(uow.session, current, now)
     return TurnResult(message, replies, current, queue)
 
