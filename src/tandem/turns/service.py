@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -140,7 +140,7 @@ async def take_customer_turn(
     token: str | None,
     body: SendMessageIn,
     *,
-    admit: Callable[[str], None] | None = None,
+    admit: Callable[[str], Awaitable[None]] | None = None,
     attachments: list[dict[str, Any]] | None = None,
     verified: bool = False,
 ) -> TurnResult:
@@ -164,7 +164,7 @@ async def take_customer_turn(
                 if previous is not None:
                     return previous
         if admit is not None:
-            admit(conversation_id)
+            await admit(conversation_id)
         reading = await asyncio.to_thread(
             read_message,
             deps.understanding,
