@@ -467,7 +467,22 @@ def estimate_in(snap: Snapshot, conversation: Conversation) -> tuple[int, int]:
     if conversation.state != "queued":
         return 0, 0
     now = snap.now
-    position, eta = estimates(snap).get(conversation.id, (1, None))
+    position, eta = 1, None
+    entry = next((e for e in snap.entries if e.conversation_id == conversation.id), None)
+    if entry is not None:
+        # This customer's figures only (the same as `estimates` gives them): one pass over
+        # the queue instead of an estimate for everyone in it.
+        inputs = policy.wait_inputs(
+            entry,
+            snap.entries,
+            snap.agents,
+            now,
+            recent_arrivals=snap.recent,
+            avg_handle_seconds=snap.avg_handle_seconds,
+            rate_window=RATE_WINDOW,
+        )
+        est = policy.estimate_wait(inputs)
+        position, eta = inputs.position, None if est is None else round(est.seconds)
     wait = shown_wait(position, eta, snap)
     if conversation.callback_at is not None:
         wait = max(wait, int((conversation.callback_at - now).total_seconds()))
