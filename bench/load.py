@@ -321,26 +321,22 @@ async def tandem_relay(server: Server, desks: int, messages: int) -> Result:
     async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
         t = Tandem(client)
         agent = await t.login("agent1", "online")
-        # Conversations the earlier paths handed off may fill the agent's slots: they finish
-        # them first, so the three relayed conversations are theirs.
-        for c in (await client.get("/api/v1/desk/conversations", headers=agent)).json():
-            if c["state"] == "agent":
-                await client.post(f"/api/v1/desk/conversations/{c['id']}/resolve", headers=agent)
-        owned: list[str] = []
-        for _ in range(3):
+
+        # Conversations the earlier paths handed off may already fill the agent's slots (the
+        # queue refills them as soon as one ends): relay through those, topped up to three.
+        async def held() -> list[str]:
+            listed = (await client.get("/api/v1/desk/conversations", headers=agent)).json()
+            return [c["id"] for c in listed if c["state"] == "agent"]
+
+        owned = (await held())[:3]
+        while len(owned) < 3:
             cid, headers = await t.open()
             await t.say(cid, headers, "转人工")
-            owned.append(cid)
-        mine = {
-            c["id"]
-            for c in (await client.get("/api/v1/desk/conversations", headers=agent)).json()
-            if c["state"] == "agent"
-        }
-        for cid in owned:
-            if cid not in mine:
+            if cid not in await held():
                 r = await client.post(f"/api/v1/desk/conversations/{cid}/accept", headers=agent)
                 if r.status_code != 200:
                     raise RuntimeError(f"relay: agent1 could not take {cid}: {r.text}")
+            owned.append(cid)
         ws_url = server.base.replace("http", "ws") + "/api/v1/desk/events?token="
         ws_url += agent["Authorization"].split()[1]
         sockets = await _listeners(ws_url, desks)
