@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +22,7 @@ from tandem.identity import audit
 from tandem.identity.service import create_account
 from tandem.identity.signing import unsafe_widget_secret
 from tandem.knowledge.cli import app as kb_app
+from tandem.ops import configure_logging, log_config
 from tandem.services import build_services
 from tandem.shop.cli import customers as demo_customers_command
 from tandem.shop.seed import SITUATIONS, demo_customers
@@ -101,9 +101,7 @@ SERVER_LIMITS: dict[str, Any] = {
 
 
 def _run_server(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings)
     if settings.workers > 1:
         if settings.is_sqlite:
             raise _fail(
@@ -124,6 +122,7 @@ def _run_server(settings: Settings) -> None:
             port=settings.port,
             workers=settings.workers,
             log_level=settings.log_level,
+            log_config=log_config(settings),
             ws="websockets-sansio",
             **SERVER_LIMITS,
         )
@@ -133,6 +132,7 @@ def _run_server(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=log_config(settings),
         ws="websockets-sansio",
         **SERVER_LIMITS,
     )

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # json: one JSON object per line (for a log collector); text: for reading in a terminal.
+    log_format: Literal["json", "text"] = "text"
     # Which shop adapter answers order questions: the demo shop in our database, or a shop's
     # own backend over HTTP (docs/shop-adapter.md).
     shop_adapter: Literal["demo", "http"] = "demo"

@@ -1,4 +1,5 @@
-"""Operating the server: Prometheus metrics (`/metrics`) and readiness (`/readyz`).
+"""Operating the server: Prometheus metrics (`/metrics`), readiness (`/readyz`) and the
+logs' configuration (JSON or text, personal data masked).
 
 Metrics live in a registry of the app's own (two apps in one process, as in the tests, never
 share counters). Request counts and latencies are observed per route template, so ids in paths
@@ -8,8 +9,11 @@ Prometheus scrapes, so no request pays for them.
 
 from __future__ import annotations
 
+import logging
+import logging.config
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -18,9 +22,13 @@ from prometheus_client.exposition import generate_latest
 from redis.asyncio import Redis
 from sqlalchemy import func, select, text
 
+from tandem.config import Settings
 from tandem.conversations.models import Conversation
+from tandem.core.logs import TEXT_FORMAT, JsonFormatter, MaskingFormatter
+from tandem.http.logs import redact_secrets
 from tandem.identity.models import Account
 from tandem.services import Services
+from tandem.understanding.normalize import mask_personal_data
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -150,3 +158,46 @@ def install(app: FastAPI) -> Metrics:
     app.middleware("http")(_observe)
     app.include_router(router)
     return metrics
+
+
+# --- logs ---------------------------------------------------------------------------------------
+
+
+def mask_log_text(text: str) -> str:
+    """What a log line may not carry: customer tokens and signatures, then personal data
+    (phone numbers, addresses, ID numbers, e-mails; order numbers are kept)."""
+    return mask_personal_data(redact_secrets(text))
+
+
+def json_formatter() -> logging.Formatter:
+    return JsonFormatter(mask=mask_log_text)
+
+
+def text_formatter() -> logging.Formatter:
+    return MaskingFormatter(TEXT_FORMAT, mask=mask_log_text)
+
+
+def log_config(settings: Settings) -> dict[str, Any]:
+    """`logging.config.dictConfig` for the server, uvicorn's loggers included (handed to
+    uvicorn as its `log_config`, so every worker process logs the same way):
+    `TANDEM_LOG_FORMAT` json or text, `TANDEM_LOG_LEVEL`, masked, on standard error."""
+    level = settings.log_level.upper()
+    factory = json_formatter if settings.log_format == "json" else text_formatter
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "tandem",
+        "stream": "ext://sys.stderr",
+    }
+    quiet = {"handlers": ["console"], "level": level, "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"tandem": {"()": factory}},
+        "handlers": {"console": handler},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {name: dict(quiet) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+    }
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.config.dictConfig(log_config(settings))

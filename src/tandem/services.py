@@ -18,7 +18,7 @@ from tandem.core.clock import Clock, SystemClock
 from tandem.db.session import build_engine, build_sessionmaker
 from tandem.db.uow import UnitOfWork
 from tandem.engine.wording import DEFAULT_WORDING, Wording, load_wording
-from tandem.http.ratelimit import RateLimiter
+from tandem.http.ratelimit import RateLimiter, storage_for
 from tandem.identity.service import password_hasher
 from tandem.knowledge.index import KnowledgeIndex
 from tandem.llm.service import wordsmith_for
@@ -98,8 +98,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         sessions=build_sessionmaker(engine, clock),
         hub=RedisHub(settings.redis_url) if settings.redis_url else LocalHub(),
         hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
-        rate_limiter=RateLimiter(settings.rate_limit_per_minute),
-        login_limiter=RateLimiter(10),
+        # Counted in Redis when there is one, so every worker and instance shares the window.
+        rate_limiter=RateLimiter(
+            settings.rate_limit_per_minute, storage=storage_for(settings.redis_url)
+        ),
+        login_limiter=RateLimiter(10, namespace="logins"),
         understanding=load_understanding(settings.nlu_model_dir),
         knowledge=KnowledgeIndex(),
         shop=shop,

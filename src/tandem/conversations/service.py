@@ -152,6 +152,33 @@ async def append_event(
     return event
 
 
+async def append_events(
+    uow: UnitOfWork, items: list[tuple[Conversation, str, dict[str, Any]]]
+) -> list[ConversationEvent]:
+    """`append_event` for many conversations at once (one event each): their sequence
+    numbers in one UPDATE ... RETURNING and the rows in one batched INSERT, so telling fifty
+    waiting customers costs two statements, not a hundred."""
+    if not items:
+        return []
+    by_id = {c.id: c for c, _, _ in items}
+    if len(by_id) != len(items):
+        raise ValueError("append_events takes one event per conversation")
+    table = Conversation.__table__
+    rows = await uow.session.execute(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id.in_(sorted(by_id)))
+        .values(last_seq=table.c.last_seq + 1)
+        .returning(table.c.id, table.c.last_seq)
+    )
+    seqs = {str(cid): int(seq) for cid, seq in rows.all()}
+    out = []
+    for conversation, type_, data in items:
+        seq = seqs[conversation.id]
+        set_committed_value(conversation, "last_seq", seq)
+        out.append(await append_event(uow, conversation, type_, data, seq=seq))
+    return out
+
+
 async def add_message(
     uow: UnitOfWork,
     conversation: Conversation,

@@ -7,6 +7,14 @@ import re
 
 _TOKEN = re.compile(r"(token=)[^&\s\"']+")
 _SIGNATURE = re.compile(r"(signature=)[^&\s\"']+")
+_BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+_TOKEN_FIELD = re.compile(r"((?:customer_)?token[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._~+/=-]{8,}")
+
+
+def redact_secrets(text: str) -> str:
+    """Customer tokens (in URLs, JSON bodies, Bearer headers) and signatures replaced by ***."""
+    text = _SIGNATURE.sub(r"\1***", _TOKEN.sub(r"\1***", text))
+    return _TOKEN_FIELD.sub(r"\1***", _BEARER.sub(r"\1***", text))
 
 
 class RedactingFilter(logging.Filter):

@@ -5,7 +5,8 @@ change, a resolve, a transfer): it brings the queue rows in line with the conver
 breaks that are over, takes conversations back from agents who went away or stopped
 answering (to the front of the queue), assigns what can be assigned (most room first, hostile
 conversations to the least exposed), tracks time at capacity, raises break suggestions and
-supervisor alerts, and tells every waiting customer their new place and wait.
+supervisor alerts, and tells the waiting customers whose place or wait changed materially
+(`routing.announce`).
 
 This module uses the conversation use cases (messages, state changes, events), so it sits
 above `conversations.service`; `routing.service` (queries and waits) stays below it.
@@ -13,10 +14,12 @@ above `conversations.service`; `routing.service` (queries and waits) stays below
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation, Message
@@ -27,8 +30,20 @@ from tandem.identity.models import Account
 from tandem.realtime.hub import DESK_TOPIC
 from tandem.routing import policy, wellbeing
 from tandem.routing import service as routing
+from tandem.routing.announce import announce_waits, changed_materially, lock_free, mark_announced
 from tandem.routing.models import ASSIGNED, LEFT, WAITING, HostileEventRow, QueueRow
 from tandem.routing.policy import HeldConversation, QueueEntry
+from tandem.routing.service import Snapshot
+
+__all__ = [
+    "announce_waits",
+    "assign_waiting",
+    "changed_materially",
+    "lock_free",
+    "mark_announced",
+    "run_round",
+    "sync_queue",
+]
 
 SYSTEM_TEXT = {
     "accepted": {
@@ -114,31 +129,78 @@ async def _end_rows(
         row.state, row.outcome, row.ended_at, row.agent_id = state, outcome, now, agent_id
 
 
-async def sync_queue(uow: UnitOfWork, now: datetime) -> None:
+async def sync_queue(uow: UnitOfWork, now: datetime) -> bool:
     """Queued conversations get a waiting row; rows of conversations no longer queued end
-    (the customer left, the AI took it back, someone assigned it outside a round)."""
+    (the customer left, the AI took it back, someone assigned it outside a round). Asks the
+    database for the differences only (none, almost always), so it costs the same for ten
+    waiting customers as for ten thousand. Returns whether anything changed."""
     session = uow.session
-    queued = list(
-        (await session.scalars(select(Conversation).where(Conversation.state == "queued"))).all()
+    waiting = QueueRow.state == WAITING
+    duplicates = (
+        await session.execute(
+            select(QueueRow.id, QueueRow.conversation_id)
+            .where(
+                waiting,
+                QueueRow.conversation_id.in_(
+                    select(QueueRow.conversation_id)
+                    .where(waiting)
+                    .group_by(QueueRow.conversation_id)
+                    .having(func.count() > 1)
+                ),
+            )
+            .order_by(QueueRow.id)
+        )
+    ).all()
+    newest = {cid: row_id for row_id, cid in duplicates}
+    # Two rounds enqueued the same conversation at once: one waiting row stays (the newest).
+    ended = {"duplicate": [row_id for row_id, cid in duplicates if newest[cid] != row_id]}
+    ended["left"] = list(
+        (
+            await session.scalars(
+                select(QueueRow.id)
+                .join(Conversation, Conversation.id == QueueRow.conversation_id)
+                .where(waiting, Conversation.state != "queued")
+            )
+        ).all()
     )
-    rows: dict[str, QueueRow] = {}
-    for r in sorted(await routing.waiting_rows(session), key=lambda r: r.id):
-        earlier = rows.get(r.conversation_id)
-        if earlier is not None:
-            # Two rounds enqueued the same conversation at once: one waiting row stays.
-            earlier.state, earlier.outcome, earlier.ended_at = LEFT, "duplicate", now
-        rows[r.conversation_id] = r
-    queued_ids = {c.id for c in queued}
-    for cid, gone in rows.items():
-        if cid not in queued_ids:
-            gone.state, gone.outcome, gone.ended_at = LEFT, "left", now
-    for c in queued:
-        row = rows.get(c.id)
-        if row is None:
-            await enqueue(uow, c, now, await routing.new_entry(session, c, now))
-        elif c.skill and row.skill != c.skill:
-            # Someone changed the conversation's skill while it waited (transfer to a skill).
-            row.skill = c.skill
+    for outcome, ids in ended.items():
+        if ids:
+            await session.execute(
+                update(QueueRow)
+                .where(QueueRow.id.in_(ids))
+                .values(state=LEFT, outcome=outcome, ended_at=now)
+            )
+    changed = any(ended.values())
+    # NOT IN an uncorrelated subquery: built once (a correlated NOT EXISTS would scan the
+    # waiting rows once per queued conversation on SQLite).
+    with_row = select(QueueRow.conversation_id).where(waiting)
+    missing = (
+        await session.scalars(
+            select(Conversation).where(
+                Conversation.state == "queued", Conversation.id.not_in(with_row)
+            )
+        )
+    ).all()
+    for c in missing:
+        await enqueue(uow, c, now, await routing.new_entry(session, c, now))
+        changed = True
+    # Someone changed the conversation's skill while it waited (transfer to a skill).
+    reskilled = (
+        await session.execute(
+            select(QueueRow.id, Conversation.skill)
+            .join(Conversation, Conversation.id == QueueRow.conversation_id)
+            .where(
+                waiting,
+                Conversation.state == "queued",
+                Conversation.skill.is_not(None),
+                Conversation.skill != QueueRow.skill,
+            )
+        )
+    ).all()
+    for row_id, skill in reskilled:
+        await session.execute(update(QueueRow).where(QueueRow.id == row_id).values(skill=skill))
+        changed = True
+    return changed
 
 
 # --- effects ------------------------------------------------------------------------------------
@@ -150,22 +212,6 @@ async def record_hostile(
     uow.session.add(
         HostileEventRow(agent_id=agent_id, conversation_id=conversation_id, at=now, kind=kind)
     )
-
-
-async def lock_free(uow: UnitOfWork, conversation_ids: list[str]) -> set[str]:
-    """Of these conversations, those this transaction can lock without waiting (PostgreSQL:
-    FOR UPDATE SKIP LOCKED, in id order; SQLite has one writer, so all of them). A round
-    leaves a conversation another transaction is changing to that transaction, and so never
-    waits on a row another round or a customer's turn holds: rounds cannot deadlock."""
-    if not conversation_ids:
-        return set()
-    rows = await uow.session.scalars(
-        select(Conversation.id)
-        .where(Conversation.id.in_(sorted(set(conversation_ids))))
-        .order_by(Conversation.id)
-        .with_for_update(skip_locked=True)
-    )
-    return set(rows.all())
 
 
 async def take_from_queue(uow: UnitOfWork, c: Conversation, *, wait: bool = True) -> bool:
@@ -268,7 +314,7 @@ async def requeue(
     )
 
 
-async def _awaiting_reply(uow: UnitOfWork, held: list[Conversation]) -> dict[str, datetime | None]:
+async def _awaiting_reply(uow: UnitOfWork, held: Sequence[Any]) -> dict[str, datetime | None]:
     """For each held conversation, the customer's oldest message the agent has not answered."""
     if not held:
         return {}
@@ -296,9 +342,14 @@ async def _awaiting_reply(uow: UnitOfWork, held: list[Conversation]) -> dict[str
 
 async def _requeue_departed(uow: UnitOfWork, now: datetime) -> list[Requeued]:
     session = uow.session
-    held = list(
-        (await session.scalars(select(Conversation).where(Conversation.state == "agent"))).all()
-    )
+    # Columns only: the conversations themselves are loaded for the few taken back.
+    held = (
+        await session.execute(
+            select(Conversation.id, Conversation.assigned_agent_id, Conversation.assigned_at).where(
+                Conversation.state == "agent"
+            )
+        )
+    ).all()
     if not held:
         return []
     accounts = {a.id: a for a in await routing.staff(session)}
@@ -322,27 +373,28 @@ async def _requeue_departed(uow: UnitOfWork, now: datetime) -> list[Requeued]:
         last_activity,
         now,
     )
-    by_id = {c.id: c for c in held}
     mine = await lock_free(uow, [d.conversation_id for d in decisions])
     out = []
     for d in decisions:
         if d.conversation_id not in mine:
             continue
-        c = by_id[d.conversation_id]
-        await session.refresh(c)
-        if c.state != "agent" or c.assigned_agent_id != d.agent_id:
+        c = await session.get(Conversation, d.conversation_id, populate_existing=True)
+        if c is None or c.state != "agent" or c.assigned_agent_id != d.agent_id:
             continue  # changed hands meanwhile (committed by another instance)
         await requeue(uow, c, now, from_agent_id=d.agent_id, reason=d.reason)
         out.append(Requeued(d.conversation_id, d.agent_id, d.reason))
     return out
 
 
-async def _end_breaks(uow: UnitOfWork, now: datetime) -> None:
-    """A break has an end time: once it has passed the agent is back online."""
+async def _end_breaks(uow: UnitOfWork, now: datetime) -> bool:
+    """A break has an end time: once it has passed the agent is back online. Returns whether
+    a break ended."""
     statuses = await routing.agent_statuses(uow.session)
+    ended = False
     for status in statuses.values():
         if status.break_until is None or status.break_until > now:
             continue
+        ended = True
         account = await uow.session.get(Account, status.agent_id)
         status.last_break_end = status.break_until
         status.break_until = None
@@ -352,6 +404,7 @@ async def _end_breaks(uow: UnitOfWork, now: datetime) -> None:
             account.presence = policy.PRESENCE_ONLINE
             account.presence_changed_at = now
             uow.stage((DESK_TOPIC, events.presence_changed(account.id, account.presence)))
+    return ended
 
 
 async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
@@ -360,7 +413,11 @@ async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
     snap_events = await routing.hostile_events(session, now)
     accounts = await routing.staff(session)
     loads = await routing.active_loads(session)
-    statuses = {a.id: await routing.require_status(session, a.id) for a in accounts}
+    # One query for every agent's routing row; a row is created only for a new agent.
+    statuses = await routing.agent_statuses(session)
+    for a in accounts:
+        if a.id not in statuses:
+            statuses[a.id] = await routing.require_status(session, a.id)
     agents = []
     for a in accounts:
         status = statuses[a.id]
@@ -405,72 +462,24 @@ async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
             )
 
 
-# A new wait is worth a message when it moved by this share of the old one and this much.
-WAIT_CHANGE_SHARE = 0.2
-WAIT_CHANGE_SECONDS = 60
-
-
-def changed_materially(row: QueueRow, position: int, wait: int) -> bool:
-    """Tell the customer again only when their place changed or the wait moved enough to
-    matter: a queue of a thousand is not a thousand messages per hand-off."""
-    if row.announced_position is None or row.announced_eta_seconds is None:
-        return True
-    if position != row.announced_position:
-        return True
-    moved = abs(wait - row.announced_eta_seconds)
-    return moved >= WAIT_CHANGE_SECONDS and moved >= WAIT_CHANGE_SHARE * row.announced_eta_seconds
-
-
-async def mark_announced(uow: UnitOfWork, conversation_id: str, position: int, wait: int) -> None:
-    """The customer was just told (`position`, `wait`) by their own turn."""
-    await uow.session.execute(
-        update(QueueRow)
-        .where(QueueRow.conversation_id == conversation_id, QueueRow.state == WAITING)
-        .values(announced_position=position, announced_eta_seconds=wait)
-    )
-
-
-async def announce_waits(uow: UnitOfWork, now: datetime) -> None:
-    """Every waiting customer's place and honest wait, after the queue moved (one estimate
-    pass for the whole queue). The first estimate a customer is shown is kept on the row."""
-    session = uow.session
-    snap = await routing.snapshot(session, now)
-    figures = routing.estimates(snap)
-    rows = {r.conversation_id: r for r in await routing.waiting_rows(session)}
-    # A conversation locked by another transaction gets its update from that one's round.
-    free = await lock_free(uow, list(figures))
-    for cid, (position, eta) in sorted(figures.items()):
-        if cid not in free:
-            continue
-        c = await session.get(Conversation, cid)
-        if c is None:
-            continue
-        wait = routing.shown_wait(position, eta, snap)
-        if c.callback_at is not None:
-            wait = max(wait, int((c.callback_at - now).total_seconds()))
-        row = rows.get(cid)
-        if row is not None and row.first_estimate_seconds is None:
-            row.first_estimate_seconds = wait
-        if row is not None and not changed_materially(row, position, wait):
-            continue
-        if row is not None:
-            row.announced_position, row.announced_eta_seconds = position, wait
-        await conversations.append_event(
-            uow, c, "queue.updated", {"position": position, "eta_seconds": wait}
-        )
-
-
-async def assign_waiting(uow: UnitOfWork, now: datetime) -> list[Assignment]:
+async def assign_waiting(
+    uow: UnitOfWork, now: datetime, snap: Snapshot | None = None
+) -> list[Assignment]:
     """One assignment round (see the module docstring). Returns what was assigned."""
-    return (await run_round(uow, now)).assigned
+    return (await run_round(uow, now, snap)).assigned
 
 
-async def run_round(uow: UnitOfWork, now: datetime) -> RoundResult:
+async def run_round(uow: UnitOfWork, now: datetime, snap: Snapshot | None = None) -> RoundResult:
+    """`snap`: the queue as the caller just read it in this transaction (a hand-off turn
+    reads it to tell its customer their place); the round reads it again only when its own
+    housekeeping (breaks over, rows out of line, conversations taken back) changed it. One
+    snapshot serves the assignments and, updated in memory, the announcements."""
     session = uow.session
-    await _end_breaks(uow, now)
-    await sync_queue(uow, now)
+    changed = await _end_breaks(uow, now)
+    changed = await sync_queue(uow, now) or changed
     requeued = await _requeue_departed(uow, now)
-    snap = await routing.snapshot(session, now)
+    if snap is None or changed or requeued:
+        snap = await routing.snapshot(session, now)
     assigned = []
     for conversation_id, agent_id in policy.next_assignments(snap.entries, snap.agents, now):
         c = await session.get(Conversation, conversation_id)
@@ -485,7 +494,9 @@ async def run_round(uow: UnitOfWork, now: datetime) -> RoundResult:
         assigned.append(Assignment(conversation_id, agent_id))
     await session.flush()
     await _wellbeing(uow, now)
-    await announce_waits(uow, now)
+    await announce_waits(
+        uow, now, snap.after_assignments([(a.conversation_id, a.agent_id) for a in assigned])
+    )
     if assigned or requeued:
         uow.stage((DESK_TOPIC, events.queue_changed()))
     return RoundResult(assigned, requeued)

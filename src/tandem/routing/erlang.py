@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
@@ -227,13 +228,19 @@ def wait_at_position_quantile(
     if not 0 < quantile < 1:
         raise ValueError(f"quantile must be strictly between 0 and 1, got {quantile}")
     mean = wait_at_position_seconds(ahead, servers, avg_handle_seconds)
-    k = ahead + 1
+    return _quantile_over_mean(ahead + 1, quantile) * mean
+
+
+@lru_cache(maxsize=8192)
+def _quantile_over_mean(k: int, quantile: float) -> float:
+    """The `quantile` of an Erlang(k) wait as a multiple of its mean: the same for every
+    staffing, so a queue of thousands computes each place's factor once per process."""
     if k > EXACT_QUANTILE_PHASES:
         # Wilson-Hilferty: (X/k)^(1/3) is nearly normal; relative error far below 0.1 % here,
         # and O(1) where the exact search costs O(k) per step.
         z = NormalDist().inv_cdf(quantile)
         v = 1 / (9 * k)
-        return (1 - v + z * math.sqrt(v)) ** 3 * mean
+        return float((1 - v + z * math.sqrt(v)) ** 3)
     lo, hi = 0.0, float(k)
     while _erlang_k_cdf(k, hi) < quantile:
         hi *= 2
@@ -243,7 +250,7 @@ def wait_at_position_quantile(
             lo = mid
         else:
             hi = mid
-    return hi / k * mean
+    return hi / k
 
 
 # --- Erlang A: customers who give up -------------------------------------------------------

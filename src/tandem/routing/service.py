@@ -9,7 +9,7 @@ for positions and waits, so it imports only tables.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,8 +54,19 @@ class Staffing:
 
 
 @dataclass(frozen=True)
+class Told:
+    """What a waiting customer was last told, kept on their waiting row."""
+
+    row_id: str
+    position: int | None
+    eta_seconds: int | None
+    first_estimate_seconds: int | None
+
+
+@dataclass(frozen=True)
 class Snapshot:
-    """The queue and the desk at one moment: what every estimate and assignment reads."""
+    """The queue and the desk at one moment: what every estimate and assignment reads. Built
+    once per change and shared by the round, the announcements and the turn that caused it."""
 
     now: datetime
     entries: list[QueueEntry]
@@ -63,6 +74,37 @@ class Snapshot:
     recent: list[QueueEntry]
     avg_handle_seconds: float
     events: list[HostileEvent]
+    # Per waiting conversation: what it was last told (only conversations with a row).
+    told: dict[str, Told] = field(default_factory=dict)
+
+    def told_now(self, conversation_id: str, position: int, wait: int) -> Snapshot:
+        """The same moment, with `conversation_id` just told (`position`, `wait`)."""
+        told = self.told.get(conversation_id)
+        if told is None:
+            return self
+        first = told.first_estimate_seconds if told.first_estimate_seconds is not None else wait
+        return replace(
+            self, told={**self.told, conversation_id: Told(told.row_id, position, wait, first)}
+        )
+
+    def after_assignments(self, assigned: list[tuple[str, str]]) -> Snapshot:
+        """The same moment after `(conversation, agent)` assignments: those conversations
+        left the queue and each agent holds one more. No database read."""
+        if not assigned:
+            return self
+        gone = {cid for cid, _ in assigned}
+        more: dict[str, int] = {}
+        for _, agent_id in assigned:
+            more[agent_id] = more.get(agent_id, 0) + 1
+        return replace(
+            self,
+            entries=[e for e in self.entries if e.conversation_id not in gone],
+            agents=[
+                replace(a, active=a.active + more[a.agent_id]) if a.agent_id in more else a
+                for a in self.agents
+            ],
+            told={cid: t for cid, t in self.told.items() if cid not in gone},
+        )
 
 
 # --- agents -------------------------------------------------------------------------------------
@@ -171,7 +213,26 @@ async def agent_states(
 # --- queue entries ------------------------------------------------------------------------------
 
 
-def entry_of(row: QueueRow) -> QueueEntry:
+# The columns a queue entry is read from: rows are read as tuples, not ORM objects, so a
+# snapshot of ten thousand waiting customers costs one query and no identity map.
+_ENTRY_COLUMNS = (
+    QueueRow.id,
+    QueueRow.conversation_id,
+    QueueRow.skill,
+    QueueRow.enqueued_at,
+    QueueRow.emotion,
+    QueueRow.emotion_intensity,
+    QueueRow.order_value_cents,
+    QueueRow.vip,
+    QueueRow.hostile,
+    QueueRow.requeued,
+    QueueRow.avoid_agent_id,
+    QueueRow.language,
+)
+
+
+def entry_of(row: Any) -> QueueEntry:
+    """The pure rules' entry for a queue row (an ORM row or a row of `_ENTRY_COLUMNS`)."""
     return QueueEntry(
         conversation_id=row.conversation_id,
         skill=row.skill,
@@ -273,19 +334,40 @@ async def snapshot(
 ) -> Snapshot:
     """The queue (waiting rows, plus `extra` queued conversations that have no row yet), the
     agents and the arrivals of the last hour."""
-    # One entry per conversation even if two instances enqueued it at once (the newest row).
-    by_conversation = {
-        r.conversation_id: r for r in sorted(await waiting_rows(session), key=lambda r: r.id)
-    }
-    entries = [entry_of(r) for r in by_conversation.values()]
-    known = {e.conversation_id for e in entries}
-    for c in extra or []:
-        if c.state == "queued" and c.id not in known:
-            entries.append(await new_entry(session, c, now))
-    recent_rows = (
-        await session.scalars(select(QueueRow).where(QueueRow.enqueued_at > now - RATE_WINDOW))
+    waiting = (
+        await session.execute(
+            select(
+                *_ENTRY_COLUMNS,
+                QueueRow.announced_position,
+                QueueRow.announced_eta_seconds,
+                QueueRow.first_estimate_seconds,
+            )
+            .where(QueueRow.state == WAITING)
+            .order_by(QueueRow.id)
+        )
     ).all()
-    recent = [entry_of(r) for r in recent_rows]
+    start = now - RATE_WINDOW
+    # Each waiting row read and converted once: it is an entry and, if it arrived within the
+    # hour, an arrival too.
+    waiting_entries = [(r, entry_of(r)) for r in waiting]
+    # One entry per conversation even if two instances enqueued it at once (the newest row).
+    by_conversation = {r.conversation_id: (r, e) for r, e in waiting_entries}
+    entries = [e for _, e in by_conversation.values()]
+    told = {
+        cid: Told(r.id, r.announced_position, r.announced_eta_seconds, r.first_estimate_seconds)
+        for cid, (r, _) in by_conversation.items()
+    }
+    for c in extra or []:
+        if c.state == "queued" and c.id not in by_conversation:
+            entries.append(await new_entry(session, c, now))
+    # The arrivals of the last hour: rows that are no longer waiting, and the waiting ones.
+    ended_rows = (
+        await session.execute(
+            select(*_ENTRY_COLUMNS).where(QueueRow.enqueued_at > start, QueueRow.state != WAITING)
+        )
+    ).all()
+    recent = [entry_of(r) for r in ended_rows]
+    recent += [e for r, e in waiting_entries if r.enqueued_at > start]
     recent_ids = {e.conversation_id for e in recent}
     recent += [e for e in entries if e.conversation_id not in recent_ids]
     events = await hostile_events(session, now)
@@ -296,6 +378,7 @@ async def snapshot(
         recent=recent,
         avg_handle_seconds=await average_handle_seconds(session),
         events=events,
+        told=told,
     )
 
 
@@ -376,8 +459,30 @@ async def queue_estimate(
     if conversation.state != "queued":
         return 0, 0
     now = now or clock_of(session).now()
-    snap = await snapshot(session, now, extra=[conversation])
-    position, eta = estimates(snap).get(conversation.id, (1, None))
+    return estimate_in(await snapshot(session, now, extra=[conversation]), conversation)
+
+
+def estimate_in(snap: Snapshot, conversation: Conversation) -> tuple[int, int]:
+    """`queue_estimate` from a snapshot already read (the one the round just used)."""
+    if conversation.state != "queued":
+        return 0, 0
+    now = snap.now
+    position, eta = 1, None
+    entry = next((e for e in snap.entries if e.conversation_id == conversation.id), None)
+    if entry is not None:
+        # This customer's figures only (the same as `estimates` gives them): one pass over
+        # the queue instead of an estimate for everyone in it.
+        inputs = policy.wait_inputs(
+            entry,
+            snap.entries,
+            snap.agents,
+            now,
+            recent_arrivals=snap.recent,
+            avg_handle_seconds=snap.avg_handle_seconds,
+            rate_window=RATE_WINDOW,
+        )
+        est = policy.estimate_wait(inputs)
+        position, eta = inputs.position, None if est is None else round(est.seconds)
     wait = shown_wait(position, eta, snap)
     if conversation.callback_at is not None:
         wait = max(wait, int((conversation.callback_at - now).total_seconds()))

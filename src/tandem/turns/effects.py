@@ -115,7 +115,9 @@ async def apply_decision(
     # Read before this turn's decision is recorded: only rows older than this turn.
     history = await history_before(uow.session, conversation.id, message.seq)
     await hand_off(uow, conversation, message, decision, analysis, shop_facts, history, now)
-    position, eta = await routing.queue_estimate(uow.session, conversation, now=now)
+    # The queue as it is now, read once: the customer's place and, passed on, the round's.
+    snap = await routing.snapshot(uow.session, now, extra=[conversation])
+    position, eta = routing.estimate_in(snap, conversation)
     if not decision.ticket:
         # Enqueued: the customer is told the place the queue gave it, not the estimate the
         # engine decided with.
@@ -131,7 +133,7 @@ async def apply_decision(
     )
     await assignment.mark_announced(uow, conversation.id, position, eta)
     # After the customer has been told: a free agent with the skill takes it at once.
-    await assignment.assign_waiting(uow, now)
+    await assignment.assign_waiting(uow, now, snap.told_now(conversation.id, position, eta))
     queue = (position, eta) if conversation.state == "queued" else None
     return replies, queue
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -140,7 +140,7 @@ async def take_customer_turn(
     token: str | None,
     body: SendMessageIn,
     *,
-    admit: Callable[[str], None] | None = None,
+    admit: Callable[[str], Awaitable[None]] | None = None,
     attachments: list[dict[str, Any]] | None = None,
     verified: bool = False,
 ) -> TurnResult:
@@ -164,7 +164,7 @@ async def take_customer_turn(
                 if previous is not None:
                     return previous
         if admit is not None:
-            admit(conversation_id)
+            await admit(conversation_id)
         reading = await asyncio.to_thread(
             read_message,
             deps.understanding,
@@ -307,7 +307,11 @@ async def _decide_and_apply(
         replies, queue = await apply_decision(
             uow, current, message, decision, reading.analysis, facts.shop, now, deps.wording
         )
-        if queue is None:
+        if queue is None and current.state == "queued" and facts.view.queue_position is not None:
+            # Still waiting, and this turn did not move the queue: the place read for the
+            # engine this turn is the place (the queue is read once per turn, not twice).
+            queue = (facts.view.queue_position, facts.view.queue_eta_seconds or 0)
+        elif queue is None:
             queue = await queue_of(uow.session, current, now)
     return TurnResult(message, replies, current, queue)
 

@@ -4,7 +4,7 @@ file is checked and cleaned (tandem.attachments), stored, and its message takes 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -38,7 +38,7 @@ async def send_attachment(
     caption: str,
     client_msg_id: str | None,
     *,
-    admit: Callable[[str], None] | None = None,
+    admit: Callable[[str], Awaitable[None]] | None = None,
 ) -> TurnResult:
     """The upload becomes a customer message carrying the attachment.
 
@@ -78,7 +78,7 @@ async def send_attachment(
         payload = await pending_evidence_payload(uow.session, conversation)
         if not (text or payload or conversation.state == "resolved"):
             if admit is not None:
-                admit(conversation_id)
+                await admit(conversation_id)
             message = await add_message(
                 uow,
                 conversation,

@@ -104,13 +104,23 @@ _CN_MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d
 _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[\s-]\d{7,8}(?!\d)")
 _INTL_PHONE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s-]?\d{2,4}){2,4}(?!\d)")
 # Chinese addresses: an administrative unit followed by street-level detail and a number.
+# A place name is Chinese characters other than the words a sentence wraps an address in
+# (发往, 寄到, 地址是, 我在, ...): without that, the name of the first unit would run back to the
+# start of the sentence. The detail after the street is numbers with their units and building
+# names (华星大厦3号楼2单元501室, A座12层) and nothing after the last one, so the rest of the
+# sentence stays.
+_PLACE = r"(?:(?![发往到寄送是了的我你他她们给从至去请帮把收货地址为住和或就要想在于将被])[\u4e00-\u9fff])"
+_UNIT_NUMBER = (
+    r"(?:[A-Za-z]?\d+[A-Za-z]?\s*(?:号楼|号院|号|栋|幢|座|楼|单元|室|层)|[A-Za-z]座|[一二三四五六七八九十\d]+段"
+    rf"|[A-Za-z]*{_PLACE}{{0,8}}?(?:大厦|广场|花园|小区|中心|大楼|公寓|苑|城|院))"
+)
 _CN_ADDRESS = re.compile(
-    r"(?:[\u4e00-\u9fff]{2,}(?:省|自治区|市|区|县|镇|乡))+"
-    r"[\u4e00-\u9fff\w]*?(?:路|街|道|巷|弄|大道|村|小区|花园|大厦|广场)"
-    r"[\w\u4e00-\u9fff\-#]*?(?:\d+\s*(?:号|栋|幢|楼|单元|室|层)[\w\u4e00-\u9fff\-#]*)*"
+    rf"(?:{_PLACE}{{2,}}?(?:省|自治区|市|区|县|镇|乡))+"
+    rf"{_PLACE}*?(?:路|街|道|巷|弄|大道|村|小区|花园|大厦|广场)"
+    rf"(?:{_UNIT_NUMBER}[-#]?)*(?:\d+(?![\d号栋幢座楼单元室层]))?"
 )
 _CN_ADDRESS_SHORT = re.compile(
-    r"[\u4e00-\u9fff]{2,}(?:路|街|大道|巷|弄)\d+\s*号(?:[\w\u4e00-\u9fff\-#]*?\d+\s*(?:栋|幢|楼|单元|室|层))*"
+    rf"{_PLACE}{{2,}}(?:路|街|大道|巷|弄)\d+\s*号(?:{_UNIT_NUMBER}[-#]?)*(?:\d+(?!\d))?"
 )
 # English street addresses: "221B Baker Street", "12 Main St. Apt 4".
 _EN_ADDRESS = re.compile(

@@ -3,6 +3,7 @@ customer's place in line, bounded overtaking by later, higher-priority arrivals.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -177,6 +178,25 @@ def _overtakers(
     )
 
 
+def _overtakers_above(
+    mine: float,
+    levels: Sequence[tuple[int, float]],
+    own: Mapping[int, float],
+    rate_window: timedelta,
+    config: PriorityConfig,
+) -> tuple[tuple[float, float], ...]:
+    """`_overtakers` for levels already sorted and above `mine`, less the entry's own
+    arrivals (`own`)."""
+    window = rate_window.total_seconds()
+    aging_per_second = config.aging_points_per_minute / 60
+    out = []
+    for p, count in levels:
+        left = count - own[p] if p in own else count
+        if left > 1e-12:
+            out.append((left / window, (p - mine) / aging_per_second))
+    return tuple(out)
+
+
 def _free_for(entry: QueueEntry, skilled: Iterable[AgentState]) -> int:
     """Free room that can take `entry`: not the agent it was just taken from (it does not go
     straight back to them), however much room they have."""
@@ -258,6 +278,8 @@ def wait_estimates(
     start = now - rate_window
     recent = [e for e in recent_arrivals if start < e.enqueued_at <= now]
     window_hours = rate_window.total_seconds() / 3600
+    # Static points once per entry, not once per entry and skill.
+    recent_keys = [round(static_points(e, config)) for e in recent]
     result: dict[str, tuple[int, WaitEstimate | None]] = {}
     for skill in sorted({e.skill for e in ordered}):
         skilled = [a for a in agents if is_available(a, now) and skill in a.skills]
@@ -267,17 +289,23 @@ def wait_estimates(
         weights = competition(skill, agents, now) if count_competition else {skill: 1.0}
         weighted = [(e, weights.get(e.skill, 0.0)) for e in recent]
         rate = sum(w for _, w in weighted) / window_hours
-        all_points = _arrival_points(weighted, config) if estimate_overtaking else {}
+        all_points: dict[int, float] = {}
+        if estimate_overtaking:
+            for (e, w), key in zip(weighted, recent_keys, strict=True):
+                if w > 0 and not e.requeued:
+                    all_points[key] = all_points.get(key, 0.0) + w
         # What each conversation's own recent arrivals added, so it is not overtaken by
         # itself. Keyed by the points of those arrivals, not of the entry now waiting: a
         # conversation given back by an agent waits as a re-queued entry (other points)
         # beside the row of its first arrival, and it may have arrived more than once.
         own: dict[str, dict[int, float]] = {}
-        for e, w in weighted:
+        for (e, w), key in zip(weighted, recent_keys, strict=True):
             if w > 0 and not e.requeued:
-                key = round(static_points(e, config))
                 mine_by_points = own.setdefault(e.conversation_id, {})
                 mine_by_points[key] = mine_by_points.get(key, 0.0) + w
+        # Sorted once per skill; each entry reads the levels above its own (no copy, no sort).
+        levels = sorted(all_points.items())
+        level_keys = [p for p, _ in levels]
         position, ahead = 0, 0.0
         for entry in ordered:
             if entry.skill == skill:
@@ -285,12 +313,13 @@ def wait_estimates(
                 overtakers: tuple[tuple[float, float], ...] = ()
                 if estimate_overtaking:
                     mine = static_points(entry, config)
-                    points = all_points
-                    if entry.conversation_id in own:  # not overtaken by itself
-                        points = dict(all_points)
-                        for key, w in own[entry.conversation_id].items():
-                            points[key] = points.get(key, 0.0) - w
-                    overtakers = _overtakers(mine, points, rate_window, config)
+                    overtakers = _overtakers_above(
+                        mine,
+                        levels[bisect_right(level_keys, mine) :],
+                        own.get(entry.conversation_id, {}),  # not overtaken by itself
+                        rate_window,
+                        config,
+                    )
                 inputs = WaitInputs(
                     position=position,
                     free_slots=free if entry.avoid_agent_id is None else _free_for(entry, skilled),

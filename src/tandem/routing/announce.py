@@ -1,0 +1,163 @@
+"""Telling waiting customers their place and wait, with work proportional to what changed.
+
+After the queue moved (a hand-off, a round, someone leaving), `announce_waits` estimates every
+waiting customer's place once from the snapshot the round already read (one pass for the whole
+queue, no read per customer) and writes a `queue.updated` event only for those whose place or
+wait changed materially: near the front every step forward is news; further back a move by a
+fifth of the place, or of the wait and at least a minute. As the queue drains, a customer at
+place p is told again about every p/5 steps, so one change writes a handful of events however
+long the queue is, never one per waiting customer.
+
+The row locks a round takes without waiting (`lock_free`) live here too: the round and the
+announcements leave a conversation another transaction is changing to that transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from tandem.conversations import service as conversations
+from tandem.conversations.models import Conversation
+from tandem.db.uow import UnitOfWork
+from tandem.routing import service as routing
+from tandem.routing.models import WAITING, QueueRow
+from tandem.routing.service import Snapshot
+
+# Up to this place every step forward is worth a message ("you are next").
+NEAR_FRONT = 10
+# Further back, a move by this share of the place told is worth one.
+POSITION_CHANGE_SHARE = 0.2
+# A new wait is worth a message when it moved by this share of the old one and this much.
+WAIT_CHANGE_SHARE = 0.2
+WAIT_CHANGE_SECONDS = 60
+
+
+def changed_materially(
+    told_position: int | None, told_wait: int | None, position: int, wait: int
+) -> bool:
+    """Tell the customer again only when their place or wait changed enough to matter: a
+    queue of a thousand is not a thousand messages per hand-off."""
+    if told_position is None or told_wait is None:
+        return True
+    if position != told_position:
+        if min(position, told_position) <= NEAR_FRONT:
+            return True
+        if abs(position - told_position) >= POSITION_CHANGE_SHARE * told_position:
+            return True
+    moved = abs(wait - told_wait)
+    return moved >= WAIT_CHANGE_SECONDS and moved >= WAIT_CHANGE_SHARE * told_wait
+
+
+async def lock_free(uow: UnitOfWork, conversation_ids: list[str]) -> set[str]:
+    """Of these conversations, those this transaction can lock without waiting (PostgreSQL:
+    FOR UPDATE SKIP LOCKED, in id order; SQLite has one writer, so all of them). A round
+    leaves a conversation another transaction is changing to that transaction, and so never
+    waits on a row another round or a customer's turn holds: rounds cannot deadlock."""
+    if not conversation_ids:
+        return set()
+    if uow.session.get_bind().dialect.name != "postgresql":
+        return set(conversation_ids)
+    rows = await uow.session.scalars(
+        select(Conversation.id)
+        .where(Conversation.id.in_(sorted(set(conversation_ids))))
+        .order_by(Conversation.id)
+        .with_for_update(skip_locked=True)
+    )
+    return set(rows.all())
+
+
+async def mark_announced(uow: UnitOfWork, conversation_id: str, position: int, wait: int) -> None:
+    """The customer was just told (`position`, `wait`) by their own turn; the first thing a
+    customer is told is kept as their first estimate (measured against the real wait)."""
+    await uow.session.execute(
+        update(QueueRow)
+        .where(QueueRow.conversation_id == conversation_id, QueueRow.state == WAITING)
+        .values(
+            announced_position=position,
+            announced_eta_seconds=wait,
+            first_estimate_seconds=func.coalesce(QueueRow.first_estimate_seconds, wait),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _callbacks(uow: UnitOfWork) -> dict[str, datetime]:
+    """Queued tickets with a promised callback time (their wait is at least until then)."""
+    rows = await uow.session.execute(
+        select(Conversation.id, Conversation.callback_at).where(
+            Conversation.state == "queued", Conversation.callback_at.is_not(None)
+        )
+    )
+    return {cid: at for cid, at in rows.all() if at is not None}
+
+
+async def announce_waits(uow: UnitOfWork, now: datetime, snap: Snapshot | None = None) -> int:
+    """Tell the waiting customers whose place or wait changed materially (see the module
+    docstring), from `snap` when the caller has read the queue as it is now. Returns how many
+    were told."""
+    session = uow.session
+    snap = snap if snap is not None else await routing.snapshot(session, now)
+    callbacks = await _callbacks(uow)
+    news: dict[str, tuple[int, int]] = {}
+    first: dict[str, int] = {}
+    for cid, (position, eta) in routing.estimates(snap).items():
+        told = snap.told.get(cid)
+        if told is None:
+            continue  # no waiting row yet: the round that gives it one tells it
+        wait = routing.shown_wait(position, eta, snap)
+        callback = callbacks.get(cid)
+        if callback is not None:
+            wait = max(wait, int((callback - now).total_seconds()))
+        if told.first_estimate_seconds is None:
+            first[cid] = wait
+        if changed_materially(told.position, told.eta_seconds, position, wait):
+            news[cid] = (position, wait)
+    if not news and not first:
+        return 0
+    # A conversation locked by another transaction gets its update from that one's round.
+    free = await lock_free(uow, sorted(set(news) | set(first)))
+    await _update_rows(
+        uow,
+        [
+            {"id": snap.told[cid].row_id, "first_estimate_seconds": wait}
+            for cid, wait in first.items()
+            if cid in free
+        ],
+    )
+    told_now = sorted(cid for cid in news if cid in free)
+    await _update_rows(
+        uow,
+        [
+            {
+                "id": snap.told[cid].row_id,
+                "announced_position": news[cid][0],
+                "announced_eta_seconds": news[cid][1],
+            }
+            for cid in told_now
+        ],
+    )
+    if told_now:
+        found = await session.scalars(select(Conversation).where(Conversation.id.in_(told_now)))
+        by_id = {c.id: c for c in found.all()}
+        await conversations.append_events(
+            uow,
+            [
+                (
+                    by_id[cid],
+                    "queue.updated",
+                    {"position": news[cid][0], "eta_seconds": news[cid][1]},
+                )
+                for cid in told_now
+                if cid in by_id
+            ],
+        )
+    return len(told_now)
+
+
+async def _update_rows(uow: UnitOfWork, values: list[dict[str, Any]]) -> None:
+    """Several waiting rows by primary key in one executemany."""
+    if values:
+        await uow.session.execute(update(QueueRow), values)
