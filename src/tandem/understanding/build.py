@@ -64,9 +64,9 @@ def main(
     encoder: Annotated[
         bool, typer.Option(help="also train the heads that read the sentence embedding")
     ] = True,
-    task: Annotated[
+    only: Annotated[
         list[str] | None,
-        typer.Option(help="rebuild only this task (repeatable; default: all four)"),
+        typer.Option("--task", help="rebuild only this task (repeatable; default: all four)"),
     ] = None,
 ) -> None:
     sets: dict[str, list[Example]] = {
@@ -75,11 +75,11 @@ def main(
         "abuse": abuse_examples(),
         "act": act_examples(),
     }
-    unknown = sorted(set(task or ()) - set(sets))
+    unknown = sorted(set(only or ()) - set(sets))
     if unknown:
         raise typer.BadParameter(f"unknown task(s) {unknown}; choose among {sorted(sets)}")
-    if task:
-        sets = {name: rows for name, rows in sets.items() if name in task}
+    if only:
+        sets = {name: rows for name, rows in sets.items() if name in only}
     sources = {
         "intent": "authored zh/en + CLINC150 out-of-scope queries (CC BY 3.0)",
         "emotion": "authored zh/en",
