@@ -1,6 +1,5 @@
-"""Key-term coverage in the answer confidence: an entry on the same topic that leaves out what
-the question asks about ("免费改衣长" against the fabric entry) must not be answered with
-confidence."""
+"""Key-term coverage (dense.key_term_features): how much of what the question asks about an
+entry leaves out ("免费改衣长" against the fabric entry), as answer-layer features."""
 
 from __future__ import annotations
 
@@ -8,10 +7,8 @@ import numpy as np
 import pytest
 
 from tandem.knowledge.dense import DenseLayers, key_term_features
-from tandem.knowledge.index import IndexedEntry, KnowledgeIndex
 from tandem.knowledge.lexicon import Lexicon
 from tandem.knowledge.text import prepare
-from tandem.understanding.encoder import load_encoder
 
 # Five words, each its own direction, and "tailor" close to "alteration" (cosine 0.8).
 _WORDS = ("free", "hem", "alteration", "cashmere", "coat", "tailor")
@@ -68,39 +65,3 @@ def test_a_layer_fitted_before_key_terms_reads_as_it_did(tmp_path) -> None:  # t
     new.save(tmp_path)
     again = DenseLayers.load(tmp_path)
     assert again is not None and again.key_terms and len(again.answer_weights) == 12
-
-
-COAT = IndexedEntry(
-    "fabric",
-    "衣服是什么面料？",
-    ("T 恤是纯棉的吗", "大衣是纯羊绒吗"),
-    "纯棉圆领 T 恤为 100% 棉；羊绒大衣羊绒含量 100%。",
-    "product_info",
-    "zh",
-)
-WASH = IndexedEntry(
-    "wash", "衣服怎么洗？", ("羊绒大衣能水洗吗",), "羊绒大衣请干洗。", "product_info", "zh"
-)
-ALTER = IndexedEntry(
-    "alter",
-    "你们的羊绒大衣可以免费改衣长吗？",
-    (),
-    "可以，羊绒大衣支持免费改衣长一次。",
-    "product_info",
-    "zh",
-)
-
-
-def test_the_topic_without_the_asked_term_is_not_the_answer() -> None:
-    enc = load_encoder()
-    if not enc.available:
-        pytest.skip(enc.status)
-    index = KnowledgeIndex(encoder=enc)
-    if index.dense is None or not index.dense.key_terms:
-        pytest.skip("the shipped answer layer does not read key terms")
-    index.upsert_many([COAT, WASH])
-    assert index.search("羊绒大衣可不可以免费改衣长").answer is None
-    # Once the shop has an entry that says it, that entry answers.
-    index.upsert(ALTER)
-    answer = index.search("羊绒大衣可不可以免费改衣长").answer
-    assert answer is not None and answer.entry_id == "alter"

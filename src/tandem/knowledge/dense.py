@@ -6,7 +6,8 @@ sentence encoder runs, two small calibrated layers on top add its cosine:
 * `pair`: P(same question) = sigmoid(a * logit(p_matcher) + b * z(cos) + c), the product's
   pair decision (`same_question`, learning-candidate merges, the pair benchmarks);
 * `answer`: P(this entry answers) from the index's answer features plus the entry's cosine,
-  its margin over the best other entry, whether it is the nearest entry by the encoder, and
+  its margin over the best other entry, whether it is the nearest entry by the encoder, and,
+  in a layer fitted with `dense_train --key-terms` (`key_terms` true; the shipped one is not),
   how much of the query's key content the entry covers (`key_term_features`).
 
 Both are fitted on training data only (`python -m tandem.knowledge.dense_train`) and shipped

@@ -3,7 +3,7 @@
     python -m tandem.knowledge.dense_train --cache /work/cache/nlu/emb \
         --pairs lcqmc/dev.jsonl#train --pairs atec/train.jsonl --pairs bq_corpus/dev.jsonl#train \
         --kb KB.jsonl=QUERIES.jsonl --shopper src/tandem/evaluation/data/shopper_dev.jsonl
-    python -m tandem.knowledge.dense_train --answer-only --cache DIR --kb ... --shopper ...
+    python -m tandem.knowledge.dense_train --answer-only [--key-terms] [--out DIR] --cache DIR --kb ... --shopper ...
 
 (`KB.jsonl=QUERIES.jsonl`: written by `bench/kb_build_lcqmc.py --part train`; the texts the
 cache lacks are encoded once and added to it. `--answer-only` keeps the shipped pair layer.)
@@ -206,9 +206,10 @@ def main() -> None:
         help="keep the shipped pair layer, refit only the answer layer (no --pairs needed)",
     )
     ap.add_argument(
-        "--no-key-terms",
+        "--key-terms",
         action="store_true",
-        help="fit the answer layer without KEY_TERM_FEATURES (for comparison)",
+        help="the answer layer also reads KEY_TERM_FEATURES (measured, not shipped: see "
+        "docs/benchmarks.md)",
     )
     ap.add_argument("--out", type=Path, default=DEFAULT_DIR, help="where dense.json goes")
     args = ap.parse_args()
@@ -248,7 +249,7 @@ def main() -> None:
     demo_kb = read_jsonl(DEMO_FAQ)
     for path in args.shopper:
         problems.append((demo_kb, _queries_from_shopper(path)))
-    if args.no_key_terms:
+    if not args.key_terms:
         width = len(ANSWER_FEATURES) + len(DENSE_ANSWER_FEATURES) + 1
         layers = replace(layers, key_terms=False, answer_weights=(0.0,) * width)
     layers, answer_stats = fit_answer_layer(layers, problems, store)
