@@ -68,6 +68,8 @@ def test_demo_intents(understanding, text: str, intent: str) -> None:  # type: i
 def test_demo_out_of_scope(understanding, text: str) -> None:  # type: ignore[no-untyped-def]
     a = understanding.analyze(text)
     assert a.out_of_scope and a.intent == "oos"
+    # "帮我写一篇作文" asks for something, but nothing the shop does: never a request to act.
+    assert a.act != "request"
 
 
 def test_emotion_and_abuse(understanding) -> None:  # type: ignore[no-untyped-def]

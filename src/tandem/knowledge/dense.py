@@ -6,29 +6,43 @@ sentence encoder runs, two small calibrated layers on top add its cosine:
 * `pair`: P(same question) = sigmoid(a * logit(p_matcher) + b * z(cos) + c), the product's
   pair decision (`same_question`, learning-candidate merges, the pair benchmarks);
 * `answer`: P(this entry answers) from the index's answer features plus the entry's cosine,
-  its margin over the best other entry, and whether it is the nearest entry by the encoder.
+  its margin over the best other entry, whether it is the nearest entry by the encoder, and,
+  in a layer fitted with `dense_train --key-terms` (`key_terms` true; the shipped one is not),
+  how much of the query's key content the entry covers (`key_term_features`).
 
 Both are fitted on training data only (`python -m tandem.knowledge.dense_train`) and shipped
 as JSON. e5 cosines are compressed (unrelated ~0.85, paraphrases ~0.92), so the cosine is
 standardised with the training mean and spread before it meets a weight: a fixed cosine
 threshold would not mean anything.
+
+Key terms: a sentence vector says what a message is about, not whether every part of it is
+answered. "羊绒大衣可不可以免费改衣长" sits near the entry on cashmere coats' fabric, yet that entry
+says nothing about alterations. `key_term_features` measures, per candidate entry, the query's
+content words (idf-weighted) that the entry's phrasings and answer neither contain nor hold a
+near word for (the matcher's static word vectors), so a close topic with the asked-about term
+missing is not answered with confidence.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from tandem.knowledge.lexicon import DEFAULT_DIR
+from tandem.knowledge.lexicon import DEFAULT_DIR, Lexicon
+from tandem.knowledge.text import Prepared, prepare
 
 Array = npt.NDArray[np.float64]
 DENSE_FILE = "dense.json"
 DENSE_ANSWER_FEATURES = ("dense_cos_z", "dense_margin_z", "dense_nearest")
+KEY_TERM_FEATURES = ("key_term_uncovered", "key_term_worst")
 
 
 def _sigmoid(z: Array) -> Array:
@@ -48,8 +62,11 @@ class DenseLayers:
     cos_scale: float
     pair_weights: tuple[float, float, float]  # logit(p), z(cos), intercept
     pair_threshold: float
-    answer_weights: tuple[float, ...]  # ANSWER_FEATURES + DENSE_ANSWER_FEATURES, intercept
+    # ANSWER_FEATURES + DENSE_ANSWER_FEATURES (+ KEY_TERM_FEATURES when `key_terms`), intercept
+    answer_weights: tuple[float, ...]
     answer_threshold: float
+    # The answer layer reads KEY_TERM_FEATURES (a layer fitted before they existed does not).
+    key_terms: bool = False
 
     def z(self, cos: Array) -> Array:
         out: Array = (cos - self.cos_mean) / self.cos_scale
@@ -71,7 +88,11 @@ class DenseLayers:
                     "cos_scale": self.cos_scale,
                     "pair_weights": list(self.pair_weights),
                     "pair_threshold": self.pair_threshold,
-                    "answer_features": "ANSWER_FEATURES + " + ", ".join(DENSE_ANSWER_FEATURES),
+                    "answer_features": "ANSWER_FEATURES + "
+                    + ", ".join(
+                        DENSE_ANSWER_FEATURES + (KEY_TERM_FEATURES if self.key_terms else ())
+                    ),
+                    "key_terms": self.key_terms,
                     "answer_weights": list(self.answer_weights),
                     "answer_threshold": self.answer_threshold,
                 },
@@ -94,6 +115,7 @@ class DenseLayers:
             pair_threshold=float(raw["pair_threshold"]),
             answer_weights=tuple(float(x) for x in raw["answer_weights"]),
             answer_threshold=float(raw["answer_threshold"]),
+            key_terms=bool(raw.get("key_terms", False)),
         )
 
 
@@ -113,3 +135,54 @@ def dense_answer_features(
             float(cos >= first and not math.isclose(first, second)),
         )
     return out
+
+
+# A query word counts as covered by an entry word this near (static vectors' cosine): "邮费"
+# and "运费" (0.65), "退钱" and "退款" (0.73); partly between FAR_WORD and NEAR_WORD; not at all
+# below: "粉色" and "颜色" (0.50: a colour is not that colour), "改衣长" and "衣服" (0.52, a word
+# outside the vocabulary whose vector is its characters' mean: a shared character, not a meaning).
+NEAR_WORD = 0.65
+FAR_WORD = 0.5
+# "能不能", "可不可以", "有没有": the shape of a question, not its content.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+_CJK_WORD = re.compile(r"[\u3400-\u9fff]")
+
+
+@lru_cache(maxsize=8192)
+def _entry_terms(texts: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """An entry's text (phrasings and answer, normalised, joined) and its distinct words."""
+    prepared = [prepare(t) for t in texts]
+    words = sorted({w for p in prepared for w in p.words})
+    return "\n".join(p.text for p in prepared), tuple(words)
+
+
+def key_term_features(
+    query: Prepared, entry_texts: Sequence[str], lexicon: Lexicon
+) -> tuple[float, float]:
+    """How much of the query's content the entry leaves out: (idf-weighted share of the
+    query's words the entry does not cover, the largest single miss scaled by idf).
+
+    A word is covered when it occurs in the entry (Chinese: anywhere in its text; English: as
+    a word), else by its nearest entry word's cosine (partly between FAR_WORD and NEAR_WORD).
+    Numbers (order numbers, amounts) are not key terms: an entry never repeats the customer's
+    order number."""
+    words = [w for w in dict.fromkeys(query.words) if not w[0].isdigit() and not _A_NOT_A.search(w)]
+    if not words:
+        return 0.0, 0.0
+    text, entry_words = _entry_terms(tuple(entry_texts))
+    entry_set = frozenset(entry_words)
+    targets = [v for v in (lexicon.unit_vector(w) for w in entry_words) if v is not None]
+    matrix = np.vstack(targets) if targets else None
+    total = missed = worst = 0.0
+    for w in words:
+        idf = lexicon.idf.get(w, lexicon.default_idf)
+        cover = 1.0
+        # Chinese by substring (segmentations differ: "运费" in "退货运费"); English by word.
+        if w not in entry_set and not (_CJK_WORD.match(w) and w in text):
+            vec = lexicon.unit_vector(w)
+            best = float((matrix @ vec).max()) if matrix is not None and vec is not None else 0.0
+            cover = min(1.0, max(0.0, (best - FAR_WORD) / (NEAR_WORD - FAR_WORD)))
+        total += idf
+        missed += idf * (1.0 - cover)
+        worst = max(worst, (1.0 - cover) * idf / lexicon.default_idf)
+    return (missed / total if total else 0.0), worst

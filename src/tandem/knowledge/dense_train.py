@@ -2,7 +2,11 @@
 
     python -m tandem.knowledge.dense_train --cache /work/cache/nlu/emb \
         --pairs lcqmc/dev.jsonl#train --pairs atec/train.jsonl --pairs bq_corpus/dev.jsonl#train \
-        --kb-pairs lcqmc/dev.jsonl#train --shopper src/tandem/evaluation/data/shopper_dev.jsonl
+        --kb KB.jsonl=QUERIES.jsonl --shopper src/tandem/evaluation/data/shopper_dev.jsonl
+    python -m tandem.knowledge.dense_train --answer-only [--key-terms] [--out DIR] --cache DIR --kb ... --shopper ...
+
+(`KB.jsonl=QUERIES.jsonl`: written by `bench/kb_build_lcqmc.py --part train`; the texts the
+cache lacks are encoded once and added to it. `--answer-only` keeps the shipped pair layer.)
 
 * pair layer: logistic regression over [logit(matcher probability), z(encoder cosine)] on the
   labelled pairs whose two texts have stored vectors (`--cache`, see bench/nlu_embed.py);
@@ -22,13 +26,16 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from sklearn.linear_model import LogisticRegression
 
-from tandem.knowledge.dense import DENSE_ANSWER_FEATURES, DenseLayers
+from tandem.knowledge.dense import DENSE_ANSWER_FEATURES, KEY_TERM_FEATURES, DenseLayers
 from tandem.knowledge.evaluate import kb_entry, read_jsonl
 from tandem.knowledge.index import ANSWER_FEATURES, SHIPPED_VECTORS, KnowledgeIndex
 from tandem.knowledge.lexicon import DEFAULT_DIR
@@ -42,6 +49,16 @@ from tandem.understanding.normalize import normalize
 ANSWER_PRECISION = 0.95
 UNANSWERABLE_WEIGHT = 4.0
 DEMO_FAQ = Path(__file__).parent / "data" / "demo_faq.jsonl"
+
+
+def _advance(bar: Progress, job: TaskID, done: int, total: int) -> None:
+    bar.update(job, completed=done, total=total)
+
+
+# Until fit_answer_layer: one weight per answer feature + intercept.
+_ANSWER_PLACEHOLDER = (0.0,) * (
+    len(ANSWER_FEATURES) + len(DENSE_ANSWER_FEATURES) + len(KEY_TERM_FEATURES) + 1
+)
 
 
 def _vec(store: VectorStore, text: str) -> np.ndarray | None:
@@ -87,9 +104,9 @@ def fit_pair_layer(
         cos_scale=scale,
         pair_weights=(float(lr.coef_[0][0]), float(lr.coef_[0][1]), float(lr.intercept_[0])),
         pair_threshold=round(best_t, 3),
-        # placeholder until fit_answer_layer: one weight per answer feature + intercept
-        answer_weights=(0.0,) * (len(ANSWER_FEATURES) + len(DENSE_ANSWER_FEATURES) + 1),
+        answer_weights=_ANSWER_PLACEHOLDER,
         answer_threshold=0.5,
+        key_terms=True,
     )
     return layers, {"pairs": len(usable), "pair_score": round(best_score, 4)}
 
@@ -132,14 +149,7 @@ def fit_answer_layer(
         np.array(xs), np.array(ys), sample_weight=np.array(weights)
     )
     w = tuple(float(v) for v in lr.coef_[0]) + (float(lr.intercept_[0]),)
-    fitted = DenseLayers(
-        layers.cos_mean,
-        layers.cos_scale,
-        layers.pair_weights,
-        layers.pair_threshold,
-        w,
-        0.5,
-    )
+    fitted = replace(layers, answer_weights=w, answer_threshold=0.5)
     # Threshold: the lowest with answered precision >= ANSWER_PRECISION on these queries.
     best: list[tuple[float, str, str | None]] = []
     for feats, ids, expected in per_query:
@@ -163,17 +173,7 @@ def fit_answer_layer(
             sum(c >= threshold for c, _, _ in answerable) / max(len(answerable), 1), 4
         ),
     }
-    return (
-        DenseLayers(
-            fitted.cos_mean,
-            fitted.cos_scale,
-            fitted.pair_weights,
-            fitted.pair_threshold,
-            fitted.answer_weights,
-            round(threshold, 3),
-        ),
-        stats,
-    )
+    return replace(fitted, answer_threshold=round(threshold, 3)), stats
 
 
 def ship_demo_vectors(store: VectorStore) -> int:
@@ -200,22 +200,62 @@ def main() -> None:
     ap.add_argument("--pairs", action="append", default=[])
     ap.add_argument("--kb", action="append", default=[], help="KB.jsonl=QUERIES.jsonl")
     ap.add_argument("--shopper", type=Path, action="append", default=[])
+    ap.add_argument(
+        "--answer-only",
+        action="store_true",
+        help="keep the shipped pair layer, refit only the answer layer (no --pairs needed)",
+    )
+    ap.add_argument(
+        "--key-terms",
+        action="store_true",
+        help="the answer layer also reads KEY_TERM_FEATURES (measured, not shipped: see "
+        "docs/benchmarks.md)",
+    )
+    ap.add_argument("--out", type=Path, default=DEFAULT_DIR, help="where dense.json goes")
     args = ap.parse_args()
     store = VectorStore(args.cache)
-    pairs = [p for spec in args.pairs for p in read_pairs(spec)]
-    layers, pair_stats = fit_pair_layer(pairs, store)
-    print(json.dumps(pair_stats))
+    # The demo FAQ's shipped vectors (a vector is a function of its text): not encoded again.
+    store.vectors.update(
+        {k: v for k, v in VectorStore(SHIPPED_VECTORS).vectors.items() if k not in store.vectors}
+    )
+    if args.answer_only:
+        shipped = DenseLayers.load(DEFAULT_DIR)
+        if shipped is None:
+            raise SystemExit("--answer-only needs a shipped dense.json: fit the pair layer first")
+        layers = replace(shipped, key_terms=True, answer_weights=_ANSWER_PLACEHOLDER)
+    else:
+        pairs = [p for spec in args.pairs for p in read_pairs(spec)]
+        layers, pair_stats = fit_pair_layer(pairs, store)
+        print(json.dumps(pair_stats))
     problems: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
+    encoder = load_encoder()
     for spec in args.kb:
         kb_path, _, q_path = spec.partition("=")
-        queries = [q for q in read_jsonl(Path(q_path)) if _vec(store, str(q["text"])) is not None]
-        problems.append((read_jsonl(Path(kb_path)), queries))
+        kb, queries = read_jsonl(Path(kb_path)), read_jsonl(Path(q_path))
+        # Encode (once: kept in --cache) the texts the store lacks, with a progress line.
+        texts = [str(q["text"]) for q in queries]
+        texts += [str(t) for r in kb for t in (r["question"], *(r.get("alternatives") or []))]
+        with Progress(
+            TextColumn("encoding {task.description}"), BarColumn(), MofNCompleteColumn()
+        ) as bar:
+            job = bar.add_task(Path(q_path).name, total=None)
+            store.embed(
+                [normalize(t) for t in texts],
+                encoder,
+                partial(_advance, bar, job),
+                save_as="dense_train",
+            )
+        problems.append((kb, queries))
     demo_kb = read_jsonl(DEMO_FAQ)
     for path in args.shopper:
         problems.append((demo_kb, _queries_from_shopper(path)))
+    if not args.key_terms:
+        width = len(ANSWER_FEATURES) + len(DENSE_ANSWER_FEATURES) + 1
+        layers = replace(layers, key_terms=False, answer_weights=(0.0,) * width)
     layers, answer_stats = fit_answer_layer(layers, problems, store)
     print(json.dumps(answer_stats))
-    layers.save(DEFAULT_DIR)
+    args.out.mkdir(parents=True, exist_ok=True)
+    layers.save(args.out)
     print(f"shipped {ship_demo_vectors(store)} demo FAQ phrasing vectors")
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from tandem.knowledge.dense import DenseLayers, dense_answer_features
+from tandem.knowledge.dense import DenseLayers, dense_answer_features, key_term_features
 from tandem.knowledge.matcher import Matcher, default_matcher
 from tandem.knowledge.text import Prepared, prepare
 from tandem.understanding.encoder import DIM, Encoder, NullEncoder, VectorStore, shared_encoder
@@ -479,6 +479,10 @@ class KnowledgeIndex:
             )
             if dense_features is not None:
                 features = features + dense_features[entry_id]
+                if self.dense is not None and self.dense.key_terms:
+                    e = self._entries[entry_id]
+                    texts = (e.question, *e.alternatives, e.answer)
+                    features = features + key_term_features(query, texts, self.matcher.lexicon)
             out.append(Judged(entry_id, p, score, features))
         x = np.array([j.features for j in out])
         if dense_features is not None and self.dense is not None:

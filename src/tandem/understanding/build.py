@@ -1,6 +1,7 @@
 """Build the demo shop's shipped models from the authored data.
 
     python -m tandem.understanding.build [--out DIR] [--cold PATH] [--export DIR] [--cache DIR]
+        [--task intent|emotion|abuse|act ...]
 
 Each task is trained twice, with a fixed seed: a lexical head (`DIR/TASK`, what serves when the
 encoder cannot run) and a head over [n-grams ; sentence embedding] (`DIR/encoder/TASK`).
@@ -63,6 +64,10 @@ def main(
     encoder: Annotated[
         bool, typer.Option(help="also train the heads that read the sentence embedding")
     ] = True,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--task", help="rebuild only this task (repeatable; default: all four)"),
+    ] = None,
 ) -> None:
     sets: dict[str, list[Example]] = {
         "intent": intent_examples(),
@@ -70,6 +75,11 @@ def main(
         "abuse": abuse_examples(),
         "act": act_examples(),
     }
+    unknown = sorted(set(only or ()) - set(sets))
+    if unknown:
+        raise typer.BadParameter(f"unknown task(s) {unknown}; choose among {sorted(sets)}")
+    if only:
+        sets = {name: rows for name, rows in sets.items() if name in only}
     sources = {
         "intent": "authored zh/en + CLINC150 out-of-scope queries (CC BY 3.0)",
         "emotion": "authored zh/en",

@@ -144,6 +144,11 @@ class Understanding:
             words = self.lexical.intent.predict(normalized, counts(self.lexical.intent.classifier))
             if words.intent in ORDER_INTENTS and words.confidence >= REQUEST_WORDS_SURE:
                 intent = words
+        if act.act == "request" and intent.out_of_scope:
+            # A request asks the shop to act on an order or an account; an out-of-scope ask
+            # ("book me a flight") is nothing the shop does: it is read as a question, which
+            # the engine answers (declines), and never as something to act on.
+            act = ActResult("question", act.confidence)
         if abuse.is_abusive and emotion.label not in ("anger", "anxiety"):
             # Someone insulting or threatening the agent is hostile, whatever the wording.
             emotion = Emotion("anger", round(max(0.6, 0.5 + 0.5 * intensity_cues(text)), 3))

@@ -3,6 +3,7 @@ knowledge, order work, or ask when unsure."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from tandem.engine.replies import compose
@@ -10,6 +11,7 @@ from tandem.engine.rules.handoff import (
     hand_off,
 )
 from tandem.engine.rules.knowledge import (
+    QUESTION_SURE,
     agreeing_entry,
     answer_from_knowledge,
     asks_about_a_rule,
@@ -57,6 +59,11 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
         return social(turn, intent)
     if intent == "complaint" and confidence >= rules.min_confidence:
         return hand_off(turn, "complaint", "handoff_complaint", priority=turn.priority + 10)
+    if asks_again(turn) and not chosen:
+        # The same question again, in other words ("你们一般多久发货", then "到底几天能发出来啊"):
+        # retrieval, reading the message's meaning (its sentence vector), answers it with the
+        # entry already sent, whatever intent the words lean to. The answer did not help.
+        return hand_off(turn, "repeated_problem", "handoff_repeated", miss=True)
     if intent in ORDER_INTENTS and confidence >= rules.min_confidence:
         if asks_about_a_rule(turn, intent) and (entry := rule_answer(turn)) is not None:
             # "How do 7-day returns work?" is a question: the rule is answered, nothing done.
@@ -77,6 +84,26 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
         return answer_from_knowledge(turn, agreed)
     # Not sure what is asked, or sure but with nothing reliable to say: rule 2.
     return unsure(turn)
+
+
+def asks_again(turn: Turn) -> bool:
+    """The message asks what the AI already answered from the knowledge base: a question
+    (not a request to act, not small talk) whose confident answer is an entry already sent."""
+    a, kb = turn.ctx.analysis, turn.ctx.knowledge
+    if a is None or kb is None or kb.answer is None or turn.inbound.payload:
+        return False
+    if a.act != "question" or a.act_confidence < QUESTION_SURE:
+        return False
+    if any(e.kind == "order_id" for e in a.entities) or _OWN_ORDER.search(a.normalized):
+        # "我这单什么时候发" after "你们一般多久发货": the rule was answered, now their order.
+        return False
+    return f"kb:{kb.answer.entry_id}" in turn.memory.sent_keys
+
+
+# Words that point at the customer's own order or parcel rather than at the shop's rules.
+_OWN_ORDER = re.compile(
+    r"我的|我这|这单|这个单|我买的|我下的|我那|\bmy (order|parcel|package|item)|\bmine\b|this order"
+)
 
 
 def social(turn: Turn, intent: str) -> Decision:
