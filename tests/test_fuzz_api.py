@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +58,11 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             break
     else:
         pytest.fail("tandem demo exited before it was ready")
+    # Read the server's log as it comes: a full pipe (64 KB, a few hundred access lines)
+    # would block the server's next write, and with it every request.
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+    reader.start()
     base = f"http://127.0.0.1:{port}"
     headers: dict[str, dict[str, str]] = {"none": {}}
     with httpx.Client(base_url=base) as c:
@@ -70,9 +76,12 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-        # Drain what uvicorn wrote, to report any traceback the fuzz run caused.
-        rest = proc.stderr.read()
-        SEEN["tracebacks"] += rest.count("Traceback")
+        reader.join(timeout=30)
+        # What the server wrote, to report any traceback the fuzz run caused.
+        SEEN["tracebacks"] += sum(line.count("Traceback") for line in lines)
+
+
+REQUEST_TIMEOUT = 30  # seconds
 
 
 def _fuzzer(operation, fuzz_server, failures: list[str]):  # type: ignore[no-untyped-def]
@@ -94,6 +103,8 @@ def _fuzzer(operation, fuzz_server, failures: list[str]):  # type: ignore[no-unt
                 response = case.call_and_validate(
                     base_url=str(fuzz_server["url"]),
                     headers=headers,
+                    # A request that never answers is a finding, not a hung test.
+                    timeout=REQUEST_TIMEOUT,
                     checks=[
                         not_a_server_error,
                         status_code_conformance,
