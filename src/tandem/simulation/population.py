@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cache
 
 from tandem.shop.catalogue import PRODUCTS
 from tandem.shop.present import ShopFacts
@@ -27,6 +27,7 @@ from tandem.shop.types import (
     TrackingEvent,
 )
 from tandem.simulation.messages import Message, MessageBank
+from tandem.understanding.entities import extract_entities
 from tandem.understanding.taxonomy import KNOWLEDGE_INTENTS, ORDER_INTENTS
 
 # The words people put before a question when they feel something (real text the models read).
@@ -268,13 +269,11 @@ def problem_intents(bank: MessageBank, lang: str) -> dict[str, int]:
     }
 
 
-_ORDER_NUMBER = re.compile(r"(?<![A-Za-z0-9])TD\d{8,20}(?![0-9])", re.IGNORECASE)
-
-
+@cache
 def quoted_order(text: str) -> str | None:
-    """The order number a message quotes (the shop's TD… form), upper-cased."""
-    m = _ORDER_NUMBER.search(text)
-    return m.group(0).upper() if m else None
+    """The order number a message quotes, as the engine's entity reader finds it (the bank is
+    finite: read once per text)."""
+    return next((e.value for e in extract_entities(text) if e.kind == "order_id"), None)
 
 
 def owning(profile: Profile, order_id: str) -> Profile:
