@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -29,8 +30,10 @@ from tandem.config import Settings
 from tandem.core.clock import FixedClock
 from tandem.db.migrate import upgrade
 from tandem.demo import seed_demo
+from tandem.identity.signing import sign_external_id
 from tandem.knowledge.service import load_index
 from tandem.services import Services, build_services
+from tandem.shop.seed import SITUATIONS
 
 
 def free_port() -> int:
@@ -412,3 +415,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         why = known.get(item.nodeid)
         if why is not None:
             item.add_marker(pytest.mark.xfail(reason=why, strict=False))
+
+
+async def signed_customer(
+    server: Any, client: httpx.AsyncClient, situation: str
+) -> tuple[str, dict[str, str]]:
+    """A conversation opened as the demo shop's customer for `situation` (signed as the shop's
+    page signs it): its id and the customer's auth headers."""
+    ext = SITUATIONS[situation].external_id
+    signature = sign_external_id(server.services.settings.widget_secret, ext)
+    body = {"language": "zh", "customer": {"external_id": ext, "signature": signature}}
+    opened = (await client.post("/api/v1/conversations", json=body)).json()
+    return opened["id"], {"Authorization": f"Bearer {opened['customer_token']}"}

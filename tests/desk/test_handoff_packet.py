@@ -13,8 +13,7 @@ import pytest
 from tandem.engine import packet as packet_module
 from tandem.engine.memory import EngineMemory
 from tandem.engine.packet import build_packet, problem_intent, shown_emotion
-from tandem.identity.signing import sign_external_id
-from tandem.shop.seed import SITUATIONS
+from tests.conftest import signed_customer
 
 
 def _packet(**overrides: Any) -> dict[str, Any]:
@@ -192,16 +191,6 @@ FLOWS = [
 ]
 
 
-async def _open(
-    server: Any, client: httpx.AsyncClient, situation: str
-) -> tuple[str, dict[str, str]]:
-    ext = SITUATIONS[situation].external_id
-    signature = sign_external_id(server.services.settings.widget_secret, ext)
-    body = {"language": "zh", "customer": {"external_id": ext, "signature": signature}}
-    opened = (await client.post("/api/v1/conversations", json=body)).json()
-    return opened["id"], {"Authorization": f"Bearer {opened['customer_token']}"}
-
-
 @pytest.mark.asyncio
 async def test_packets_of_real_conversations(server: Any) -> None:
     agent = httpx.AsyncClient(base_url=server.url, timeout=30)
@@ -214,7 +203,7 @@ async def test_packets_of_real_conversations(server: Any) -> None:
         await lead.post("/api/v1/auth/login", json={"username": "lead", "password": "tandem-demo"})
         for situation, says, problem, tried in FLOWS:
             async with httpx.AsyncClient(base_url=server.url, timeout=30) as customer:
-                cid, headers = await _open(server, customer, situation)
+                cid, headers = await signed_customer(server, customer, situation)
                 replies: list[dict[str, Any]] = []
                 labels: list[str] = []
                 for said in says:

@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tandem.identity.signing import sign_external_id
-from tandem.shop.seed import SITUATIONS
+from tests.conftest import signed_customer
 
 pytestmark = pytest.mark.asyncio
 SECRET_NOTE = "内部备注：此客户上次退款有争议"
@@ -27,16 +26,12 @@ async def _login(base: str, username: str) -> httpx.AsyncClient:
 async def _customer_hands_off(
     server: Any, client: httpx.AsyncClient, situation: str
 ) -> tuple[str, dict[str, str]]:
-    ext = SITUATIONS[situation].external_id
-    signature = sign_external_id(server.services.settings.widget_secret, ext)
-    body = {"language": "zh", "customer": {"external_id": ext, "signature": signature}}
-    opened = (await client.post("/api/v1/conversations", json=body)).json()
-    headers = {"Authorization": f"Bearer {opened['customer_token']}"}
+    cid, headers = await signed_customer(server, client, situation)
     r = await client.post(
-        f"/api/v1/conversations/{opened['id']}/messages", json={"text": "转人工"}, headers=headers
+        f"/api/v1/conversations/{cid}/messages", json={"text": "转人工"}, headers=headers
     )
     assert r.status_code == 201
-    return opened["id"], headers
+    return cid, headers
 
 
 async def test_notes_tags_customer_and_transfer_note(server: Any) -> None:

@@ -19,8 +19,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tandem.identity.signing import sign_external_id
-from tandem.shop.seed import SITUATIONS
+from tests.conftest import signed_customer
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 WAIT = 15_000
@@ -54,16 +53,6 @@ async def shot(page: Page, name: str, size: dict[str, int] | None = None) -> Non
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / name), full_page=False)
     await page.set_viewport_size(LAPTOP)
-
-
-async def signed_customer(
-    server: Any, client: httpx.AsyncClient, situation: str
-) -> tuple[str, dict[str, str]]:
-    ext = SITUATIONS[situation].external_id
-    signature = sign_external_id(server.services.settings.widget_secret, ext)
-    body = {"language": "zh", "customer": {"external_id": ext, "signature": signature}}
-    opened = (await client.post("/api/v1/conversations", json=body)).json()
-    return opened["id"], {"Authorization": f"Bearer {opened['customer_token']}"}
 
 
 async def say(client: httpx.AsyncClient, cid: str, headers: dict[str, str], text: str) -> None:
