@@ -166,6 +166,11 @@ CANNED: tuple[Canned, ...] = (
 )
 
 
+def unfilled(text: str) -> list[str]:
+    """The {variable}s `fill` left in `text` (nothing to fill them with), each once, sorted."""
+    return sorted({m.group(0) for m in _VARIABLE.finditer(text)})
+
+
 def fill(template: str, values: Mapping[str, str | None]) -> str:
     """Replace {variable}s with the conversation's values; unknown or empty ones are left in
     braces so the agent sees what to type before sending."""

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tandem.conversations.schemas import MessageOut
-
-# A suggestion or canned reply keeps a {variable} it had no value for, for the agent to type
-# (desk/copilot.py `fill`): one left in must never reach the customer.
-_UNFILLED = re.compile(r"\{([a-z_]+)\}")
+from tandem.desk.copilot import unfilled
 
 
 class AgentReplyIn(BaseModel):
@@ -23,7 +19,9 @@ class AgentReplyIn(BaseModel):
     @field_validator("text")
     @classmethod
     def _no_unfilled_variable(cls, v: str) -> str:
-        left = sorted({m.group(0) for m in _UNFILLED.finditer(v)})
+        # A suggestion or canned reply keeps a {variable} it had no value for, for the agent to
+        # type (copilot.fill): one left in must never reach the customer.
+        left = unfilled(v)
         if left:
             names = "、".join(left)
             raise ValueError(
