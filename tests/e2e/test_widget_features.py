@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import datetime
 from pathlib import Path
@@ -130,4 +131,28 @@ async def test_the_widget_follows_an_english_shop_page(browser: Browser, server)
     frame = page.frame_locator("iframe")
     await expect(frame.locator("h1")).to_have_text("Customer service")
     await expect(frame.locator(".welcome")).to_contain_text("Welcome to")
+    await ctx.close()
+
+
+async def test_a_tap_before_the_conversation_is_open_is_sent_once_it_is(
+    browser: Browser, server
+) -> None:  # type: ignore[no-untyped-def]
+    """The welcome's "转人工客服" shows before the conversation exists; a customer who taps it
+    at once is handed over as soon as it does, not ignored."""
+    ctx = await browser.new_context(locale="zh-CN")
+    page = await ctx.new_page()
+    release = asyncio.Event()
+
+    async def hold(route):  # type: ignore[no-untyped-def]
+        if route.request.method == "POST":
+            await release.wait()  # the conversation opens only after the tap
+        await route.continue_()
+
+    await page.route("**/api/v1/conversations", hold)
+    await page.goto(f"{server.url}/chat")
+    await page.locator(".welcome [data-choose=human]").click()
+    await expect(page.locator(".msg.customer.pending")).to_have_count(1)
+    release.set()
+    await expect(page.locator("#banner")).to_contain_text("第 1 位")
+    await expect(page.locator(".msg.customer")).to_have_count(1)  # sent once, shown once
     await ctx.close()

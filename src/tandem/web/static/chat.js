@@ -453,10 +453,14 @@
     }
   }
 
+  // Taps on the welcome's buttons ("转人工客服", a common question) before the conversation
+  // is open: kept here and sent first once it is, never dropped.
+  let early = [];
   function send(text, payload) {
     text = (text || "").trim();
     if (!text && !payload) return;
     const item = { text: text || payload, client_msg_id: crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random(), payload: payload || null };
+    if (!state) { early.push(item); renderPending(item); return; }
     state.outbox.push(item);
     save();
     renderPending(item);
@@ -558,6 +562,10 @@
       save();
     }
     state.outbox = state.outbox || [];
+    const tapped = new Set(early.map((item) => item.client_msg_id));
+    state.outbox.push(...early);
+    early = [];
+    save();
     // History first, then the live stream picks up from the last number seen.
     let page;
     do {
@@ -570,7 +578,7 @@
     queue = conv.queue;
     renderBanner();
     if (conv.state === "resolved" && !conv.rating) renderRating();
-    state.outbox.forEach(renderPending);
+    state.outbox.filter((item) => !tapped.has(item.client_msg_id)).forEach(renderPending);
     connect();
     // Only now is there a conversation to send to: let the customer type.
     $("text").disabled = false;
