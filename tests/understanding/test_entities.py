@@ -57,3 +57,16 @@ def test_shop_catalogue_names() -> None:
 
 def test_invalid_dates_are_not_dates() -> None:
     assert not [e for e in extract_entities("13月45日") if e.kind == "date"]
+
+
+def test_words_built_on_bao_name_no_bag() -> None:
+    # 包装 (packaging), 包邮 (free shipping), 红包 (a cash gift) are not bags; 包 alone and
+    # 双肩包 are.
+    def products(text: str) -> list[str]:
+        return [e.value for e in extract_entities(text) if e.kind == "product"]
+
+    assert products("耳机包装里有充电头吗") == ["耳机"]
+    assert products("包邮吗") == []
+    assert products("红包怎么用") == []
+    assert products("这个包是真皮的吗") == ["包"]
+    assert products("双肩包防水吗") == ["双肩包"]

@@ -81,6 +81,10 @@ TRIED = {
         "表示无法回答并提供人工",
         "said it could not answer, offered a person",
     ),
+    "product_not_held": (
+        "表示没有该商品的这项资料并提供人工",
+        "said it holds nothing on that for the product, offered a person",
+    ),
     "shop_action_done": ("按店铺规则办理了{topic}", "did the {topic} under the shop's policy"),
     "shop_declined": (
         "按店铺规则拒绝了{topic}并说明原因",

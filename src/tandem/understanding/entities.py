@@ -256,6 +256,8 @@ class ProductMatcher:
                     continue  # "cup" inside "cupboard" is not a mention
             elif stop < len(folded) and folded[stop] in "号码":
                 continue  # 手机号 is a phone number, not a phone
+            elif key in _BOUND and _bound(folded, start, stop, _BOUND[key]):
+                continue  # 包装 / 包邮 / 红包 name no bag
             hits.append((start, stop))
         hits.sort(key=lambda se: (se[0], -(se[1] - se[0])))
         chosen: list[tuple[int, int]] = []
@@ -264,6 +266,18 @@ class ProductMatcher:
                 continue
             chosen.append((s, e))
         return chosen
+
+
+# One-character product words that are more often part of another word: the characters
+# before and after them that make that other word (包装, 包邮, 包裹, 包括, 红包, 面包, 打包).
+_BOUND: dict[str, tuple[str, str]] = {"包": ("红面打承", "装邮裹括含赔换退修月年")}
+
+
+def _bound(folded: str, start: int, stop: int, around: tuple[str, str]) -> bool:
+    before, after = around
+    return (start > 0 and folded[start - 1] in before) or (
+        stop < len(folded) and folded[stop] in after
+    )
 
 
 _DEFAULT_MATCHER: ProductMatcher | None = None

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import tzinfo
+from functools import lru_cache
 
 from tandem.engine.orders import (
     placeholder_values,
 )
+from tandem.engine.replies import compose, handoff_quick_reply
 from tandem.engine.rules.handoff import (
     hand_off,
     offer_person,
@@ -24,6 +26,7 @@ from tandem.engine.types import (
 )
 from tandem.knowledge.index import Match
 from tandem.shop.types import Order
+from tandem.understanding.entities import extract_entities
 from tandem.understanding.taxonomy import KNOWLEDGE_INTENTS
 
 
@@ -46,6 +49,78 @@ def answer_from_knowledge(turn: Turn, match: Match) -> Decision:
         memory=memory,
         kb_entry_id=match.entry_id,
         details={"kb_confidence": round(match.confidence, 3)},
+    )
+
+
+# Entries that state a fact about a product (its battery, its box, its size): they hold for the
+# product they name, not for every product. A policy entry (returns, shipping) holds for all.
+PRODUCT_FACTS = frozenset({"product_info", "stock", None})
+
+
+@lru_cache(maxsize=4096)
+def named_products(text: str) -> frozenset[str]:
+    """The product kinds a text names ("耳机", "speaker"), folded."""
+    return frozenset(e.value for e in extract_entities(text) if e.kind == "product")
+
+
+def _related(a: str, b: str) -> bool:
+    # "蓝牙耳机" is an "耳机"; "smartwatch" is a "watch".
+    return a in b or b in a
+
+
+def other_product(turn: Turn, match: Match) -> str | None:
+    """The product the message asks about when `match` states facts about other products only
+    (a speaker's owner asking its battery life must not get the earbuds' figure); None when
+    the entry fits the message or names no product."""
+    a = turn.ctx.analysis
+    if a is None or match.intent not in PRODUCT_FACTS:
+        return None
+    asked = [e for e in a.entities if e.kind == "product"]
+    if not asked:
+        return None
+    covered = named_products(f"{match.question} {match.answer}")
+    if not covered or any(_related(e.value, c) for e in asked for c in covered):
+        return None
+    return asked[0].text
+
+
+def fitting_entry(turn: Turn, first: Match) -> tuple[Match | None, str | None]:
+    """`first`, or when it is about another product than the message names, the best candidate
+    the retriever is about as sure of that is about the product asked; else (None, product)."""
+    product = other_product(turn, first)
+    if product is None:
+        return first, None
+    kb = turn.ctx.knowledge
+    floor = min(first.confidence, turn.ctx.rules.kb_agreement_confidence)
+    for match in kb.candidates if kb is not None else ():
+        if (
+            match.entry_id != first.entry_id
+            and match.confidence >= floor
+            and other_product(turn, match) is None
+            and named_products(f"{match.question} {match.answer}")
+        ):
+            return match, None
+    return None, product
+
+
+def not_held(turn: Turn, product: str) -> Decision:
+    """A fact about a product the knowledge base holds nothing on: say so rather than answer
+    with another product's, offer a person; asked again, hand off (rule 2: never guess)."""
+    if turn.memory.clarified or turn.view.state == "queued":
+        return hand_off(turn, "cannot_answer", "handoff_unsure", miss=True)
+    reply = compose(
+        "product_not_held",
+        turn.language,
+        turn.sent,
+        quick_replies=(handoff_quick_reply(turn.language, turn.ctx.wording),),
+        wording=turn.ctx.wording,
+        product=product,
+    )
+    if reply is None:
+        return hand_off(turn, "cannot_answer", "handoff_unsure", miss=True)
+    memory = replace(turn.memory, clarified=True, fallbacks=turn.memory.fallbacks + 1)
+    return turn.decision(
+        "reply", "product_not_held", offer_person(turn, (reply,)), memory=memory, miss=True
     )
 
 

@@ -15,6 +15,8 @@ from tandem.engine.rules.knowledge import (
     agreeing_entry,
     answer_from_knowledge,
     asks_about_a_rule,
+    fitting_entry,
+    not_held,
     rule_answer,
 )
 from tandem.engine.rules.orders import (
@@ -78,10 +80,12 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
     ):
         # The same question again, in other words: the answer did not help (rule 3).
         return hand_off(turn, "repeated_problem", "handoff_repeated", miss=True)
-    if kb is not None and kb.answer is not None:
-        return answer_from_knowledge(turn, kb.answer)
-    if (agreed := agreeing_entry(turn)) is not None:
-        return answer_from_knowledge(turn, agreed)
+    if (entry := kb.answer if kb is not None and kb.answer else agreeing_entry(turn)) is not None:
+        fitting, product = fitting_entry(turn, entry)
+        if fitting is not None:
+            return answer_from_knowledge(turn, fitting)
+        if product is not None and not chosen:
+            return not_held(turn, product)
     # Not sure what is asked, or sure but with nothing reliable to say: rule 2.
     return unsure(turn)
 
