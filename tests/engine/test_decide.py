@@ -196,6 +196,15 @@ def test_nobody_on_duty_gives_a_ticket_with_a_callback_time() -> None:
     )
     assert d.action == "hand_off" and d.ticket and d.callback_at == NOBODY.callback_at
     assert "ticket" in d.replies[0].text and "Meanwhile I can keep helping" in d.replies[0].text
+    assert "working hours" in d.replies[0].text  # closed: NOBODY is outside the staffed hours
+
+
+def test_in_hours_with_nobody_signed_in_the_ticket_says_so() -> None:
+    # Open, but nobody online: the customer is told the team is away, not that it is closed.
+    open_unstaffed = replace(NOBODY, staffed_now=True)
+    d = decide(bot(), Inbound("人工"), ctx(analysis("人工", "human", 0.99), queue=open_unstaffed))
+    assert d.ticket and "暂时都不在线" in d.replies[0].text
+    assert "在岗时间" not in d.replies[0].text
 
 
 def test_silent_while_a_person_owns_the_conversation() -> None:

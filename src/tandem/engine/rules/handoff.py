@@ -105,8 +105,10 @@ def hand_off(
         assert q.callback_at is not None
         wait = max(0, int((q.callback_at - turn.ctx.now).total_seconds())) or q.eta_seconds
         when = callback_text(q.callback_at, turn.ctx, turn.language, wait)
+        # Closed, or open with nobody signed in: the customer is told which.
+        situation = "ticket_unstaffed" if q.staffed_now else "ticket"
         reply = compose(
-            "ticket", turn.language, frozenset(), callback=when, wording=turn.ctx.wording
+            situation, turn.language, frozenset(), callback=when, wording=turn.ctx.wording
         )
     else:
         if situation == "handoff_queued" and q.agents_online == 0:
