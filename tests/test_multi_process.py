@@ -22,9 +22,11 @@ import asyncpg
 import httpx
 import pytest
 import websockets
+from sqlalchemy import text
 
 from tandem.config import Settings
 from tandem.db.migrate import upgrade
+from tandem.db.session import build_engine
 from tandem.demo import seed_demo
 from tandem.services import build_services
 from tests.conftest import PgServer, free_port
@@ -431,3 +433,19 @@ async def test_kill_9_of_the_sqlite_process_loses_no_acknowledged_message(tmp_pa
         server.stop()
     assert load.failures > 0
     _assert_nothing_lost(load, _stored_sqlite(tmp_path / "tandem.db"))
+
+
+@pytest.mark.parametrize(("setting", "pragma"), [(None, 1), ("normal", 1), ("full", 2)])
+async def test_sqlite_durability_is_a_setting(
+    tmp_path: Path, setting: str | None, pragma: int
+) -> None:
+    # NORMAL (1) by default: a process crash loses nothing (the test above); a shop that
+    # cannot accept losing the last commits to a power cut sets TANDEM_SQLITE_SYNCHRONOUS=full.
+    extra = {} if setting is None else {"sqlite_synchronous": setting}
+    engine = build_engine(Settings(data_dir=tmp_path, **extra))
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA synchronous"))).scalar() == pragma
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+    finally:
+        await engine.dispose()

@@ -26,6 +26,7 @@ def build_engine(settings: Settings) -> AsyncEngine:
     url = settings.sqlalchemy_url
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        synchronous = {"normal": "NORMAL", "full": "FULL"}[settings.sqlite_synchronous]
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -34,7 +35,9 @@ def build_engine(settings: Settings) -> AsyncEngine:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            # NORMAL by default: in WAL mode a process crash loses no commit; only a power
+            # cut may drop the last ones (docs/operations.md). FULL syncs every commit.
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
