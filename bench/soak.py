@@ -235,6 +235,8 @@ async def run(args: argparse.Namespace) -> Report:
             wall = time.perf_counter() - t0
             cpu, busy = tree_cpu(server.pid) - cpu0, machine_busy() - busy0
         written, stored = await queue_updates(database_url, tmp)
+        if args.server_log:  # the server's own log (tracebacks of any 5xx) outlives the run
+            args.server_log.write_bytes((tmp / "tandem-soak.log").read_bytes())
     ordered = sorted(tally.latencies) or [0.0]
     never = sum(len(acked - tally.seen.get(cid, set())) for cid, acked in tally.acked.items())
     return Report(
@@ -271,6 +273,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="with --postgres")
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
+    parser.add_argument("--server-log", type=Path, help="keep the server's log here")
     args = parser.parse_args()
     if args.quick:
         args.customers, args.minutes = 50, 1.0

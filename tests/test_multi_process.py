@@ -449,3 +449,33 @@ async def test_sqlite_durability_is_a_setting(
             assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
     finally:
         await engine.dispose()
+
+
+async def test_a_sqlite_unit_of_work_holds_the_write_lock_from_its_first_read(
+    tmp_path: Path,
+) -> None:
+    # The soak's "database is locked" 500s: a turn's transaction read, another connection
+    # committed a write, and the turn's write then failed at once (a stale WAL snapshot cannot
+    # be upgraded; no busy wait). A unit of work now takes the write lock at BEGIN, so another
+    # writer waits for it instead of slipping in between.
+    settings = Settings(data_dir=tmp_path, argon2_time_cost=1, argon2_memory_cost=64)
+    services = build_services(settings)
+    await upgrade(settings, services.engine)
+    await seed_demo(services)
+    try:
+        async with services.unit_of_work() as uow:
+            before = (await uow.session.execute(text("SELECT count(*) FROM accounts"))).scalar()
+            other = sqlite3.connect(tmp_path / "tandem.db", timeout=0)
+            with contextlib.closing(other), pytest.raises(sqlite3.OperationalError, match="lock"):
+                other.execute("BEGIN IMMEDIATE")
+            await uow.session.execute(
+                text("UPDATE accounts SET display_name = display_name || '*'")
+            )
+        # A reader is never held up by a writer.
+        async with services.sessions() as session:
+            assert (await session.execute(text("SELECT count(*) FROM accounts"))).scalar() == before
+        with contextlib.closing(sqlite3.connect(tmp_path / "tandem.db", timeout=0)) as other:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+    finally:
+        await services.engine.dispose()

@@ -44,10 +44,25 @@ def build_engine(settings: Settings) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A writer's transaction (`begin_writing`) takes SQLite's write lock at BEGIN:
+            # a deferred one that read first and then writes fails at once ("database is
+            # locked", no busy wait) when another connection committed in between, because
+            # its snapshot is stale. Readers stay deferred and never wait.
+            immediate = conn.get_execution_options().get(WRITER_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+WRITER_OPTION = "tandem_writer"
+
+
+async def begin_writing(session: AsyncSession) -> None:
+    """Mark the session's transaction, before its first statement, as one that writes: on
+    SQLite it begins with `BEGIN IMMEDIATE` (the busy timeout then queues it behind any other
+    writer, of this process or another); on PostgreSQL this changes nothing."""
+    await session.connection(execution_options={WRITER_OPTION: True})
 
 
 def build_sessionmaker(
@@ -69,4 +84,5 @@ def clock_of(session: AsyncSession) -> Clock:
 async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on error."""
     async with factory() as session, session.begin():
+        await begin_writing(session)
         yield session
