@@ -280,20 +280,27 @@ def table(rows: list[Row]) -> str:
 
 
 def ceiling(rows: list[Row], cores: int) -> str:
-    """What the CPU allows: one worker is bounded by its own CPU per message (one core), N
-    workers by the cores left after the driver and PostgreSQL took theirs."""
+    """What the CPU allows: one worker is bounded by its own CPU per message on one core; N
+    workers by the cores left after other jobs of the machine, PostgreSQL and the driver took
+    theirs (all measured in the run)."""
     out = []
     for path in sorted({r.path for r in rows}):
         one = next((r for r in rows if r.path == path and r.workers == 1), None)
+        more = [r for r in rows if r.path == path and r.workers > 1]
         if one is None or not one.workers_cpu_ms:
             continue
-        single = 1000 / one.workers_cpu_ms
-        shared = 1000 * cores / (one.workers_cpu_ms + one.postgres_cpu_ms + one.driver_cpu_ms)
-        out.append(
-            f"{path}: one worker ≤ {single:.1f} msg/s (one core at {one.workers_cpu_ms} ms); "
-            f"{cores} cores shared with PostgreSQL and the driver ≤ {shared:.1f} msg/s, "
-            f"so the ratio on this machine is at most {shared / single:.2f}"
-        )
+        for r in more:
+            free = max(cores - r.others_cores, 0.0)
+            single = 1000 * min(1.0, max(cores - one.others_cores, 0.0)) / one.workers_cpu_ms
+            per_msg = r.workers_cpu_ms + r.postgres_cpu_ms + r.driver_cpu_ms
+            shared = 1000 * min(free, float(r.workers)) / per_msg
+            out.append(
+                f"{path}: one worker ≤ {single:.1f} msg/s ({one.workers_cpu_ms} ms a message on "
+                f"the ≤ 1 core left to it); {r.workers} workers ≤ {shared:.1f} msg/s ({per_msg:.1f}"
+                f" ms a message for workers + PostgreSQL + driver on the {free:.2f} of {cores} "
+                f"cores other jobs left): the ratio on this machine now is at most "
+                f"{shared / single:.2f}"
+            )
     return "\n".join(out)
 
 
