@@ -48,11 +48,15 @@ from bench.workers import (
 )
 
 TIMEOUT_S = 10.0
+ARRIVALS_DONE_S = 24.0
 
 
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    # (seconds since the run started, latency ms): the arrival burst apart from the rest.
+    timeline: list[tuple[float, float]] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
     timeouts: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     acked: dict[str, set[str]] = field(default_factory=dict)  # conversation -> client_msg_ids
@@ -135,7 +139,9 @@ async def customer(
                 tally.errors[type(exc).__name__] += 1
             else:
                 if r.status_code == 201:
-                    tally.latencies.append(1000 * (time.perf_counter() - start))
+                    took = 1000 * (time.perf_counter() - start)
+                    tally.latencies.append(took)
+                    tally.timeline.append((time.monotonic() - tally.started, took))
                     tally.acked[cid].add(msg_id)
                 else:
                     tally.errors[str(r.status_code)] += 1
@@ -192,6 +198,9 @@ class Report:
     p50_ms: float
     p99_ms: float
     max_ms: float
+    # After the arrivals: every customer came within 8 s and sent their first message by 24 s.
+    p50_after_arrivals_ms: float
+    p99_after_arrivals_ms: float
     timeouts: int
     errors: dict[str, int]
     never_delivered: int
@@ -261,6 +270,7 @@ async def run(args: argparse.Namespace) -> Report:
         if args.server_log:  # the server's own log (tracebacks of any 5xx) outlives the run
             args.server_log.write_bytes((tmp / "tandem-soak.log").read_bytes())
     ordered = sorted(tally.latencies) or [0.0]
+    steady = sorted(ms for at, ms in tally.timeline if at >= ARRIVALS_DONE_S) or [0.0]
     never = sum(len(acked - tally.seen.get(cid, set())) for cid, acked in tally.acked.items())
     return Report(
         database="postgresql" if args.postgres else "sqlite",
@@ -272,6 +282,8 @@ async def run(args: argparse.Namespace) -> Report:
         p50_ms=round(statistics.median(ordered), 1),
         p99_ms=round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
         max_ms=round(ordered[-1], 1),
+        p50_after_arrivals_ms=round(statistics.median(steady), 1),
+        p99_after_arrivals_ms=round(steady[min(len(steady) - 1, int(0.99 * len(steady)))], 1),
         timeouts=tally.timeouts,
         errors=dict(tally.errors),
         never_delivered=never,
