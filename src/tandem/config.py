@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     analytics_fold_seconds: int = Field(default=10, ge=0)
     # Server processes for `tandem serve` (PostgreSQL only: SQLite takes one writer process).
     workers: int = 1
+    # SQLite's durability (WAL mode): "normal" loses nothing when the process crashes, but a
+    # power cut may drop the last acknowledged transactions; "full" syncs every commit to disk.
+    sqlite_synchronous: Literal["normal", "full"] = "normal"
     # argon2 cost: the defaults are right for production, tests lower them.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536

@@ -48,8 +48,14 @@ async def principal_for_token(services: Services, token: str | None) -> Principa
         )
     idle = timedelta(minutes=services.settings.session_idle_minutes)
     async with services.sessions() as session:
-        account = await account_for_token(session, token, idle)
-        await session.commit()  # the session's idle deadline moved on
+        with session.no_autoflush:  # a read: the renewal, if due, is not written from here
+            account = await account_for_token(session, token, idle)
+            renewed = bool(session.dirty)
+    if renewed:
+        # The session's idle deadline moves on (at most once a minute): written as a writer,
+        # behind this process's other writers, not from a read's (possibly stale) snapshot.
+        async with services.unit_of_work() as uow:
+            account = await account_for_token(uow.session, token, idle)
     if account is None:
         raise Unauthorized(SIGN_IN_AGAIN)
     return principal_of(account)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tandem.config import Settings
 from tandem.core.clock import Clock, SystemClock
-from tandem.db.session import build_engine, build_sessionmaker
+from tandem.db.session import begin_writing, build_engine, build_sessionmaker
 from tandem.db.uow import UnitOfWork
 from tandem.engine.wording import DEFAULT_WORDING, Wording, load_wording
 from tandem.http.ratelimit import RateLimiter, storage_for
@@ -54,6 +54,7 @@ class Services:
         async with self._writer_turn(), self.sessions() as session:
             uow = UnitOfWork(session)
             async with session.begin():
+                await begin_writing(session)
                 yield uow
         await self.publish(uow)
 

@@ -26,6 +26,7 @@ def build_engine(settings: Settings) -> AsyncEngine:
     url = settings.sqlalchemy_url
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        synchronous = {"normal": "NORMAL", "full": "FULL"}[settings.sqlite_synchronous]
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -34,17 +35,34 @@ def build_engine(settings: Settings) -> AsyncEngine:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            # NORMAL by default: in WAL mode a process crash loses no commit; only a power
+            # cut may drop the last ones (docs/operations.md). FULL syncs every commit.
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A writer's transaction (`begin_writing`) takes SQLite's write lock at BEGIN:
+            # a deferred one that read first and then writes fails at once ("database is
+            # locked", no busy wait) when another connection committed in between, because
+            # its snapshot is stale. Readers stay deferred and never wait.
+            immediate = conn.get_execution_options().get(WRITER_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+WRITER_OPTION = "tandem_writer"
+
+
+async def begin_writing(session: AsyncSession) -> None:
+    """Mark the session's transaction, before its first statement, as one that writes: on
+    SQLite it begins with `BEGIN IMMEDIATE` (the busy timeout then queues it behind any other
+    writer, of this process or another); on PostgreSQL this changes nothing."""
+    await session.connection(execution_options={WRITER_OPTION: True})
 
 
 def build_sessionmaker(
@@ -66,4 +84,5 @@ def clock_of(session: AsyncSession) -> Clock:
 async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on error."""
     async with factory() as session, session.begin():
+        await begin_writing(session)
         yield session
