@@ -28,9 +28,7 @@ def test_a_question_about_service_hours_is_answered_not_handed_off() -> None:
     assert d.action == "hand_off" and d.handoff_reason == "customer_request"
     # A question whose best entry is about something else is no answer: put through as before.
     other = replace(HOURS, intent="shipping_info")
-    d = decide(
-        bot(), Inbound("客服周日上班吗"), ctx(asked, knowledge=SearchResult(None, (other,)))
-    )
+    d = decide(bot(), Inbound("客服周日上班吗"), ctx(asked, knowledge=SearchResult(None, (other,))))
     assert d.action == "hand_off"
 
 
