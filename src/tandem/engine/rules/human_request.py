@@ -11,12 +11,14 @@ from tandem.engine.rules.handoff import (
     hand_off,
     status_while_queued,
 )
+from tandem.engine.rules.knowledge import QUESTION_SURE, answer_from_knowledge
 from tandem.engine.rules.turn import (
     Turn,
 )
 from tandem.engine.types import (
     Decision,
 )
+from tandem.knowledge.index import Match
 
 
 def human_request(turn: Turn) -> Decision:
@@ -44,8 +46,27 @@ def rule(turn: Turn) -> Decision | None:
     inbound, ctx = turn.inbound, turn.ctx
     if not inbound.payload and asks_if_bot(inbound.text):
         return bot_identity(turn)
-    if wants_human(inbound.text, inbound.payload) or (
-        turn.intent == "human" and (turn.confidence or 0) >= ctx.rules.min_confidence
-    ):
+    if wants_human(inbound.text, inbound.payload):
         return human_request(turn)
+    if turn.intent == "human" and (turn.confidence or 0) >= ctx.rules.min_confidence:
+        if (entry := service_answer(turn)) is not None:
+            return answer_from_knowledge(turn, entry)
+        return human_request(turn)
+    return None
+
+
+def service_answer(turn: Turn) -> Match | None:
+    """The knowledge entry answering a question ABOUT the service ("客服周末上班吗", "when are
+    agents online"), read as a question, not as a request to be put through: the retriever's
+    answer, or its best candidate when that entry is itself about people (intent `human`)."""
+    a, kb = turn.ctx.analysis, turn.ctx.knowledge
+    if a is None or kb is None or turn.inbound.payload:
+        return None
+    if a.act != "question" or a.act_confidence < QUESTION_SURE:
+        return None
+    if kb.answer is not None:
+        return kb.answer
+    best = kb.candidates[0] if kb.candidates else None
+    if best is not None and best.intent == "human":
+        return best if best.confidence >= turn.ctx.rules.kb_agreement_confidence else None
     return None

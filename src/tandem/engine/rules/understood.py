@@ -80,7 +80,10 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
     ):
         # The same question again, in other words: the answer did not help (rule 3).
         return hand_off(turn, "repeated_problem", "handoff_repeated", miss=True)
-    if (entry := kb.answer if kb is not None and kb.answer else agreeing_entry(turn)) is not None:
+    answer = kb.answer if kb is not None and kb.answer is not None else None
+    if answer is not None and answers_an_unreported_problem(turn):
+        answer = None
+    if (entry := answer or agreeing_entry(turn)) is not None:
         fitting, product = fitting_entry(turn, entry)
         if fitting is not None:
             return answer_from_knowledge(turn, fitting)
@@ -88,6 +91,22 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
             return not_held(turn, product)
     # Not sure what is asked, or sure but with nothing reliable to say: rule 2.
     return unsure(turn)
+
+
+# Entries that answer a problem the customer has (an apology, "send us a photo").
+_PROBLEM_INTENTS = frozenset({"quality_issue", "damaged_or_wrong_item", "complaint"})
+
+
+def answers_an_unreported_problem(turn: Turn) -> bool:
+    """The retriever's answer is about a problem ("衣服开线了起球了": sorry, send a photo) but the
+    message asks about a property and reports none ("你们家衣服起球吗"): the words are near,
+    the question is another (答非所问), so the entry is not sent."""
+    a, kb = turn.ctx.analysis, turn.ctx.knowledge
+    if a is None or kb is None or kb.answer is None or turn.inbound.payload:
+        return False
+    if kb.answer.intent not in _PROBLEM_INTENTS or a.intent in _PROBLEM_INTENTS:
+        return False
+    return a.act == "question" and a.act_confidence >= QUESTION_SURE
 
 
 def asks_again(turn: Turn) -> bool:
