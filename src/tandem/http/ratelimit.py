@@ -65,9 +65,12 @@ class RateLimiter:
     ) -> None:
         self.window = window_seconds
         self.namespace = namespace
-        storage = storage if storage is not None else LocalWindows()
-        self._local = storage if isinstance(storage, LocalWindows) else None
-        self._strategy = None if self._local else MovingWindowRateLimiter(storage)
+        self._local = LocalWindows() if storage is None else None
+        self._strategy: MovingWindowRateLimiter | None = None
+        if isinstance(storage, LocalWindows):
+            self._local = storage
+        elif storage is not None:
+            self._strategy = MovingWindowRateLimiter(storage)
         self.limit = limit
 
     @property
