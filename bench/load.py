@@ -6,7 +6,10 @@ Paths measured (msg/s, p50/p99 latency, server CPU per message):
 - ai:    customers asking questions the FAQ answers, at 1 / 8 / 32 concurrent;
 - mix:   32 concurrent customers, one in five asks for a person and keeps writing while queued,
          two agents answer and resolve;
-- relay: an agent's messages delivered to 1 and 12 open desks (WebSocket fan-out).
+- relay: an agent's messages delivered to 1 and 12 open desks (WebSocket fan-out);
+- in-process: the product's own customer turn (`take_customer_turn`) on the same demo, in one
+  process with no HTTP, one turn at a time: the reference of the AI path's CPU target (server
+  CPU per message <= in-process turn + 2 x bare's).
 
     .venv/bin/python -m bench.load [--quick] [--json out.json]
 """
@@ -372,6 +375,87 @@ async def tandem_relay(server: Server, desks: int, messages: int) -> Result:
             await client.put("/api/v1/desk/presence", json={"presence": "offline"}, headers=agent)
 
 
+# --- in-process ---------------------------------------------------------------------------
+
+
+async def _in_process(turns: int) -> Result:
+    """`take_customer_turn` on the demo (migrated and seeded as `tandem demo` does), in this
+    process, no HTTP: eight conversations taking turns with the AI path's questions. Two rounds
+    warm up first; CPU is this process's (every thread), per turn."""
+    from tandem.config import Settings
+    from tandem.conversations.schemas import OpenConversationIn, SendMessageIn
+    from tandem.conversations.service import open_conversation
+    from tandem.db.migrate import upgrade
+    from tandem.demo import seed_demo
+    from tandem.services import build_services
+    from tandem.turns.service import take_customer_turn
+
+    settings = Settings()
+    services = build_services(settings)
+    await upgrade(settings, services.engine)
+    await seed_demo(services)
+    conversations = []
+    for _ in range(8):
+        async with services.unit_of_work() as uow:
+            c, token = await open_conversation(uow, settings, OpenConversationIn())
+        conversations.append((c.id, token))
+    serial = itertools.count()
+    latencies: list[float] = []
+
+    async def rounds(n: int) -> None:
+        for k in range(n):
+            for i, (cid, token) in enumerate(conversations):
+                start = time.perf_counter()
+                await take_customer_turn(
+                    services,
+                    services.turn_deps,
+                    services.turn_gate,
+                    cid,
+                    token,
+                    SendMessageIn(
+                        text=AI_TEXTS[(i + k) % len(AI_TEXTS)], client_msg_id=f"m{next(serial)}"
+                    ),
+                )
+                latencies.append(1000 * (time.perf_counter() - start))
+
+    try:
+        await rounds(2)
+        latencies.clear()
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        await rounds(max(1, turns // len(conversations)))
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    finally:
+        await services.engine.dispose()
+    ordered = sorted(latencies)
+    return Result(
+        target="in-process",
+        path="ai",
+        concurrency=1,
+        messages=len(ordered),
+        seconds=round(seconds, 2),
+        msg_per_s=round(len(ordered) / seconds, 1),
+        p50_ms=round(statistics.median(ordered), 1),
+        p99_ms=round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
+        cpu_ms_per_msg=round(1000 * cpu / len(ordered), 2),
+        errors=0,
+    )
+
+
+def in_process_ai(work: Path, env: dict[str, str], turns: int) -> Result:
+    """The in-process turn in a process of its own, with the server's environment (its own
+    data directory under `work`), so neither this driver nor a server shares its CPU."""
+    data = work / "in-process"
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.load", "--in-process", str(turns)],
+        env={**env, "TANDEM_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)},
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Result(**json.loads(out.stdout.strip().splitlines()[-1]))
+
+
 # --- the run ------------------------------------------------------------------------------
 
 
@@ -410,6 +494,10 @@ def _servers(work: Path) -> Iterator[Server]:
     yield Server("tandem", [tandem, "demo", "--port", "{port}"], tandem_env, work)
 
 
+def _tandem_env(work: Path) -> dict[str, str]:
+    return next(s for s in _servers(work) if s.name == "tandem").env
+
+
 async def run(quick: bool) -> list[Result]:
     per = 20 if quick else 60
     conversations = 64 if quick else 192
@@ -425,6 +513,7 @@ async def run(quick: bool) -> list[Result]:
                 results.append(await bare_relay(bare, d, relay_messages))
             results.append(await bare_ai(bare, 32, 4))
             results[-1].path = "mix"
+        results.append(in_process_ai(work, _tandem_env(work), 80 if quick else 240))
         async with tandem:
             for c in (1, 8, 32):
                 results.append(await tandem_ai(tandem, c, max(per // max(c // 4, 1), 10)))
@@ -455,17 +544,61 @@ def _table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def _targets(results: list[Result]) -> str:
+    """Each target of issue 17 this run measures, with its figures and whether it is met."""
+    by = {(r.target, r.path, r.concurrency): r for r in results}
+    inproc = by.get(("in-process", "ai", 1))
+    lines = []
+    for c in (1, 8, 32):
+        t, b = by.get(("tandem", "ai", c)), by.get(("bare", "ai", c))
+        if t and b and inproc:
+            bound = inproc.cpu_ms_per_msg + 2 * b.cpu_ms_per_msg
+            met = "met" if t.cpu_ms_per_msg <= bound else "NOT met"
+            lines.append(
+                f"- ai at {c}: server CPU {t.cpu_ms_per_msg} ms/msg <= in-process turn "
+                f"{inproc.cpu_ms_per_msg} + 2 x bare {b.cpu_ms_per_msg} = {bound:.2f}: {met}"
+            )
+    for d in (1, 12):
+        t, b = by.get(("tandem", f"relay×{d}", 9)), by.get(("bare", f"relay×{d}", 9))
+        if t and b and b.msg_per_s:
+            ratio = t.msg_per_s / b.msg_per_s
+            met = "met" if ratio >= 0.5 else "NOT met"
+            lines.append(f"- relay to {d} desk(s): {ratio:.2f} x bare >= 0.5: {met}")
+    mix = by.get(("tandem", "mix", 32))
+    if mix:
+        met = "met" if mix.p99_ms <= 300 else "NOT met"
+        lines.append(f"- mix at 32: p99 {mix.p99_ms} ms <= 300 ms: {met}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer messages (about a minute)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="TURNS",
+        help="only the in-process turn (TANDEM_DATA_DIR from the environment), as JSON",
+    )
     args = parser.parse_args()
+    if args.in_process:
+        print(json.dumps(asdict(asyncio.run(_in_process(args.in_process)))))
+        return
     results = asyncio.run(run(args.quick))
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; "
         f"load average {os.getloadavg()[0]:.1f}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
     print(_table(results))
+    by = {(r.target, r.path): r for r in results}
+    if ("in-process", "ai") in by:
+        r = by[("in-process", "ai")]
+        print(
+            f"\nin-process AI turn (take_customer_turn, no HTTP, one at a time): "
+            f"{r.cpu_ms_per_msg} ms CPU, p50 {r.p50_ms} ms, p99 {r.p99_ms} ms, {r.messages} turns"
+        )
+    print("\ntargets (issue 17):\n" + _targets(results))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
 

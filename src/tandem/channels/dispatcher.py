@@ -97,19 +97,23 @@ class Dispatcher:
         """One round: new events into deliveries, then every due delivery. Returns how long
         to wait before the next round when nothing wakes it."""
         now = self.clock.now()
+        # A round with nothing to do (most wake-ups: every event wakes it) reads in one session.
         async with self.services.sessions() as session:
             fresh = await service.has_new_events(session)
+            due = [] if fresh else await service.due_deliveries(session, now)
+            at = None if fresh or due else await service.next_due_at(session)
         if fresh:
             async with self.services.unit_of_work() as uow:
                 await service.enqueue_new_events(uow.session, self.settings, self.listening, now)
-        async with self.services.sessions() as session:
-            due = await service.due_deliveries(session, now)
+            async with self.services.sessions() as session:
+                due = await service.due_deliveries(session, now)
         sends = [self._attempt(d.id, d.attempts) for d in due]
         for coro in sends:
             # One at a time keeps each conversation in order and the load gentle.
             await coro
-        async with self.services.sessions() as session:
-            at = await service.next_due_at(session)
+        if fresh or due:
+            async with self.services.sessions() as session:
+                at = await service.next_due_at(session)
         async with self.round_done:
             self.rounds += 1
             self.round_done.notify_all()

@@ -6,6 +6,8 @@ and stages the event for realtime fan-out after commit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -110,18 +112,27 @@ async def require_conversation(session: AsyncSession, conversation_id: str) -> C
     return conversation
 
 
-async def next_seq(session: AsyncSession, conversation: Conversation) -> int:
+async def next_seq(
+    session: AsyncSession, conversation: Conversation, touched: datetime | None = None
+) -> int:
+    """The conversation's next event number. With `touched`, its `updated_at` moves to that
+    time in the same statement (a message touches its conversation: one UPDATE, not two)."""
     # One atomic statement: concurrent writers to the same conversation get distinct numbers
     # (PostgreSQL row lock; SQLite serialises writers).
     table = Conversation.__table__
+    values: dict[str, Any] = {"last_seq": table.c.last_seq + 1}
+    if touched is not None:
+        values["updated_at"] = touched
     seq = await session.scalar(
         update(table)  # type: ignore[arg-type]
         .where(table.c.id == conversation.id)
-        .values(last_seq=table.c.last_seq + 1)
+        .values(**values)
         .returning(table.c.last_seq)
     )
     assert seq is not None
     set_committed_value(conversation, "last_seq", seq)
+    if touched is not None:
+        set_committed_value(conversation, "updated_at", touched)
     return int(seq)
 
 
@@ -131,9 +142,12 @@ async def append_event(
     type_: str,
     data: dict[str, Any],
     seq: int | None = None,
+    desk_data: dict[str, Any] | None = None,
 ) -> ConversationEvent:
     """Log the event with the conversation's next number and stage it for after the commit.
-    `type_` and `data` are checked against the event's model (tandem.core.events)."""
+    `type_` and `data` are checked against the event's model (tandem.core.events).
+    `desk_data`: the desk's own view of the same event (a customer message masked), built
+    once here and fanned out as it is to every open desk; the log keeps `data`."""
     if seq is None:
         seq = await next_seq(uow.session, conversation)
     now = uow.now()
@@ -148,7 +162,10 @@ async def append_event(
         )
     )
     uow.stage((conversation_topic(conversation.id), event))
-    uow.stage((DESK_TOPIC, event))
+    desk_event = event
+    if desk_data is not None:
+        desk_event = conversation_event(type_, conversation.id, seq, desk_data, now)
+    uow.stage((DESK_TOPIC, desk_event))
     return event
 
 
@@ -191,8 +208,12 @@ async def add_message(
     reply_to: str | None = None,
     agent_id: str | None = None,
     meta: dict[str, Any] | None = None,
+    desk_view: Callable[[Message], dict[str, Any]] | None = None,
 ) -> Message:
-    seq = await next_seq(uow.session, conversation)
+    """Store a message and log its `message.created` event. `desk_view(message)`, when given,
+    is the message as the desk shows it (see `append_event`'s `desk_data`)."""
+    now = uow.now()
+    seq = await next_seq(uow.session, conversation, touched=now)
     message = Message(
         id=new_id("msg"),
         conversation_id=conversation.id,
@@ -205,11 +226,17 @@ async def add_message(
         client_msg_id=client_msg_id,
         reply_to=reply_to,
         meta=meta,
-        created_at=uow.now(),
+        created_at=now,
     )
     uow.session.add(message)
-    conversation.updated_at = message.created_at
-    await append_event(uow, conversation, "message.created", message_dict(message), seq=seq)
+    await append_event(
+        uow,
+        conversation,
+        "message.created",
+        message_dict(message),
+        seq=seq,
+        desk_data=desk_view(message) if desk_view is not None else None,
+    )
     return message
 
 

@@ -41,7 +41,7 @@ from tandem.desk.schemas import (
 from tandem.identity.routes import account_out
 from tandem.identity.schemas import AccountIn, AccountOut, AccountPatch
 from tandem.realtime.hub import DESK_TOPIC, Overflowed
-from tandem.realtime.ws import drain_client, next_event
+from tandem.realtime.ws import drain_client, next_event, wire_text
 from tandem.routing import assignment
 from tandem.services import Services
 from tandem.shop import service as shop_service
@@ -212,8 +212,13 @@ async def set_presence(body: PresenceIn, services: ServicesDep, agent: AgentDep)
 
 async def _as_desk_sees_it(services: Services, event: events.Event) -> events.Event:
     """A customer's message reaches the desk masked, as the desk's lists show it: the raw
-    abusive words never travel to an agent's screen unless they reveal them."""
+    abusive words never travel to an agent's screen unless they reveal them. The copy is
+    built once where the message is stored (`add_message(desk_view=...)`) and reaches every
+    desk as it is; a customer message published without it (an instance of an older version)
+    is masked here from the database."""
     if not isinstance(event, events.MessageCreated) or event.data.author != "customer":
+        return event
+    if event.data.masked is not None:
         return event
     async with services.sessions() as session:
         message = await session.get(Message, event.data.id)
@@ -228,7 +233,8 @@ async def _as_desk_sees_it(services: Services, event: events.Event) -> events.Ev
 @router.websocket("/events")
 async def desk_events(websocket: WebSocket, token: str | None = None) -> None:
     """Live desk events: every conversation event plus presence changes, queue changes and
-    wellbeing notices. Not resumable by number: a desk that reconnects reloads its lists."""
+    wellbeing notices. Not resumable by number: a desk that reconnects reloads its lists.
+    Each event is serialized once for all the desks that receive it (`wire_text`)."""
     services = websocket.app.state.services
     try:
         await principal_for_token(services, token or websocket.cookies.get(SESSION_COOKIE))
@@ -240,9 +246,9 @@ async def desk_events(websocket: WebSocket, token: str | None = None) -> None:
     receiver = asyncio.create_task(drain_client(websocket))
     try:
         async with services.hub.subscribe(DESK_TOPIC) as sub:
-            await websocket.send_json(events.wire(events.desk_ready()))
+            await websocket.send_text(wire_text(events.desk_ready()))
             while (event := await next_event(sub, receiver)) is not None:
-                await websocket.send_json(events.wire(await _as_desk_sees_it(services, event)))
+                await websocket.send_text(wire_text(await _as_desk_sees_it(services, event)))
     except (Overflowed, RuntimeError):
         pass
     finally:

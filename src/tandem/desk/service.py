@@ -8,6 +8,7 @@ agent is used at once. Customer messages come out masked where they are abusive
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +92,12 @@ def desk_message(m: Message, language: str) -> dict[str, Any]:
     emotion = (analysis or {}).get("emotion") or {}
     out["emotion"] = emotion.get("label") if emotion.get("label") != "neutral" else None
     return out
+
+
+def desk_view_in(language: str) -> Callable[[Message], dict[str, Any]]:
+    """`desk_message` for a conversation in `language`, as `add_message` takes it: the desk's
+    masked copy of a customer message is built once, where it is stored, not by every desk."""
+    return lambda m: desk_message(m, language)
 
 
 async def summary(

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.contacts.service import admit_new_conversation, require_not_blocked
 from tandem.conversations import service
@@ -69,11 +70,12 @@ async def open_conversation(
 async def send_message(
     conversation_id: str, body: SendMessageIn, services: ServicesDep, token: BearerDep
 ) -> SendMessageOut:
-    async with services.sessions() as session:
-        conversation = await service.require_customer_conversation(session, conversation_id, token)
+    async def screen(session: AsyncSession, conversation: Conversation) -> None:
+        # In the turn's first read: a blocked contact is refused before anything is stored.
         await require_not_blocked(session, conversation)
-    if conversation.state == "bot":  # the AI is writing (an ephemeral hint)
-        await announce_typing(services, conversation_id, "bot")
+        if conversation.state == "bot":  # the AI is writing (an ephemeral hint)
+            await announce_typing(services, conversation_id, "bot")
+
     turn = await take_customer_turn(
         services,
         services.turn_deps,
@@ -82,6 +84,7 @@ async def send_message(
         token,
         body,
         admit=services.rate_limiter.check,
+        screen=screen,
     )
     return SendMessageOut(
         message=_message_out(turn.message),

@@ -40,6 +40,7 @@ from tandem.conversations.service import (
 from tandem.core.clock import Clock
 from tandem.core.errors import Conflict, InvalidInput
 from tandem.db.uow import UnitOfWork
+from tandem.desk.service import desk_view_in
 from tandem.engine import Inbound, TurnContext, after_action, decide
 from tandem.engine.memory import EngineMemory
 from tandem.engine.recovery import after_failure
@@ -141,13 +142,16 @@ async def take_customer_turn(
     body: SendMessageIn,
     *,
     admit: Callable[[str], Awaitable[None]] | None = None,
+    screen: Callable[[AsyncSession, Conversation], Awaitable[None]] | None = None,
     attachments: list[dict[str, Any]] | None = None,
     verified: bool = False,
 ) -> TurnResult:
     """Store the customer's message, let the engine decide, carry out the decision.
 
     `admit(conversation_id)` may refuse the turn (the rate limit) once the caller is known
-    and the message is not a retry of a stored one. `attachments` (references to stored
+    and the message is not a retry of a stored one. `screen(session, conversation)` runs in
+    the turn's first read, right after the caller is known (a block refuses even a retry): the
+    channel's own checks share that read instead of opening one more. `attachments` (references to stored
     files) travel with the message. `verified`: the channel proved who writes (a signed
     webhook), so no customer token is asked for.
     """
@@ -159,6 +163,8 @@ async def take_customer_turn(
                 if verified
                 else await require_customer_conversation(session, conversation_id, token)
             )
+            if screen is not None:
+                await screen(session, conversation)
             if body.client_msg_id:
                 previous = await _previous(session, conversation, body.client_msg_id, deps)
                 if previous is not None:
@@ -237,6 +243,7 @@ async def _store_message(
             client_msg_id=body.client_msg_id,
             meta={"analysis": analysis_meta(reading.analysis)}
             | ({"attachments": attachments} if attachments else {}),
+            desk_view=desk_view_in(conversation.language),
         )
     return conversation, message
 

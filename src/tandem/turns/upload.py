@@ -21,6 +21,7 @@ from tandem.conversations.schemas import SendMessageIn, SendMessageOut
 from tandem.conversations.service import add_message, require_customer_conversation, stored_turn
 from tandem.core.ids import new_id
 from tandem.deps import BearerDep, ServicesDep
+from tandem.desk.service import desk_view_in
 from tandem.turns.facts import queue_of
 from tandem.turns.routes import _message_out, _state_out
 from tandem.turns.service import Store, TurnDeps, TurnGate, TurnResult, take_customer_turn
@@ -86,6 +87,7 @@ async def send_attachment(
                 text=PLACEHOLDER[(p.kind, language)],
                 client_msg_id=client_msg_id,
                 meta={"attachments": refs},
+                desk_view=desk_view_in(conversation.language),
             )
             replies = []
             if conversation.state == "bot":
