@@ -207,3 +207,14 @@ def test_shift_cover_counts_the_available_by_standing() -> None:
     cover = shift_cover([late, away], shanghai(19, 0))
     assert (cover.in_shift, cover.off_shift, cover.falling_back) == (0, 1, True)
     assert not shift_cover([away], shanghai(19, 0)).falling_back
+
+
+def test_an_escalation_goes_to_the_teams_own_supervisor_first() -> None:
+    wang = on_shift(agent("wang", ("after_sale",), active=1), "09:00-18:00", team="售后一组")
+    own = on_shift(agent("lead1", ("supervisor",), active=2), "09:00-18:00", team="售后一组")
+    other = on_shift(agent("lead2", ("supervisor",), active=0), "09:00-18:00", team="售后二组")
+    up = requeued(entry("c1", skill="supervisor"), "wang")
+    assert choose_agent(up, [wang, own, other], shanghai(11, 0)) == "lead1"
+    # Their own supervisor outside their shift: the one in shift.
+    own_off = on_shift(agent("lead1", ("supervisor",), active=2), "18:00-02:00", team="售后一组")
+    assert choose_agent(up, [wang, own_off, other], shanghai(11, 0)) == "lead2"
