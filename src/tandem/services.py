@@ -96,7 +96,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     return Services(
         settings=settings,
         engine=engine,
-        sessions=build_sessionmaker(engine, clock),
+        sessions=build_sessionmaker(engine, clock, shop.policy.service_hours.zone),
         hub=RedisHub(settings.redis_url) if settings.redis_url else LocalHub(),
         hasher=password_hasher(settings.argon2_time_cost, settings.argon2_memory_cost),
         # Counted in Redis when there is one, so every worker and instance shares the window.

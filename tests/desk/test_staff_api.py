@@ -74,3 +74,32 @@ async def test_supervisor_manages_accounts(server: Any) -> None:
     finally:
         await lead.aclose()
         await agent.aclose()
+
+
+async def test_shifts_are_read_as_routing_reads_them(server: Any) -> None:
+    """What a lead types is stored one way; what is no shift is a 422 in both languages, and
+    nothing changes; the board says who is in shift (the test clock is 14:00 in Shanghai)."""
+    lead = await _login(server.url, "lead")
+    try:
+        staff = {a["username"]: a for a in (await lead.get("/api/v1/desk/staff")).json()}
+        aid = staff["agent1"]["id"]
+        r = await lead.patch(f"/api/v1/desk/staff/{aid}", json={"shift": " 9：00～18：00 "})
+        assert r.status_code == 200 and r.json()["shift"] == "09:00-18:00", r.text
+        for bad in ("25:00-06:00", "09:00-09:00", "09:00-18:60", "早班"):
+            r = await lead.patch(f"/api/v1/desk/staff/{aid}", json={"shift": bad})
+            assert r.status_code == 422, (bad, r.text)
+            zh, en = r.json()["message"].split(" / ")
+            assert "班次格式" in zh and "22:00-06:00" in zh and en.startswith("A shift reads")
+        listed = {a["username"]: a for a in (await lead.get("/api/v1/desk/staff")).json()}
+        assert listed["agent1"]["shift"] == "09:00-18:00"
+        r = await lead.patch(f"/api/v1/desk/staff/{aid}", json={"shift": "00:00-13:00"})
+        assert r.status_code == 200
+        board = (await lead.get("/api/v1/desk/supervisor")).json()
+        standing = {a["id"]: (a["shift"], a["shift_standing"]) for a in board["agents"]}
+        assert standing[aid] == ("00:00-13:00", "off_shift")
+        assert standing[staff["agent2"]["id"]] == (None, None)
+        # An empty shift clears it: the agent works whenever signed in.
+        r = await lead.patch(f"/api/v1/desk/staff/{aid}", json={"shift": ""})
+        assert r.status_code == 200 and r.json()["shift"] is None
+    finally:
+        await lead.aclose()

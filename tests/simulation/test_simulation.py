@@ -229,3 +229,15 @@ def test_the_default_bank_says_when_it_is_the_fallback() -> None:
     bank = load_bank()
     assert bank.fallback is (bank.name == "messages_fallback.jsonl")
     assert {"zh", "en"} <= set(bank.languages)
+
+
+def test_routing_in_the_simulator_winds_a_shift_down_as_the_desk_does(
+    services: EngineServices,
+) -> None:
+    """Two agents with room, one whose shift ends at 3,600 s: early on the tie goes to the
+    first by name; 50 s before the end (inside the 10-minute wind-down), to the one who stays."""
+    roster = Roster((AgentSpec("a1", 0.0, 3600.0), AgentSpec("a2", 0.0, 7200.0)), break_seconds=0.0)
+    early = run("human-only", customer(PERSON), services, roster=roster)
+    assert early.agent == "a1"
+    late = run("human-only", replace(customer(PERSON), arrival=3550.0), services, roster=roster)
+    assert (late.queued_at, late.agent) == (3550.0, "a2")

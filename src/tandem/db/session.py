@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import tzinfo
 from typing import Any
 
 from sqlalchemy import event
@@ -66,11 +67,12 @@ async def begin_writing(session: AsyncSession) -> None:
 
 
 def build_sessionmaker(
-    engine: AsyncEngine, clock: Clock | None = None
+    engine: AsyncEngine, clock: Clock | None = None, zone: tzinfo | None = None
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions on `engine` that carry `clock` (the system clock for a command-line tool)."""
+    """Sessions on `engine` that carry `clock` (the system clock for a command-line tool) and
+    the shop's time zone `zone` (what "09:00" in a shift means; see `zone_of`)."""
     return async_sessionmaker(
-        engine, expire_on_commit=False, info={"clock": clock or SystemClock()}
+        engine, expire_on_commit=False, info={"clock": clock or SystemClock(), "zone": zone}
     )
 
 
@@ -78,6 +80,12 @@ def clock_of(session: AsyncSession) -> Clock:
     """The clock the session was built with (see the module docstring)."""
     clock: Clock = session.info["clock"]
     return clock
+
+
+def zone_of(session: AsyncSession) -> tzinfo | None:
+    """The shop's time zone the session was built with, None when the builder gave none."""
+    zone: tzinfo | None = session.info.get("zone")
+    return zone
 
 
 @asynccontextmanager

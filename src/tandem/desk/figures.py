@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -71,6 +72,7 @@ async def supervisor_view(session: AsyncSession, now: datetime) -> dict[str, Any
         )
     ).all()
     waits = [(e - s).total_seconds() for s, e in served if e is not None]
+    cover = policy.shift_cover(snap.agents, now)
     return {
         "queues": sorted(queues.values(), key=lambda q: q["skill"]),
         "agents": [
@@ -84,9 +86,16 @@ async def supervisor_view(session: AsyncSession, now: datetime) -> dict[str, Any
                 "exposure": round(a.exposure, 2),
                 "on_break_until": a.on_break_until,
                 "skills": sorted(a.skills),
+                "team": a.team,
+                "shift": a.shift.text if a.shift else None,
+                # in_shift / ending / off_shift now (shop time); None: no shift set.
+                "shift_standing": policy.standing_at(a.shift, now) if a.shift else None,
             }
             for a in sorted(snap.agents, key=lambda a: accounts[a.agent_id].display_name)
         ],
+        # Who could take new work by shift; `falling_back`: nobody in shift is signed in, so
+        # new chats go to those signed in outside their shift (docs/desk.md, "Shifts and teams").
+        "shift_cover": {**asdict(cover), "falling_back": cover.falling_back},
         "alerts": [
             {
                 "agent_id": al.agent_id,

@@ -38,7 +38,7 @@ class AccountIn(BaseModel):
     skills: list[str] = Field(default_factory=list, max_length=10)
     max_concurrent: int = Field(default=3, ge=1, le=20)
     team: str | None = Field(default=None, max_length=40)
-    shift: str | None = Field(default=None, max_length=11)
+    shift: str | None = Field(default=None, max_length=24)
 
 
 class AccountPatch(BaseModel):
@@ -50,7 +50,7 @@ class AccountPatch(BaseModel):
     skills: list[str] | None = Field(default=None, max_length=10)
     max_concurrent: int | None = Field(default=None, ge=1, le=20)
     team: str | None = Field(default=None, max_length=40)
-    shift: str | None = Field(default=None, max_length=11)
+    shift: str | None = Field(default=None, max_length=24)
 
 
 class LoginOut(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -74,20 +73,7 @@ async def create_account(
     return account
 
 
-_SHIFT = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 MAX_CAP = 20
-
-
-def check_shift(shift: str | None) -> str | None:
-    shift = (shift or "").strip()
-    if not shift:
-        return None
-    if not _SHIFT.match(shift) or shift[:5] == shift[6:]:
-        raise InvalidInput(
-            "班次格式为 开始-结束，如 09:00-18:00（可跨午夜，如 22:00-06:00）。"
-            " / A shift reads start-end, such as 09:00-18:00 (22:00-06:00 crosses midnight)."
-        )
-    return shift
 
 
 async def update_account(
@@ -120,7 +106,8 @@ async def update_account(
         if not 1 <= cap <= MAX_CAP:
             raise InvalidInput(f"接待上限为 1 到 {MAX_CAP}。 / The cap is between 1 and {MAX_CAP}.")
     if "shift" in changes:
-        changes["shift"] = check_shift(changes["shift"])
+        # Read and normalised by the caller (`routing.policy.shifts`, which routing reads).
+        changes["shift"] = (changes["shift"] or "").strip() or None
     if "team" in changes:
         changes["team"] = (changes["team"] or "").strip()[:40] or None
     if "display_name" in changes and changes["display_name"] is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,12 +19,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations.models import Conversation, Message
-from tandem.db.session import clock_of
+from tandem.db.session import clock_of, zone_of
 from tandem.engine.types import QueueFacts
 from tandem.identity.models import Account
 from tandem.routing import policy
 from tandem.routing.models import WAITING, AgentStatus, HostileEventRow, QueueRow
 from tandem.routing.policy import AgentState, QueueEntry
+from tandem.routing.policy.shifts import shift_of
 from tandem.routing.waits import DEFAULT_HANDLE_SECONDS, estimate_wait
 from tandem.routing.wellbeing import (
     KIND_ABUSIVE,
@@ -33,6 +34,7 @@ from tandem.routing.wellbeing import (
     HostileEvent,
     exposure_score,
 )
+from tandem.shop.policy_config import ServiceHours
 
 RECENT_FOR_HANDLE_TIME = 50
 RATE_WINDOW = timedelta(hours=1)
@@ -42,6 +44,8 @@ DEFAULT_SKILL = "after_sale"
 # Exposure counts "very angry" from this intensity (the issue's bar); routing's hostile flag too.
 VERY_ANGRY_AT = 0.6
 EXPOSURE = ExposureConfig()
+# Shifts are read in the shop's time zone; a session built without one reads the default shop's.
+DEFAULT_ZONE = ServiceHours().zone
 _MONEY = re.compile(r"[\d,]+(?:\.\d+)?")
 
 
@@ -176,7 +180,9 @@ def agent_state(
     active: int,
     events: list[HostileEvent],
     now: datetime,
+    zone: tzinfo | None = None,
 ) -> AgentState:
+    """`zone`: the shop's time zone, the one shifts are read in (the default shop's if None)."""
     return AgentState(
         agent_id=account.id,
         presence=account.presence,
@@ -187,6 +193,8 @@ def agent_state(
         on_break_until=status.break_until if status else None,
         last_break_end=status.last_break_end if status else None,
         at_capacity_since=status.at_capacity_since if status else None,
+        team=account.team,
+        shift=shift_of(account.shift, zone or DEFAULT_ZONE),
     )
 
 
@@ -207,7 +215,10 @@ async def agent_states(
     loads = await active_loads(session)
     statuses = await agent_statuses(session)
     events = events if events is not None else await hostile_events(session, now)
-    return [agent_state(a, statuses.get(a.id), loads.get(a.id, 0), events, now) for a in accounts]
+    zone = zone_of(session)
+    return [
+        agent_state(a, statuses.get(a.id), loads.get(a.id, 0), events, now, zone) for a in accounts
+    ]
 
 
 # --- queue entries ------------------------------------------------------------------------------

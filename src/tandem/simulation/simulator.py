@@ -8,7 +8,9 @@ the engine and the routing rules see simulated time, never the wall clock.
 Routing is the desk's own: waiting conversations are `QueueEntry` values ordered by
 `routing.policy.rank_score` (emotion, order value, tier, aging), and each round is
 `routing.policy.next_assignments` over the agents' `AgentState` (skills, caps, breaks, hostile
-exposure). Rounds run whenever a conversation is queued or a slot, a shift or a break frees.
+exposure, shifts: an agent is not handed a new customer in the last minutes of their shift
+while a colleague could take one). Agents are signed in exactly for their shift here, so the
+off-shift fallback of the desk never arises. Rounds run whenever a conversation is queued or a slot, a shift or a break frees.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import math
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tandem.core.clock import FixedClock
 from tandem.engine import BotReply, QueueFacts
@@ -27,6 +29,7 @@ from tandem.routing.policy import (
     PRESENCE_ONLINE,
     AgentState,
     QueueEntry,
+    Shift,
     is_hostile,
     next_assignments,
     rank_score,
@@ -117,9 +120,22 @@ class Record:
         return None if end is None else end - self.queued_at
 
 
+def sim_shift(spec: AgentSpec, start: datetime) -> Shift | None:
+    """The shift an account with `spec`'s hours would have, in the run's time (UTC)."""
+    length = spec.end_seconds - spec.start_seconds
+    if length >= 24 * 3600 or length <= 0:
+        return None
+    begin = start + timedelta(seconds=spec.start_seconds)
+    end = begin + timedelta(seconds=length)
+    return Shift(begin.hour * 60 + begin.minute, end.hour * 60 + end.minute, UTC)
+
+
 @dataclass
 class SimAgent:
     spec: AgentSpec
+    # The spec's shift as routing reads an account's (so the last minutes of it are a
+    # wind-down, `routing.policy.shifts`); None for a shift of a day or more.
+    shift: Shift | None = None
     active: int = 0
     on_shift: bool = False
     break_until: float | None = None
@@ -145,6 +161,7 @@ class SimAgent:
                 max_concurrent=self.spec.max_concurrent,
                 active=self.active,
                 exposure=self.exposure,
+                shift=self.shift,
             )
             self._state_key = key
         return self._state
@@ -201,7 +218,7 @@ class Simulation:
         self._seq = 0
         self._queues: dict[tuple[str, str | None], list[tuple[tuple[float, float, str], str]]] = {}
         self._waiting: dict[str, _Waiting] = {}
-        self.agents = [SimAgent(spec) for spec in self.roster.agents]
+        self.agents = [SimAgent(spec, sim_shift(spec, self.start)) for spec in self.roster.agents]
         self._by_id = {a.spec.name: a for a in self.agents}
         self._on_duty: list[SimAgent] = []
         self.records: list[Record] = []

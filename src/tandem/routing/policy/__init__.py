@@ -21,7 +21,10 @@ from tandem.routing.policy.assign import (
     is_available,
     is_eligible,
     next_assignments,
+    offered,
+    shift_cover,
     speaks,
+    team_left,
 )
 from tandem.routing.policy.priority import (
     DEFAULT_PRIORITY,
@@ -51,6 +54,18 @@ from tandem.routing.policy.requeue import (
     conversations_to_requeue,
     requeued,
 )
+from tandem.routing.policy.shifts import (
+    ENDING,
+    IN_SHIFT,
+    OFF_SHIFT,
+    Shift,
+    ShiftCover,
+    ShiftError,
+    normalise_shift,
+    parse_shift,
+    shift_of,
+    standing_at,
+)
 from tandem.routing.policy.types import (
     DEFAULT_MAX_CONCURRENT,
     KNOWN_SKILLS,
@@ -75,6 +90,19 @@ from tandem.routing.policy.waits import (
 )
 
 __all__ = [
+    "ShiftCover",
+    "shift_cover",
+    "ENDING",
+    "IN_SHIFT",
+    "OFF_SHIFT",
+    "Shift",
+    "ShiftError",
+    "normalise_shift",
+    "parse_shift",
+    "shift_of",
+    "standing_at",
+    "offered",
+    "team_left",
     "AgentState",
     "Arrival",
     "AssignmentConfig",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tandem.routing.policy.shifts import Shift
+
 PRESENCE_ONLINE = "online"
 PRESENCE_AWAY = "away"
 PRESENCE_BREAK = "break"
@@ -45,6 +47,8 @@ class AgentState:
     `on_break_until`: end of the break they are on, if any (honoured even if `presence` lags).
     `last_break_end`: when their last break ended. `at_capacity_since`: when `active` last
     reached `max_concurrent` without dropping below since; None when below the cap.
+    `team`: the team (班组) the lead put them in, if any. `shift`: their working hours in the
+    shop's zone (`policy.shifts`); None: they work whenever they are signed in.
     """
 
     agent_id: str
@@ -56,6 +60,8 @@ class AgentState:
     on_break_until: datetime | None = None
     last_break_end: datetime | None = None
     at_capacity_since: datetime | None = None
+    team: str | None = None
+    shift: Shift | None = None
 
     @property
     def room(self) -> int:

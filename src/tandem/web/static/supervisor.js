@@ -20,6 +20,8 @@
       username: "用户名", displayName: "显示名", password: "初始密码（至少 8 位）", saved: "已保存", created: "账号已创建", taken: "已接管，会话在您的工作台中", reassigned: "已转派", closed: "会话已结束",
       confirmClose: "确定结束这个会话？客户会收到评价邀请。", author: { customer: "客户", bot: "AI", agent: "客服", system: "系统" },
       network: "网络连接失败，请检查网络后重试", skillsHint: "逗号分隔：pre_sale, after_sale, logistics, vip, zh, en, supervisor", shiftHint: "如 09:00-18:00",
+      teamShift: "班组 · 班次", standings: { in_shift: "在班", ending: "即将下班", off_shift: "班外" }, noShift: "未排班",
+      fallingBack: "当前没有在班客服在线：新会话暂由已登录的班外客服接待。",
     },
     en: {
       title: "Supervisor view", desk: "Agent desk", knowledge: "Knowledge review", alerts: "Alerts", queues: "Queues", skill: "Skill",
@@ -38,6 +40,8 @@
       username: "Username", displayName: "Display name", password: "Initial password (8+ characters)", saved: "Saved", created: "Account created", taken: "Taken over: it is in your desk", reassigned: "Reassigned", closed: "Conversation closed",
       confirmClose: "Close this conversation? The customer is asked for a rating.", author: { customer: "Customer", bot: "AI", agent: "Agent", system: "System" },
       network: "No connection: check the network and try again", skillsHint: "comma-separated: pre_sale, after_sale, logistics, vip, zh, en, supervisor", shiftHint: "e.g. 09:00-18:00",
+      teamShift: "Team · shift", standings: { in_shift: "in shift", ending: "shift ending", off_shift: "off shift" }, noShift: "no shift",
+      fallingBack: "Nobody in shift is signed in: new chats go to those signed in outside their shift.",
     },
   };
   let lang = localStorage.getItem("tandem.desk.lang") || "zh";
@@ -165,13 +169,15 @@
       const skills = el("input", "skills"); skills.value = a.skills.join(", "); skills.title = t("skillsHint");
       const cap = el("input", "small cap"); cap.type = "number"; cap.min = "1"; cap.max = "20"; cap.value = a.max_concurrent;
       const team = el("input", "team"); team.value = a.team || ""; team.maxLength = 40;
-      const shift = el("input", "shift small"); shift.value = a.shift || ""; shift.placeholder = t("shiftHint"); shift.maxLength = 11;
+      const shift = el("input", "shift small"); shift.value = a.shift || ""; shift.placeholder = t("shiftHint"); shift.maxLength = 24;
       [role, skills, cap, team, shift].forEach((input) => { const td = el("td"); td.appendChild(input); tr.appendChild(td); });
       const td = el("td");
       td.appendChild(button(t("save"), "primary save", () => act(async () => {
-        await api("PATCH", `/api/v1/desk/staff/${a.id}`, {
+        const saved = await api("PATCH", `/api/v1/desk/staff/${a.id}`, {
           role: role.value, skills: skills.value.split(/[,，\s]+/).filter(Boolean), max_concurrent: Number(cap.value), team: team.value, shift: shift.value,
         });
+        // As stored ("9:00～18:00" reads back "09:00-18:00").
+        team.value = saved.team || ""; shift.value = saved.shift || "";
       }, "saved")));
       tr.appendChild(td);
       return tr;
@@ -211,10 +217,17 @@
     $("queues").replaceChildren(...(data.queues.length ? data.queues.map((q) => row([q.skill, String(q.waiting), `${q.oldest_seconds}s`, String(q.hostile)])) : [row([t("none"), "", "", ""])]));
     $("lastHour").textContent = t("lastHour")(data.last_hour);
     $("agents").replaceChildren(...data.agents.map((a) => {
-      const tr = row([a.display_name, t("presences")[a.presence] + (a.on_break_until ? ` ${t("until")} ${new Date(a.on_break_until).toLocaleTimeString()}` : ""), `${a.active}/${a.max_concurrent}`, String(a.exposure), a.skills.join(", ")]);
+      // Who is in shift now (shop time): routing offers new chats to them first.
+      const shift = a.shift ? `${a.shift} ${t("standings")[a.shift_standing]}` : t("noShift");
+      const tr = row([a.display_name, t("presences")[a.presence] + (a.on_break_until ? ` ${t("until")} ${new Date(a.on_break_until).toLocaleTimeString()}` : ""), `${a.active}/${a.max_concurrent}`, String(a.exposure), a.skills.join(", "), [a.team, shift].filter(Boolean).join(" · ")]);
       tr.dataset.agent = a.id;
+      tr.dataset.standing = a.shift_standing || "none";
+      if (a.shift_standing && a.shift_standing !== "in_shift") tr.lastChild.classList.add("warn");
       return tr;
     }));
+    const cover = $("shiftCover");
+    cover.textContent = data.shift_cover && data.shift_cover.falling_back ? t("fallingBack") : "";
+    cover.classList.toggle("hidden", !cover.textContent);
   }
 
   async function refresh() {
