@@ -21,6 +21,7 @@ from tandem.conversations.models import Conversation, Message
 from tandem.core.errors import Conflict, NotFound
 from tandem.db.uow import UnitOfWork
 from tandem.desk import workbench
+from tandem.desk.service import current_emotion
 from tandem.identity import audit
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
@@ -95,7 +96,7 @@ async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
                 "agent_id": c.assigned_agent_id,
                 "agent_name": names.get(c.assigned_agent_id or ""),
                 "waiting_seconds": max(0, round((now - since).total_seconds())) if since else None,
-                "emotion": packet.get("emotion"),
+                "emotion": await current_emotion(session, c),
                 "problem": (packet.get("problem") or {}).get("text"),
                 "flagged": c.flagged,
                 "priority": c.priority,
