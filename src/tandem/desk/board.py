@@ -25,7 +25,8 @@ from tandem.desk.service import current_emotion
 from tandem.identity import audit
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
-from tandem.routing import assignment
+from tandem.routing import assignment, wellbeing
+from tandem.routing.models import HostileEventRow
 
 # A conversation with the AI counts as open while the customer wrote in this window.
 BOT_ACTIVE = timedelta(minutes=30)
@@ -84,6 +85,20 @@ async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
         replier = ("agent",) if c.state == "agent" else ("agent", "bot")
         customer, last_reply = await _timeline(session, c.id, replier)
         since = waiting_since(c.state, c.queued_at, customer, last_reply)
+        # Who was serving a flagged chat when the abuse moved it (the exposure event names them).
+        abused = (
+            await session.scalar(
+                select(HostileEventRow.agent_id)
+                .where(
+                    HostileEventRow.conversation_id == c.id,
+                    HostileEventRow.kind == wellbeing.KIND_ABUSIVE,
+                )
+                .order_by(HostileEventRow.at.desc())
+                .limit(1)
+            )
+            if c.flagged
+            else None
+        )
         out.append(
             {
                 "id": c.id,
@@ -99,6 +114,9 @@ async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
                 "emotion": await current_emotion(session, c),
                 "problem": (packet.get("problem") or {}).get("text"),
                 "flagged": c.flagged,
+                "previous_agent_name": None
+                if abused == c.assigned_agent_id
+                else names.get(abused or ""),
                 "priority": c.priority,
                 "handoff_reason": c.handoff_reason,
                 "tags": await workbench.tags(session, c.id),
