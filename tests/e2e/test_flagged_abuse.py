@@ -5,10 +5,11 @@ context, and a customer on the API.
 The policy (docs/desk.md, "Protecting the agents"): once the customer's abuse reaches the
 policy's `abuse_limit` while an agent serves the chat, it leaves that agent at once for the
 front of the supervisors' queue; a supervisor with room gets it in the same round, and only
-supervisors serve that queue, so the colleague never gets it. Here the lead is away when it
+supervisors serve that queue, so the colleague never gets it. First the lead is away when it
 happens (the case where it waits): agent A's page loses the chat (and says why), the text A
 saw was masked, B is never given it, the lead's board shows it flagged and waiting, and the
-lead's alert links to it and takes it over.
+lead's alert links to it and takes it over. Then the lead is online (an English customer):
+the chat lands in the lead's own desk at once, masked, and the board and the alert say so.
 """
 
 from __future__ import annotations
@@ -123,6 +124,64 @@ async def test_flagged_chat_leaves_the_agent_for_the_lead(
         # Nobody else has it: B's queue is empty again, A's list too.
         await expect(waiting).to_have_count(0, timeout=WAIT)
         await expect(agent_a.locator("#mineCount")).to_have_text("0")
+    finally:
+        await customer.aclose()
+        for ctx in (ctx_a, ctx_b, ctx_l):
+            await ctx.close()
+
+
+EN_ABUSE = ("you idiots, useless bunch", "shut up you moron")
+
+
+async def test_flagged_chat_goes_straight_to_an_online_lead(browser: Browser, server: Any) -> None:
+    now = server.services.clock.now()
+    ctx_a, agent_a = await desk(browser, server.url, "agent1", now=now)
+    ctx_b, agent_b = await desk(browser, server.url, "agent2", now=now)
+    ctx_l, lead_desk = await desk(browser, server.url, "lead", now=now)
+    board = await ctx_l.new_page()  # the lead's second tab: the control room
+    await board.goto(f"{server.url}/static/supervisor.html")
+    customer = httpx.AsyncClient(base_url=server.url, timeout=30)
+    try:
+        opened = (await customer.post("/api/v1/conversations", json={"language": "en"})).json()
+        cid, headers = opened["id"], {"Authorization": f"Bearer {opened['customer_token']}"}
+        await say(customer, cid, headers, "can I get an invoice for my order")
+        await say(customer, cid, headers, "talk to a human please")
+        item = agent_a.locator(f'#list .item[data-id="{cid}"]')
+        await expect(item).to_be_visible(timeout=WAIT)
+        await item.click()
+        await expect(agent_a.locator("#convTitle")).not_to_be_empty()
+        for text in EN_ABUSE:
+            await say(customer, cid, headers, text)
+        # A: the chat is gone, and A is told why.
+        await expect(item).to_have_count(0, timeout=WAIT)
+        await expect(agent_a.locator("#empty.left")).to_contain_text("转主管")
+        # The lead's desk: it arrived in 我的会话 (announced), masked, flagged.
+        mine = lead_desk.locator(f'#list .item[data-id="{cid}"]')
+        await expect(mine).to_be_visible(timeout=WAIT)
+        await lead_desk.wait_for_function("() => (window.tandemDeskChimes || 0) >= 1")
+        await mine.click()
+        await expect(lead_desk.locator("#packet")).to_contain_text("多次辱骂，已转主管")
+        masked = lead_desk.locator("#transcript .msg.customer.masked")
+        await expect(masked).to_have_count(2)
+        text = await lead_desk.locator("#transcript").inner_text()
+        assert "idiots" not in text and "moron" not in text
+        # The board: with the lead, 愤怒, flagged; the alert is a notice linked to it (no
+        # take-over: it is the lead's already).
+        row = board.locator(f'#board tr[data-id="{cid}"]')
+        lead_name = await lead_desk.evaluate("window.tandemDesk.state().me.display_name")
+        await expect(row).to_contain_text(lead_name, timeout=WAIT)
+        # In the page's language, whatever the customer's (it read "angry 69%", "Invoices").
+        await expect(row).to_contain_text("愤怒")
+        await expect(row).to_contain_text("发票")
+        alert = board.locator(f'#alerts .alert.flagged[data-conversation="{cid}"]')
+        await expect(alert).to_have_class("alert flagged notice")
+        await expect(alert.locator("button.takeover")).to_have_count(0)
+        await alert.locator("button.open").click()
+        await expect(board.locator("#monitorLog .msg.customer.masked")).to_have_count(0)
+        await expect(board.locator("#monitorLog .msg.customer")).to_have_count(4)
+        # B: never given it.
+        await expect(agent_b.locator("#mineCount")).to_have_text("0")
+        await expect(agent_b.locator("#queueCount")).to_have_text("0")
     finally:
         await customer.aclose()
         for ctx in (ctx_a, ctx_b, ctx_l):

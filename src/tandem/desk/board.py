@@ -22,6 +22,7 @@ from tandem.core.errors import Conflict, NotFound
 from tandem.db.uow import UnitOfWork
 from tandem.desk import workbench
 from tandem.desk.service import current_emotion
+from tandem.engine.replies import topic_label
 from tandem.identity import audit
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
@@ -65,8 +66,19 @@ async def _timeline(
     return customer, (replies[-1] if replies else None)
 
 
-async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
-    """Every open conversation, the longest-waiting first (flagged ones at the top)."""
+def _problem(packet: dict[str, Any], language: str | None) -> str | None:
+    problem = packet.get("problem") or {}
+    if language is not None and problem.get("label"):
+        return topic_label(str(problem["label"]), language)
+    text = problem.get("text")
+    return str(text) if text else None
+
+
+async def board(
+    session: AsyncSession, now: datetime, language: str | None = None
+) -> list[dict[str, Any]]:
+    """Every open conversation, the longest-waiting first (flagged ones at the top); the
+    problem and the emotion in `language` (the lead's page), else each conversation's own."""
     rows = (
         await session.scalars(
             select(Conversation).where(
@@ -111,8 +123,8 @@ async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
                 "agent_id": c.assigned_agent_id,
                 "agent_name": names.get(c.assigned_agent_id or ""),
                 "waiting_seconds": max(0, round((now - since).total_seconds())) if since else None,
-                "emotion": await current_emotion(session, c),
-                "problem": (packet.get("problem") or {}).get("text"),
+                "emotion": await current_emotion(session, c, language),
+                "problem": _problem(packet, language),
                 "flagged": c.flagged,
                 "previous_agent_name": None
                 if abused == c.assigned_agent_id

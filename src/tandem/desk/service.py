@@ -101,11 +101,14 @@ def desk_view_in(language: str) -> Callable[[Message], dict[str, Any]]:
     return lambda m: desk_message(m, language)
 
 
-async def current_emotion(session: AsyncSession, c: Conversation) -> dict[str, Any] | None:
+async def current_emotion(
+    session: AsyncSession, c: Conversation, language: str | None = None
+) -> dict[str, Any] | None:
     """How the customer feels now, as the desk states it (`engine.packet.emotion_view` over the
     readings of their last three messages, a tapped quick reply not being their words): an
     insult after the hand-off shows 愤怒 on the board even though the packet, written at the
-    hand-off, said 平静. The packet's, when no message of theirs carries a reading."""
+    hand-off, said 平静. In `language` (default: the conversation's). The packet's, when no
+    message of theirs carries a reading."""
     metas = (
         await session.scalars(
             select(Message.meta)
@@ -124,7 +127,7 @@ async def current_emotion(session: AsyncSession, c: Conversation) -> dict[str, A
         if emotion.get("label"):
             readings.append((str(emotion["label"]), float(emotion.get("intensity") or 0.0)))
     if readings:
-        return dict(emotion_view(readings, c.language))
+        return dict(emotion_view(readings, language or c.language))
     packet = c.handoff_packet or {}
     shown = packet.get("emotion")
     return dict(shown) if isinstance(shown, dict) else None

@@ -248,7 +248,7 @@
     $("error").textContent = "";
     data = body;
     if (!meId) meId = (await api("GET", "/api/v1/auth/me")).id;
-    [boardRows, staffRows] = await Promise.all([api("GET", "/api/v1/desk/supervisor/board"), api("GET", "/api/v1/desk/staff")]);
+    [boardRows, staffRows] = await Promise.all([api("GET", `/api/v1/desk/supervisor/board?lang=${lang}`), api("GET", "/api/v1/desk/staff")]);
     render();
     renderBoard();
     if (!document.activeElement || !document.activeElement.closest("#accounts")) renderStaff();
@@ -268,7 +268,7 @@
       retry = Math.min(retry * 2, 10000);
     };
   }
-  $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("tandem.desk.lang", lang); render(); renderBoard(); renderStaff(); });
+  $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("tandem.desk.lang", lang); render(); renderBoard(); renderStaff(); refresh().catch(() => {}); });
   // Waits and exposure change with time too, not only with events.
   setInterval(() => refresh().catch(() => {}), 15000);
   window.tandemSupervisor = { state: () => ({ data, boardRows, staffRows, watching }) };
