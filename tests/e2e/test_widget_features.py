@@ -24,6 +24,9 @@ async def test_welcome_faq_person_queue_typing_and_rating(
     browser: Browser, server, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     ctx = await browser.new_context(locale="zh-CN")
+    # The page's "today" is the server's fixed one: after 16:00 UTC the real date in Shanghai
+    # is the next day, and a message stamped by the server read "昨天 14:00".
+    await ctx.clock.set_fixed_time(server.services.clock.now())
     page = await ctx.new_page()
     await page.goto(f"{server.url}/chat")
     shop = server.services.settings.shop_name
