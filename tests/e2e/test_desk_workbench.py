@@ -12,6 +12,7 @@ TANDEM_SCREENSHOTS is set."""
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,13 @@ HANDOVER = "已查物流，请帮客户联系快递改约时间"
 
 
 async def desk(
-    browser: Browser, url: str, username: str, path: str = "/desk"
+    browser: Browser, url: str, username: str, path: str = "/desk", now: datetime | None = None
 ) -> tuple[BrowserContext, Page]:
+    """A desk page signed in as `username`; `now`: the server's (fixed) clock, so that the
+    page's own timers agree with it whatever the hour the test runs (screenshots)."""
     ctx = await browser.new_context(locale="zh-CN", viewport=LAPTOP)
+    if now is not None:
+        await ctx.clock.set_fixed_time(now)
     page = await ctx.new_page()
     await page.goto(f"{url}/desk")
     await page.fill("#username", username)
@@ -63,9 +68,10 @@ async def say(client: httpx.AsyncClient, cid: str, headers: dict[str, str], text
 
 
 async def test_workbench_and_control_room(browser: Browser, server: Any) -> None:
-    ctx1, agent1 = await desk(browser, server.url, "agent1")
-    ctx2, agent2 = await desk(browser, server.url, "agent2")
-    ctx3, lead = await desk(browser, server.url, "lead", "/static/supervisor.html")
+    now = server.services.clock.now()
+    ctx1, agent1 = await desk(browser, server.url, "agent1", now=now)
+    ctx2, agent2 = await desk(browser, server.url, "agent2", now=now)
+    ctx3, lead = await desk(browser, server.url, "lead", "/static/supervisor.html", now)
     customer = httpx.AsyncClient(base_url=server.url, timeout=30)
     try:
         # agent2 steps away so the chat goes to agent1, then comes back for the transfer.

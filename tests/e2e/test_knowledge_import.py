@@ -51,6 +51,7 @@ async def test_import_is_previewed_with_progress_then_applied(
     # The bar followed the server's check of the 4 readable rows.
     await expect(page.locator("#importBar")).to_have_attribute("max", "4")
     await expect(page.locator("#importBar")).to_have_js_property("value", 4)
+    await expect(page.locator("#importPhase")).to_have_text("检查完成 4 / 4")
     rows = page.locator("#importRows tbody tr")
     await expect(rows).to_have_count(5)
     await expect(rows.nth(2)).to_contain_text("意图 'gift_wrap' 不存在")

@@ -21,12 +21,12 @@ def shots(tmp_path: Path) -> Path:
 
 
 async def test_welcome_faq_person_queue_typing_and_rating(
-    browser: Browser, server, clock, tmp_path: Path
+    browser: Browser, server, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     ctx = await browser.new_context(locale="zh-CN")
-    # The browser's "now" is the server's: otherwise, between 16:00 and 24:00 UTC, today's
-    # messages (14:00 in Shanghai by the tests' clock) are yesterday's to the browser.
-    await ctx.clock.set_fixed_time(clock.now())
+    # The page's "today" is the server's fixed one: after 16:00 UTC the real date in Shanghai
+    # is the next day, and a message stamped by the server read "昨天 14:00".
+    await ctx.clock.set_fixed_time(server.services.clock.now())
     page = await ctx.new_page()
     await page.goto(f"{server.url}/chat")
     shop = server.services.settings.shop_name

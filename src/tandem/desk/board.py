@@ -21,10 +21,13 @@ from tandem.conversations.models import Conversation, Message
 from tandem.core.errors import Conflict, NotFound
 from tandem.db.uow import UnitOfWork
 from tandem.desk import workbench
+from tandem.desk.service import current_emotion
+from tandem.engine.replies import topic_label
 from tandem.identity import audit
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
-from tandem.routing import assignment
+from tandem.routing import assignment, wellbeing
+from tandem.routing.models import HostileEventRow
 
 # A conversation with the AI counts as open while the customer wrote in this window.
 BOT_ACTIVE = timedelta(minutes=30)
@@ -63,8 +66,19 @@ async def _timeline(
     return customer, (replies[-1] if replies else None)
 
 
-async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
-    """Every open conversation, the longest-waiting first (flagged ones at the top)."""
+def _problem(packet: dict[str, Any], language: str | None) -> str | None:
+    problem = packet.get("problem") or {}
+    if language is not None and problem.get("label"):
+        return topic_label(str(problem["label"]), language)
+    text = problem.get("text")
+    return str(text) if text else None
+
+
+async def board(
+    session: AsyncSession, now: datetime, language: str | None = None
+) -> list[dict[str, Any]]:
+    """Every open conversation, the longest-waiting first (flagged ones at the top); the
+    problem and the emotion in `language` (the lead's page), else each conversation's own."""
     rows = (
         await session.scalars(
             select(Conversation).where(
@@ -83,6 +97,20 @@ async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
         replier = ("agent",) if c.state == "agent" else ("agent", "bot")
         customer, last_reply = await _timeline(session, c.id, replier)
         since = waiting_since(c.state, c.queued_at, customer, last_reply)
+        # Who was serving a flagged chat when the abuse moved it (the exposure event names them).
+        abused = (
+            await session.scalar(
+                select(HostileEventRow.agent_id)
+                .where(
+                    HostileEventRow.conversation_id == c.id,
+                    HostileEventRow.kind == wellbeing.KIND_ABUSIVE,
+                )
+                .order_by(HostileEventRow.at.desc())
+                .limit(1)
+            )
+            if c.flagged
+            else None
+        )
         out.append(
             {
                 "id": c.id,
@@ -95,9 +123,12 @@ async def board(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
                 "agent_id": c.assigned_agent_id,
                 "agent_name": names.get(c.assigned_agent_id or ""),
                 "waiting_seconds": max(0, round((now - since).total_seconds())) if since else None,
-                "emotion": packet.get("emotion"),
-                "problem": (packet.get("problem") or {}).get("text"),
+                "emotion": await current_emotion(session, c, language),
+                "problem": _problem(packet, language),
                 "flagged": c.flagged,
+                "previous_agent_name": None
+                if abused == c.assigned_agent_id
+                else names.get(abused or ""),
                 "priority": c.priority,
                 "handoff_reason": c.handoff_reason,
                 "tags": await workbench.tags(session, c.id),

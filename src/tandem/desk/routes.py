@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, WebSocket
 
@@ -318,10 +318,13 @@ async def customer(conversation_id: str, services: ServicesDep, agent: AgentDep)
 
 
 @router.get("/supervisor/board")
-async def control_board(services: ServicesDep, supervisor: SupervisorDep) -> list[dict[str, Any]]:
-    """Every open conversation: state, agent, wait, emotion, flags."""
+async def control_board(
+    services: ServicesDep, supervisor: SupervisorDep, lang: Literal["zh", "en"] | None = None
+) -> list[dict[str, Any]]:
+    """Every open conversation: state, agent, wait, emotion, flags. `lang`: the page's language
+    for the problem and the emotion (default: each conversation's own)."""
     async with services.sessions() as session:
-        return await board.board(session, services.clock.now())
+        return await board.board(session, services.clock.now(), lang)
 
 
 @router.post("/supervisor/conversations/{conversation_id}/take-over")

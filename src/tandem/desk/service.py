@@ -22,6 +22,7 @@ from tandem.db.uow import UnitOfWork
 from tandem.desk import authz, masking, workbench
 from tandem.desk.models import Reveal
 from tandem.engine.handoff import wants_human
+from tandem.engine.packet import emotion_view
 from tandem.identity import audit
 from tandem.identity.models import Account
 from tandem.identity.service import Principal
@@ -100,6 +101,38 @@ def desk_view_in(language: str) -> Callable[[Message], dict[str, Any]]:
     return lambda m: desk_message(m, language)
 
 
+async def current_emotion(
+    session: AsyncSession, c: Conversation, language: str | None = None
+) -> dict[str, Any] | None:
+    """How the customer feels now, as the desk states it (`engine.packet.emotion_view` over the
+    readings of their last three messages, a tapped quick reply not being their words): an
+    insult after the hand-off shows 愤怒 on the board even though the packet, written at the
+    hand-off, said 平静. In `language` (default: the conversation's). The packet's, when no
+    message of theirs carries a reading."""
+    metas = (
+        await session.scalars(
+            select(Message.meta)
+            .where(
+                Message.conversation_id == c.id,
+                Message.author == "customer",
+                Message.payload.is_(None),
+            )
+            .order_by(Message.seq.desc())
+            .limit(3)
+        )
+    ).all()
+    readings = []
+    for meta in reversed(metas):
+        emotion = ((meta or {}).get("analysis") or {}).get("emotion") or {}
+        if emotion.get("label"):
+            readings.append((str(emotion["label"]), float(emotion.get("intensity") or 0.0)))
+    if readings:
+        return dict(emotion_view(readings, language or c.language))
+    packet = c.handoff_packet or {}
+    shown = packet.get("emotion")
+    return dict(shown) if isinstance(shown, dict) else None
+
+
 async def summary(
     session: AsyncSession, c: Conversation, waits: dict[str, tuple[int, int]] | None = None
 ) -> dict[str, Any]:
@@ -137,7 +170,7 @@ async def summary(
         "last_customer_at": last_customer_at,
         "assigned_at": c.assigned_at,
         "waited_seconds": waited,
-        "emotion": packet.get("emotion"),
+        "emotion": await current_emotion(session, c),
         "tags": await workbench.tags(session, c.id),
         "customer_external_id": c.customer_external_id,
         "language": c.language,

@@ -207,6 +207,16 @@ def shown_emotion(
     return "neutral", 0.0
 
 
+def emotion_view(emotions: Sequence[tuple[str, float]], language: str) -> dict[str, str | float]:
+    """The emotion the desk states (`shown_emotion`), with its words in `language`: what the
+    hand-off packet says at the hand-off, and what the board and the lists say later from the
+    engine's memory, which every customer message updates (an insult to the agent after the
+    hand-off makes the board say 愤怒, not the packet's 平静)."""
+    label, intensity = shown_emotion(emotions)
+    zh, en = EMOTIONS.get(label, (label, label))
+    return {"label": label, "intensity": intensity, "text": zh if language == "zh" else en}
+
+
 def problem_intent(decisions: Sequence[Mapping[str, Any]], memory: EngineMemory) -> str | None:
     """The problem the customer described: the engine's own reading of the latest turn that was
     about a problem (a tapped order keeps the problem it was picked for), else the latest
@@ -235,10 +245,10 @@ def build_packet(
 ) -> dict[str, Any]:
     """The packet stored with the hand-off and shown at the top of the desk."""
     order = shop.order(memory.order_id) if shop is not None and memory.order_id else None
-    emotion = shown_emotion(memory.emotions)
+    emotion = emotion_view(memory.emotions, language)
     who = customer_name or (shop.customer.name if shop is not None and shop.customer else None)
     tried = _tried(decisions, language, proposal)
-    facts: dict[str, str] = {"tried": tried, "emotion": emotion[0]}
+    facts: dict[str, str] = {"tried": tried, "emotion": str(emotion["label"])}
     if who:
         facts["customer"] = who
     if order is not None:
@@ -283,11 +293,7 @@ def build_packet(
             }
             for label, value in memory.emotions
         ],
-        "emotion": {
-            "label": emotion[0],
-            "intensity": emotion[1],
-            "text": EMOTIONS.get(emotion[0], (emotion[0], emotion[0]))[0 if zh else 1],
-        },
+        "emotion": emotion,
         "problem": {"label": problem, "text": facts["problem"]} if problem else None,
         "entities": list(entities),
         "order": _order_facts(order, language) if order is not None else None,

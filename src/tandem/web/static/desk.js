@@ -17,6 +17,8 @@
       decisions: "AI 的判断", live: "实时连接", reconnecting: "重连中…", knowledge: "知识库", lang: "English",
       position: "位置", none: "暂无", summary: "摘要", order: "订单", intents: "意图", emotion: "情绪",
       entities: "信息", tried: "AI 已做", proposal: "AI 方案", ticket: "承诺回复", flagged: "多次辱骂，已转主管",
+      leftFlagged: "客户多次辱骂，这个会话已转主管处理，您不用再回复。", leftQueued: "这个会话已回到队列，由其他同事接待。",
+      leftTo: (n) => `这个会话已转给 ${n}。`, leftMoved: "这个会话已不在您这里了。",
       supervisor: "主管看板", copilot: "智能助手建议", canned: "快捷回复", orders: "客户订单", proposals: "待审批方案",
       reveal: "显示原文", masked: "已遮挡", fromKb: "知识库", fromColleagues: "同事答法", noSuggestions: "暂无建议",
       noOrders: "没有订单", approve: "批准", reject: "驳回", amount: "金额（元）", note: "说明",
@@ -48,6 +50,8 @@
       decisions: "AI decisions", live: "Live", reconnecting: "Reconnecting…", knowledge: "Knowledge", lang: "中文",
       position: "Position", none: "none", summary: "Summary", order: "Order", intents: "Intents", emotion: "Emotion",
       entities: "Details", tried: "AI tried", proposal: "AI proposal", ticket: "Promised reply", flagged: "Repeated abuse: supervisor",
+      leftFlagged: "After repeated abuse this chat went to a supervisor: you need not reply.", leftQueued: "This chat went back to the queue for a colleague.",
+      leftTo: (n) => `This chat is now with ${n}.`, leftMoved: "This chat is no longer yours.",
       supervisor: "Supervisor view", copilot: "Copilot", canned: "Canned replies", orders: "Customer's orders", proposals: "Proposals to decide",
       reveal: "Show original", masked: "masked", fromKb: "Knowledge", fromColleagues: "Colleagues", noSuggestions: "No suggestions",
       noOrders: "No orders", approve: "Approve", reject: "Reject", amount: "Amount (yuan)", note: "Note",
@@ -74,7 +78,7 @@
   const t = (k) => I18N[lang][k];
   const $ = (id) => document.getElementById(id);
   let me = null, tab = "mine", queue = [], mine = [], current = null, agents = [];
-  let socket = null, retry = 500, refreshTimer = null, lastBreak = null;
+  let socket = null, retry = 500, refreshTimer = null, lastBreak = null, flaggedNow = null, passing = null;
   // Unread customer messages per conversation, the conversations already announced (a new or
   // returned one rings once), and the customer card of the open conversation.
   const unread = {};
@@ -111,10 +115,9 @@
     return e;
   }
 
+  // How long ago, in the desk's language (it read "807min" in the Chinese desk).
   function ago(iso) {
-    if (!iso) return "";
-    const s = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
-    return s < 60 ? `${s}s` : `${Math.round(s / 60)}min`;
+    return iso ? duration((Date.now() - new Date(iso).getTime()) / 1000) : "";
   }
 
   function hhmm(iso) {
@@ -284,7 +287,7 @@
         item.appendChild(since);
       }
       (c.tags || []).forEach((tg) => item.appendChild(el("span", "pill tag", tg)));
-      item.addEventListener("click", () => open(c.id));
+      item.addEventListener("click", () => open(c.id).catch((e) => toast(errorText(e), "error")));
       list.appendChild(item);
     });
   }
@@ -422,6 +425,7 @@
     const [detail, list] = await Promise.all([api("GET", `/api/v1/desk/conversations/${id}`), api("GET", "/api/v1/desk/agents")]);
     agents = list;
     const switched = !current || current.conversation.id !== id;
+    if (switched) { passing = null; flaggedNow = null; }
     renderConversation(detail);
     const c = detail.conversation;
     if (c.state === "agent" && (c.assigned_agent_id === me.id || me.role !== "agent")) {
@@ -522,15 +526,22 @@
       scheduleRefresh();
     });
   });
-  // After passing a chat on (transfer, escalate, back to AI) it is no longer ours to read.
-  async function leave(id) {
+  // After passing a chat on (transfer, escalate, back to AI) it is no longer ours to read; nor
+  // when it was taken from us (flagged for abuse, taken over, reassigned, re-queued): the pane
+  // closes instead of leaving a chat on screen that the agent can no longer answer, and `why`
+  // (a chat that went without the agent's doing) says what happened, in the pane and a toast.
+  async function leave(id, why) {
     try { await open(id); }
     catch (e) {
       if (e.status !== 403 && e.status !== 404) throw e;
+      if (!current || current.conversation.id !== id) return;
       current = null;
       $("conversation").classList.add("hidden");
       $("side").classList.add("hidden");
+      $("empty").textContent = why || t("pick");
+      $("empty").classList.toggle("left", !!why);
       $("empty").classList.remove("hidden");
+      if (why) toast(why);
       document.querySelector(".desk").classList.remove("open");
       renderList();
     }
@@ -662,17 +673,20 @@
     await open(current.conversation.id);
   }, "accepted"));
   $("resolve").addEventListener("click", () => act(async () => {
+    passing = current.conversation.id;
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/resolve`);
     await refreshLists();
     await open(current.conversation.id);
     await refreshFigures();
   }, "resolved"));
   $("handBack").addEventListener("click", () => act(async () => {
+    passing = current.conversation.id;
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/hand-back`);
     await refreshLists();
     await leave(current.conversation.id);
   }, "handedBack"));
   $("escalate").addEventListener("click", () => act(async () => {
+    passing = current.conversation.id;
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/escalate`, {});
     await refreshLists();
     await leave(current.conversation.id);
@@ -682,6 +696,7 @@
     const body = v.startsWith("agent:") ? { agent_id: v.slice(6) } : v.startsWith("skill:") ? { skill: v.slice(6) } : {};
     const note = $("transferNote").value.trim();
     if (note) body.note = note;
+    passing = current.conversation.id;
     await api("POST", `/api/v1/desk/conversations/${current.conversation.id}/transfer`, body);
     $("transferNote").value = "";
     await refreshLists();
@@ -816,8 +831,17 @@
         current.messages.push(ev.data);
         updateTimer(current);
       }
+    } else if (ev.type === "conversation.flagged") {
+      flaggedNow = current.conversation.id;
+    } else if (ev.type === "conversation.state_changed" && passing === ev.conversation_id) {
+      open(current.conversation.id).catch(() => {});  // the agent's own move: its toast says it
     } else if (ev.type === "conversation.state_changed") {
-      open(current.conversation.id).catch(() => {});
+      const d = ev.data || {};
+      const why = flaggedNow === ev.conversation_id ? t("leftFlagged")
+        : d.state === "queued" ? t("leftQueued")
+        : d.state === "agent" && d.agent_name && d.agent_id !== me.id ? t("leftTo")(d.agent_name)
+        : t("leftMoved");
+      leave(current.conversation.id, why).catch(() => {});
     }
   }
 

@@ -15,7 +15,7 @@
       board: "实时会话", customer: "客户", state: "状态", agent: "客服", wait: "等待", emotion: "情绪", flags: "标记", actions: "操作",
       states: { bot: "AI 接待中", queued: "排队中", agent: "人工服务中" }, flagged: "辱骂", vip: "VIP", priority: "优先",
       monitor: "监听", takeOver: "接管", reassign: "转派…", close: "结束", monitoring: "监听", stopMonitor: "停止监听", member: "会员", visitor: "访客",
-      seeChats: "查看 TA 的会话", relieve: "接管其等待最久的会话", showAll: "显示全部", onlyAgent: (n) => `（只看 ${n}）`,
+      seeChats: "查看 TA 的会话", flaggedAlert: "客户多次辱骂，会话已转主管", openChat: "查看会话", from: (n) => `原客服 ${n}`, relieve: "接管其等待最久的会话", showAll: "显示全部", onlyAgent: (n) => `（只看 ${n}）`,
       accounts: "账号、技能、接待上限、班组与班次", role: "角色", cap: "上限", team: "班组", shift: "班次", save: "保存", create: "新建账号",
       username: "用户名", displayName: "显示名", password: "初始密码（至少 8 位）", saved: "已保存", created: "账号已创建", taken: "已接管，会话在您的工作台中", reassigned: "已转派", closed: "会话已结束",
       confirmClose: "确定结束这个会话？客户会收到评价邀请。", author: { customer: "客户", bot: "AI", agent: "客服", system: "系统" },
@@ -35,7 +35,7 @@
       board: "Live conversations", customer: "Customer", state: "State", agent: "Agent", wait: "Waiting", emotion: "Emotion", flags: "Flags", actions: "Actions",
       states: { bot: "With AI", queued: "Queued", agent: "With agent" }, flagged: "abusive", vip: "VIP", priority: "priority",
       monitor: "Monitor", takeOver: "Take over", reassign: "Reassign…", close: "Close", monitoring: "Monitoring", stopMonitor: "Stop monitoring", member: "Member", visitor: "Visitor",
-      seeChats: "See their chats", relieve: "Take over their longest wait", showAll: "Show all", onlyAgent: (n) => `(only ${n})`,
+      seeChats: "See their chats", flaggedAlert: "repeated abuse: the chat went to the supervisors", openChat: "Open the chat", from: (n) => `was with ${n}`, relieve: "Take over their longest wait", showAll: "Show all", onlyAgent: (n) => `(only ${n})`,
       accounts: "Accounts, skills, caps, teams and shifts", role: "Role", cap: "Cap", team: "Team", shift: "Shift", save: "Save", create: "Create account",
       username: "Username", displayName: "Display name", password: "Initial password (8+ characters)", saved: "Saved", created: "Account created", taken: "Taken over: it is in your desk", reassigned: "Reassigned", closed: "Conversation closed",
       confirmClose: "Close this conversation? The customer is asked for a rating.", author: { customer: "Customer", bot: "AI", agent: "Agent", system: "System" },
@@ -48,7 +48,7 @@
   if (!I18N[lang]) lang = "zh";
   const t = (k) => I18N[lang][k];
   const $ = (id) => document.getElementById(id);
-  let data = null, timer = null, retry = 500, boardRows = [], staffRows = [], onlyAgent = null, watching = null;
+  let data = null, timer = null, retry = 500, boardRows = [], staffRows = [], onlyAgent = null, watching = null, meId = null;
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -193,6 +193,27 @@
 
   function row(cells) { const tr = el("tr"); cells.forEach((c) => tr.appendChild(el("td", null, c))); return tr; }
 
+  // A chat flagged for repeated abuse is an alert of its own, linked to the chat: urgent while it
+  // waits for a supervisor, a notice once one has it (until it closes). 查看会话 opens it in the
+  // monitor; 接管 makes it the viewer's.
+  function flaggedAlerts() {
+    return boardRows.filter((c) => c.flagged).map((c) => {
+      const level = c.state === "queued" ? "urgent" : "notice";
+      const parts = [t("level")[level], t("flaggedAlert"), who(c), t("states")[c.state] || c.state];
+      if (c.agent_name) parts.push(c.agent_name);
+      else if (c.previous_agent_name) parts.push(t("from")(c.previous_agent_name));
+      const d = el("div", "alert flagged " + level, parts.join(" · ") + " ");
+      d.dataset.conversation = c.id;
+      d.appendChild(button(t("openChat"), "link open", () => watch(c)));
+      if (!meId || c.agent_id !== meId) {
+        d.appendChild(button(t("takeOver"), "link takeover", () => act(async () => {
+          await api("POST", `/api/v1/desk/supervisor/conversations/${c.id}/take-over`);
+        }, "taken")));
+      }
+      return { level, node: d };
+    });
+  }
+
   function render() {
     document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
@@ -200,7 +221,9 @@
     if (!data) return;
     const alerts = $("alerts");
     alerts.replaceChildren();
-    if (!data.alerts.length) alerts.appendChild(el("div", "muted", t("none")));
+    const flagged = flaggedAlerts();
+    if (!data.alerts.length && !flagged.length) alerts.appendChild(el("div", "muted", t("none")));
+    flagged.filter((f) => f.level === "urgent").forEach((f) => alerts.appendChild(f.node));
     data.alerts.forEach((a) => {
       const d = el("div", "alert " + a.level, `${t("level")[a.level]} · ${a.display_name} · ${a.reasons.map((r) => t("reasons")[r] || r).join("，")} · ${t("exposure")} ${a.exposure} `);
       d.dataset.agent = a.agent_id;
@@ -214,6 +237,7 @@
       }
       alerts.appendChild(d);
     });
+    flagged.filter((f) => f.level !== "urgent").forEach((f) => alerts.appendChild(f.node));
     $("queues").replaceChildren(...(data.queues.length ? data.queues.map((q) => row([q.skill, String(q.waiting), `${q.oldest_seconds}s`, String(q.hostile)])) : [row([t("none"), "", "", ""])]));
     $("lastHour").textContent = t("lastHour")(data.last_hour);
     $("agents").replaceChildren(...data.agents.map((a) => {
@@ -236,7 +260,8 @@
     if (!res.ok) { $("error").textContent = res.status === 401 || res.status === 403 ? t("login") : localized((body && body.message) || t("login")); return; }
     $("error").textContent = "";
     data = body;
-    [boardRows, staffRows] = await Promise.all([api("GET", "/api/v1/desk/supervisor/board"), api("GET", "/api/v1/desk/staff")]);
+    if (!meId) meId = (await api("GET", "/api/v1/auth/me")).id;
+    [boardRows, staffRows] = await Promise.all([api("GET", `/api/v1/desk/supervisor/board?lang=${lang}`), api("GET", "/api/v1/desk/staff")]);
     render();
     renderBoard();
     if (!document.activeElement || !document.activeElement.closest("#accounts")) renderStaff();
@@ -256,7 +281,7 @@
       retry = Math.min(retry * 2, 10000);
     };
   }
-  $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("tandem.desk.lang", lang); render(); renderBoard(); renderStaff(); });
+  $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("tandem.desk.lang", lang); render(); renderBoard(); renderStaff(); refresh().catch(() => {}); });
   // Waits and exposure change with time too, not only with events.
   setInterval(() => refresh().catch(() => {}), 15000);
   window.tandemSupervisor = { state: () => ({ data, boardRows, staffRows, watching }) };

@@ -27,7 +27,7 @@
       changes: { created: "创建", updated: "修改", retired: "停用", imported: "导入", merged: "合并问法", status: "状态变更" },
       conversations: "来自对话：", empty: "没有符合条件的条目。",
       previewImport: "预览", applyImport: "确认导入",
-      phase: { checking: "正在检查重复", writing: "正在写入" },
+      phase: { checking: "正在检查重复", writing: "正在写入" }, phaseDone: { checking: "检查完成", writing: "写入完成" },
       summary: (r) => [`新增 ${r.created}`, `更新 ${r.updated}`, `未变 ${r.unchanged}`, `重复跳过 ${r.duplicates.length}`, `失败 ${r.errors.length}`],
       previewed: "预览：尚未写入任何内容。确认无误后点“确认导入”。", done: "导入完成，AI 已使用新内容。",
       actions: { add: "新增", update: "更新", unchanged: "未变", duplicate: "重复跳过", failed: "失败" },
@@ -57,7 +57,7 @@
       changes: { created: "created", updated: "edited", retired: "retired", imported: "imported", merged: "phrasings merged", status: "status changed" },
       conversations: "From conversations: ", empty: "No entries match.",
       previewImport: "Preview", applyImport: "Import now",
-      phase: { checking: "Checking for duplicates", writing: "Writing" },
+      phase: { checking: "Checking for duplicates", writing: "Writing" }, phaseDone: { checking: "Checked", writing: "Written" },
       summary: (r) => [`${r.created} to add`, `${r.updated} to update`, `${r.unchanged} unchanged`, `${r.duplicates.length} duplicates skipped`, `${r.errors.length} failed`],
       previewed: "Preview: nothing written yet. Check it, then choose Import now.", done: "Imported; the AI uses it now.",
       actions: { add: "add", update: "update", unchanged: "unchanged", duplicate: "duplicate, skipped", failed: "failed" },
@@ -308,6 +308,9 @@
     } else if (msg.error) {
       showError(msg.error);
     } else if (msg.report) {
+      // The bar stays full; its words say the work is over (they read "正在检查重复 4 / 4").
+      const phase = $("importBar").dataset.phase;
+      if (phase) $("importPhase").textContent = `${t("phaseDone")[phase] || ""} ${$("importBar").value} / ${$("importBar").max}`;
       showReport(msg.report, preview);
     }
   }
