@@ -92,6 +92,10 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
         "just",
     ]
 )
+# A greeting is a sentence of its own: "hi" alone opens an English chat ("ok" alone does not).
+_ENGLISH_GREETINGS = frozenset(
+    ["hi", "hii", "hiii", "hello", "hey", "heya", "hiya", "howdy", "morning", "evening"]
+)
 # A Chinese message that switches an English conversation: a few characters, not one word.
 _CJK_SENTENCE = 3
 
@@ -104,6 +108,8 @@ def is_english_sentence(text: str) -> bool:
     """Two English words or more, one of them a function word ("where is my parcel", "human
     please"), unlike a product name ("iPhone 15 Pro") or a word alone ("ok")."""
     words = [w.lower() for w in _english_words(text)]
+    if words and words[0] in _ENGLISH_GREETINGS and len(words) <= 3:
+        return True
     return len(words) >= 2 and any(w in _ENGLISH_FUNCTION_WORDS for w in words)
 
 

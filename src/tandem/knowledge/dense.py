@@ -179,7 +179,9 @@ def key_term_features(
         cover = 1.0
         # Chinese by substring (segmentations differ: "运费" in "退货运费"); English by word.
         if w not in entry_set and not (_CJK_WORD.match(w) and w in text):
-            vec = lexicon.unit_vector(w)
+            # An English word outside the vocabulary has no meaning of its own (its vector is
+            # its letters' mean: "pill" lands near "sell"), so only the word itself covers it.
+            vec = lexicon.unit_vector(w) if _CJK_WORD.match(w) or w in lexicon.vocab else None
             best = float((matrix @ vec).max()) if matrix is not None and vec is not None else 0.0
             cover = min(1.0, max(0.0, (best - FAR_WORD) / (NEAR_WORD - FAR_WORD)))
         total += idf

@@ -73,6 +73,10 @@ class Match:
     score: float  # lexical (BM25) score of the best phrasing: for ordering and debugging only
     confidence: float  # calibrated probability that this entry answers the query
     intent: str | None
+    # How much of what the query asks this entry leaves out: the idf-weighted share of the
+    # query's content words its phrasings and answer neither contain nor hold a near word for
+    # (dense.key_term_features; 0.0 when not measured, e.g. an entry the customer tapped).
+    uncovered: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -533,16 +537,21 @@ class KnowledgeIndex:
             if key not in replies:
                 replies.add(key)
                 distinct.append(j)
+        query = prepare(text)
         matches = tuple(
-            self._match(j.entry_id, j.confidence, j.score)
+            self._match(j.entry_id, j.confidence, j.score, query)
             for j in distinct[:k]
             if j.confidence >= self.topic_floor
         )
         answer = matches[0] if matches and matches[0].confidence >= self.answer_threshold else None
         return SearchResult(answer=answer, candidates=matches)
 
-    def _match(self, entry_id: str, confidence: float, score: float) -> Match:
+    def _match(self, entry_id: str, confidence: float, score: float, query: Prepared) -> Match:
         entry = self._entries[entry_id]
+        texts = (entry.question, *entry.alternatives, entry.answer)
+        uncovered = (
+            key_term_features(query, texts, self.matcher.lexicon)[0] if self.matcher else 0.0
+        )
         return Match(
             entry_id=entry.id,
             question=entry.question,
@@ -550,6 +559,7 @@ class KnowledgeIndex:
             score=round(score, 4),
             confidence=round(confidence, 4),
             intent=entry.intent,
+            uncovered=round(uncovered, 4),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from tandem.engine.handoff import asks_if_bot, wants_human
@@ -42,11 +43,34 @@ def bot_identity(turn: Turn) -> Decision:
     return turn.decision("reply", "bot_identity", (replace(reply, quick_replies=quick),))
 
 
+# A question ABOUT the service's hours ("人工客服几点到几点", "人工周末上班吗", "what are your
+# agents' hours"): it names a person without asking for one. Clock and calendar words only:
+# "人工呢 等多久了" is impatience, a request.
+_SERVICE_TIME = re.compile(
+    r"几点|[上下]班|值班|营业|(工作|在线|服务|上班)时间|周末|周[六日天]|星期|节假日|假期|24\s*小时"
+    r"|\b(what time|hours|open|opening|weekends?|holidays?|24/7|business days?)\b",
+    re.IGNORECASE,
+)
+# ... unless a verb asks for the person too ("几点能给我转人工", "I want to talk to an agent").
+_ASKS_FOR_ONE = re.compile(
+    r"[转轉接找叫要请請给給].{0,3}(人工|客服|真人|活人)|真人|活人"
+    r"|\b(talk|speak|chat|connect|transfer|want|need|get me|give me|put me)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_the_service(text: str) -> bool:
+    """The message asks when the service works, not for a person to be put through now."""
+    return bool(_SERVICE_TIME.search(text)) and not _ASKS_FOR_ONE.search(text)
+
+
 def rule(turn: Turn) -> Decision | None:
     inbound, ctx = turn.inbound, turn.ctx
     if not inbound.payload and asks_if_bot(inbound.text):
         return bot_identity(turn)
-    if wants_human(inbound.text, inbound.payload):
+    if wants_human(inbound.text, inbound.payload) and not (
+        not inbound.payload and asks_about_the_service(inbound.text)
+    ):
         return human_request(turn)
     if turn.intent == "human" and (turn.confidence or 0) >= ctx.rules.min_confidence:
         if (entry := service_answer(turn)) is not None:

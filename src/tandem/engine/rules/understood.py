@@ -14,6 +14,7 @@ from tandem.engine.rules.knowledge import (
     QUESTION_SURE,
     agreeing_entry,
     answer_from_knowledge,
+    answers_what_was_asked,
     asks_about_a_rule,
     fitting_entry,
     not_held,
@@ -61,11 +62,12 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
         return social(turn, intent)
     if intent == "complaint" and confidence >= rules.min_confidence:
         return hand_off(turn, "complaint", "handoff_complaint", priority=turn.priority + 10)
-    if asks_again(turn) and not chosen:
+    if asks_again(turn) and not chosen and kb is not None and kb.answer is not None:
         # The same question again, in other words ("你们一般多久发货", then "到底几天能发出来啊"):
         # retrieval, reading the message's meaning (its sentence vector), answers it with the
-        # entry already sent, whatever intent the words lean to. The answer did not help.
-        return hand_off(turn, "repeated_problem", "handoff_repeated", miss=True)
+        # entry already sent, whatever intent the words lean to. The answer did not help (a
+        # hand-off), unless the message narrows the question to a part of it.
+        return answer_from_knowledge(turn, kb.answer)
     if intent in ORDER_INTENTS and confidence >= rules.min_confidence:
         if asks_about_a_rule(turn, intent) and (entry := rule_answer(turn)) is not None:
             # "How do 7-day returns work?" is a question: the rule is answered, nothing done.
@@ -78,10 +80,15 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
         and not chosen
         and (kb is None or kb.answer is None or f"kb:{kb.answer.entry_id}" in turn.memory.sent_keys)
     ):
-        # The same question again, in other words: the answer did not help (rule 3).
+        # The same question again, in other words: the answer did not help (rule 3), unless
+        # the message narrows it to a part of the answer already sent.
+        if kb is not None and kb.answer is not None:
+            return answer_from_knowledge(turn, kb.answer)
         return hand_off(turn, "repeated_problem", "handoff_repeated", miss=True)
     answer = kb.answer if kb is not None and kb.answer is not None else None
-    if answer is not None and answers_an_unreported_problem(turn):
+    if answer is not None and (
+        answers_an_unreported_problem(turn) or not answers_what_was_asked(answer)
+    ):
         answer = None
     if (entry := answer or agreeing_entry(turn)) is not None:
         fitting, product = fitting_entry(turn, entry)
