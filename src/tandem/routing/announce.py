@@ -84,23 +84,12 @@ async def mark_announced(uow: UnitOfWork, conversation_id: str, position: int, w
     )
 
 
-async def _callbacks(uow: UnitOfWork) -> dict[str, datetime]:
-    """Queued tickets with a promised callback time (their wait is at least until then)."""
-    rows = await uow.session.execute(
-        select(Conversation.id, Conversation.callback_at).where(
-            Conversation.state == "queued", Conversation.callback_at.is_not(None)
-        )
-    )
-    return {cid: at for cid, at in rows.all() if at is not None}
-
-
 async def announce_waits(uow: UnitOfWork, now: datetime, snap: Snapshot | None = None) -> int:
     """Tell the waiting customers whose place or wait changed materially (see the module
     docstring), from `snap` when the caller has read the queue as it is now. Returns how many
     were told."""
     session = uow.session
     snap = snap if snap is not None else await routing.snapshot(session, now)
-    callbacks = await _callbacks(uow)
     news: dict[str, tuple[int, int]] = {}
     first: dict[str, int] = {}
     for cid, (position, eta) in routing.estimates(snap).items():
@@ -108,7 +97,7 @@ async def announce_waits(uow: UnitOfWork, now: datetime, snap: Snapshot | None =
         if told is None:
             continue  # no waiting row yet: the round that gives it one tells it
         wait = routing.shown_wait(position, eta, snap)
-        callback = callbacks.get(cid)
+        callback = told.callback_at  # a ticket's promised callback bounds the wait
         if callback is not None:
             wait = max(wait, int((callback - now).total_seconds()))
         if told.first_estimate_seconds is None:

@@ -15,6 +15,7 @@ from tandem.routing.policy.priority import (
     PriorityConfig,
     position_in_queue,
     queue_order,
+    rank_score,
     static_points,
 )
 from tandem.routing.policy.types import AgentState, QueueEntry
@@ -334,3 +335,57 @@ def wait_estimates(
                 result[entry.conversation_id] = (position, estimate_wait(inputs, quantile))
             ahead += weights.get(entry.skill, 0.0)
     return result
+
+
+NEWCOMER_ID = "_new"
+
+
+def pooled_newcomer_wait(
+    queue: Iterable[QueueEntry],
+    agents: Iterable[AgentState],
+    now: datetime,
+    *,
+    recent_arrivals: Iterable[QueueEntry],
+    avg_handle_seconds: float,
+    rate_window: timedelta,
+    config: PriorityConfig = DEFAULT_PRIORITY,
+    quantile: float = 0.9,
+) -> tuple[int, WaitEstimate | None]:
+    """(place, estimate) of a conversation with no priority points joining the queue now,
+    before its skill is decided: the desk as one pool, every waiting conversation competing
+    for every agent on duty.
+
+    The figures `wait_estimates` gives an entry `NEWCOMER_ID` enqueued now when every entry,
+    arrival and agent is given the one skill "*", computed for the newcomer alone in one pass
+    (no pooled copies, no sort, no estimate for the others).
+    """
+    newcomer = QueueEntry(conversation_id=NEWCOMER_ID, skill="*", enqueued_at=now)
+    mine = static_points(newcomer, config)
+    key = (-rank_score(newcomer, config), now, NEWCOMER_ID)
+    ahead = sum(
+        1 for e in queue if (-rank_score(e, config), e.enqueued_at, e.conversation_id) < key
+    )
+    on_duty = [a for a in agents if is_available(a, now)]
+    servers = sum(a.max_concurrent for a in on_duty)
+    overtakers: tuple[tuple[float, float], ...] = ()
+    rate = 0.0
+    if on_duty:  # otherwise no arrival competes for anyone (`competition` is empty)
+        start = now - rate_window
+        recent = [e for e in recent_arrivals if start < e.enqueued_at <= now]
+        rate = len(recent) * 3600 / rate_window.total_seconds()
+        points = _arrival_points(
+            ((e, 1.0) for e in recent if e.conversation_id != NEWCOMER_ID), config
+        )
+        overtakers = _overtakers(mine, points, rate_window, config)
+    inputs = WaitInputs(
+        position=ahead + 1,
+        free_slots=sum(a.room for a in on_duty),
+        servers=servers,
+        agents_online=len(on_duty),
+        slots_per_agent=round(servers / len(on_duty)) if on_duty else 0,
+        avg_handle_seconds=avg_handle_seconds,
+        arrival_rate_per_hour=rate,
+        overtakers=overtakers,
+        competing_ahead=float(ahead),
+    )
+    return ahead + 1, estimate_wait(inputs, quantile)
