@@ -92,14 +92,35 @@ async def announce_waits(uow: UnitOfWork, now: datetime, snap: Snapshot | None =
     snap = snap if snap is not None else await routing.snapshot(session, now)
     news: dict[str, tuple[int, int]] = {}
     first: dict[str, int] = {}
-    for cid, (position, eta) in routing.estimates(snap).items():
+
+    def shown(cid: str, position: int, eta: int | None) -> int:
+        wait = routing.shown_wait(position, eta, snap)
+        callback = snap.told[cid].callback_at  # a ticket's promised callback bounds the wait
+        if callback is not None:
+            wait = max(wait, int((callback - now).total_seconds()))
+        return wait
+
+    def settled(cid: str, position: int, low: float, high: float) -> bool:
+        """Nothing to tell whatever the wait within [low, high] (the shown wait only grows
+        with the estimate, and the waits not worth a message around the one told are an
+        interval): no need to estimate it."""
+        told = snap.told.get(cid)
+        if told is None:
+            return True  # no waiting row yet: the round that gives it one tells it
+        if told.first_estimate_seconds is None:
+            return False
+        return not any(
+            changed_materially(
+                told.position, told.eta_seconds, position, shown(cid, position, round(w))
+            )
+            for w in (low, high)
+        )
+
+    for cid, (position, eta) in routing.estimates(snap, settled).items():
         told = snap.told.get(cid)
         if told is None:
             continue  # no waiting row yet: the round that gives it one tells it
-        wait = routing.shown_wait(position, eta, snap)
-        callback = told.callback_at  # a ticket's promised callback bounds the wait
-        if callback is not None:
-            wait = max(wait, int((callback - now).total_seconds()))
+        wait = shown(cid, position, eta)
         if told.first_estimate_seconds is None:
             first[cid] = wait
         if changed_materially(told.position, told.eta_seconds, position, wait):

@@ -8,6 +8,7 @@ for positions and waits, so it imports only tables.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -345,9 +346,12 @@ async def snapshot(
 # --- waits --------------------------------------------------------------------------------------
 
 
-def estimates(snap: Snapshot) -> dict[str, tuple[int, int | None]]:
+def estimates(
+    snap: Snapshot, settled: Callable[[str, int, float, float], bool] | None = None
+) -> dict[str, tuple[int, int | None]]:
     """(position in its skill queue, expected wait in whole seconds or None when nobody with
-    the skill is on duty) for every waiting conversation."""
+    the skill is on duty) for every waiting conversation (but those `settled` leaves out, see
+    `policy.wait_estimates`)."""
     result = policy.wait_estimates(
         snap.entries,
         snap.agents,
@@ -355,6 +359,7 @@ def estimates(snap: Snapshot) -> dict[str, tuple[int, int | None]]:
         recent_arrivals=snap.recent,
         avg_handle_seconds=snap.avg_handle_seconds,
         rate_window=RATE_WINDOW,
+        settled=settled,
     )
     return {
         cid: (position, None if est is None else round(est.seconds))
