@@ -1,8 +1,9 @@
 """Telling waiting customers their place and wait, with work proportional to what changed.
 
-After the queue moved (a hand-off, a round, someone leaving), `announce_waits` estimates every
-waiting customer's place once from the snapshot the round already read (one pass for the whole
-queue, no read per customer) and writes a `queue.updated` event only for those whose place or
+After the queue moved (a hand-off, a round, someone leaving), `announce_waits` works from the
+snapshot the round already read (one pass for the whole queue, no read per customer): every
+customer's place, and an exact wait only for those whose cheap bounds on it straddle what
+would be worth a message (`wait_estimates(settled=...)`); it writes a `queue.updated` event only for those whose place or
 wait changed materially: near the front every step forward is news; further back a move by a
 fifth of the place, or of the wait and at least a minute. As the queue drains, a customer at
 place p is told again about every p/5 steps, so one change writes a handful of events however
