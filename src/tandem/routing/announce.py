@@ -1,8 +1,9 @@
 """Telling waiting customers their place and wait, with work proportional to what changed.
 
-After the queue moved (a hand-off, a round, someone leaving), `announce_waits` estimates every
-waiting customer's place once from the snapshot the round already read (one pass for the whole
-queue, no read per customer) and writes a `queue.updated` event only for those whose place or
+After the queue moved (a hand-off, a round, someone leaving), `announce_waits` works from the
+snapshot the round already read (one pass for the whole queue, no read per customer): every
+customer's place, and an exact wait only for those whose cheap bounds on it straddle what
+would be worth a message (`wait_estimates(settled=...)`); it writes a `queue.updated` event only for those whose place or
 wait changed materially: near the front every step forward is news; further back a move by a
 fifth of the place, or of the wait and at least a minute. As the queue drains, a customer at
 place p is told again about every p/5 steps, so one change writes a handful of events however
@@ -84,33 +85,43 @@ async def mark_announced(uow: UnitOfWork, conversation_id: str, position: int, w
     )
 
 
-async def _callbacks(uow: UnitOfWork) -> dict[str, datetime]:
-    """Queued tickets with a promised callback time (their wait is at least until then)."""
-    rows = await uow.session.execute(
-        select(Conversation.id, Conversation.callback_at).where(
-            Conversation.state == "queued", Conversation.callback_at.is_not(None)
-        )
-    )
-    return {cid: at for cid, at in rows.all() if at is not None}
-
-
 async def announce_waits(uow: UnitOfWork, now: datetime, snap: Snapshot | None = None) -> int:
     """Tell the waiting customers whose place or wait changed materially (see the module
     docstring), from `snap` when the caller has read the queue as it is now. Returns how many
     were told."""
     session = uow.session
     snap = snap if snap is not None else await routing.snapshot(session, now)
-    callbacks = await _callbacks(uow)
     news: dict[str, tuple[int, int]] = {}
     first: dict[str, int] = {}
-    for cid, (position, eta) in routing.estimates(snap).items():
+
+    def shown(cid: str, position: int, eta: int | None) -> int:
+        wait = routing.shown_wait(position, eta, snap)
+        callback = snap.told[cid].callback_at  # a ticket's promised callback bounds the wait
+        if callback is not None:
+            wait = max(wait, int((callback - now).total_seconds()))
+        return wait
+
+    def settled(cid: str, position: int, low: float, high: float) -> bool:
+        """Nothing to tell whatever the wait within [low, high] (the shown wait only grows
+        with the estimate, and the waits not worth a message around the one told are an
+        interval): no need to estimate it."""
+        told = snap.told.get(cid)
+        if told is None:
+            return True  # no waiting row yet: the round that gives it one tells it
+        if told.first_estimate_seconds is None:
+            return False
+        return not any(
+            changed_materially(
+                told.position, told.eta_seconds, position, shown(cid, position, round(w))
+            )
+            for w in (low, high)
+        )
+
+    for cid, (position, eta) in routing.estimates(snap, settled).items():
         told = snap.told.get(cid)
         if told is None:
             continue  # no waiting row yet: the round that gives it one tells it
-        wait = routing.shown_wait(position, eta, snap)
-        callback = callbacks.get(cid)
-        if callback is not None:
-            wait = max(wait, int((callback - now).total_seconds()))
+        wait = shown(cid, position, eta)
         if told.first_estimate_seconds is None:
             first[cid] = wait
         if changed_materially(told.position, told.eta_seconds, position, wait):

@@ -33,7 +33,8 @@ from tandem.routing import service as routing
 from tandem.routing.announce import announce_waits, changed_materially, lock_free, mark_announced
 from tandem.routing.models import ASSIGNED, LEFT, WAITING, HostileEventRow, QueueRow
 from tandem.routing.policy import HeldConversation, QueueEntry
-from tandem.routing.service import Snapshot
+from tandem.routing.service import Desk, Snapshot
+from tandem.routing.wellbeing import HostileEvent
 
 __all__ = [
     "announce_waits",
@@ -264,8 +265,9 @@ async def assign(
     *,
     kind: str = "accepted",
     outcome: str = "auto",
-) -> None:
-    """`account` owns `c` from now: state, system message, the queue row, hostile load."""
+) -> HostileEvent | None:
+    """`account` owns `c` from now: state, system message, the queue row, hostile load.
+    Returns the hostile event recorded, if the conversation is hostile."""
     session = uow.session
     c.assigned_agent_id = account.id
     c.assigned_at = now
@@ -282,8 +284,10 @@ async def assign(
     )
     # A flagged conversation (repeated abuse) counts as abusive whatever the last message was.
     hostile = wellbeing.KIND_ABUSIVE if c.flagged else await routing.hostile_kind(session, c.id)
-    if hostile is not None:
-        await record_hostile(uow, account.id, c.id, hostile, now)
+    if hostile is None:
+        return None
+    await record_hostile(uow, account.id, c.id, hostile, now)
+    return HostileEvent(account.id, c.id, now, hostile)
 
 
 async def requeue(
@@ -340,7 +344,7 @@ async def _awaiting_reply(uow: UnitOfWork, held: Sequence[Any]) -> dict[str, dat
     return since
 
 
-async def _requeue_departed(uow: UnitOfWork, now: datetime) -> list[Requeued]:
+async def _requeue_departed(uow: UnitOfWork, now: datetime, desk: Desk) -> list[Requeued]:
     session = uow.session
     # Columns only: the conversations themselves are loaded for the few taken back.
     held = (
@@ -352,11 +356,10 @@ async def _requeue_departed(uow: UnitOfWork, now: datetime) -> list[Requeued]:
     ).all()
     if not held:
         return []
-    accounts = {a.id: a for a in await routing.staff(session)}
-    statuses = await routing.agent_statuses(session)
-    loads = await routing.active_loads(session)
+    accounts = {a.id: a for a in desk.accounts}
+    statuses = desk.statuses
     agents = [
-        routing.agent_state(a, statuses.get(a.id), loads.get(a.id, 0), [], now)
+        routing.agent_state(a, statuses.get(a.id), desk.loads.get(a.id, 0), [], now, desk.zone)
         for a in accounts.values()
     ]
     last_activity = {}
@@ -382,20 +385,21 @@ async def _requeue_departed(uow: UnitOfWork, now: datetime) -> list[Requeued]:
         if c is None or c.state != "agent" or c.assigned_agent_id != d.agent_id:
             continue  # changed hands meanwhile (committed by another instance)
         await requeue(uow, c, now, from_agent_id=d.agent_id, reason=d.reason)
+        desk.gave_back(d.agent_id)
         out.append(Requeued(d.conversation_id, d.agent_id, d.reason))
     return out
 
 
-async def _end_breaks(uow: UnitOfWork, now: datetime) -> bool:
+async def _end_breaks(uow: UnitOfWork, now: datetime, desk: Desk) -> bool:
     """A break has an end time: once it has passed the agent is back online. Returns whether
     a break ended."""
-    statuses = await routing.agent_statuses(uow.session)
+    accounts = {a.id: a for a in desk.accounts}
     ended = False
-    for status in statuses.values():
+    for status in desk.statuses.values():
         if status.break_until is None or status.break_until > now:
             continue
         ended = True
-        account = await uow.session.get(Account, status.agent_id)
+        account = accounts.get(status.agent_id) or await uow.session.get(Account, status.agent_id)
         status.last_break_end = status.break_until
         status.break_until = None
         status.break_suggested_at = None
@@ -407,14 +411,15 @@ async def _end_breaks(uow: UnitOfWork, now: datetime) -> bool:
     return ended
 
 
-async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
-    """Time at capacity, break suggestions and supervisor alerts, announced when they change."""
+async def _wellbeing(uow: UnitOfWork, now: datetime, desk: Desk) -> None:
+    """Time at capacity, break suggestions and supervisor alerts, announced when they change.
+    From the round's `desk`, kept current through its assignments: no read, except to create
+    the routing row of a new agent."""
     session = uow.session
-    snap_events = await routing.hostile_events(session, now)
-    accounts = await routing.staff(session)
-    loads = await routing.active_loads(session)
-    # One query for every agent's routing row; a row is created only for a new agent.
-    statuses = await routing.agent_statuses(session)
+    snap_events = desk.events
+    accounts = desk.accounts
+    loads = desk.loads
+    statuses = desk.statuses
     for a in accounts:
         if a.id not in statuses:
             statuses[a.id] = await routing.require_status(session, a.id)
@@ -426,7 +431,7 @@ async def _wellbeing(uow: UnitOfWork, now: datetime) -> None:
             status.at_capacity_since = status.at_capacity_since or now
         else:
             status.at_capacity_since = None
-        agents.append(routing.agent_state(a, status, active, snap_events, now))
+        agents.append(routing.agent_state(a, status, active, snap_events, now, desk.zone))
     suggested: dict[str, datetime] = {}
     for a in accounts:
         at = statuses[a.id].break_suggested_at
@@ -475,11 +480,13 @@ async def run_round(uow: UnitOfWork, now: datetime, snap: Snapshot | None = None
     housekeeping (breaks over, rows out of line, conversations taken back) changed it. One
     snapshot serves the assignments and, updated in memory, the announcements."""
     session = uow.session
-    changed = await _end_breaks(uow, now)
+    desk = snap.desk if snap is not None and snap.desk is not None else None
+    desk = desk or await routing.read_desk(session, now)
+    changed = await _end_breaks(uow, now, desk)
     changed = await sync_queue(uow, now) or changed
-    requeued = await _requeue_departed(uow, now)
+    requeued = await _requeue_departed(uow, now, desk)
     if snap is None or changed or requeued:
-        snap = await routing.snapshot(session, now)
+        snap = await routing.snapshot(session, now, desk=desk)
     assigned = []
     for conversation_id, agent_id in policy.next_assignments(snap.entries, snap.agents, now):
         c = await session.get(Conversation, conversation_id)
@@ -490,10 +497,10 @@ async def run_round(uow: UnitOfWork, now: datetime, snap: Snapshot | None = None
             continue
         if not await take_from_queue(uow, c, wait=False):
             continue
-        await assign(uow, c, account, now)
+        desk.took(agent_id, await assign(uow, c, account, now))
         assigned.append(Assignment(conversation_id, agent_id))
     await session.flush()
-    await _wellbeing(uow, now)
+    await _wellbeing(uow, now, desk)
     await announce_waits(
         uow, now, snap.after_assignments([(a.conversation_id, a.agent_id) for a in assigned])
     )

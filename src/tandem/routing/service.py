@@ -8,45 +8,60 @@ for positions and waits, so it imports only tables.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tandem.conversations.models import Conversation, Message
+from tandem.conversations.models import Conversation
 from tandem.db.session import clock_of, zone_of
 from tandem.engine.types import QueueFacts
 from tandem.identity.models import Account
 from tandem.routing import policy
+from tandem.routing.entries import (
+    DEFAULT_SKILL,
+    ENTRY_COLUMNS,
+    VERY_ANGRY_AT,
+    entry_of,
+    entry_of_columns,
+    hostile_kind,
+    is_hostile_analysis,
+    new_entry,
+    waiting_rows,
+)
 from tandem.routing.models import WAITING, AgentStatus, HostileEventRow, QueueRow
 from tandem.routing.policy import AgentState, QueueEntry
 from tandem.routing.policy.shifts import shift_of
 from tandem.routing.waits import DEFAULT_HANDLE_SECONDS, estimate_wait
-from tandem.routing.wellbeing import (
-    KIND_ABUSIVE,
-    KIND_VERY_ANGRY,
-    ExposureConfig,
-    HostileEvent,
-    exposure_score,
-)
+from tandem.routing.wellbeing import ExposureConfig, HostileEvent, exposure_score
 from tandem.shop.policy_config import ServiceHours
+
+__all__ = [
+    "DEFAULT_SKILL",
+    "VERY_ANGRY_AT",
+    "Desk",
+    "Snapshot",
+    "Staffing",
+    "Told",
+    "entry_of",
+    "hostile_kind",
+    "is_hostile_analysis",
+    "new_entry",
+    "waiting_rows",
+]
 
 RECENT_FOR_HANDLE_TIME = 50
 RATE_WINDOW = timedelta(hours=1)
 STAFF_ROLES = ("agent", "supervisor", "admin")
 SUPERVISOR_SKILL = "supervisor"
-DEFAULT_SKILL = "after_sale"
-# Exposure counts "very angry" from this intensity (the issue's bar); routing's hostile flag too.
-VERY_ANGRY_AT = 0.6
 EXPOSURE = ExposureConfig()
 # Shifts are read in the shop's time zone; a session built without one reads the default shop's.
 DEFAULT_ZONE = ServiceHours().zone
-_MONEY = re.compile(r"[\d,]+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -57,14 +72,48 @@ class Staffing:
     avg_handle_seconds: float
 
 
-@dataclass(frozen=True)
-class Told:
-    """What a waiting customer was last told, kept on their waiting row."""
+class Told(NamedTuple):
+    """What a waiting customer was last told, kept on their waiting row, and the callback
+    their ticket promises (their wait is at least until then). A tuple: one per waiting
+    customer in every snapshot."""
 
     row_id: str
     position: int | None
     eta_seconds: int | None
     first_estimate_seconds: int | None
+    callback_at: datetime | None = None
+
+
+@dataclass
+class Desk:
+    """The agents as a round reads them, once: their accounts (ORM objects: a round changes
+    a presence), routing rows, loads and the hostile events of the exposure window. The round
+    keeps it current in memory as it takes back and assigns, instead of reading it again for
+    each of its steps."""
+
+    accounts: list[Account]
+    statuses: dict[str, AgentStatus]
+    loads: dict[str, int]
+    events: list[HostileEvent]
+    # The shop's time zone, the one shifts are read in.
+    zone: tzinfo | None = None
+
+    def states(self, now: datetime) -> list[AgentState]:
+        return [
+            agent_state(
+                a, self.statuses.get(a.id), self.loads.get(a.id, 0), self.events, now, self.zone
+            )
+            for a in self.accounts
+        ]
+
+    def took(self, agent_id: str, hostile: HostileEvent | None = None) -> None:
+        """`agent_id` now holds one more conversation (a hostile one: `hostile` recorded)."""
+        self.loads[agent_id] = self.loads.get(agent_id, 0) + 1
+        if hostile is not None:
+            self.events.append(hostile)
+
+    def gave_back(self, agent_id: str) -> None:
+        self.loads[agent_id] = max(0, self.loads.get(agent_id, 0) - 1)
 
 
 @dataclass(frozen=True)
@@ -80,6 +129,8 @@ class Snapshot:
     events: list[HostileEvent]
     # Per waiting conversation: what it was last told (only conversations with a row).
     told: dict[str, Told] = field(default_factory=dict)
+    # The agents' rows this snapshot was read from, for a round in the same transaction.
+    desk: Desk | None = None
 
     def told_now(self, conversation_id: str, position: int, wait: int) -> Snapshot:
         """The same moment, with `conversation_id` just told (`position`, `wait`)."""
@@ -88,7 +139,13 @@ class Snapshot:
             return self
         first = told.first_estimate_seconds if told.first_estimate_seconds is not None else wait
         return replace(
-            self, told={**self.told, conversation_id: Told(told.row_id, position, wait, first)}
+            self,
+            told={
+                **self.told,
+                conversation_id: told._replace(
+                    position=position, eta_seconds=wait, first_estimate_seconds=first
+                ),
+            },
         )
 
     def after_assignments(self, assigned: list[tuple[str, str]]) -> Snapshot:
@@ -221,138 +278,40 @@ async def agent_states(
     ]
 
 
-# --- queue entries ------------------------------------------------------------------------------
+# --- the snapshot -----------------------------------------------------------------------------
 
 
-# The columns a queue entry is read from: rows are read as tuples, not ORM objects, so a
-# snapshot of ten thousand waiting customers costs one query and no identity map.
-_ENTRY_COLUMNS = (
-    QueueRow.id,
-    QueueRow.conversation_id,
-    QueueRow.skill,
-    QueueRow.enqueued_at,
-    QueueRow.emotion,
-    QueueRow.emotion_intensity,
-    QueueRow.order_value_cents,
-    QueueRow.vip,
-    QueueRow.hostile,
-    QueueRow.requeued,
-    QueueRow.avoid_agent_id,
-    QueueRow.language,
-)
-
-
-def entry_of(row: Any) -> QueueEntry:
-    """The pure rules' entry for a queue row (an ORM row or a row of `_ENTRY_COLUMNS`)."""
-    return QueueEntry(
-        conversation_id=row.conversation_id,
-        skill=row.skill,
-        enqueued_at=row.enqueued_at,
-        emotion=row.emotion,
-        emotion_intensity=row.emotion_intensity,
-        order_value_cents=row.order_value_cents,
-        vip=row.vip,
-        hostile=row.hostile,
-        requeued=row.requeued,
-        avoid_agent_id=row.avoid_agent_id,
-        language=row.language,
-    )
-
-
-def _cents(total: Any) -> int:
-    """'¥1,299.00' (the packet's order total) -> 129900."""
-    match = _MONEY.search(str(total or ""))
-    if match is None:
-        return 0
-    try:
-        return round(float(match.group(0).replace(",", "")) * 100)
-    except ValueError:
-        return 0
-
-
-def is_hostile_analysis(analysis: dict[str, Any] | None) -> str | None:
-    """'abusive', 'very_angry' or None for a message's stored understanding."""
-    if not analysis:
-        return None
-    if (analysis.get("abuse") or {}).get("is_abusive"):
-        return KIND_ABUSIVE
-    emotion = analysis.get("emotion") or {}
-    if emotion.get("label") == "anger" and float(emotion.get("intensity") or 0) >= VERY_ANGRY_AT:
-        return KIND_VERY_ANGRY
-    return None
-
-
-async def hostile_kind(
-    session: AsyncSession, conversation_id: str, since: datetime | None = None
-) -> str | None:
-    """The worst hostility among the customer's messages (since `since`), or None."""
-    query = select(Message.meta).where(
-        Message.conversation_id == conversation_id, Message.author == "customer"
-    )
-    if since is not None:
-        query = query.where(Message.created_at >= since)
-    kinds = {
-        is_hostile_analysis((meta or {}).get("analysis"))
-        for (meta,) in (await session.execute(query)).all()
-    }
-    if KIND_ABUSIVE in kinds:
-        return KIND_ABUSIVE
-    return KIND_VERY_ANGRY if KIND_VERY_ANGRY in kinds else None
-
-
-async def new_entry(
-    session: AsyncSession, c: Conversation, now: datetime, hostile: bool | None = None
-) -> QueueEntry:
-    """The queue entry for a conversation joining the queue now, from its hand-off packet
-    (latest emotion, order value, tier) and its customer's messages (hostility; a caller that
-    already knows it, like the turn that hands off, passes `hostile`)."""
-    packet = c.handoff_packet or {}
-    emotions = packet.get("emotions") or []
-    emotion, intensity = "neutral", 0.0
-    if emotions:
-        emotion = str(emotions[-1].get("label") or "neutral")
-        intensity = float(emotions[-1].get("intensity") or 0.0)
-    customer = packet.get("customer") or {}
-    order = packet.get("order") or {}
-    if hostile is None:
-        hostile = await hostile_kind(session, c.id) is not None
-    hostile = c.flagged or hostile
-    return QueueEntry(
-        conversation_id=c.id,
-        skill=c.skill or DEFAULT_SKILL,
-        enqueued_at=c.queued_at or now,
-        emotion=emotion,
-        emotion_intensity=intensity,
-        order_value_cents=_cents(order.get("total")),
-        vip=customer.get("tier") == "vip",
-        hostile=hostile,
-        language=c.language,
-    )
-
-
-async def waiting_rows(session: AsyncSession) -> list[QueueRow]:
-    return list(
-        (
-            await session.scalars(
-                select(QueueRow).where(QueueRow.state == WAITING).order_by(QueueRow.rank.desc())
-            )
-        ).all()
+async def read_desk(session: AsyncSession, now: datetime) -> Desk:
+    """The agents, their routing rows, loads and recent hostile events: four queries."""
+    return Desk(
+        accounts=await staff(session),
+        statuses=await agent_statuses(session),
+        loads=await active_loads(session),
+        events=await hostile_events(session, now),
+        zone=zone_of(session),
     )
 
 
 async def snapshot(
-    session: AsyncSession, now: datetime, extra: list[Conversation] | None = None
+    session: AsyncSession,
+    now: datetime,
+    extra: list[Conversation] | None = None,
+    desk: Desk | None = None,
 ) -> Snapshot:
     """The queue (waiting rows, plus `extra` queued conversations that have no row yet), the
-    agents and the arrivals of the last hour."""
+    agents (from `desk` when the caller has read them in this transaction) and the arrivals
+    of the last hour."""
     waiting = (
         await session.execute(
             select(
-                *_ENTRY_COLUMNS,
+                *ENTRY_COLUMNS,
                 QueueRow.announced_position,
                 QueueRow.announced_eta_seconds,
                 QueueRow.first_estimate_seconds,
+                Conversation.state,
+                Conversation.callback_at,
             )
+            .outerjoin(Conversation, Conversation.id == QueueRow.conversation_id)
             .where(QueueRow.state == WAITING)
             .order_by(QueueRow.id)
         )
@@ -360,12 +319,18 @@ async def snapshot(
     start = now - RATE_WINDOW
     # Each waiting row read and converted once: it is an entry and, if it arrived within the
     # hour, an arrival too.
-    waiting_entries = [(r, entry_of(r)) for r in waiting]
+    waiting_entries = [(r, entry_of_columns(r)) for r in waiting]
     # One entry per conversation even if two instances enqueued it at once (the newest row).
-    by_conversation = {r.conversation_id: (r, e) for r, e in waiting_entries}
+    by_conversation = {e.conversation_id: (r, e) for r, e in waiting_entries}
     entries = [e for _, e in by_conversation.values()]
     told = {
-        cid: Told(r.id, r.announced_position, r.announced_eta_seconds, r.first_estimate_seconds)
+        cid: Told(
+            r.id,
+            r.announced_position,
+            r.announced_eta_seconds,
+            r.first_estimate_seconds,
+            r.callback_at if r.state == "queued" else None,
+        )
         for cid, (r, _) in by_conversation.items()
     }
     for c in extra or []:
@@ -374,31 +339,35 @@ async def snapshot(
     # The arrivals of the last hour: rows that are no longer waiting, and the waiting ones.
     ended_rows = (
         await session.execute(
-            select(*_ENTRY_COLUMNS).where(QueueRow.enqueued_at > start, QueueRow.state != WAITING)
+            select(*ENTRY_COLUMNS).where(QueueRow.enqueued_at > start, QueueRow.state != WAITING)
         )
     ).all()
-    recent = [entry_of(r) for r in ended_rows]
-    recent += [e for r, e in waiting_entries if r.enqueued_at > start]
+    recent = [entry_of_columns(r) for r in ended_rows]
+    recent += [e for _, e in waiting_entries if e.enqueued_at > start]
     recent_ids = {e.conversation_id for e in recent}
     recent += [e for e in entries if e.conversation_id not in recent_ids]
-    events = await hostile_events(session, now)
+    desk = desk if desk is not None else await read_desk(session, now)
     return Snapshot(
         now=now,
         entries=entries,
-        agents=await agent_states(session, now, events),
+        agents=desk.states(now),
         recent=recent,
         avg_handle_seconds=await average_handle_seconds(session),
-        events=events,
+        events=list(desk.events),
         told=told,
+        desk=desk,
     )
 
 
 # --- waits --------------------------------------------------------------------------------------
 
 
-def estimates(snap: Snapshot) -> dict[str, tuple[int, int | None]]:
+def estimates(
+    snap: Snapshot, settled: Callable[[str, int, float, float], bool] | None = None
+) -> dict[str, tuple[int, int | None]]:
     """(position in its skill queue, expected wait in whole seconds or None when nobody with
-    the skill is on duty) for every waiting conversation."""
+    the skill is on duty) for every waiting conversation (but those `settled` leaves out, see
+    `policy.wait_estimates`)."""
     result = policy.wait_estimates(
         snap.entries,
         snap.agents,
@@ -406,6 +375,7 @@ def estimates(snap: Snapshot) -> dict[str, tuple[int, int | None]]:
         recent_arrivals=snap.recent,
         avg_handle_seconds=snap.avg_handle_seconds,
         rate_window=RATE_WINDOW,
+        settled=settled,
     )
     return {
         cid: (position, None if est is None else round(est.seconds))
@@ -429,17 +399,21 @@ def shown_wait(position: int, eta: int | None, snap: Snapshot) -> int:
     return unstaffed_wait(position, snap) if eta is None else eta
 
 
+def staffing_of(agents: list[AgentState], now: datetime, avg_handle_seconds: float) -> Staffing:
+    """Who is on duty among `agents`: online and not on a break, their free slots."""
+    on_duty = [a for a in agents if policy.is_available(a, now)]
+    slots = (
+        round(sum(a.max_concurrent for a in on_duty) / len(on_duty))
+        if on_duty
+        else policy.DEFAULT_MAX_CONCURRENT
+    )
+    return Staffing(len(on_duty), sum(a.room for a in on_duty), slots, avg_handle_seconds)
+
+
 async def staffing(session: AsyncSession, now: datetime | None = None) -> Staffing:
     """Who is on duty now: agents online and not on a break, their free slots."""
     now = now or clock_of(session).now()
-    agents = [a for a in await agent_states(session, now) if policy.is_available(a, now)]
-    free = sum(a.room for a in agents)
-    slots = (
-        round(sum(a.max_concurrent for a in agents) / len(agents))
-        if agents
-        else policy.DEFAULT_MAX_CONCURRENT
-    )
-    return Staffing(len(agents), free, slots, await average_handle_seconds(session))
+    return staffing_of(await agent_states(session, now), now, await average_handle_seconds(session))
 
 
 async def average_handle_seconds(session: AsyncSession) -> float:
@@ -507,20 +481,20 @@ async def facts_for_new_entry(
     now: datetime | None = None,
 ) -> QueueFacts:
     """What the queue would look like for a conversation joining it now. Its skill is not
-    decided yet, so the desk is taken as one pool: everyone waiting, everyone on duty."""
+    decided yet, so the desk is taken as one pool: everyone waiting, everyone on duty. One
+    snapshot serves the staffing too (`s`, when the caller has it already, is not re-read)."""
     now = now or clock_of(session).now()
     snap = await snapshot(session, now)
-    pooled = [replace(e, skill="*", language=None) for e in snap.entries]
-    newcomer = QueueEntry(conversation_id="_new", skill="*", enqueued_at=now)
-    agents = [replace(a, skills=frozenset({"*"})) for a in snap.agents]
-    pooled_snap = replace(
-        snap,
-        entries=[*pooled, newcomer],
-        agents=agents,
-        recent=[replace(e, skill="*") for e in snap.recent],
+    position, est = policy.pooled_newcomer_wait(
+        snap.entries,
+        snap.agents,
+        now,
+        recent_arrivals=snap.recent,
+        avg_handle_seconds=snap.avg_handle_seconds,
+        rate_window=RATE_WINDOW,
     )
-    position, eta = estimates(pooled_snap)["_new"]
-    s = s or await staffing(session, now)
+    s = s or staffing_of(snap.agents, now, snap.avg_handle_seconds)
+    eta = None if est is None else round(est.seconds)
     return QueueFacts(
         agents_online=s.agents_online,
         position_if_queued=position,

@@ -112,13 +112,12 @@ async def tracking_of(
 async def queue_facts(session: AsyncSession, policy: ShopPolicy, now: datetime) -> QueueFacts:
     """The human side as a newcomer to the queue would find it, read before deciding so the
     engine decides once."""
-    staffing = await routing.staffing(session, now)
-    facts = await routing.facts_for_new_entry(session, staffing, now=now)
+    facts = await routing.facts_for_new_entry(session, now=now)
     staffed = within_service_hours(policy, now)
     callback_at = None
     if not staffed:
         callback_at = next_service_opening(policy, now)
-    elif staffing.agents_online == 0:
+    elif facts.agents_online == 0:
         # Nobody signed in yet: the queue's estimate assumes someone serving; promise what
         # the shop's policy commits to instead.
         callback_at = unstaffed_reply_by(policy, now, facts.eta_seconds)

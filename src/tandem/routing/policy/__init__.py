@@ -78,6 +78,7 @@ from tandem.routing.policy.types import (
     QueueEntry,
 )
 from tandem.routing.policy.waits import (
+    NEWCOMER_ID,
     WaitEstimate,
     WaitInputs,
     competing_ahead,
@@ -85,6 +86,7 @@ from tandem.routing.policy.waits import (
     estimate_wait,
     observed_arrival_rate_per_hour,
     observed_handle_seconds,
+    pooled_newcomer_wait,
     wait_estimates,
     wait_inputs,
 )
@@ -114,6 +116,7 @@ __all__ = [
     "HeldConversation",
     "KNOWN_SKILLS",
     "LANGUAGE_SKILLS",
+    "NEWCOMER_ID",
     "PRESENCE_AWAY",
     "PRESENCE_BREAK",
     "PRESENCE_OFFLINE",
@@ -139,6 +142,7 @@ __all__ = [
     "next_assignments",
     "observed_arrival_rate_per_hour",
     "observed_handle_seconds",
+    "pooled_newcomer_wait",
     "position_in_queue",
     "priority",
     "queue_order",

@@ -4,7 +4,7 @@ customer's place in line, bounded overtaking by later, higher-priority arrivals.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +15,7 @@ from tandem.routing.policy.priority import (
     PriorityConfig,
     position_in_queue,
     queue_order,
+    rank_score,
     static_points,
 )
 from tandem.routing.policy.types import AgentState, QueueEntry
@@ -255,6 +256,17 @@ def wait_inputs(
     )
 
 
+def _suffix_sums(levels: Sequence[tuple[int, float]]) -> tuple[list[float], list[float]]:
+    """For each index i of sorted (points, count) levels: Σ count and Σ count·points over
+    levels[i:]."""
+    counts, points = [0.0] * (len(levels) + 1), [0.0] * (len(levels) + 1)
+    for i in range(len(levels) - 1, -1, -1):
+        p, c = levels[i]
+        counts[i] = counts[i + 1] + c
+        points[i] = points[i + 1] + c * p
+    return counts, points
+
+
 def wait_estimates(
     queue: Iterable[QueueEntry],
     agents: Iterable[AgentState],
@@ -267,11 +279,19 @@ def wait_estimates(
     count_competition: bool = True,
     estimate_overtaking: bool = True,
     quantile: float = 0.9,
+    settled: Callable[[str, int, float, float], bool] | None = None,
 ) -> dict[str, tuple[int, WaitEstimate | None]]:
     """(position in its skill queue, estimate) for every queued conversation at once.
 
     The same figures as `wait_inputs` + `estimate_wait` per entry, with one sort of the queue
     and one pass per skill, for refreshing every waiting customer's display after each event.
+
+    `settled(conversation_id, position, low, high)`: given bounds on the entry's expected wait
+    in seconds (`low` <= `estimate.seconds` <= `high`, both cheap: no overtaking solved, no
+    quantile), whether the caller needs no more about this entry; a settled entry is left out
+    of the result. Announcements use it to estimate only the customers whose wait may have
+    moved materially. Not asked when nobody with the skill is on duty (the figure is then
+    None, no cost to give).
     """
     ordered = queue_order(queue, config)
     agents = list(agents)
@@ -306,16 +326,43 @@ def wait_estimates(
         # Sorted once per skill; each entry reads the levels above its own (no copy, no sort).
         levels = sorted(all_points.items())
         level_keys = [p for p, _ in levels]
+        # From each level up: Σ count and Σ count·points, for the bound on overtaking.
+        above_count, above_points = _suffix_sums(levels)
+        per_slot = avg_handle_seconds / servers if servers > 0 else 0.0
+        window_aging = rate_window.total_seconds() * config.aging_points_per_minute / 60
         position, ahead = 0, 0.0
         for entry in ordered:
             if entry.skill == skill:
                 position += 1
+                mine = static_points(entry, config) if estimate_overtaking else 0.0
+                first_above = bisect_right(level_keys, mine) if estimate_overtaking else 0
+                if settled is not None and servers > 0:
+                    # Overtaking only adds, and at most every overtaker for its whole horizon
+                    # (Σ r·h over the levels above): the wait lies between the two.
+                    before = ahead if count_competition else position - 1
+                    free_here = free if entry.avoid_agent_id is None else _free_for(entry, skilled)
+                    if before + 1 <= free_here:
+                        low = high = 0.0  # taken at the next round: exactly no wait
+                    else:
+                        # As `estimate_wait` computes its mean, to the last bit.
+                        low = (before - free_here + 1) * avg_handle_seconds / servers
+                        high = low
+                        if estimate_overtaking and first_above < len(levels):
+                            high += (
+                                per_slot
+                                * (above_points[first_above] - mine * above_count[first_above])
+                                / window_aging
+                            )
+                        # Room for the rounding of the sums (the bounds are exact in reals).
+                        low, high = low * (1 - 1e-9), high * (1 + 1e-9)
+                    if settled(entry.conversation_id, position, low, high):
+                        ahead += weights.get(entry.skill, 0.0)
+                        continue
                 overtakers: tuple[tuple[float, float], ...] = ()
                 if estimate_overtaking:
-                    mine = static_points(entry, config)
                     overtakers = _overtakers_above(
                         mine,
-                        levels[bisect_right(level_keys, mine) :],
+                        levels[first_above:],
                         own.get(entry.conversation_id, {}),  # not overtaken by itself
                         rate_window,
                         config,
@@ -334,3 +381,57 @@ def wait_estimates(
                 result[entry.conversation_id] = (position, estimate_wait(inputs, quantile))
             ahead += weights.get(entry.skill, 0.0)
     return result
+
+
+NEWCOMER_ID = "_new"
+
+
+def pooled_newcomer_wait(
+    queue: Iterable[QueueEntry],
+    agents: Iterable[AgentState],
+    now: datetime,
+    *,
+    recent_arrivals: Iterable[QueueEntry],
+    avg_handle_seconds: float,
+    rate_window: timedelta,
+    config: PriorityConfig = DEFAULT_PRIORITY,
+    quantile: float = 0.9,
+) -> tuple[int, WaitEstimate | None]:
+    """(place, estimate) of a conversation with no priority points joining the queue now,
+    before its skill is decided: the desk as one pool, every waiting conversation competing
+    for every agent on duty.
+
+    The figures `wait_estimates` gives an entry `NEWCOMER_ID` enqueued now when every entry,
+    arrival and agent is given the one skill "*", computed for the newcomer alone in one pass
+    (no pooled copies, no sort, no estimate for the others).
+    """
+    newcomer = QueueEntry(conversation_id=NEWCOMER_ID, skill="*", enqueued_at=now)
+    mine = static_points(newcomer, config)
+    key = (-rank_score(newcomer, config), now, NEWCOMER_ID)
+    ahead = sum(
+        1 for e in queue if (-rank_score(e, config), e.enqueued_at, e.conversation_id) < key
+    )
+    on_duty = [a for a in agents if is_available(a, now)]
+    servers = sum(a.max_concurrent for a in on_duty)
+    overtakers: tuple[tuple[float, float], ...] = ()
+    rate = 0.0
+    if on_duty:  # otherwise no arrival competes for anyone (`competition` is empty)
+        start = now - rate_window
+        recent = [e for e in recent_arrivals if start < e.enqueued_at <= now]
+        rate = len(recent) * 3600 / rate_window.total_seconds()
+        points = _arrival_points(
+            ((e, 1.0) for e in recent if e.conversation_id != NEWCOMER_ID), config
+        )
+        overtakers = _overtakers(mine, points, rate_window, config)
+    inputs = WaitInputs(
+        position=ahead + 1,
+        free_slots=sum(a.room for a in on_duty),
+        servers=servers,
+        agents_online=len(on_duty),
+        slots_per_agent=round(servers / len(on_duty)) if on_duty else 0,
+        avg_handle_seconds=avg_handle_seconds,
+        arrival_rate_per_hour=rate,
+        overtakers=overtakers,
+        competing_ahead=float(ahead),
+    )
+    return ahead + 1, estimate_wait(inputs, quantile)
