@@ -9,7 +9,6 @@ import json
 from collections import Counter
 
 import httpx
-
 from bench.load import Tandem, _agent_loop
 
 
