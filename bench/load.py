@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -79,6 +80,10 @@ class Result:
     p99_ms: float
     cpu_ms_per_msg: float
     errors: int
+    # The mix's agents: requests that failed (after one retry) or were refused.
+    agent_errors: int = 0
+    # Requests sent again after a connection the server had closed (Tandem.request).
+    retries: int = 0
 
 
 class Server:
@@ -227,9 +232,24 @@ async def bare_relay(server: Server, desks: int, messages: int) -> Result:
 
 
 class Tandem:
+    """The driver's customers and agents, over one HTTP client. A request that meets a
+    connection the server closed as idle (the keep-alive race every HTTP client meets:
+    httpx.ReadError, RemoteProtocolError) is sent again once; an idempotent one (a message
+    with its client_msg_id) is safe to repeat, and `retries` counts them."""
+
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
         self.serial = itertools.count()
+        self.retries = 0
+
+    async def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        try:
+            return await self.client.request(method, url, **kw)
+        except httpx.TransportError as exc:
+            if isinstance(exc, httpx.TimeoutException):
+                raise
+            self.retries += 1
+            return await self.client.request(method, url, **kw)
 
     async def open(self) -> tuple[str, dict[str, str]]:
         r = await self.client.post("/api/v1/conversations", json={})
@@ -237,10 +257,13 @@ class Tandem:
         body = r.json()
         return body["id"], {"Authorization": f"Bearer {body['customer_token']}"}
 
-    async def say(self, cid: str, headers: dict[str, str], text: str) -> httpx.Response:
-        return await self.client.post(
+    async def say(
+        self, cid: str, headers: dict[str, str], text: str, msg_id: str | None = None
+    ) -> httpx.Response:
+        return await self.request(
+            "POST",
             f"/api/v1/conversations/{cid}/messages",
-            json={"text": text, "client_msg_id": f"m{next(self.serial)}"},
+            json={"text": text, "client_msg_id": msg_id or f"m{next(self.serial)}"},
             headers=headers,
         )
 
@@ -265,27 +288,52 @@ async def tandem_ai(server: Server, concurrency: int, per_worker: int) -> Result
             cid, headers = await t.open()
             for k in range(per_worker):
                 start = time.perf_counter()
-                r = await t.say(cid, headers, AI_TEXTS[(i + k) % len(AI_TEXTS)])
+                ok = await _said(t, cid, headers, AI_TEXTS[(i + k) % len(AI_TEXTS)])
                 lat.append(1000 * (time.perf_counter() - start))
-                err[0] += r.status_code != 201
+                err[0] += not ok
 
-        return await _measure(server, "ai", concurrency, worker)
+        result = await _measure(server, "ai", concurrency, worker)
+        result.retries = t.retries
+        return result
 
 
-async def _agent_loop(t: Tandem, headers: dict[str, str], stop: asyncio.Event) -> None:
-    """An agent who answers and resolves each conversation assigned to them."""
+async def _said(t: Tandem, cid: str, headers: dict[str, str], text: str) -> bool:
+    """One customer message: whether it was acknowledged (201). A transport error that
+    survives the retry is a failed message, counted by the caller, not the end of the run."""
+    try:
+        return (await t.say(cid, headers, text)).status_code == 201
+    except httpx.TransportError:
+        return False
+
+
+async def _agent_loop(
+    t: Tandem, headers: dict[str, str], stop: asyncio.Event, errors: Counter[str]
+) -> None:
+    """An agent who answers and resolves each conversation assigned to them, until `stop`.
+    A request that fails even when sent again (`Tandem.request`) is counted in `errors` and
+    the agent goes on: a benchmark's agent must outlive a broken connection."""
     done: set[str] = set()
+
+    async def call(method: str, url: str, **kw: Any) -> httpx.Response | None:
+        try:
+            r = await t.request(method, url, headers=headers, **kw)
+        except httpx.TransportError as exc:
+            errors[f"agent: {type(exc).__name__}"] += 1
+            return None
+        if r.status_code >= 400:
+            errors[f"agent: {r.status_code}"] += 1
+        return r
+
     while not stop.is_set():
-        r = await t.client.get("/api/v1/desk/conversations", headers=headers)
-        mine = [c["id"] for c in r.json() if c["id"] not in done] if r.status_code == 200 else []
+        r = await call("GET", "/api/v1/desk/conversations")
+        listed = r.json() if r is not None and r.status_code == 200 else []
+        mine = [c["id"] for c in listed if c["id"] not in done]
         for cid in mine:
-            await t.client.post(
-                f"/api/v1/desk/conversations/{cid}/messages",
-                json={"text": "您好，我来帮您处理", "client_msg_id": f"a{next(t.serial)}"},
-                headers=headers,
-            )
-            await t.client.post(f"/api/v1/desk/conversations/{cid}/resolve", headers=headers)
-            done.add(cid)
+            reply = {"text": "您好，我来帮您处理", "client_msg_id": f"a{next(t.serial)}"}
+            await call("POST", f"/api/v1/desk/conversations/{cid}/messages", json=reply)
+            resolved = await call("POST", f"/api/v1/desk/conversations/{cid}/resolve")
+            if resolved is not None and resolved.status_code < 400:
+                done.add(cid)
         if not mine:
             # A person reading the queue, not a wait for an event the test depends on.
             with contextlib.suppress(TimeoutError):
@@ -297,7 +345,8 @@ async def tandem_mix(server: Server, concurrency: int, conversations: int) -> Re
         t = Tandem(client)
         agents = [await t.login(name, "online") for name in ("agent1", "agent2")]
         stop = asyncio.Event()
-        loops = [asyncio.create_task(_agent_loop(t, h, stop)) for h in agents]
+        agent_errors: Counter[str] = Counter()
+        loops = [asyncio.create_task(_agent_loop(t, h, stop, agent_errors)) for h in agents]
 
         async def worker(i: int, lat: list[float], err: list[int]) -> None:
             for n in range(i, conversations, concurrency):
@@ -307,17 +356,22 @@ async def tandem_mix(server: Server, concurrency: int, conversations: int) -> Re
                     script = [AI_TEXTS[n % 8], "转人工", FOLLOW_UPS[n % 4], FOLLOW_UPS[(n + 1) % 4]]
                 for text in script:
                     start = time.perf_counter()
-                    r = await t.say(cid, headers, text)
+                    ok = await _said(t, cid, headers, text)
                     lat.append(1000 * (time.perf_counter() - start))
-                    err[0] += r.status_code != 201
+                    err[0] += not ok
 
         try:
-            return await _measure(server, "mix", concurrency, worker)
+            result = await _measure(server, "mix", concurrency, worker)
         finally:
             stop.set()
             await asyncio.gather(*loops)
             for h in agents:
-                await client.put("/api/v1/desk/presence", json={"presence": "offline"}, headers=h)
+                await t.request(
+                    "PUT", "/api/v1/desk/presence", json={"presence": "offline"}, headers=h
+                )
+        result.agent_errors = sum(agent_errors.values())
+        result.retries = t.retries
+        return result
 
 
 async def tandem_relay(server: Server, desks: int, messages: int) -> Result:
@@ -357,16 +411,23 @@ async def tandem_relay(server: Server, desks: int, messages: int) -> Result:
                 return
             for k, text in enumerate(texts[i - 1 :: 8]):
                 start = time.perf_counter()
-                r = await client.post(
-                    f"/api/v1/desk/conversations/{owned[k % 3]}/messages",
-                    json={"text": text, "client_msg_id": f"r{next(t.serial)}"},
-                    headers=agent,
-                )
+                try:
+                    r = await t.request(
+                        "POST",
+                        f"/api/v1/desk/conversations/{owned[k % 3]}/messages",
+                        json={"text": text, "client_msg_id": f"r{next(t.serial)}"},
+                        headers=agent,
+                    )
+                    ok = r.status_code == 201
+                except httpx.TransportError:
+                    ok = False
                 lat.append(1000 * (time.perf_counter() - start))
-                err[0] += r.status_code != 201
+                err[0] += not ok
 
         try:
-            return await _measure(server, f"relay×{desks}", 9, worker)
+            result = await _measure(server, f"relay×{desks}", 9, worker)
+            result.retries = t.retries
+            return result
         finally:
             for ws in sockets:
                 await ws.close()
@@ -539,9 +600,18 @@ def _table(results: list[Result]) -> str:
         )
         lines.append(
             f"| {r.path} | {r.concurrency} | {r.msg_per_s} | {r.p50_ms} / {r.p99_ms} | "
-            f"{r.cpu_ms_per_msg} | {bare_cols} | {ratio} | {r.errors} |"
+            f"{r.cpu_ms_per_msg} | {bare_cols} | {ratio} | {_errors(r)} |"
         )
     return "\n".join(lines)
+
+
+def _errors(r: Result) -> str:
+    """Failed messages, then the agents' failed requests and the requests sent again."""
+    extra = [
+        f"{r.agent_errors} agent" * bool(r.agent_errors),
+        f"{r.retries} retried" * bool(r.retries),
+    ]
+    return " + ".join([str(r.errors), *filter(None, extra)])
 
 
 def _targets(results: list[Result]) -> str:

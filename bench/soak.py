@@ -91,23 +91,6 @@ async def _listen(ws: Any, cid: str, tally: Tally) -> None:
                     tally.arrived.setdefault(cid, asyncio.Event()).set()
 
 
-async def send(
-    t: Tandem, cid: str, headers: dict[str, str], text: str, msg_id: str, tally: Tally
-) -> httpx.Response:
-    """One message, sent again once with the same client_msg_id when the connection broke
-    (as the chat does: a kept-alive connection the server closed as idle just as it was
-    reused); the server recognises the retry of a message it already stored."""
-    url = f"/api/v1/conversations/{cid}/messages"
-    body = {"text": text, "client_msg_id": msg_id}
-    try:
-        return await t.client.post(url, json=body, headers=headers)
-    except httpx.TransportError as exc:
-        if isinstance(exc, httpx.TimeoutException):
-            raise
-        tally.retries += 1
-        return await t.client.post(url, json=body, headers=headers)
-
-
 async def customer(
     t: Tandem, ws_base: str, k: int, stop_at: float, rng: random.Random, tally: Tally
 ) -> None:
@@ -132,7 +115,7 @@ async def customer(
             msg_id = f"s{k}-{i}"
             start = time.perf_counter()
             try:
-                r = await asyncio.wait_for(send(t, cid, headers, text, msg_id, tally), TIMEOUT_S)
+                r = await asyncio.wait_for(t.say(cid, headers, text, msg_id), TIMEOUT_S)
             except (TimeoutError, httpx.TimeoutException):
                 tally.timeouts += 1
             except httpx.HTTPError as exc:
@@ -165,12 +148,8 @@ async def customer(
 async def agent(t: Tandem, headers: dict[str, str], stop: asyncio.Event, tally: Tally) -> None:
     """bench/load.py's agent (answers and resolves what is assigned to them) for minutes on
     end: a request lost to a connection the server closed as idle (the keep-alive race every
-    HTTP client meets) is counted and the agent goes on with the next round."""
-    while not stop.is_set():
-        try:
-            await _agent_loop(t, headers, stop)
-        except httpx.TransportError as exc:
-            tally.errors[f"agent: {type(exc).__name__}"] += 1
+    HTTP client meets) is sent again once, counted if it fails again, and the agent goes on."""
+    await _agent_loop(t, headers, stop, tally.errors)
 
 
 async def queue_updates(database_url: str | None, data_dir: Path) -> tuple[int, int]:
@@ -239,6 +218,7 @@ async def soak(server: Server, customers: int, seconds: float, seed: int) -> Tal
         finally:
             stop.set()
             await asyncio.gather(*loops)
+            tally.retries = t.retries
     return tally
 
 

@@ -1,9 +1,16 @@
 """The dispatcher: follows the committed event log and delivers.
 
 Woken by the realtime hub's desk topic (every conversation's events, published after commit)
-and by its own timer (retries, and whatever happened while it was not running — the cursor is
-in the database). The network is never touched inside a transaction: a delivery is claimed in
-one, sent outside, and its result recorded in another.
+when the event's conversation is followed by a channel, and by its own timer (retries, and
+whatever happened while it was not running — the cursor is in the database). Which
+conversations are followed is known from the database (read at start and on every timer
+round) and from `follows` (a follow this process just created), so the events of the many
+conversations no channel follows cost no round. The wake-up is only a hint: every round reads
+the log's cursors, so a follow another instance created is served by that instance's
+dispatcher at once, and by this one's next timer round at the latest.
+
+The network is never touched inside a transaction: a delivery is claimed in one, sent
+outside, and its result recorded in another.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from tandem.channels import email, service
 from tandem.channels.models import ChannelFollow, Delivery
 from tandem.channels.signing import headers_for
 from tandem.core.clock import Clock
+from tandem.core.events import Sequenced
 from tandem.realtime.hub import DESK_TOPIC, Overflowed, conversation_topic
 
 log = logging.getLogger("tandem.channels")
@@ -39,6 +47,8 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), transport=transport)
         self._task: asyncio.Task[None] | None = None
+        # Conversations a channel follows (None: not read yet). Only their events wake a round.
+        self._followed: set[str] | None = None
         # Tests and the supervisor page wait on this instead of sleeping.
         self.rounds = 0
         self.round_done = asyncio.Condition()
@@ -50,6 +60,20 @@ class Dispatcher:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def follows(self, conversation_id: str) -> None:
+        """A channel follows this conversation from now on (committed): its events wake the
+        dispatcher, and a round runs now."""
+        if self._followed is not None:
+            self._followed.add(conversation_id)
+        self._wake.set()
+
+    def wanted(self, event: Any) -> bool:
+        """Whether an event from the desk topic may have something to deliver: one of a
+        followed conversation (or any conversation's, before the follows are read)."""
+        if not isinstance(event, Sequenced):
+            return False  # a desk event (presence, the queue) or typing: never delivered
+        return self._followed is None or event.conversation_id in self._followed
 
     def listening(self, conversation_id: str) -> bool:
         hub = self.services.hub
@@ -71,10 +95,14 @@ class Dispatcher:
                 async with self.services.hub.subscribe(DESK_TOPIC) as sub:
                     waiter = asyncio.create_task(self._forward(sub))
                     try:
+                        timed_out = True  # the first round reads the follows
                         while True:
-                            delay = await self.pump()
-                            with contextlib.suppress(TimeoutError):
+                            delay = await self.pump(refresh=timed_out)
+                            timed_out = False
+                            try:
                                 await asyncio.wait_for(self._wake.wait(), delay)
+                            except TimeoutError:
+                                timed_out = True
                             self._wake.clear()
                             if waiter.done():
                                 break
@@ -89,16 +117,19 @@ class Dispatcher:
     async def _forward(self, sub: Any) -> None:
         with contextlib.suppress(Overflowed):
             while True:
-                await sub.get()
-                self._wake.set()
+                if self.wanted(await sub.get()):
+                    self._wake.set()
         self._wake.set()  # fell behind: the loop re-subscribes; the log has everything
 
-    async def pump(self) -> float:
+    async def pump(self, *, refresh: bool = False) -> float:
         """One round: new events into deliveries, then every due delivery. Returns how long
-        to wait before the next round when nothing wakes it."""
+        to wait before the next round when nothing wakes it. `refresh`: read which
+        conversations are followed too (the first round and the timer's)."""
         now = self.clock.now()
-        # A round with nothing to do (most wake-ups: every event wakes it) reads in one session.
+        # A round with nothing to do reads in one session.
         async with self.services.sessions() as session:
+            if refresh or self._followed is None:
+                self._followed = await service.followed(session)
             fresh = await service.has_new_events(session)
             due = [] if fresh else await service.due_deliveries(session, now)
             at = None if fresh or due else await service.next_due_at(session)

@@ -106,7 +106,7 @@ async def inbound_webhook(request: Request, services: ServicesDep) -> InboundOut
             ) from None
         return InboundOut.model_validate(stored.response | {"duplicate": True})
     if (d := _dispatcher(services)) is not None:
-        d.wake()
+        d.follows(out.conversation_id)
     return out
 
 
@@ -119,7 +119,7 @@ async def follow_by_email(
         conversation = await require_customer_conversation(uow.session, conversation_id, token)
         await service.follow_by_email(uow, conversation, body.email, services.clock.now())
     if (d := _dispatcher(services)) is not None:
-        d.wake()
+        d.follows(conversation_id)
     return {"email": body.email, "status": "following"}
 
 

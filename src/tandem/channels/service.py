@@ -205,6 +205,11 @@ def webhook_payload(follow: ChannelFollow, event: Event) -> dict[str, Any]:
     }
 
 
+async def followed(session: AsyncSession) -> set[str]:
+    """The conversations some channel follows."""
+    return set((await session.scalars(select(ChannelFollow.conversation_id).distinct())).all())
+
+
 async def has_new_events(session: AsyncSession) -> bool:
     """Whether any followed conversation has events past its cursor (a read: the dispatcher
     takes the writer only when there is something to write)."""

@@ -1,19 +1,21 @@
 """Step one and two of a turn: read the message (pure, off the event loop), then gather every
-fact the engine needs, queue facts included, in one read-only pass before anything is written.
+fact the engine needs in one read-only pass before anything is written. The queue facts are
+read in that pass only when the engine asks for them (a hand-off: `decide_reading`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations.models import Conversation, Decision, Message
 from tandem.core.language import detect_language
-from tandem.engine import ConversationView, QueueFacts
+from tandem.engine import ConversationView, QueueFacts, TurnContext
 from tandem.engine.memory import EngineMemory
 from tandem.knowledge.index import KnowledgeIndex, Match, SearchResult
 from tandem.routing import service as routing
@@ -27,8 +29,46 @@ from tandem.understanding import Analysis, Understanding
 
 # A conversation that is not with the AI cannot be handed off again this turn.
 NO_QUEUE_FACTS = QueueFacts(agents_online=0, position_if_queued=0, eta_seconds=0)
+# What the engine reads of the queue facts (their fields and the properties built on them).
+_QUEUE_READS = frozenset({f.name for f in fields(QueueFacts)} | {"nobody_on_duty"})
 TRACKED = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 TRACK_AT_MOST = 5
+Decided = TypeVar("Decided")
+
+
+class QueueFactsNeeded(Exception):
+    """The engine read the queue facts of a turn decided without them."""
+
+
+class _NotRead(QueueFacts):
+    """The queue facts of a turn with the AI, not read yet. Only a hand-off reads them, and
+    they cost a third of an AI turn's statements (staffing, the queue's snapshot): a turn is
+    decided without them first, and any read of them stops the decision (`decide_reading`)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _QUEUE_READS:
+            raise QueueFactsNeeded(name)
+        return super().__getattribute__(name)
+
+
+NOT_READ = _NotRead(agents_online=0, position_if_queued=0, eta_seconds=0)
+
+
+async def decide_reading(
+    ctx: TurnContext,
+    decide: Callable[[TurnContext], Decided],
+    read_queue: Callable[[], Awaitable[QueueFacts]],
+) -> tuple[Decided, TurnContext]:
+    """`decide(ctx)`, reading the queue facts only when the engine asks for them: it is pure,
+    so deciding again with them read gives the decision one made with them from the start.
+    Returns the decision and the context it was made with."""
+    if ctx.queue is not NOT_READ:
+        return decide(ctx), ctx
+    try:
+        return decide(ctx), ctx
+    except QueueFactsNeeded:
+        ctx = replace(ctx, queue=await read_queue())
+        return decide(ctx), ctx
 
 
 @dataclass(frozen=True)
@@ -127,16 +167,14 @@ async def queue_facts(session: AsyncSession, policy: ShopPolicy, now: datetime) 
 async def gather(
     session: AsyncSession,
     adapter: ShopAdapter,
-    policy: ShopPolicy,
     conversation: Conversation,
     now: datetime,
 ) -> Facts:
-    """The conversation as the engine sees it, the queue (only a conversation with the AI can
-    be handed off), the customer's orders and their tracking."""
+    """The conversation as the engine sees it, the customer's orders and their tracking. The
+    queue facts are left unread (only a conversation with the AI can be handed off, and only
+    a hand-off reads them: `decide_reading`)."""
     view = engine_view(conversation, await queue_of(session, conversation, now))
-    queue = NO_QUEUE_FACTS
-    if conversation.state == "bot":
-        queue = await queue_facts(session, policy, now)
+    queue = NOT_READ if conversation.state == "bot" else NO_QUEUE_FACTS
     shop = await load_shop_facts(adapter, conversation.customer_external_id)
     return Facts(view, queue, shop, await tracking_of(adapter, shop))
 

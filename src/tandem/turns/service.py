@@ -58,8 +58,10 @@ from tandem.turns.facts import (
     Facts,
     Reading,
     analysis_meta,
+    decide_reading,
     engine_view,
     gather,
+    queue_facts,
     queue_of,
     read_message,
 )
@@ -289,11 +291,13 @@ async def _decide_and_apply(
         return TurnResult(message, [], current, None)
 
     async with store.sessions() as session:
-        facts = await gather(
-            session, deps.shop.adapter(session), deps.shop.policy, conversation, now
+        facts = await gather(session, deps.shop.adapter(session), conversation, now)
+        # The queue facts are read only when the engine hands off (in this same read).
+        decision, ctx = await decide_reading(
+            _context(deps, facts, reading, now),
+            lambda c: decide(facts.view, inbound, c),
+            lambda: queue_facts(session, deps.shop.policy, now),
         )
-    ctx = _context(deps, facts, reading, now)
-    decision = decide(facts.view, inbound, ctx)
     if deps.wordsmith is not None and decision.action != "act":
         # Before the effects' transaction, so a slow model holds no lock; the call's record
         # commits on its own. A shop action's outcome keeps the policy's exact wording.
@@ -349,7 +353,12 @@ async def _act(
         now=now,
         conversation_id=conversation.id,
     )
-    worded = after_action(facts.view, inbound, ctx, decision, outcome.verdict, outcome.order)
+    # The outcome may hand off (a refused action a person must see): the queue facts then.
+    worded, _ = await decide_reading(
+        ctx,
+        lambda c: after_action(facts.view, inbound, c, decision, outcome.verdict, outcome.order),
+        lambda: queue_facts(uow.session, deps.shop.policy, now),
+    )
     return with_outcome(
         worded,
         {
