@@ -208,6 +208,7 @@ def main() -> None:
         res = evaluate_kb(kb, queries, encoder=enc)
         out["kb/lcqmc_held"] = res
         print("kb lcqmc held", res, flush=True)
+    args.tmp.mkdir(parents=True, exist_ok=True)
     (args.tmp / "public.json").write_text(json.dumps(out, indent=1), "utf-8")
 
 
