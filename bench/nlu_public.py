@@ -3,6 +3,7 @@ vs heads over [n-grams ; e5], same training code as `tandem nlu train [--encoder
 
     python -m bench.nlu_public [--cache /work/cache/nlu/emb] [--sub /work/cache/nlu/sub]
     python -m bench.nlu_public --full /work/shared/data [--max-train 10000] [--only NAME]
+        [--dense-scale S] [--variant e5]
 
 `--full DIR` reads the public files themselves (train on the training portion, score the
 whole public dev portion; training portions above `--max-train` rows are cut to that many by
@@ -121,8 +122,12 @@ def main() -> None:
     ap.add_argument("--sub", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/sub"))
     ap.add_argument("--tmp", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/models"))
     ap.add_argument("--only", action="append", default=[])
+    ap.add_argument("--variant", action="append", default=[], help="lexical / e5 (default both)")
     ap.add_argument("--full", type=pathlib.Path, default=None, help="public data directory")
     ap.add_argument("--max-train", type=int, default=10_000)
+    ap.add_argument(
+        "--dense-scale", type=float, default=None, help="the embedding's scale (TrainOptions)"
+    )
     args = ap.parse_args()
     store = VectorStore(args.cache)
     enc = StoredEncoder(store, load_encoder())
@@ -134,10 +139,11 @@ def main() -> None:
             return
         if args.full is not None:
             _vectors(store, enc, train + test, f"{name}-full")
-        for variant in ("lexical", "e5"):
+        for variant in args.variant or ("lexical", "e5"):
             vec = _vectors(store, enc, train) if variant == "e5" else None
-            model = train_task(task, train, vectors=vec, **kw)
-            d = args.tmp / f"{name}-{variant}"
+            scale = args.dense_scale if variant == "e5" else None
+            model = train_task(task, train, vectors=vec, dense_scale=scale, **kw)
+            d = args.tmp / f"{name}-{variant}-{args.dense_scale}"
             model.save(d)
             res = evaluate_task(
                 task, d, test, (lambda t: enc.encode(normalize(t))) if variant == "e5" else None
@@ -208,6 +214,7 @@ def main() -> None:
         res = evaluate_kb(kb, queries, encoder=enc)
         out["kb/lcqmc_held"] = res
         print("kb lcqmc held", res, flush=True)
+    args.tmp.mkdir(parents=True, exist_ok=True)
     (args.tmp / "public.json").write_text(json.dumps(out, indent=1), "utf-8")
 
 

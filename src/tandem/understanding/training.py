@@ -10,7 +10,7 @@ import json
 import pathlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -84,9 +84,11 @@ def train_task(
     max_features: int = 400_000,
     vectors: Vectors | None = None,
     dev_vectors: Vectors | None = None,
+    dense_scale: float | None = None,
 ) -> Model:
     """Train one task. With `vectors` (the sentence embedding of each training text, and
-    `dev_vectors` of each dev text) the model reads [n-grams ; embedding]."""
+    `dev_vectors` of each dev text) the model reads [n-grams ; embedding], the embedding
+    scaled by `dense_scale` (default `TrainOptions.dense_scale`)."""
     _check_task(task)
     texts = [normalize(e.text) for e in train]
     labels = [e.label for e in train]
@@ -97,6 +99,8 @@ def train_task(
         min_df=min_df,
         max_features=max_features,
     )
+    if dense_scale is not None:
+        opts = replace(opts, dense_scale=dense_scale)
     if task == "intent":
         return train_intent(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
     if task == "emotion":
