@@ -19,13 +19,29 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from tests.e2e.test_desk_workbench import SHOTS, WAIT, desk, say
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 # Two insults past the default abuse_limit of 2 (other words than the API test's).
 ABUSE = ("你们客服都是废物吗", "滚蛋，一群蠢货")
+
+
+async def open_on(
+    agent: Page, customer: httpx.AsyncClient, language: str, question: str, ask: str
+) -> tuple[str, dict[str, str], Locator]:
+    """A customer asks `question`, then for a person (`ask`); the chat reaches `agent`, who
+    opens it. Returns the conversation id, the customer's headers and the chat in the list."""
+    opened = (await customer.post("/api/v1/conversations", json={"language": language})).json()
+    cid, headers = opened["id"], {"Authorization": f"Bearer {opened['customer_token']}"}
+    await say(customer, cid, headers, question)
+    await say(customer, cid, headers, ask)
+    item = agent.locator(f'#list .item[data-id="{cid}"]')
+    await expect(item).to_be_visible(timeout=WAIT)
+    await item.click()
+    await expect(agent.locator("#convTitle")).not_to_be_empty()
+    return cid, headers, item
 
 
 async def test_flagged_chat_leaves_the_agent_for_the_lead(
@@ -49,14 +65,7 @@ async def test_flagged_chat_leaves_the_agent_for_the_lead(
                  body: JSON.stringify({presence: 'away'})}).then((r) => r.status)"""
         )
         assert r == 200
-        opened = (await customer.post("/api/v1/conversations", json={"language": "zh"})).json()
-        cid, headers = opened["id"], {"Authorization": f"Bearer {opened['customer_token']}"}
-        await say(customer, cid, headers, "我的订单能开发票吗")
-        await say(customer, cid, headers, "转人工")
-        item = agent_a.locator(f'#list .item[data-id="{cid}"]')
-        await expect(item).to_be_visible(timeout=WAIT)
-        await item.click()
-        await expect(agent_a.locator("#convTitle")).not_to_be_empty()
+        cid, headers, item = await open_on(agent_a, customer, "zh", "我的订单能开发票吗", "转人工")
         # B is online with room but the chat is A's.
         await expect(agent_b.locator(f'#list .item[data-id="{cid}"]')).to_have_count(0)
 
@@ -142,14 +151,9 @@ async def test_flagged_chat_goes_straight_to_an_online_lead(browser: Browser, se
     await board.goto(f"{server.url}/static/supervisor.html")
     customer = httpx.AsyncClient(base_url=server.url, timeout=30)
     try:
-        opened = (await customer.post("/api/v1/conversations", json={"language": "en"})).json()
-        cid, headers = opened["id"], {"Authorization": f"Bearer {opened['customer_token']}"}
-        await say(customer, cid, headers, "can I get an invoice for my order")
-        await say(customer, cid, headers, "talk to a human please")
-        item = agent_a.locator(f'#list .item[data-id="{cid}"]')
-        await expect(item).to_be_visible(timeout=WAIT)
-        await item.click()
-        await expect(agent_a.locator("#convTitle")).not_to_be_empty()
+        cid, headers, item = await open_on(
+            agent_a, customer, "en", "can I get an invoice for my order", "talk to a human please"
+        )
         for text in EN_ABUSE:
             await say(customer, cid, headers, text)
         # A: the chat is gone, and A is told why.
