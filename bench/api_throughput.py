@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,13 +23,9 @@ from pathlib import Path
 
 import httpx
 
+from bench.local_servers import free_port as _free_port
+
 TEXTS = ["你好", "我的快递到哪了", "这个有优惠吗", "谢谢", "怎么开发票", "hello", "我要退货"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _wait_ready(client: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> None:

@@ -38,9 +38,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.load import AI_TEXTS, FOLLOW_UPS, Server, Tandem, _agent_loop
+from bench.local_servers import NotInstalled, local_postgres, local_redis
 from bench.workers import (
-    local_postgres,
-    local_redis,
     machine_busy,
     tandem_demo,
     tandem_env,
@@ -293,7 +292,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.customers, args.minutes = 50, 1.0
-    report = asyncio.run(run(args))
+    try:
+        report = asyncio.run(run(args))
+    except NotInstalled as missing:
+        raise SystemExit(f"{missing} is not installed: apt-get install it (see .ci/run)") from None
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"

@@ -15,22 +15,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import glob
 import json
 import os
 import platform
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import asyncpg
-
-from bench.load import Result, Server, _cpu_seconds, _free_port, tandem_ai, tandem_mix
+from bench.load import Result, Server, _cpu_seconds, tandem_ai, tandem_mix
+from bench.local_servers import NotInstalled, Postgres, local_postgres, local_redis
 
 
 def tree_cpu(pid: int) -> float:
@@ -60,92 +56,6 @@ def children_cpu(pid: int) -> dict[int, float]:
             for child in (task / "children").read_text().split():
                 out[int(child)] = tree_cpu(int(child))
     return out
-
-
-@dataclass
-class Postgres:
-    host: str
-    port: int
-    user: str
-    pid: int
-
-    def url(self, database: str) -> str:
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
-
-    async def fresh(self, database: str) -> str:
-        admin = await asyncpg.connect(
-            host=self.host, port=self.port, user=self.user, database="postgres"
-        )
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{database}"')
-        await admin.close()
-        return self.url(database)
-
-
-@contextlib.contextmanager
-def local_postgres(fsync: bool) -> Iterator[Postgres]:
-    """A private PostgreSQL cluster on a free loopback port (run as the postgres system user
-    when we are root, as PostgreSQL requires), removed on exit."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    initdb = found[-1] if found else shutil.which("initdb")
-    if not initdb:
-        raise SystemExit("PostgreSQL is not installed (initdb not found)")
-    bindir = Path(initdb).parent
-    base = Path(tempfile.mkdtemp(prefix="tandem-bench-pg-"))
-    datadir, sockdir = base / "data", base / "sock"
-    sockdir.mkdir()
-    as_user: list[str] = []
-    user = os.environ.get("USER") or "postgres"
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        shutil.chown(sockdir, "postgres")
-        as_user, user = ["runuser", "-u", "postgres", "--"], "postgres"
-    port = _free_port()
-    subprocess.run(
-        [*as_user, str(bindir / "initdb"), "-D", str(datadir), "-U", user, "--auth=trust"]
-        + ["-E", "UTF8", "--no-sync"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {sockdir} -h 127.0.0.1 -c max_connections=200"
-    if not fsync:
-        options += " -c fsync=off -c full_page_writes=off"
-    ctl = [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir)]
-    subprocess.run(
-        [*ctl, "-o", options, "-l", str(base / "log"), "-w", "start"],
-        check=True,
-        capture_output=True,
-    )
-    pid = int((datadir / "postmaster.pid").read_text().split()[0])
-    try:
-        yield Postgres("127.0.0.1", port, user, pid)
-    finally:
-        subprocess.run([*ctl, "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def local_redis() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if not binary:
-        raise SystemExit("Redis is not installed (redis-server not found)")
-    base = Path(tempfile.mkdtemp(prefix="tandem-bench-redis-"))
-    port = _free_port()
-    argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    argv += ["--appendonly", "no", "--dir", str(base)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    for line in proc.stdout:  # wait on the server's own announcement
-        if "Ready to accept connections" in line:
-            break
-    else:
-        raise SystemExit("redis-server exited before it was ready")
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def tandem_env(work: Path, database_url: str, redis_url: str, workers: int) -> dict[str, str]:
@@ -230,7 +140,7 @@ async def run(quick: bool, fsync: bool, counts: list[int]) -> list[Row]:
     concurrency = 32
     rows: list[Row] = []
     with (
-        local_postgres(fsync) as pg,
+        local_postgres(fsync=fsync) as pg,
         local_redis() as redis_url,
         tempfile.TemporaryDirectory(prefix="tandem-workers-") as tmp,
     ):
@@ -315,7 +225,10 @@ def main() -> None:
     args = parser.parse_args()
     started = os.getloadavg()[0]
     counts = [int(n) for n in args.workers.split(",")]
-    rows = asyncio.run(run(args.quick, args.fsync, counts))
+    try:
+        rows = asyncio.run(run(args.quick, args.fsync, counts))
+    except NotInstalled as missing:
+        raise SystemExit(f"{missing} is not installed: apt-get install it (see .ci/run)") from None
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; "
         f"load average {started:.2f} at the start, {os.getloadavg()[0]:.2f} at the end; "

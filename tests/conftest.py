@@ -4,12 +4,9 @@ a real server on loopback, and HTTP clients. No fakes for what we can run."""
 from __future__ import annotations
 
 import asyncio
-import glob
 import os
-import shutil
 import socket
 import sqlite3
-import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +20,8 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
+from bench.local_servers import NotInstalled, local_postgres, local_redis
+from bench.local_servers import Postgres as PgServer
 from playwright.async_api import Browser, async_playwright
 
 from tandem.app import create_app
@@ -36,12 +35,6 @@ from tandem.services import Services, build_services
 from tandem.shop.seed import SITUATIONS
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _missing(what: str) -> None:
     message = f"{what} is not installed: run .ci/run (or apt-get install it) to run these tests"
     if os.environ.get("CI"):
@@ -49,77 +42,14 @@ def _missing(what: str) -> None:
     pytest.skip(message)
 
 
-@dataclass
-class PgServer:
-    host: str
-    port: int
-    user: str
-
-    def url(self, database: str) -> str:
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """A private PostgreSQL cluster on a free loopback port, for this test session only."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    initdb = found[-1] if found else shutil.which("initdb")
-    if not initdb:
-        _missing("PostgreSQL (initdb)")
-    bindir = Path(initdb).parent
-    base = Path(tempfile.mkdtemp(prefix="tandem-pg-"))
-    datadir, sockdir = base / "data", base / "sock"
-    sockdir.mkdir()
-    as_user: list[str] = []
-    user = os.environ.get("USER") or "postgres"
-    if os.geteuid() == 0:
-        # PostgreSQL refuses to run as root: run the cluster as the postgres system user.
-        shutil.chown(base, "postgres")
-        shutil.chown(sockdir, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-        user = "postgres"
-    port = free_port()
-    subprocess.run(
-        [
-            *as_user,
-            str(bindir / "initdb"),
-            "-D",
-            str(datadir),
-            "-U",
-            user,
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {sockdir} -h 127.0.0.1 -c fsync=off -c full_page_writes=off"
-    subprocess.run(
-        [
-            *as_user,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(datadir),
-            "-o",
-            options,
-            "-l",
-            str(base / "log"),
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
     try:
-        yield PgServer("127.0.0.1", port, user)
-    finally:
-        subprocess.run(
-            [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        with local_postgres(fsync=False) as pg:
+            yield pg
+    except NotInstalled as missing:
+        _missing(str(missing))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -327,42 +257,11 @@ async def open_customer(client: httpx.AsyncClient):  # type: ignore[no-untyped-d
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A private redis-server on a free loopback port, for this test session only."""
-    binary = shutil.which("redis-server")
-    if not binary:
-        _missing("Redis (redis-server)")
-    assert binary is not None
-    base = Path(tempfile.mkdtemp(prefix="tandem-redis-"))
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(base),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    # Wait on the server's own announcement, not on a timer.
-    for line in proc.stdout:
-        if "Ready to accept connections" in line:
-            break
-    else:
-        pytest.fail("redis-server exited before it was ready")
     try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(base, ignore_errors=True)
+        with local_redis() as url:
+            yield url
+    except NotInstalled as missing:
+        _missing(str(missing))
 
 
 # --- real headless Chromium (Debian's), driven by Playwright ---------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import venv
 from pathlib import Path
@@ -18,16 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import free_port as _free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Installing the runtime set (numpy, scipy, scikit-learn, the encoder) is most of the time.
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_pip_install_gives_a_working_tandem_demo(tmp_path: Path) -> None:
