@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
+from bench.local_servers import free_port
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -23,8 +24,6 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from tests.conftest import free_port
 
 EXAMPLES = 6
 CREDENTIALS = ("none", "customer", "agent", "supervisor")

@@ -22,6 +22,7 @@ import asyncpg
 import httpx
 import pytest
 import websockets
+from bench.local_servers import free_port
 from sqlalchemy import text
 
 from tandem.config import Settings
@@ -29,7 +30,7 @@ from tandem.db.migrate import upgrade
 from tandem.db.session import build_engine
 from tandem.demo import seed_demo
 from tandem.services import build_services
-from tests.conftest import PgServer, free_port
+from tests.conftest import PgServer
 
 pytestmark = pytest.mark.asyncio
 

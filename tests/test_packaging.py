@@ -16,8 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from tests.conftest import free_port as _free_port
+from bench.local_servers import free_port as _free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from bench.local_servers import free_port
 
 from tandem.attachments.storage import AttachmentStore, LocalStore, S3Store, build_store, new_key
 from tandem.config import Settings
 from tests.attachments.images import photo_with_exif
 from tests.attachments.test_attachments_api import _upload
-from tests.conftest import _missing, free_port
+from tests.conftest import _missing
 
 pytestmark = pytest.mark.asyncio
 

@@ -86,3 +86,16 @@ def test_in_english_too() -> None:
 def test_a_message_naming_no_product_gets_the_entry() -> None:
     d = _ask("续航多久", EARBUDS)
     assert d.rule == "knowledge_answer"
+
+
+def test_a_product_called_by_another_word_is_the_same_product() -> None:
+    # "音响" is what many shoppers call an "音箱": the earbuds' figure is not theirs, and the
+    # speaker's entry is, though it says "音箱".
+    d = _ask("这个音响续航多久", EARBUDS)
+    assert d.rule == "product_not_held"
+    assert "音响" in d.replies[0].text and "6 小时" not in d.replies[0].text
+    d = _ask("这个音响续航多久", EARBUDS, SPEAKER)
+    assert d.rule == "knowledge_answer" and d.kb_entry_id == "faq-61"
+    # "耳塞" and "头戴耳机" are earbuds and headphones: the earbuds' entry fits.
+    d = _ask("头戴耳机充满能用多久", EARBUDS)
+    assert d.rule == "knowledge_answer" and d.kb_entry_id == "faq-60"

@@ -65,8 +65,29 @@ def test_words_built_on_bao_name_no_bag() -> None:
     def products(text: str) -> list[str]:
         return [e.value for e in extract_entities(text) if e.kind == "product"]
 
-    assert products("耳机包装里有充电头吗") == ["耳机"]
+    assert products("耳机包装里有充电头吗") == ["耳机", "充电器"]
     assert products("包邮吗") == []
     assert products("红包怎么用") == []
     assert products("这个包是真皮的吗") == ["包"]
-    assert products("双肩包防水吗") == ["双肩包"]
+    assert products("双肩包防水吗") == ["背包"]
+
+
+def test_a_mention_is_valued_by_its_kind_whatever_the_word() -> None:
+    def products(text: str) -> list[str]:
+        return [e.value for e in extract_entities(text) if e.kind == "product"]
+
+    # Shoppers' words for one kind of product, Chinese and English, are one value.
+    assert products("这个音响能连两台手机吗") == ["音箱", "手机"]
+    assert products("蓝牙音箱没声音") == ["音箱"]
+    assert products("my new speakers crackle") == ["音箱"]
+    assert products("耳塞和头戴耳机哪个好") == ["耳机", "耳机"]
+    assert products("移动电源能带上飞机吗") == ["充电宝"]
+    # A word inside another is not a mention of it: 指示灯 is no lamp, 奶茶 no tea.
+    assert products("指示灯一直闪") == []
+
+
+def test_a_catalogue_name_takes_the_kind_of_the_word_it_holds() -> None:
+    matcher = ProductMatcher(["主动降噪无线耳机", "星空投影灯"])
+    found = extract_entities("主动降噪无线耳机和星空投影灯", matcher)
+    # The earbuds are earbuds; a name holding no known word is its own kind.
+    assert [e.value for e in found] == ["耳机", "星空投影灯"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 import ahocorasick
 
@@ -78,145 +79,40 @@ _REL_RE = re.compile(
     )
 )
 
-# Product mentions: generic categories (Chinese and English); a shop adds its own catalogue
-# names through `ProductMatcher(extra_names)`.
-DEFAULT_PRODUCTS: tuple[str, ...] = (
-    "手机",
-    "耳机",
-    "蓝牙耳机",
-    "充电器",
-    "数据线",
-    "充电宝",
-    "手机壳",
-    "平板",
-    "电脑",
-    "笔记本",
-    "键盘",
-    "鼠标",
-    "显示器",
-    "音箱",
-    "手表",
-    "智能手表",
-    "手环",
-    "相机",
-    "路由器",
-    "电视",
-    "冰箱",
-    "洗衣机",
-    "空调",
-    "热水器",
-    "吹风机",
-    "电饭煲",
-    "空气炸锅",
-    "榨汁机",
-    "扫地机器人",
-    "加湿器",
-    "电动牙刷",
-    "剃须刀",
-    "衣服",
-    "外套",
-    "羽绒服",
-    "卫衣",
-    "毛衣",
-    "衬衫",
-    "t恤",
-    "裤子",
-    "牛仔裤",
-    "裙子",
-    "连衣裙",
-    "鞋",
-    "鞋子",
-    "运动鞋",
-    "靴子",
-    "袜子",
-    "帽子",
-    "包",
-    "背包",
-    "双肩包",
-    "行李箱",
-    "面膜",
-    "口红",
-    "洗面奶",
-    "面霜",
-    "精华",
-    "香水",
-    "洗发水",
-    "沐浴露",
-    "牙膏",
-    "纸巾",
-    "奶粉",
-    "尿不湿",
-    "玩具",
-    "水杯",
-    "保温杯",
-    "杯子",
-    "床单",
-    "被子",
-    "枕头",
-    "沙发",
-    "椅子",
-    "台灯",
-    "零食",
-    "茶叶",
-    "咖啡",
-    "水果",
-    "phone",
-    "earphones",
-    "headphones",
-    "earbuds",
-    "charger",
-    "cable",
-    "power bank",
-    "phone case",
-    "tablet",
-    "laptop",
-    "keyboard",
-    "mouse",
-    "monitor",
-    "speaker",
-    "watch",
-    "smartwatch",
-    "camera",
-    "router",
-    "tv",
-    "fridge",
-    "washing machine",
-    "hair dryer",
-    "air fryer",
-    "rice cooker",
-    "blender",
-    "vacuum",
-    "toothbrush",
-    "jacket",
-    "coat",
-    "sweater",
-    "hoodie",
-    "shirt",
-    "t-shirt",
-    "jeans",
-    "pants",
-    "trousers",
-    "dress",
-    "skirt",
-    "shoes",
-    "sneakers",
-    "boots",
-    "socks",
-    "hat",
-    "bag",
-    "backpack",
-    "suitcase",
-    "lipstick",
-    "perfume",
-    "shampoo",
-    "mug",
-    "cup",
-    "bottle",
-    "pillow",
-    "blanket",
-    "chair",
-    "lamp",
-)
+# Product mentions: the kinds in data/products.txt, each with the words shoppers use for it
+# (Chinese and English); a shop adds its own catalogue names through `ProductMatcher(names)`.
+# A mention's value is its kind, so "音响", "蓝牙音箱" and "speaker" are one product.
+PRODUCTS_FILE = Path(__file__).parent / "data" / "products.txt"
+
+
+def read_product_kinds(path: Path = PRODUCTS_FILE) -> dict[str, str]:
+    """Folded word -> the kind it names (the first word of its line)."""
+    kinds: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, _, rest = line.partition(":")
+        name = fold(kind.strip())
+        for word in (kind, *rest.split(",")):
+            key = fold(word.strip())
+            if key:
+                kinds.setdefault(key, name)
+    return kinds
+
+
+PRODUCT_KINDS: dict[str, str] = read_product_kinds()
+DEFAULT_PRODUCTS: tuple[str, ...] = tuple(PRODUCT_KINDS)
+
+
+def kind_of(name: str) -> str:
+    """The kind a product name is of: its own when it is a known word, else that of the
+    longest known word it holds ("主动降噪无线耳机" is 耳机), else the folded name itself."""
+    key = fold(name.strip())
+    if key in PRODUCT_KINDS:
+        return PRODUCT_KINDS[key]
+    held = [w for w in PRODUCT_KINDS if len(w) > 1 and w in key]
+    return PRODUCT_KINDS[max(held, key=len)] if held else key
 
 
 def _is_latin_alnum(ch: str) -> bool:
@@ -232,17 +128,18 @@ class ProductMatcher:
         for name in names:
             key = fold(name.strip())
             if key:
-                self._automaton.add_word(key, key)
+                self._automaton.add_word(key, (key, kind_of(key)))
                 count += 1
         self._empty = count == 0
         if not self._empty:
             self._automaton.make_automaton()
 
-    def find(self, folded: str) -> list[tuple[int, int]]:
+    def find(self, folded: str) -> list[tuple[int, int, str]]:
+        """(start, stop, kind) of each mention."""
         if self._empty:
             return []
-        hits: list[tuple[int, int]] = []
-        for end, key in self._automaton.iter(folded):
+        hits: list[tuple[int, int, str]] = []
+        for end, (key, kind) in self._automaton.iter(folded):
             start = end - len(key) + 1
             stop = end + 1
             if key.isascii():
@@ -258,13 +155,13 @@ class ProductMatcher:
                 continue  # 手机号 is a phone number, not a phone
             elif key in _BOUND and _bound(folded, start, stop, _BOUND[key]):
                 continue  # 包装 / 包邮 / 红包 name no bag
-            hits.append((start, stop))
-        hits.sort(key=lambda se: (se[0], -(se[1] - se[0])))
-        chosen: list[tuple[int, int]] = []
-        for s, e in hits:
-            if chosen and s < chosen[-1][1]:
+            hits.append((start, stop, kind))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        chosen: list[tuple[int, int, str]] = []
+        for hit in hits:
+            if chosen and hit[0] < chosen[-1][1]:
                 continue
-            chosen.append((s, e))
+            chosen.append(hit)
         return chosen
 
 
@@ -346,7 +243,7 @@ def extract_entities(text: str, products: ProductMatcher | None = None) -> tuple
             add("date", m.start(), m.end(), f"{mo:02d}-{d:02d}")
     for m in _REL_RE.finditer(folded):
         add("date", m.start(), m.end(), _REL_DATES[m.group(0)])
-    for s, e in (products or _default_matcher()).find(folded):
-        add("product", s, e, folded[s:e])
+    for s, e, kind in (products or _default_matcher()).find(folded):
+        add("product", s, e, kind)
     found.sort(key=lambda ent: ent.start)
     return tuple(found)
