@@ -59,9 +59,7 @@ def score(
     tv = np.vstack([vec[r.text] for r in train]) if vec else None
     model = train_task("act", train, vectors=tv, max_features=30_000)
     assert isinstance(model, ActModel)
-    preds = [
-        model.predict(normalize(r.text), None, vec[r.text] if vec else None).act for r in test
-    ]
+    preds = [model.predict(normalize(r.text), None, vec[r.text] if vec else None).act for r in test]
     return preds
 
 
@@ -93,9 +91,7 @@ def main() -> None:
     rest = [r for r in rows if r.text not in block]
     block_right = 0
     if held:
-        block_right = sum(
-            p == r.label for r, p in zip(held, score(rest, held, vec), strict=True)
-        )
+        block_right = sum(p == r.label for r, p in zip(held, score(rest, held, vec), strict=True))
     print(
         json.dumps(
             {
