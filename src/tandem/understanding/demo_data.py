@@ -182,12 +182,21 @@ _ACT_REQUEST = re.compile(
     r"\bplease\b|\bpls\b|can you|could you|i want|i'd like|i need"
 )
 _ACT_QUESTION = re.compile(
-    r"[?？吗么]$|[?？吗]|怎么|如何|多久|多少|哪里|哪个|哪些|什么|几天|几点|是否|能不能|可不可以|有没有|"
+    r"[?？吗么]$|[?？吗]|怎么|如何|多久|多少|哪里|哪个|哪些|什么|(?<!好)几天(?!了)|几点|是否|能不能|"
+    r"可不可以|有没有|"
     r"^(how|what|when|where|which|who|why|do|does|is|are|can i|will)\b"
 )
 _ACT_HUMAN_QUESTION = re.compile(r"几点|时间|电话|热线|多久|多长|hours|time|when|phone|how long")
 _ACT_SOCIAL = frozenset({"greeting", "thanks", "bye"})
 _ACT_PROBLEM = frozenset({"damaged_or_wrong_item", "quality_issue", "complaint"})
+# "能今天发吗" / "can you ship today": the shop is asked to do something for this order now,
+# which no rule answers (the Chinese twin of "can you"), unless it asks when or how long.
+_ACT_ORDER_NOW = frozenset({"urge_shipping"})
+_ACT_POLITE_ASK = re.compile(r"能不能|能否|可不可以|可以|能")
+_ACT_RULE_ASK = re.compile(r"多久|几天|什么时候|一般|为什么|怎么|how long|when|usually|why")
+# A delay stated without asking ("都三天了还没发货", "物流一直不动"): a grievance.
+_ACT_DELAY_INTENTS = frozenset({"urge_shipping", "where_is_parcel"})
+_ACT_DELAY = re.compile(r"还没|还不|没动|不动|没更新|没消息|没动静|still|hasn't|has not|nothing")
 
 
 def weak_act(text: str, intent: str) -> str | None:
@@ -199,6 +208,10 @@ def weak_act(text: str, intent: str) -> str | None:
         return "request"  # "can I talk to a person" asks to be put through, not about a rule
     asks = bool(_ACT_QUESTION.search(low))
     wants = bool(_ACT_REQUEST.search(low))
+    if intent in _ACT_ORDER_NOW and _ACT_POLITE_ASK.search(low) and not _ACT_RULE_ASK.search(low):
+        return "request"
+    if intent in _ACT_DELAY_INTENTS and _ACT_DELAY.search(low) and not asks and not wants:
+        return "complaint"
     if wants and not asks:
         return "request"
     if asks and not wants:
