@@ -1,6 +1,9 @@
 """Intent and out-of-scope on a small data set built here."""
 
-from tandem.understanding.intent import train_intent
+import numpy as np
+import pytest
+
+from tandem.understanding.intent import IntentModel, choose_floors, train_intent
 from tandem.understanding.normalize import normalize
 
 DATA = {
@@ -89,3 +92,28 @@ def test_confidences_are_probabilities_sorted_descending() -> None:
     assert confs == sorted(confs, reverse=True)
     assert res.confidence == confs[0] > 0.5
     assert "oos" not in model.labels
+
+
+class _Classes:
+    """Just what IntentModel.decide reads from a classifier."""
+
+    classes = ("a", "b", "oos")
+
+
+def test_margin_floor_catches_a_message_torn_between_two_intents() -> None:
+    model = IntentModel(_Classes(), threshold=0.0)  # type: ignore[arg-type]
+    held = np.array(
+        [
+            [0.90, 0.05, 0.05],  # a, sure: confidence 0.90, margin 0.85
+            [0.45, 0.44, 0.11],  # oos, torn between a and b: confidence 0.45, margin 0.01
+            [0.42, 0.20, 0.38],  # a, unsure but clear of b: confidence 0.42, margin 0.22
+        ],
+        dtype=np.float32,
+    )
+    # A confidence floor alone cannot separate row 2 (0.45) from row 3 (0.42); a margin floor
+    # above 0.01 and up to 0.22 does. The lowest such on the grid (step 0.02) is 0.02.
+    threshold, margin = choose_floors(model, held, ["a", "oos", "a"])
+    assert threshold == 0.0
+    assert margin == pytest.approx(0.02)
+    model.margin = margin
+    assert [model.decide(p).out_of_scope for p in held] == [False, True, False]
