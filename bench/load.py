@@ -3,7 +3,8 @@ shop loaded, as a user runs it) and, in the same run, against the bare endpoint
 (`bench/bare_app.py`: FastAPI + SQLAlchemy inserting one row, same uvicorn, same client).
 
 Paths measured (msg/s, p50/p99 latency, server CPU per message):
-- ai:    customers asking questions the FAQ answers, at 1 / 8 / 32 concurrent;
+- ai:    customers asking questions the FAQ answers, at 1 / 8 / 32 concurrent, none twice in
+         one conversation (ai_turn); a turn that hands off anyway is counted ("handed off");
 - mix:   32 concurrent customers, one in five asks for a person and keeps writing while queued,
          two agents answer and resolve;
 - relay: an agent's messages delivered to 1 and 12 open desks (WebSocket fan-out);
@@ -51,6 +52,21 @@ AI_TEXTS = [
     "可以指定顺丰吗",
     "有没有优惠券",
 ]
+
+
+def ai_turn(worker: int, k: int) -> tuple[int, str]:
+    """A worker's k-th AI-path message: (which of its conversations, text). Each conversation
+    says each of AI_TEXTS once and the next message opens the next conversation: a question
+    asked again in one conversation is a hand-off (`repeated_problem`), not the AI path.
+    Worker i starts at text i, so concurrent workers do not all ask the same thing."""
+    return k // len(AI_TEXTS), AI_TEXTS[(worker + k) % len(AI_TEXTS)]
+
+
+def ai_conversations(per_worker: int) -> int:
+    """How many conversations a worker of `per_worker` AI-path messages needs (ai_turn)."""
+    return -(-per_worker // len(AI_TEXTS))
+
+
 FOLLOW_UPS = ["还在吗", "我等了好久了", "订单号是多少你们查一下", "快点好吗"]
 PASSWORD = "tandem-demo"
 
@@ -84,6 +100,8 @@ class Result:
     agent_errors: int = 0
     # Requests sent again after a connection the server had closed (Tandem.request).
     retries: int = 0
+    # AI-path messages whose turn handed the conversation to a person: not the AI path.
+    handed_off: int = 0
 
 
 class Server:
@@ -283,27 +301,38 @@ class Tandem:
 async def tandem_ai(server: Server, concurrency: int, per_worker: int) -> Result:
     async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
         t = Tandem(client)
+        # Opened before the measure: the figures are the messages' cost only.
+        opened = [
+            [await t.open() for _ in range(ai_conversations(per_worker))]
+            for _ in range(concurrency)
+        ]
+        handed_off = [0]
 
         async def worker(i: int, lat: list[float], err: list[int]) -> None:
-            cid, headers = await t.open()
             for k in range(per_worker):
+                n, text = ai_turn(i, k)
+                cid, headers = opened[i][n]
                 start = time.perf_counter()
-                ok = await _said(t, cid, headers, AI_TEXTS[(i + k) % len(AI_TEXTS)])
+                state = await _said(t, cid, headers, text)
                 lat.append(1000 * (time.perf_counter() - start))
-                err[0] += not ok
+                err[0] += state is None
+                handed_off[0] += state not in (None, "bot")
 
         result = await _measure(server, "ai", concurrency, worker)
         result.retries = t.retries
+        result.handed_off = handed_off[0]
         return result
 
 
-async def _said(t: Tandem, cid: str, headers: dict[str, str], text: str) -> bool:
-    """One customer message: whether it was acknowledged (201). A transport error that
-    survives the retry is a failed message, counted by the caller, not the end of the run."""
+async def _said(t: Tandem, cid: str, headers: dict[str, str], text: str) -> str | None:
+    """One customer message: the conversation's state after it if it was acknowledged (201),
+    else None. A transport error that survives the retry is a failed message, counted by the
+    caller, not the end of the run."""
     try:
-        return (await t.say(cid, headers, text)).status_code == 201
+        r = await t.say(cid, headers, text)
     except httpx.TransportError:
-        return False
+        return None
+    return str(r.json()["conversation"]["state"]) if r.status_code == 201 else None
 
 
 async def _agent_loop(
@@ -356,9 +385,9 @@ async def tandem_mix(server: Server, concurrency: int, conversations: int) -> Re
                     script = [AI_TEXTS[n % 8], "转人工", FOLLOW_UPS[n % 4], FOLLOW_UPS[(n + 1) % 4]]
                 for text in script:
                     start = time.perf_counter()
-                    ok = await _said(t, cid, headers, text)
+                    state = await _said(t, cid, headers, text)
                     lat.append(1000 * (time.perf_counter() - start))
-                    err[0] += not ok
+                    err[0] += state is None
 
         try:
             result = await _measure(server, "mix", concurrency, worker)
@@ -441,8 +470,9 @@ async def tandem_relay(server: Server, desks: int, messages: int) -> Result:
 
 async def _in_process(turns: int) -> Result:
     """`take_customer_turn` on the demo (migrated and seeded as `tandem demo` does), in this
-    process, no HTTP: eight conversations taking turns with the AI path's questions. Two rounds
-    warm up first; CPU is this process's (every thread), per turn."""
+    process, no HTTP: eight slots taking turns with the AI path's questions, each on a new
+    conversation every len(AI_TEXTS) questions (ai_turn), all opened first. Two rounds warm up
+    first; CPU is this process's (every thread), per turn."""
     from tandem.config import Settings
     from tandem.conversations.schemas import OpenConversationIn, SendMessageIn
     from tandem.conversations.service import open_conversation
@@ -455,35 +485,43 @@ async def _in_process(turns: int) -> Result:
     services = build_services(settings)
     await upgrade(settings, services.engine)
     await seed_demo(services)
-    conversations = []
+    warm, measured = 2, max(1, turns // 8)
+    slots = []
     for _ in range(8):
-        async with services.unit_of_work() as uow:
-            c, token = await open_conversation(uow, settings, OpenConversationIn())
-        conversations.append((c.id, token))
+        opened = []
+        for _ in range(ai_conversations(warm + measured)):
+            async with services.unit_of_work() as uow:
+                c, token = await open_conversation(uow, settings, OpenConversationIn())
+            opened.append((c.id, token))
+        slots.append(opened)
     serial = itertools.count()
     latencies: list[float] = []
+    handed_off = 0
 
-    async def rounds(n: int) -> None:
-        for k in range(n):
-            for i, (cid, token) in enumerate(conversations):
+    async def rounds(ks: range) -> None:
+        nonlocal handed_off
+        for k in ks:
+            for i, opened in enumerate(slots):
+                n, text = ai_turn(i, k)
+                cid, token = opened[n]
                 start = time.perf_counter()
-                await take_customer_turn(
+                turn = await take_customer_turn(
                     services,
                     services.turn_deps,
                     services.turn_gate,
                     cid,
                     token,
-                    SendMessageIn(
-                        text=AI_TEXTS[(i + k) % len(AI_TEXTS)], client_msg_id=f"m{next(serial)}"
-                    ),
+                    SendMessageIn(text=text, client_msg_id=f"m{next(serial)}"),
                 )
                 latencies.append(1000 * (time.perf_counter() - start))
+                handed_off += turn.conversation.state != "bot"
 
     try:
-        await rounds(2)
+        await rounds(range(warm))
         latencies.clear()
+        handed_off = 0
         cpu0, t0 = time.process_time(), time.perf_counter()
-        await rounds(max(1, turns // len(conversations)))
+        await rounds(range(warm, warm + measured))
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     finally:
         await services.engine.dispose()
@@ -499,6 +537,7 @@ async def _in_process(turns: int) -> Result:
         p99_ms=round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
         cpu_ms_per_msg=round(1000 * cpu / len(ordered), 2),
         errors=0,
+        handed_off=handed_off,
     )
 
 
@@ -610,6 +649,7 @@ def _errors(r: Result) -> str:
     extra = [
         f"{r.agent_errors} agent" * bool(r.agent_errors),
         f"{r.retries} retried" * bool(r.retries),
+        f"{r.handed_off} handed off" * bool(r.handed_off),
     ]
     return " + ".join([str(r.errors), *filter(None, extra)])
 
@@ -666,7 +706,8 @@ def main() -> None:
         r = by[("in-process", "ai")]
         print(
             f"\nin-process AI turn (take_customer_turn, no HTTP, one at a time): "
-            f"{r.cpu_ms_per_msg} ms CPU, p50 {r.p50_ms} ms, p99 {r.p99_ms} ms, {r.messages} turns"
+            f"{r.cpu_ms_per_msg} ms CPU, p50 {r.p50_ms} ms, p99 {r.p99_ms} ms, {r.messages} turns, "
+            f"{r.handed_off} handed off"
         )
     print("\ntargets (issue 17):\n" + _targets(results))
     if args.json:

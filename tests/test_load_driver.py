@@ -9,7 +9,7 @@ import json
 from collections import Counter
 
 import httpx
-from bench.load import Tandem, _agent_loop
+from bench.load import AI_TEXTS, Tandem, _agent_loop, ai_conversations, ai_turn
 
 
 async def test_the_agent_survives_and_counts_read_errors() -> None:
@@ -46,3 +46,17 @@ async def test_the_agent_survives_and_counts_read_errors() -> None:
     # The retried message kept its id; the second round answered again with a new one.
     assert message_ids[0] == message_ids[1] != message_ids[2]
     assert calls["/api/v1/desk/conversations/c1/resolve"] == 3
+
+
+def test_the_ai_path_never_asks_a_question_twice_in_one_conversation() -> None:
+    # 8 texts: 20 messages are conversations 0, 1 (8 each) and 2 (4), every text once in each.
+    assert len(AI_TEXTS) == 8
+    assert ai_conversations(20) == 3
+    assert ai_conversations(8) == 1
+    for worker in (0, 3, 31):
+        turns = [ai_turn(worker, k) for k in range(20)]
+        assert [n for n, _ in turns] == [0] * 8 + [1] * 8 + [2] * 4
+        assert len(set(turns)) == 20
+        assert {text for n, text in turns if n == 0} == set(AI_TEXTS)
+        # Worker i starts at text i.
+        assert turns[0][1] == AI_TEXTS[worker % 8]

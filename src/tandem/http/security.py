@@ -8,9 +8,8 @@ allowed, the pages use a few style attributes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 EMBEDDABLE = ("/chat",)
 # FastAPI's API explorer loads its own script bundle; it keeps the other headers.
@@ -34,21 +33,38 @@ def content_security_policy(frame_ancestors: str) -> str:
 
 
 def install_security_headers(app: FastAPI, widget_frame_ancestors: str = "*") -> None:
-    private = content_security_policy("'none'")
-    embeddable = content_security_policy(widget_frame_ancestors)
+    """A pure ASGI layer (no `BaseHTTPMiddleware`: that one runs each request's app in a task
+    of its own with a stream in between, a cost paid by every message)."""
+    private = content_security_policy("'none'").encode()
+    embeddable = content_security_policy(widget_frame_ancestors).encode()
 
-    @app.middleware("http")
-    async def _headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        framed = request.url.path in EMBEDDABLE
-        if request.url.path not in NO_CSP:
-            response.headers.setdefault(
-                "Content-Security-Policy", embeddable if framed else private
-            )
+    def headers_for(path: str) -> list[tuple[bytes, bytes]]:
+        framed = path in EMBEDDABLE
+        out = []
+        if path not in NO_CSP:
+            out.append((b"content-security-policy", embeddable if framed else private))
         if not framed:
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        return response
+            out.append((b"x-frame-options", b"DENY"))
+        out.append((b"x-content-type-options", b"nosniff"))
+        out.append((b"referrer-policy", b"strict-origin-when-cross-origin"))
+        return out
+
+    def middleware(inner: ASGIApp) -> ASGIApp:
+        async def secured(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await inner(scope, receive, send)
+                return
+            extra = headers_for(scope["path"])
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    present = {k.lower() for k, _ in message.get("headers", ())}
+                    added = [(k, v) for k, v in extra if k not in present]
+                    message = {**message, "headers": [*message.get("headers", ()), *added]}
+                await send(message)
+
+            await inner(scope, receive, send_with_headers)
+
+        return secured
+
+    app.add_middleware(middleware)
