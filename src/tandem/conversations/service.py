@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -117,23 +117,58 @@ async def next_seq(
 ) -> int:
     """The conversation's next event number. With `touched`, its `updated_at` moves to that
     time in the same statement (a message touches its conversation: one UPDATE, not two)."""
-    # One atomic statement: concurrent writers to the same conversation get distinct numbers
-    # (PostgreSQL row lock; SQLite serialises writers).
+    seq = await _bump_seq(session, conversation.id, touched)
+    assert seq is not None
+    set_committed_value(conversation, "last_seq", seq)
+    if touched is not None:
+        set_committed_value(conversation, "updated_at", touched)
+    return seq
+
+
+async def _bump_seq(
+    session: AsyncSession, conversation_id: str, touched: datetime | None, *guards: Any
+) -> int | None:
+    """The next event number, taken in one atomic statement: concurrent writers to the same
+    conversation get distinct numbers (PostgreSQL row lock; SQLite serialises writers). With
+    `guards` (conditions on the row), nothing is taken unless they hold: None."""
     table = Conversation.__table__
     values: dict[str, Any] = {"last_seq": table.c.last_seq + 1}
     if touched is not None:
         values["updated_at"] = touched
     seq = await session.scalar(
         update(table)  # type: ignore[arg-type]
-        .where(table.c.id == conversation.id)
+        .where(table.c.id == conversation_id, *guards)
         .values(**values)
         .returning(table.c.last_seq)
     )
-    assert seq is not None
-    set_committed_value(conversation, "last_seq", seq)
-    if touched is not None:
-        set_committed_value(conversation, "updated_at", touched)
-    return int(seq)
+    return None if seq is None else int(seq)
+
+
+def _logged(
+    uow: UnitOfWork,
+    conversation_id: str,
+    type_: str,
+    seq: int,
+    data: dict[str, Any],
+    desk_data: dict[str, Any] | None,
+) -> tuple[ConversationEvent, dict[str, Any]]:
+    """The event (staged for after the commit, on the conversation's topic and the desk's)
+    and its log row's values."""
+    now = uow.now()
+    event = conversation_event(type_, conversation_id, seq, data, now)
+    uow.stage((conversation_topic(conversation_id), event))
+    desk_event = event
+    if desk_data is not None:
+        desk_event = conversation_event(type_, conversation_id, seq, desk_data, now)
+    uow.stage((DESK_TOPIC, desk_event))
+    row = {
+        "conversation_id": conversation_id,
+        "seq": seq,
+        "type": type_,
+        "data": wire(event)["data"],
+        "created_at": now,
+    }
+    return event, row
 
 
 async def append_event(
@@ -150,22 +185,8 @@ async def append_event(
     once here and fanned out as it is to every open desk; the log keeps `data`."""
     if seq is None:
         seq = await next_seq(uow.session, conversation)
-    now = uow.now()
-    event = conversation_event(type_, conversation.id, seq, data, now)
-    uow.session.add(
-        Event(
-            conversation_id=conversation.id,
-            seq=seq,
-            type=type_,
-            data=wire(event)["data"],
-            created_at=now,
-        )
-    )
-    uow.stage((conversation_topic(conversation.id), event))
-    desk_event = event
-    if desk_data is not None:
-        desk_event = conversation_event(type_, conversation.id, seq, desk_data, now)
-    uow.stage((DESK_TOPIC, desk_event))
+    event, row = _logged(uow, conversation.id, type_, seq, data, desk_data)
+    uow.session.add(Event(**row))
     return event
 
 
@@ -237,6 +258,51 @@ async def add_message(
         seq=seq,
         desk_data=desk_view(message) if desk_view is not None else None,
     )
+    return message
+
+
+async def add_held_message(
+    uow: UnitOfWork,
+    conversation_id: str,
+    held_by: str | None,
+    *,
+    author: str,
+    text: str,
+    agent_id: str | None = None,
+    client_msg_id: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Message | None:
+    """`add_message` into a conversation that is with an agent (`held_by`'s, or anyone's when
+    None), checked in the same statement that takes its number: three Core statements (number,
+    message, event) and no ORM load. None, with nothing written, when it is not held so."""
+    table = Conversation.__table__
+    guards = [table.c.state == "agent"]
+    if held_by is not None:
+        guards.append(table.c.assigned_agent_id == held_by)
+    now = uow.now()
+    seq = await _bump_seq(uow.session, conversation_id, now, *guards)
+    if seq is None:
+        return None
+    message = Message(
+        id=new_id("msg"),
+        conversation_id=conversation_id,
+        seq=seq,
+        author=author,
+        agent_id=agent_id,
+        text=text,
+        payload=None,
+        quick_replies=None,
+        client_msg_id=client_msg_id,
+        reply_to=None,
+        meta=meta,
+        created_at=now,
+    )
+    messages, events = Message.__table__, Event.__table__
+    columns = [c.key for c in messages.columns]
+    values = {k: getattr(message, k) for k in columns}
+    await uow.session.execute(insert(messages).values(values))  # type: ignore[arg-type]
+    _, row = _logged(uow, conversation_id, "message.created", seq, message_dict(message), None)
+    await uow.session.execute(insert(events).values(row))  # type: ignore[arg-type]
     return message
 
 

@@ -22,7 +22,17 @@ from tandem.deps import (
     SupervisorDep,
     principal_for_token,
 )
-from tandem.desk import assist, authz, board, figures, presence, service, staff, workbench
+from tandem.desk import (
+    assist,
+    authz,
+    board,
+    figures,
+    presence,
+    relay,
+    service,
+    staff,
+    workbench,
+)
 from tandem.desk.schemas import (
     AgentOut,
     AgentReplyIn,
@@ -91,7 +101,7 @@ async def reply(
     conversation_id: str, body: AgentReplyIn, services: ServicesDep, agent: AgentDep
 ) -> dict[str, Any]:
     async with services.unit_of_work() as uow:
-        m = await service.reply(
+        m = await relay.reply(
             uow, agent, conversation_id, body.text, body.client_msg_id, services.clock.now()
         )
         return service.desk_message(m, "zh")

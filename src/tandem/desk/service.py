@@ -21,6 +21,7 @@ from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.db.uow import UnitOfWork
 from tandem.desk import authz, masking, workbench
 from tandem.desk.models import Reveal
+from tandem.desk.relay import DESK_ID_PREFIX, touch
 from tandem.engine.handoff import wants_human
 from tandem.engine.packet import emotion_view
 from tandem.identity import audit
@@ -58,24 +59,7 @@ async def active_load(session: AsyncSession, agent_id: str) -> int:
     return await routing.active_load(session, agent_id)
 
 
-async def touch(session: AsyncSession, agent_id: str, now: datetime) -> None:
-    """The agent did something in the desk: they have not stopped answering."""
-    status = await routing.require_status(session, agent_id)
-    status.last_activity_at = now
-    status.updated_at = now
-
-
 # --- what the desk shows ------------------------------------------------------------------------
-
-
-DESK_ID_PREFIX = "desk:"
-
-
-def desk_msg_id(client_msg_id: str | None) -> str | None:
-    """The desk's retry ids live apart from the customer's (one column, one unique key per
-    conversation): a customer who picks an agent's id must not get the agent's message back."""
-    client_msg_id = (client_msg_id or "").strip()
-    return DESK_ID_PREFIX + client_msg_id if client_msg_id else None
 
 
 def desk_message(m: Message, language: str) -> dict[str, Any]:
@@ -338,47 +322,6 @@ async def accept(
     return c
 
 
-async def require_owned(
-    session: AsyncSession, agent: Principal, conversation_id: str
-) -> Conversation:
-    return await authz.require_owned(session, agent, conversation_id)
-
-
-async def reply(
-    uow: UnitOfWork,
-    agent: Principal,
-    conversation_id: str,
-    text: str,
-    client_msg_id: str | None,
-    now: datetime,
-) -> Message:
-    session = uow.session
-    c = await require_owned(session, agent, conversation_id)
-    if not text.strip():
-        raise InvalidInput("text must not be empty")
-    stored_id = desk_msg_id(client_msg_id)
-    if stored_id:
-        existing = await session.scalar(
-            select(Message).where(
-                Message.conversation_id == c.id,
-                Message.author == "agent",
-                Message.client_msg_id == stored_id,
-            )
-        )
-        if existing is not None:
-            return existing
-    await touch(session, agent.id, now)
-    return await conversations.add_message(
-        uow,
-        c,
-        author="agent",
-        text=text.strip(),
-        agent_id=agent.id,
-        client_msg_id=stored_id,
-        meta={"agent_name": agent.display_name},
-    )
-
-
 async def transfer(
     uow: UnitOfWork,
     agent: Principal,
@@ -392,7 +335,7 @@ async def transfer(
     """To a colleague (now, if they can take it), to a skill's queue, or back to the front of
     the queue (neither given). Never straight back to the agent who passed it on."""
     session = uow.session
-    c = await require_owned(session, agent, conversation_id)
+    c = await authz.require_owned(session, agent, conversation_id)
     await touch(session, agent.id, now)
     if note and note.strip():
         # For the colleague who picks it up; never shown to the customer.
@@ -434,7 +377,7 @@ async def escalate(
 ) -> Conversation:
     """To a supervisor: the conversation goes to the front of the supervisors' queue."""
     session = uow.session
-    c = await require_owned(session, agent, conversation_id)
+    c = await authz.require_owned(session, agent, conversation_id)
     await touch(session, agent.id, now)
     await assignment.requeue(
         uow,
@@ -485,7 +428,7 @@ async def resolve(
     """Close the conversation: hostile load counted, the customer asked for a rating, the
     knowledge review offered the human's answer (`index` given, the AI had handed it over)."""
     session = uow.session
-    c = await require_owned(session, agent, conversation_id)
+    c = await authz.require_owned(session, agent, conversation_id)
     if index is not None and c.handoff_reason is not None:
         await _learn(session, index, c)
     owner = c.assigned_agent_id or agent.id
@@ -521,7 +464,7 @@ async def resolve(
 async def hand_back(
     uow: UnitOfWork, agent: Principal, conversation_id: str, now: datetime
 ) -> Conversation:
-    c = await require_owned(uow.session, agent, conversation_id)
+    c = await authz.require_owned(uow.session, agent, conversation_id)
     c.assigned_agent_id = None
     await touch(uow.session, agent.id, now)
     await conversations.change_state(uow, c, "bot", reason="handed_back")

@@ -1,0 +1,95 @@
+"""The agent's side of the conversation: a message into a conversation they hold.
+
+This is the relay's hot path (issue 17): the ownership check and the message's number are one
+conditional UPDATE, the message and its event two Core INSERTs, the agent's activity one
+UPDATE, in one short transaction, with no ORM load of the conversation. The slow path (why
+the conversation is not theirs, a retried message) reads as before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tandem.conversations import service as conversations
+from tandem.conversations.models import Message
+from tandem.core.errors import Forbidden, InvalidInput
+from tandem.db.uow import UnitOfWork
+from tandem.desk import authz
+from tandem.identity.service import Principal
+from tandem.routing import service as routing
+from tandem.routing.models import AgentStatus
+
+DESK_ID_PREFIX = "desk:"
+
+
+def desk_msg_id(client_msg_id: str | None) -> str | None:
+    """The desk's retry ids live apart from the customer's (one column, one unique key per
+    conversation): a customer who picks an agent's id must not get the agent's message back."""
+    client_msg_id = (client_msg_id or "").strip()
+    return DESK_ID_PREFIX + client_msg_id if client_msg_id else None
+
+
+async def touch(session: AsyncSession, agent_id: str, now: datetime) -> None:
+    """The agent did something in the desk: they have not stopped answering. One UPDATE (a
+    routing row loaded in this session is kept in step); the row is created if missing."""
+    result = await session.execute(
+        update(AgentStatus)
+        .where(AgentStatus.agent_id == agent_id)
+        .values(last_activity_at=now, updated_at=now)
+    )
+    if getattr(result, "rowcount", 1) == 0:
+        status = await routing.require_status(session, agent_id)
+        status.last_activity_at = now
+        status.updated_at = now
+
+
+async def reply(
+    uow: UnitOfWork,
+    agent: Principal,
+    conversation_id: str,
+    text: str,
+    client_msg_id: str | None,
+    now: datetime,
+) -> Message:
+    """The agent's message, stored and announced after the commit. Only into a live
+    conversation they hold (a supervisor: any live one); a retry with the same
+    `client_msg_id` gets the stored message back, nothing written twice."""
+    session = uow.session
+    stored_id = desk_msg_id(client_msg_id)
+    if stored_id:
+        existing = await session.scalar(
+            select(Message).where(
+                Message.conversation_id == conversation_id,
+                Message.author == "agent",
+                Message.client_msg_id == stored_id,
+            )
+        )
+        if existing is not None:
+            await authz.require_owned(session, agent, conversation_id)
+            _require_text(text)
+            return existing
+    message = await conversations.add_held_message(
+        uow,
+        conversation_id,
+        None if agent.is_supervisor else agent.id,
+        author="agent",
+        text=text.strip(),
+        agent_id=agent.id,
+        client_msg_id=stored_id,
+        meta={"agent_name": agent.display_name},
+    )
+    if message is None:
+        # Not held by them: say why (no such conversation, or not theirs).
+        await authz.require_owned(session, agent, conversation_id)
+        raise Forbidden(authz.NOT_YOURS)
+    _require_text(text)  # after the ownership check, as before; the raise rolls back
+    await touch(session, agent.id, now)
+    return message
+
+
+def _require_text(text: str) -> None:
+    if not text.strip():
+        raise InvalidInput("text must not be empty")
