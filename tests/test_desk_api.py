@@ -158,3 +158,29 @@ async def test_agent_text_is_stored_verbatim_and_escaped_by_clients(
     await c.say("<img src=x onerror=alert(1)>人工")
     detail = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}")).json()
     assert detail["messages"][0]["text"] == "<img src=x onerror=alert(1)>人工"
+
+
+async def test_agent_message_retried_or_refused_is_written_once_and_takes_no_number(
+    open_customer, agent_client: httpx.AsyncClient, server
+) -> None:  # type: ignore[no-untyped-def]
+    c = await open_customer()
+    assert (await c.say("人工")).json()["conversation"]["state"] == "agent"
+    url = f"/api/v1/desk/conversations/{c.id}/messages"
+    first = await agent_client.post(url, json={"text": "您好", "client_msg_id": "r1"})
+    assert first.status_code == 201
+    # The same message sent again (a retry after a lost response) is the stored one.
+    again = await agent_client.post(url, json={"text": "您好", "client_msg_id": "r1"})
+    assert again.status_code in (200, 201) and again.json()["id"] == first.json()["id"]
+    # Refused: someone who does not hold it (403), and an empty message (422).
+    async with httpx.AsyncClient(base_url=server.url) as other:
+        await other.post(
+            "/api/v1/auth/login", json={"username": "agent2", "password": "tandem-demo"}
+        )
+        assert (await other.post(url, json={"text": "插一句"})).status_code == 403
+    assert (await agent_client.post(url, json={"text": "   "})).status_code == 422
+    # None of the three wrote a message or used up a number: the next one follows the first.
+    second = await agent_client.post(url, json={"text": "请稍等"})
+    assert second.status_code == 201
+    assert second.json()["seq"] == first.json()["seq"] + 1
+    detail = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}")).json()
+    assert [m["text"] for m in detail["messages"] if m["author"] == "agent"] == ["您好", "请稍等"]
