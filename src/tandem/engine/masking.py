@@ -2,7 +2,8 @@
 
 The agent sees the customer's message with only the offending spans hidden, each replaced by
 the kind of abuse it was (insult, threat, ...), so they know what is there without reading it.
-A message the classifier found abusive without exact spans is hidden whole. The original text
+A message the classifier found abusive without exact spans is hidden whole; swearing aimed at
+no one (an expletive in a message that is not abusive) is masked word by word all the same. The original text
 is shown only when the agent asks for it, one message at a time (recorded by the service).
 """
 
@@ -16,6 +17,7 @@ KIND_LABELS = {
     "threat": ("威胁", "threat"),
     "harassment": ("骚扰", "harassment"),
     "discrimination": ("歧视", "discrimination"),
+    "expletive": ("粗口", "expletive"),
 }
 
 
@@ -31,7 +33,8 @@ def segments(text: str, analysis: dict[str, Any] | None) -> list[dict[str, Any]]
     offsets into the original text; overlapping or out-of-range spans are merged or clipped.
     """
     abuse = (analysis or {}).get("abuse") or {}
-    if not abuse.get("is_abusive"):
+    abusive = bool(abuse.get("is_abusive"))
+    if not abusive and not abuse.get("spans"):
         return None
     spans = sorted(
         (
@@ -42,6 +45,8 @@ def segments(text: str, analysis: dict[str, Any] | None) -> list[dict[str, Any]]
         key=lambda s: s[0],
     )
     spans = [s for s in spans if s[1] > s[0]]
+    if not spans and not abusive:
+        return None
     if not spans:
         kinds = abuse.get("kinds") or ["insult"]
         return [{"masked": True, "kind": str(kinds[0]), "length": len(text)}]

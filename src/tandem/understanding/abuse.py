@@ -1,8 +1,9 @@
 """Abuse aimed at the agent: a verdict, the kinds, and the exact spans to mask.
 
 The lexicon gives exact spans (what the desk masks); a trained classifier gives the verdict for
-abuse the list does not know. A message is abusive when the lexicon finds a span or the
-classifier is confident. When only the classifier fires, there is no span: the desk then
+abuse the list does not know. A message is abusive when the lexicon finds a span aimed at
+someone or the classifier is confident; swearing aimed at no one (an "expletive": 卧槽, wtf)
+is masked but is not abuse on its own, so the customer is not warned for their frustration. When only the classifier fires, there is no span: the desk then
 masks the whole message (its decision, not ours).
 """
 
@@ -17,7 +18,7 @@ import numpy.typing as npt
 
 from tandem.understanding.lexicon import AbuseLexicon, default_lexicon
 from tandem.understanding.linear import Progress, TextClassifier, TrainOptions, train_classifier
-from tandem.understanding.types import ABUSE_KINDS, Abuse
+from tandem.understanding.types import ABUSE_KINDS, EXPLETIVE, Abuse, Span
 
 TASK = "abuse"
 # Labels that mean "not abusive" in the data sets we train on (COLD uses 0/1).
@@ -63,8 +64,14 @@ class AbuseModel:
     ) -> Abuse:
         spans = self.lexicon.find(raw)
         p = self.probability(normalized, counts, vector)
-        if not spans and p < self.threshold:
-            return Abuse(False, (), ())
+        if p < self.threshold and all(s.kind == EXPLETIVE for s in spans):
+            # Nothing aimed at anyone ("卧槽 怎么还没发货"): not abuse; the desk still masks
+            # the swear words.
+            return Abuse(False, (EXPLETIVE,) if spans else (), spans)
+        # In an abusive message a swear word is part of the abuse.
+        spans = tuple(
+            Span(s.start, s.end, "profanity") if s.kind == EXPLETIVE else s for s in spans
+        )
         kinds = {s.kind for s in spans}
         if not kinds:
             kinds.add(self.classifier_kind(normalized, counts, vector))

@@ -18,7 +18,7 @@ from functools import lru_cache
 import ahocorasick
 
 from tandem.understanding.normalize import fold
-from tandem.understanding.types import ABUSE_KINDS, Span
+from tandem.understanding.types import ABUSE_KINDS, EXPLETIVE, Span
 
 LEXICON_PATH = pathlib.Path(__file__).parent / "data" / "abuse_lexicon.json"
 
@@ -36,6 +36,9 @@ _LEET: Mapping[str, str] = {
 }
 _HAS_LATIN = re.compile(r"[a-z]")
 _SEP = r"[\s._\-*~·]?"
+# The listener named right next to a swear word aims it at them: 你他妈的, 妈的你们, fuck you.
+_AIMED_BEFORE = re.compile(r"(?:你|您|\b(?:you|u|ur|your))\s*$")
+_AIMED_AFTER = re.compile(r"^\s*(?:你|您|(?:you|u|ya|ur|your|yourself|yourselves|off)\b)")
 
 
 def _latin_pattern(term: str) -> str:
@@ -126,8 +129,18 @@ class AbuseLexicon:
         for span in hits:
             if chosen and span.start < chosen[-1].end:
                 continue
+            if span.kind == EXPLETIVE and aimed(folded, span):
+                span = Span(span.start, span.end, "profanity")
             chosen.append(span)
         return tuple(chosen)
+
+
+def aimed(folded: str, span: Span) -> bool:
+    """Whether a swear word is aimed at the listener: 你/you right before or after it."""
+    return bool(
+        _AIMED_BEFORE.search(folded[max(0, span.start - 8) : span.start])
+        or _AIMED_AFTER.search(folded[span.end : span.end + 12])
+    )
 
 
 @lru_cache(maxsize=1)

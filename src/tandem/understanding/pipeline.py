@@ -152,6 +152,9 @@ class Understanding:
         if abuse.is_abusive and emotion.label not in ("anger", "anxiety"):
             # Someone insulting or threatening the agent is hostile, whatever the wording.
             emotion = Emotion("anger", round(max(0.6, 0.5 + 0.5 * intensity_cues(text)), 3))
+        elif abuse.spans and act.act == "complaint" and emotion.label == "neutral":
+            # Swearing at no one in a complaint ("妈的 又没货") is frustration, not calm.
+            emotion = Emotion("anger", round(0.5 + 0.5 * intensity_cues(text), 3))
         return Analysis(
             text=text,
             normalized=normalized,

@@ -8,7 +8,16 @@ import numpy as np
 import numpy.typing as npt
 
 EMOTION_LABELS: tuple[str, ...] = ("anger", "anxiety", "sadness", "satisfaction", "neutral")
-ABUSE_KINDS: tuple[str, ...] = ("insult", "profanity", "threat", "harassment", "discrimination")
+ABUSE_KINDS: tuple[str, ...] = (
+    "insult",
+    "profanity",
+    "threat",
+    "harassment",
+    "discrimination",
+    "expletive",
+)
+# Swearing aimed at no one ("卧槽", "wtf"): masked for the agent, abusive only when aimed.
+EXPLETIVE = "expletive"
 ENTITY_KINDS: tuple[str, ...] = ("order_id", "tracking_no", "phone", "amount", "date", "product")
 OOS = "oos"
 ACT_LABELS: tuple[str, ...] = ("question", "request", "complaint", "chitchat")

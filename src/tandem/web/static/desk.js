@@ -323,7 +323,7 @@
       box.classList.add("masked");
       m.segments.forEach((p) => {
         if (p.masked) {
-          const kind = (lang === "zh" ? { insult: "辱骂", profanity: "脏话", threat: "威胁", harassment: "骚扰", discrimination: "歧视" } : {})[p.kind] || p.kind;
+          const kind = (lang === "zh" ? { insult: "辱骂", profanity: "脏话", threat: "威胁", harassment: "骚扰", discrimination: "歧视", expletive: "粗口" } : {})[p.kind] || p.kind;
           body.appendChild(el("span", "maskspan", lang === "zh" ? `【${kind}】` : `[${kind}]`));
         } else {
           body.appendChild(document.createTextNode(p.text));
