@@ -47,8 +47,35 @@ def is_hostile(
     return abusive or (emotion == "anger" and emotion_intensity >= very_angry_at)
 
 
+# An entry is immutable, so its points under the default config are computed once and kept
+# on it: a snapshot's entries are ordered and estimated several times per change (the round,
+# its announcements, the turn's own place), and these were most of those passes' work.
+_STATIC = "_static_points"
+_RANK = "_rank_score"
+
+
+def _cached(entry: QueueEntry, name: str, config: PriorityConfig) -> float | None:
+    if config is not DEFAULT_PRIORITY:
+        return None
+    value: float | None = entry.__dict__.get(name)
+    return value
+
+
+def _keep(entry: QueueEntry, name: str, config: PriorityConfig, value: float) -> float:
+    if config is DEFAULT_PRIORITY:
+        object.__setattr__(entry, name, value)  # a cache, not a field: not in eq, repr or replace
+    return value
+
+
 def static_points(entry: QueueEntry, config: PriorityConfig = DEFAULT_PRIORITY) -> float:
     """Priority that does not change with time: emotion, order value, tier (and re-queue)."""
+    cached = _cached(entry, _STATIC, config)
+    if cached is not None:
+        return cached
+    return _keep(entry, _STATIC, config, _static_points(entry, config))
+
+
+def _static_points(entry: QueueEntry, config: PriorityConfig) -> float:
     intensity = min(1.0, max(0.0, entry.emotion_intensity))
     emotion_weight = {
         "anger": config.anger_points,
@@ -74,8 +101,16 @@ def rank_score(entry: QueueEntry, config: PriorityConfig = DEFAULT_PRIORITY) -> 
     entry: static − rate·enqueued_minutes. Storing it lets the database keep the queue in
     order with a plain index, without rewriting rows as time passes.
     """
+    cached = _cached(entry, _RANK, config)
+    if cached is not None:
+        return cached
     minutes = entry.enqueued_at.timestamp() / 60
-    return static_points(entry, config) - config.aging_points_per_minute * minutes
+    return _keep(
+        entry,
+        _RANK,
+        config,
+        static_points(entry, config) - config.aging_points_per_minute * minutes,
+    )
 
 
 def queue_order(
