@@ -54,15 +54,25 @@ _STATIC = "_static_points"
 _RANK = "_rank_score"
 
 
+def _is_default(config: PriorityConfig) -> bool:
+    return config is DEFAULT_PRIORITY
+
+
+def _shared(config: PriorityConfig) -> PriorityConfig:
+    """`DEFAULT_PRIORITY` itself for a config equal to it (an `AssignmentConfig()` builds its
+    own), so a whole pass reads the points kept on the entries."""
+    return DEFAULT_PRIORITY if config == DEFAULT_PRIORITY else config
+
+
 def _cached(entry: QueueEntry, name: str, config: PriorityConfig) -> float | None:
-    if config is not DEFAULT_PRIORITY:
+    if not _is_default(config):
         return None
     value: float | None = entry.__dict__.get(name)
     return value
 
 
 def _keep(entry: QueueEntry, name: str, config: PriorityConfig, value: float) -> float:
-    if config is DEFAULT_PRIORITY:
+    if _is_default(config):
         object.__setattr__(entry, name, value)  # a cache, not a field: not in eq, repr or replace
     return value
 
@@ -117,6 +127,7 @@ def queue_order(
     entries: Iterable[QueueEntry], config: PriorityConfig = DEFAULT_PRIORITY
 ) -> list[QueueEntry]:
     """Highest priority first; ties first come, first served, then by id (deterministic)."""
+    config = _shared(config)
     return sorted(entries, key=lambda e: (-rank_score(e, config), e.enqueued_at, e.conversation_id))
 
 
