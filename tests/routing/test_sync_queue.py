@@ -15,20 +15,12 @@ from tandem.routing import assignment
 from tandem.routing.models import LEFT, WAITING, QueueRow
 from tandem.services import Services
 
+from .factories import conversation_row
+
 
 def _conversation(cid: str, state: str, at: datetime, skill: str = "after_sale") -> Conversation:
-    return Conversation(
-        id=cid,
-        token_hash=f"h-{cid}",
-        language="zh",
-        state=state,
-        priority=0,
-        skill=skill,
-        last_seq=0,
-        engine_state={},
-        created_at=at,
-        updated_at=at,
-        queued_at=at if state == "queued" else None,
+    return conversation_row(
+        cid, state, at, skill=skill, queued_at=at if state == "queued" else None
     )
 
 
