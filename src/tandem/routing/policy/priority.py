@@ -54,35 +54,22 @@ _STATIC = "_static_points"
 _RANK = "_rank_score"
 
 
-def _is_default(config: PriorityConfig) -> bool:
-    return config is DEFAULT_PRIORITY
-
-
 def _shared(config: PriorityConfig) -> PriorityConfig:
     """`DEFAULT_PRIORITY` itself for a config equal to it (an `AssignmentConfig()` builds its
     own), so a whole pass reads the points kept on the entries."""
     return DEFAULT_PRIORITY if config == DEFAULT_PRIORITY else config
 
 
-def _cached(entry: QueueEntry, name: str, config: PriorityConfig) -> float | None:
-    if not _is_default(config):
-        return None
-    value: float | None = entry.__dict__.get(name)
-    return value
-
-
-def _keep(entry: QueueEntry, name: str, config: PriorityConfig, value: float) -> float:
-    if _is_default(config):
-        object.__setattr__(entry, name, value)  # a cache, not a field: not in eq, repr or replace
-    return value
-
-
 def static_points(entry: QueueEntry, config: PriorityConfig = DEFAULT_PRIORITY) -> float:
     """Priority that does not change with time: emotion, order value, tier (and re-queue)."""
-    cached = _cached(entry, _STATIC, config)
-    if cached is not None:
-        return cached
-    return _keep(entry, _STATIC, config, _static_points(entry, config))
+    if config is not DEFAULT_PRIORITY:
+        return _static_points(entry, config)
+    # A cache beside the fields (not in eq, repr or replace); written past the frozen setter.
+    kept = entry.__dict__
+    points: float | None = kept.get(_STATIC)
+    if points is None:
+        points = kept[_STATIC] = _static_points(entry, config)
+    return points
 
 
 def _static_points(entry: QueueEntry, config: PriorityConfig) -> float:
@@ -111,16 +98,18 @@ def rank_score(entry: QueueEntry, config: PriorityConfig = DEFAULT_PRIORITY) -> 
     entry: static − rate·enqueued_minutes. Storing it lets the database keep the queue in
     order with a plain index, without rewriting rows as time passes.
     """
-    cached = _cached(entry, _RANK, config)
-    if cached is not None:
-        return cached
+    if config is not DEFAULT_PRIORITY:
+        return _rank_score(entry, config)
+    kept = entry.__dict__
+    rank: float | None = kept.get(_RANK)
+    if rank is None:
+        rank = kept[_RANK] = _rank_score(entry, config)
+    return rank
+
+
+def _rank_score(entry: QueueEntry, config: PriorityConfig) -> float:
     minutes = entry.enqueued_at.timestamp() / 60
-    return _keep(
-        entry,
-        _RANK,
-        config,
-        static_points(entry, config) - config.aging_points_per_minute * minutes,
-    )
+    return static_points(entry, config) - config.aging_points_per_minute * minutes
 
 
 def queue_order(
