@@ -4,7 +4,7 @@ nobody starves."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,16 +60,26 @@ def _shared(config: PriorityConfig) -> PriorityConfig:
     return DEFAULT_PRIORITY if config == DEFAULT_PRIORITY else config
 
 
+def _kept(
+    entry: QueueEntry,
+    name: str,
+    config: PriorityConfig,
+    compute: Callable[[QueueEntry, PriorityConfig], float],
+) -> float:
+    """`compute(entry, config)`, kept on the entry for the default config: a cache beside the
+    fields (not in eq, repr or replace), written past the frozen setter."""
+    if config is not DEFAULT_PRIORITY:
+        return compute(entry, config)
+    kept = entry.__dict__
+    value: float | None = kept.get(name)
+    if value is None:
+        value = kept[name] = compute(entry, config)
+    return value
+
+
 def static_points(entry: QueueEntry, config: PriorityConfig = DEFAULT_PRIORITY) -> float:
     """Priority that does not change with time: emotion, order value, tier (and re-queue)."""
-    if config is not DEFAULT_PRIORITY:
-        return _static_points(entry, config)
-    # A cache beside the fields (not in eq, repr or replace); written past the frozen setter.
-    kept = entry.__dict__
-    points: float | None = kept.get(_STATIC)
-    if points is None:
-        points = kept[_STATIC] = _static_points(entry, config)
-    return points
+    return _kept(entry, _STATIC, config, _static_points)
 
 
 def _static_points(entry: QueueEntry, config: PriorityConfig) -> float:
@@ -98,13 +108,7 @@ def rank_score(entry: QueueEntry, config: PriorityConfig = DEFAULT_PRIORITY) -> 
     entry: static − rate·enqueued_minutes. Storing it lets the database keep the queue in
     order with a plain index, without rewriting rows as time passes.
     """
-    if config is not DEFAULT_PRIORITY:
-        return _rank_score(entry, config)
-    kept = entry.__dict__
-    rank: float | None = kept.get(_RANK)
-    if rank is None:
-        rank = kept[_RANK] = _rank_score(entry, config)
-    return rank
+    return _kept(entry, _RANK, config, _rank_score)
 
 
 def _rank_score(entry: QueueEntry, config: PriorityConfig) -> float:
