@@ -14,7 +14,11 @@ committed, so each turn adds one to the queue. Wall time and CPU time (the proce
 includes SQLite's thread) are both reported: on a shared machine the CPU time is the steadier
 figure.
 
-    .venv/bin/python -m bench.routing_queue [--sizes 0,100,1000,10000] [--runs 5]
+    .venv/bin/python -m bench.routing_queue [--sizes 0,100,1000,10000] [--runs 5] [--pure]
+
+`--pure`: the pure passes alone, no database (CPU, min of `--runs`): on fresh entries of the
+same mix, the round's `next_assignments`, a customer's own place (`wait_inputs`) and the
+announcements' `wait_estimates` (every customer settled by the bounds), as one change uses them.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
@@ -236,12 +241,80 @@ async def measure(queued: int, runs: int, seed: int) -> str:
     )
 
 
+def peak_entries(queued: int, rng: random.Random) -> list[policy.QueueEntry]:
+    """`queued` waiting entries with the peak's mix (as `fill` writes them)."""
+    return [
+        policy.QueueEntry(
+            conversation_id=f"wait{i:05d}",
+            skill=SKILLS[rng.randrange(4)],
+            enqueued_at=NOW - timedelta(seconds=rng.uniform(0, 1800)),
+            emotion=rng.choice(("neutral", "neutral", "neutral", "anger", "anxiety")),
+            emotion_intensity=round(rng.uniform(0.2, 1.0), 2),
+            order_value_cents=rng.choice((0, rng.randrange(1_000, 500_000))),
+            vip=rng.random() < 0.05,
+        )
+        for i in range(queued)
+    ]
+
+
+def pure_passes(queued: int, runs: int, seed: int) -> str:
+    """CPU of one change's pure passes over fresh entries (a snapshot's are new each time)."""
+    agents = [
+        policy.AgentState(
+            agent_id=f"agent{k:02d}",
+            presence="online",
+            skills=frozenset({SKILLS[k % 4], SKILLS[(k + 1) % 4]}),
+            max_concurrent=SLOTS,
+            active=SLOTS - (k == 0),  # one slot free
+        )
+        for k in range(AGENTS)
+    ]
+    cpu = []
+    for run in range(runs):
+        entries = peak_entries(queued, random.Random(seed + run))
+        observed: dict[str, Any] = {
+            "recent_arrivals": entries,
+            "avg_handle_seconds": 400.0,
+            "rate_window": timedelta(hours=1),
+        }
+        began = time.process_time()
+        policy.next_assignments(entries, agents, NOW)
+        if entries:
+            policy.wait_inputs(
+                entries[-1],
+                entries,
+                agents,
+                NOW,
+                **observed,
+            )
+        policy.wait_estimates(
+            entries,
+            agents,
+            NOW,
+            **observed,
+            settled=lambda *_: True,
+        )
+        cpu.append(time.process_time() - began)
+    return f"| {queued:,} | {AGENTS} | {min(cpu) * 1e3:.1f} ms | {statistics.median(cpu) * 1e3:.1f} ms |"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="0,100,1000,10000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--pure", action="store_true", help="the pure passes alone, no database")
     args = parser.parse_args()
+    if args.pure:
+        print(
+            f"# {platform.machine()}, Python {platform.python_version()}, pure passes, "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
+        print("| queued | agents | CPU min | CPU p50 |")
+        print("|---|---|---|---|")
+        for size in (int(x) for x in args.sizes.split(",")):
+            print(pure_passes(size, args.runs, args.seed), flush=True)
+        return
     print(
         f"# {platform.machine()}, Python {platform.python_version()}, SQLite, "
         f"load average {os.getloadavg()[0]:.1f}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tandem.conversations.models import Conversation
 from tandem.routing.policy import AgentState, QueueEntry
 
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -60,4 +61,20 @@ def agent(
         on_break_until=on_break_until,
         last_break_end=last_break_end,
         at_capacity_since=at_capacity_since,
+    )
+
+
+def conversation_row(cid: str, state: str, at: datetime, **extra: object) -> Conversation:
+    """A conversation row (after-sale unless `extra` says otherwise) for database tests."""
+    return Conversation(
+        id=cid,
+        token_hash=f"h-{cid}",
+        language="zh",
+        state=state,
+        priority=0,
+        last_seq=0,
+        engine_state={},
+        created_at=at,
+        updated_at=at,
+        **{"skill": "after_sale", **extra},
     )

@@ -3,7 +3,7 @@ a queue that did not move writes no event, one that moved tells each customer on
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -15,6 +15,8 @@ from tandem.routing import assignment
 from tandem.routing.assignment import changed_materially
 from tandem.routing.models import WAITING, QueueRow
 from tandem.services import Services
+
+from .factories import conversation_row
 
 
 async def _queue_updates(services: Services, conversation_id: str) -> int:
@@ -95,33 +97,17 @@ async def _fill_queue(services: Services, waiting: int) -> list[str]:
             )
         )
         await s.flush()
-        s.add(_conversation("held", "agent", now, assigned_agent_id="solo", assigned_at=now))
+        s.add(conversation_row("held", "agent", now, assigned_agent_id="solo", assigned_at=now))
         ids = [f"wait{i:02d}" for i in range(waiting)]
         for i, cid in enumerate(ids):
             queued_at = now - timedelta(minutes=waiting - i)
-            s.add(_conversation(cid, "queued", queued_at, queued_at=queued_at))
+            s.add(conversation_row(cid, "queued", queued_at, queued_at=queued_at))
         await s.flush()
         await assignment.sync_queue(uow, now)
     return ids
 
 
-def _conversation(cid: str, state: str, at: datetime, **extra: object) -> Conversation:
-    return Conversation(
-        id=cid,
-        token_hash=f"h-{cid}",
-        language="zh",
-        state=state,
-        priority=0,
-        skill="after_sale",
-        last_seq=0,
-        engine_state={},
-        created_at=at,
-        updated_at=at,
-        **extra,
-    )
-
-
-async def _updates_by_conversation(services: Services) -> dict[str, int]:
+async def _updates_byconversation_row(services: Services) -> dict[str, int]:
     async with services.sessions() as session:
         rows = await session.execute(
             select(Event.conversation_id, func.count())
@@ -140,7 +126,7 @@ async def test_one_freed_slot_tells_the_front_of_the_queue_not_everyone(
     async with services.unit_of_work() as uow:
         assert await assignment.assign_waiting(uow, now) == []
     # The first round tells every waiting customer once, in one pass.
-    assert await _updates_by_conversation(services) == {cid: 1 for cid in ids}
+    assert await _updates_byconversation_row(services) == {cid: 1 for cid in ids}
     async with services.unit_of_work() as uow:
         held = await uow.session.get(Conversation, "held")
         assert held is not None
@@ -150,7 +136,7 @@ async def test_one_freed_slot_tells_the_front_of_the_queue_not_everyone(
     assert [(a.conversation_id, a.agent_id) for a in done] == [("wait00", "solo")]
     # Everyone moved up one place. Places 1-10 are news (wait01..wait10, now 1st..10th);
     # from 11th back, one place is less than a fifth of the place told: no message.
-    told_again = {cid for cid, n in (await _updates_by_conversation(services)).items() if n == 2}
+    told_again = {cid for cid, n in (await _updates_byconversation_row(services)).items() if n == 2}
     assert told_again == {f"wait{i:02d}" for i in range(1, 11)}
     async with services.sessions() as session:
         rows = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -144,3 +145,19 @@ def test_a_low_priority_entry_is_served_before_later_high_priority_arrivals() ->
     assert before_calm, "the scenario must actually make the calm customer wait"
     assert all(arrived[cid] <= bound for cid in before_calm)
     assert any(arrived[e.conversation_id] > bound for e in queue)
+
+
+def test_points_kept_on_an_entry_are_its_own_and_the_default_configs_only() -> None:
+    angry = entry("k", emotion="anger", intensity=0.5)
+    assert static_points(angry) == 20.0  # 40 points at intensity 1.0, half of it
+    assert static_points(angry) == 20.0  # kept: the same figure read back
+    minutes = at(0).timestamp() / 60
+    assert rank_score(angry) == pytest.approx(20.0 - 5.0 * minutes)
+    # Another config is computed afresh, not served the default's kept figure ...
+    assert static_points(angry, PriorityConfig(anger_points=10.0)) == 5.0
+    # ... and a changed entry (a new value) has its own points.
+    calmer = replace(angry, emotion_intensity=0.25)
+    assert static_points(calmer) == 10.0
+    # The kept figures are no field: equality and the representation ignore them.
+    assert angry == entry("k", emotion="anger", intensity=0.5)
+    assert "_static_points" not in repr(angry)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CompoundSelect, String, cast, func, literal, null, select, union_all, update
 
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation, Message
@@ -133,36 +133,30 @@ async def _end_rows(
 async def sync_queue(uow: UnitOfWork, now: datetime) -> bool:
     """Queued conversations get a waiting row; rows of conversations no longer queued end
     (the customer left, the AI took it back, someone assigned it outside a round). Asks the
-    database for the differences only (none, almost always), so it costs the same for ten
-    waiting customers as for ten thousand. Returns whether anything changed."""
+    database for the differences only (none, almost always), in one statement, so it costs
+    the same for ten waiting customers as for ten thousand. Returns whether anything changed."""
     session = uow.session
-    waiting = QueueRow.state == WAITING
-    duplicates = (
-        await session.execute(
-            select(QueueRow.id, QueueRow.conversation_id)
-            .where(
-                waiting,
-                QueueRow.conversation_id.in_(
-                    select(QueueRow.conversation_id)
-                    .where(waiting)
-                    .group_by(QueueRow.conversation_id)
-                    .having(func.count() > 1)
-                ),
-            )
-            .order_by(QueueRow.id)
-        )
-    ).all()
-    newest = {cid: row_id for row_id, cid in duplicates}
+    found = (await session.execute(_differences())).all()
+    by_kind: dict[str, list[tuple[str | None, str, str | None]]] = {}
+    for kind, row_id, conversation_id, skill in found:
+        by_kind.setdefault(kind, []).append((row_id, conversation_id, skill))
+    newest: dict[str, str] = {}
+    for row_id, cid, _ in by_kind.get("duplicate", []):
+        if row_id is not None and (cid not in newest or row_id > newest[cid]):
+            newest[cid] = row_id
     # Two rounds enqueued the same conversation at once: one waiting row stays (the newest).
-    ended = {"duplicate": [row_id for row_id, cid in duplicates if newest[cid] != row_id]}
-    ended["left"] = list(
-        (
-            await session.scalars(
-                select(QueueRow.id)
-                .join(Conversation, Conversation.id == QueueRow.conversation_id)
-                .where(waiting, Conversation.state != "queued")
-            )
-        ).all()
+    ended = {
+        "duplicate": sorted(
+            row_id
+            for row_id, cid, _ in by_kind.get("duplicate", [])
+            if row_id is not None and newest[cid] != row_id
+        ),
+    }
+    gone = set(ended["duplicate"])
+    ended["left"] = sorted(
+        row_id
+        for row_id, _, _ in by_kind.get("left", [])
+        if row_id is not None and row_id not in gone
     )
     for outcome, ids in ended.items():
         if ids:
@@ -172,36 +166,70 @@ async def sync_queue(uow: UnitOfWork, now: datetime) -> bool:
                 .values(state=LEFT, outcome=outcome, ended_at=now)
             )
     changed = any(ended.values())
-    # NOT IN an uncorrelated subquery: built once (a correlated NOT EXISTS would scan the
-    # waiting rows once per queued conversation on SQLite).
-    with_row = select(QueueRow.conversation_id).where(waiting)
-    missing = (
-        await session.scalars(
-            select(Conversation).where(
-                Conversation.state == "queued", Conversation.id.not_in(with_row)
+    missing = sorted(cid for _, cid, _ in by_kind.get("missing", []))
+    if missing:
+        conversations_missing = (
+            await session.scalars(
+                select(Conversation).where(Conversation.id.in_(missing)).order_by(Conversation.id)
             )
-        )
-    ).all()
-    for c in missing:
-        await enqueue(uow, c, now, await routing.new_entry(session, c, now))
-        changed = True
+        ).all()
+        for c in conversations_missing:
+            await enqueue(uow, c, now, await routing.new_entry(session, c, now))
+            changed = True
     # Someone changed the conversation's skill while it waited (transfer to a skill).
-    reskilled = (
-        await session.execute(
-            select(QueueRow.id, Conversation.skill)
-            .join(Conversation, Conversation.id == QueueRow.conversation_id)
-            .where(
-                waiting,
-                Conversation.state == "queued",
-                Conversation.skill.is_not(None),
-                Conversation.skill != QueueRow.skill,
-            )
-        )
-    ).all()
-    for row_id, skill in reskilled:
+    for row_id, _, skill in by_kind.get("reskilled", []):
+        if row_id is None or row_id in gone:
+            continue
         await session.execute(update(QueueRow).where(QueueRow.id == row_id).values(skill=skill))
         changed = True
     return changed
+
+
+def _differences() -> CompoundSelect[str, str | None, str, str | None]:
+    """(kind, waiting row, conversation, skill) for each way the queue rows and the queued
+    conversations disagree: "duplicate" (a conversation with more than one waiting row: each
+    of them), "left" (the conversation is no longer queued), "missing" (a queued conversation
+    with no waiting row: no row id) and "reskilled" (queued under another skill now)."""
+    waiting = QueueRow.state == WAITING
+    text = String(16)
+    duplicate = select(
+        literal("duplicate", text), QueueRow.id, QueueRow.conversation_id, QueueRow.skill
+    ).where(
+        waiting,
+        QueueRow.conversation_id.in_(
+            select(QueueRow.conversation_id)
+            .where(waiting)
+            .group_by(QueueRow.conversation_id)
+            .having(func.count() > 1)
+        ),
+    )
+    on_conversation = Conversation.id == QueueRow.conversation_id
+    left = (
+        select(literal("left", text), QueueRow.id, QueueRow.conversation_id, QueueRow.skill)
+        .join(Conversation, on_conversation)
+        .where(waiting, Conversation.state != "queued")
+    )
+    reskilled = (
+        select(
+            literal("reskilled", text), QueueRow.id, QueueRow.conversation_id, Conversation.skill
+        )
+        .join(Conversation, on_conversation)
+        .where(
+            waiting,
+            Conversation.state == "queued",
+            Conversation.skill.is_not(None),
+            Conversation.skill != QueueRow.skill,
+        )
+    )
+    # NOT IN an uncorrelated subquery: built once (a correlated NOT EXISTS would scan the
+    # waiting rows once per queued conversation on SQLite).
+    missing = select(
+        literal("missing", text), cast(null(), String(40)), Conversation.id, Conversation.skill
+    ).where(
+        Conversation.state == "queued",
+        Conversation.id.not_in(select(QueueRow.conversation_id).where(waiting)),
+    )
+    return union_all(duplicate, left, missing, reskilled)
 
 
 # --- effects ------------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ for positions and waits, so it imports only tables.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +79,9 @@ __all__ = [
     "waiting_rows",
 ]
 
+# Where a snapshot's waiting row continues after `ENTRY_COLUMNS`: what the customer was told
+# (position, wait, first estimate), then the conversation's state and callback.
+_TOLD = len(ENTRY_COLUMNS)
 RECENT_FOR_HANDLE_TIME = 50
 RATE_WINDOW = timedelta(hours=1)
 
@@ -135,6 +138,15 @@ class Desk:
         self.loads[agent_id] = max(0, self.loads.get(agent_id, 0) - 1)
 
 
+class Observed(TypedDict):
+    """What every wait estimate observes besides the queue and the agents (`policy`'s keyword
+    arguments, the same in each of them)."""
+
+    recent_arrivals: list[QueueEntry]
+    avg_handle_seconds: float
+    rate_window: timedelta
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The queue and the desk at one moment: what every estimate and assignment reads. Built
@@ -150,6 +162,14 @@ class Snapshot:
     told: dict[str, Told] = field(default_factory=dict)
     # The agents' rows this snapshot was read from, for a round in the same transaction.
     desk: Desk | None = None
+
+    @property
+    def observed(self) -> Observed:
+        return Observed(
+            recent_arrivals=self.recent,
+            avg_handle_seconds=self.avg_handle_seconds,
+            rate_window=RATE_WINDOW,
+        )
 
     def told_now(self, conversation_id: str, position: int, wait: int) -> Snapshot:
         """The same moment, with `conversation_id` just told (`position`, `wait`)."""
@@ -210,7 +230,8 @@ async def snapshot(
     """The queue (waiting rows, plus `extra` queued conversations that have no row yet), the
     agents (from `desk` when the caller has read them in this transaction) and the arrivals
     of the last hour."""
-    waiting = (
+    # Rows as plain sequences (read by position below, as `Told` and entries want them).
+    waiting: Sequence[Any] = (
         await session.execute(
             select(
                 *ENTRY_COLUMNS,
@@ -227,18 +248,18 @@ async def snapshot(
     ).all()
     start = now - RATE_WINDOW
     # Each waiting row read and converted once: it is an entry and, if it arrived within the
-    # hour, an arrival too.
+    # hour, an arrival too. Rows are read by position (a thousand rows, no name look-ups).
     waiting_entries = [(r, entry_of_columns(r)) for r in waiting]
     # One entry per conversation even if two instances enqueued it at once (the newest row).
     by_conversation = {e.conversation_id: (r, e) for r, e in waiting_entries}
     entries = [e for _, e in by_conversation.values()]
     told = {
         cid: Told(
-            r.id,
-            r.announced_position,
-            r.announced_eta_seconds,
-            r.first_estimate_seconds,
-            r.callback_at if r.state == "queued" else None,
+            r[0],
+            r[_TOLD],
+            r[_TOLD + 1],
+            r[_TOLD + 2],
+            r[_TOLD + 4] if r[_TOLD + 3] == "queued" else None,
         )
         for cid, (r, _) in by_conversation.items()
     }
@@ -281,9 +302,7 @@ def estimates(
         snap.entries,
         snap.agents,
         snap.now,
-        recent_arrivals=snap.recent,
-        avg_handle_seconds=snap.avg_handle_seconds,
-        rate_window=RATE_WINDOW,
+        **snap.observed,
         settled=settled,
     )
     return {
@@ -371,9 +390,7 @@ def estimate_in(snap: Snapshot, conversation: Conversation) -> tuple[int, int]:
             snap.entries,
             snap.agents,
             now,
-            recent_arrivals=snap.recent,
-            avg_handle_seconds=snap.avg_handle_seconds,
-            rate_window=RATE_WINDOW,
+            **snap.observed,
         )
         est = policy.estimate_wait(inputs)
         position, eta = inputs.position, None if est is None else round(est.seconds)
@@ -398,9 +415,7 @@ async def facts_for_new_entry(
         snap.entries,
         snap.agents,
         now,
-        recent_arrivals=snap.recent,
-        avg_handle_seconds=snap.avg_handle_seconds,
-        rate_window=RATE_WINDOW,
+        **snap.observed,
     )
     s = s or staffing_of(snap.agents, now, snap.avg_handle_seconds)
     eta = None if est is None else round(est.seconds)

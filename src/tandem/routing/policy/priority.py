@@ -4,7 +4,7 @@ nobody starves."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,8 +47,42 @@ def is_hostile(
     return abusive or (emotion == "anger" and emotion_intensity >= very_angry_at)
 
 
+# An entry is immutable, so its points under the default config are computed once and kept
+# on it: a snapshot's entries are ordered and estimated several times per change (the round,
+# its announcements, the turn's own place), and these were most of those passes' work.
+_STATIC = "_static_points"
+_RANK = "_rank_score"
+
+
+def _shared(config: PriorityConfig) -> PriorityConfig:
+    """`DEFAULT_PRIORITY` itself for a config equal to it (an `AssignmentConfig()` builds its
+    own), so a whole pass reads the points kept on the entries."""
+    return DEFAULT_PRIORITY if config == DEFAULT_PRIORITY else config
+
+
+def _kept(
+    entry: QueueEntry,
+    name: str,
+    config: PriorityConfig,
+    compute: Callable[[QueueEntry, PriorityConfig], float],
+) -> float:
+    """`compute(entry, config)`, kept on the entry for the default config: a cache beside the
+    fields (not in eq, repr or replace), written past the frozen setter."""
+    if config is not DEFAULT_PRIORITY:
+        return compute(entry, config)
+    kept = entry.__dict__
+    value: float | None = kept.get(name)
+    if value is None:
+        value = kept[name] = compute(entry, config)
+    return value
+
+
 def static_points(entry: QueueEntry, config: PriorityConfig = DEFAULT_PRIORITY) -> float:
     """Priority that does not change with time: emotion, order value, tier (and re-queue)."""
+    return _kept(entry, _STATIC, config, _static_points)
+
+
+def _static_points(entry: QueueEntry, config: PriorityConfig) -> float:
     intensity = min(1.0, max(0.0, entry.emotion_intensity))
     emotion_weight = {
         "anger": config.anger_points,
@@ -74,6 +108,10 @@ def rank_score(entry: QueueEntry, config: PriorityConfig = DEFAULT_PRIORITY) -> 
     entry: static − rate·enqueued_minutes. Storing it lets the database keep the queue in
     order with a plain index, without rewriting rows as time passes.
     """
+    return _kept(entry, _RANK, config, _rank_score)
+
+
+def _rank_score(entry: QueueEntry, config: PriorityConfig) -> float:
     minutes = entry.enqueued_at.timestamp() / 60
     return static_points(entry, config) - config.aging_points_per_minute * minutes
 
@@ -82,6 +120,7 @@ def queue_order(
     entries: Iterable[QueueEntry], config: PriorityConfig = DEFAULT_PRIORITY
 ) -> list[QueueEntry]:
     """Highest priority first; ties first come, first served, then by id (deterministic)."""
+    config = _shared(config)
     return sorted(entries, key=lambda e: (-rank_score(e, config), e.enqueued_at, e.conversation_id))
 
 

@@ -13,7 +13,6 @@ from tandem.routing.policy.assign import is_available
 from tandem.routing.policy.priority import (
     DEFAULT_PRIORITY,
     PriorityConfig,
-    position_in_queue,
     queue_order,
     rank_score,
     static_points,
@@ -239,8 +238,9 @@ def wait_inputs(
             ((e, w) for e, w in recent if e.conversation_id != entry.conversation_id), config
         )
         overtakers = _overtakers(static_points(entry, config), points, rate_window, config)
+    position, ahead = _place(entry.conversation_id, queue, weights, config)
     return WaitInputs(
-        position=position_in_queue(entry.conversation_id, queue, config) or 1,
+        position=position,
         free_slots=_free_for(entry, skilled),
         servers=servers,
         agents_online=len(skilled),
@@ -248,12 +248,28 @@ def wait_inputs(
         avg_handle_seconds=avg_handle_seconds,
         arrival_rate_per_hour=weight_sum * 3600 / rate_window.total_seconds(),
         overtakers=overtakers,
-        competing_ahead=(
-            competing_ahead(entry.conversation_id, queue, weights, config)
-            if count_competition
-            else None
-        ),
+        competing_ahead=ahead if count_competition else None,
     )
+
+
+def _place(
+    conversation_id: str,
+    queue: Iterable[QueueEntry],
+    weights: Mapping[str, float],
+    config: PriorityConfig,
+) -> tuple[int, float]:
+    """(place in its skill queue, 1 when it is not queued; `competing_ahead`) from one sort of
+    the queue, not one for each."""
+    ordered = queue_order(queue, config)
+    mine = next((e for e in ordered if e.conversation_id == conversation_id), None)
+    position, ahead = 0, 0.0
+    for e in ordered:
+        if e.conversation_id == conversation_id:
+            break
+        if mine is not None and e.skill == mine.skill:
+            position += 1
+        ahead += weights.get(e.skill, 0.0)
+    return (position + 1 if mine is not None else 1), ahead
 
 
 def _suffix_sums(levels: Sequence[tuple[int, float]]) -> tuple[list[float], list[float]]:
