@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from tandem.understanding.act import ActModel
+from tandem.understanding.build import SHIPPED_OPTIONS
 from tandem.understanding.demo_data import DATA_DIR, act_examples, intent_examples, read_sections
 from tandem.understanding.encoder import VectorStore, load_encoder
 from tandem.understanding.features import extract
@@ -96,7 +97,7 @@ def score(
     train: list[Example], test: list[Example], vec: dict[str, np.ndarray] | None
 ) -> list[str]:
     tv = np.vstack([vec[r.text] for r in train]) if vec else None
-    model = train_task("act", train, vectors=tv, max_features=30_000)
+    model = train_task("act", train, vectors=tv, **SHIPPED_OPTIONS["act"])
     assert isinstance(model, ActModel)
     preds = [model.predict(normalize(r.text), None, vec[r.text] if vec else None).act for r in test]
     return preds
