@@ -29,6 +29,14 @@ def test_hao_ji_tian_is_a_span_of_days_not_a_question() -> None:
     assert weak_act("几天能到", "order_status") == "question"
 
 
+def test_asking_when_people_work_is_a_question_asking_for_one_a_request() -> None:
+    assert weak_act("人工客服节假日在吗", "human") == "question"
+    assert weak_act("what hours is support open", "human") == "question"
+    assert weak_act("如何联系真人客服", "human") == "question"
+    assert weak_act("能不能给我接个人工", "human") == "request"
+    assert weak_act("let me speak to an agent", "human") == "request"
+
+
 @pytest.fixture(scope="module")
 def understanding():  # type: ignore[no-untyped-def]
     return load_understanding()
@@ -57,3 +65,23 @@ def test_unseen_requests_are_requests(understanding, text: str) -> None:  # type
 @pytest.mark.parametrize("text", ["裤子拉链第一天就坏了", "the mug arrived in pieces"])
 def test_unseen_grievances_are_complaints(understanding, text: str) -> None:  # type: ignore[no-untyped-def]
     assert understanding.analyze(text).act == "complaint"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["吸尘器吸力突然变小了 这是怎么回事", "my speaker keeps cutting out, is it faulty?"],
+)
+def test_a_problem_with_a_real_ask_is_a_question(understanding, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert understanding.analyze(text).act == "question"
+
+
+@pytest.mark.parametrize(
+    "text", ["吸尘器用了两天吸力就不行了", "the speaker cuts out every few minutes"]
+)
+def test_the_same_problem_stated_is_a_complaint(understanding, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert understanding.analyze(text).act == "complaint"
+
+
+def test_can_i_asks_whether_can_you_asks_the_shop(understanding) -> None:  # type: ignore[no-untyped-def]
+    assert understanding.analyze("发货以后还能换收货人吗").act == "question"
+    assert understanding.analyze("能帮我把收货人换成我妈吗").act == "request"

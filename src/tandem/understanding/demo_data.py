@@ -186,7 +186,12 @@ _ACT_QUESTION = re.compile(
     r"可不可以|有没有|"
     r"^(how|what|when|where|which|who|why|do|does|is|are|can i|will)\b"
 )
-_ACT_HUMAN_QUESTION = re.compile(r"几点|时间|电话|热线|多久|多长|hours|time|when|phone|how long")
+# Asking when people work, or how to reach one, is a question; asking to be put through
+# ("能不能转人工", "can i talk to someone") is a request.
+_ACT_HUMAN_QUESTION = re.compile(
+    r"几点|时间|电话|热线|多久|多长|上班|周末|周[六日天]|节假日|晚上|什么时候|怎么|如何|"
+    r"hours|time|when|phone|how long|how do|how can|open|available|weekend|sunday|saturday"
+)
 _ACT_SOCIAL = frozenset({"greeting", "thanks", "bye"})
 _ACT_PROBLEM = frozenset({"damaged_or_wrong_item", "quality_issue", "complaint"})
 # "能今天发吗" / "can you ship today": the shop is asked to do something for this order now,
