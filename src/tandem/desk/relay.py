@@ -8,21 +8,54 @@ the conversation is not theirs, a retried message) reads as before.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import OrderedDict
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Message
-from tandem.core.errors import Forbidden, InvalidInput
+from tandem.core.errors import Forbidden, InvalidInput, Unauthorized
 from tandem.db.uow import UnitOfWork
 from tandem.desk import authz
-from tandem.identity.service import Principal
+from tandem.identity.service import SIGN_IN_AGAIN, Principal, principal_in_writer
+from tandem.identity.signing import hash_token
 from tandem.routing import service as routing
 from tandem.routing.models import AgentStatus
 
 DESK_ID_PREFIX = "desk:"
+
+
+# Sessions this process has seen signed in (token hashes, most recent last). Only a hint of
+# which way to check: a session seen before is checked inside the message's own transaction
+# (`signed_in`, one SELECT); one never seen is checked first by a read, so a stranger's token
+# never waits for, or holds, the writer's turn. Never a grant: every message reads its session.
+SEEN_KEPT = 4096
+_seen: OrderedDict[str, None] = OrderedDict()
+
+
+def seen(token: str | None) -> bool:
+    return bool(token) and hash_token(token or "") in _seen
+
+
+def saw(token: str) -> None:
+    key = hash_token(token)
+    _seen[key] = None
+    _seen.move_to_end(key)
+    if len(_seen) > SEEN_KEPT:
+        _seen.popitem(last=False)
+
+
+async def signed_in(uow: UnitOfWork, token: str, idle: timedelta) -> Principal:
+    """The message's author, read in its own transaction: a session signed out, expired or
+    idle too long, or an account whose role changed, is seen by the very next message,
+    whichever process wrote it. The idle renewal, when due, is written here too."""
+    principal = await principal_in_writer(uow.session, token, idle)
+    if principal is None:
+        _seen.pop(hash_token(token), None)
+        raise Unauthorized(SIGN_IN_AGAIN)
+    return principal
 
 
 def desk_msg_id(client_msg_id: str | None) -> str | None:
