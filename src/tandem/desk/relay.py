@@ -92,18 +92,9 @@ async def reply(
     `client_msg_id` gets the stored message back, nothing written twice."""
     session = uow.session
     stored_id = desk_msg_id(client_msg_id)
-    if stored_id:
-        existing = await session.scalar(
-            select(Message).where(
-                Message.conversation_id == conversation_id,
-                Message.author == "agent",
-                Message.client_msg_id == stored_id,
-            )
-        )
-        if existing is not None:
-            await authz.require_owned(session, agent, conversation_id)
-            _require_text(text)
-            return existing
+    # A retry is not looked for first: the message's INSERT meets the (conversation,
+    # client_msg_id) key and raises IntegrityError, which rolls the whole transaction back
+    # (its number included); the caller then asks `retried` for the stored message.
     message = await conversations.add_held_message(
         uow,
         conversation_id,
@@ -115,12 +106,41 @@ async def reply(
         meta={"agent_name": agent.display_name},
     )
     if message is None:
-        # Not held by them: say why (no such conversation, or not theirs).
+        # Not held by them (any more): a retry of a message stored while it was gets that
+        # message back, as `retried` would; else say why (no such conversation, or not theirs).
+        existing = await retried(uow, agent, conversation_id, text, client_msg_id)
+        if existing is not None:
+            return existing
         await authz.require_owned(session, agent, conversation_id)
         raise Forbidden(authz.NOT_YOURS)
     _require_text(text)  # after the ownership check, as before; the raise rolls back
     await touch(session, agent.id, now)
     return message
+
+
+async def retried(
+    uow: UnitOfWork,
+    agent: Principal,
+    conversation_id: str,
+    text: str,
+    client_msg_id: str | None,
+) -> Message | None:
+    """The agent's message already stored with this `client_msg_id` (checked as the message
+    itself would be: theirs to write in, text not empty), or None."""
+    stored_id = desk_msg_id(client_msg_id)
+    if not stored_id:
+        return None
+    existing = await uow.session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id,
+            Message.author == "agent",
+            Message.client_msg_id == stored_id,
+        )
+    )
+    if existing is not None:
+        await authz.require_owned(uow.session, agent, conversation_id)
+        _require_text(text)
+    return existing
 
 
 def _require_text(text: str) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, WebSocket
+from sqlalchemy.exc import IntegrityError
 
 from tandem.conversations.models import Conversation, Message
 from tandem.core import events
@@ -109,12 +110,21 @@ async def reply(
         assert token is not None
         relay.saw(token)
     idle = timedelta(minutes=services.settings.session_idle_minutes)
-    async with services.unit_of_work() as uow:
-        agent = await relay.signed_in(uow, token, idle)
-        m = await relay.reply(
-            uow, agent, conversation_id, body.text, body.client_msg_id, services.clock.now()
-        )
-        return service.desk_message(m, "zh")
+    try:
+        async with services.unit_of_work() as uow:
+            agent = await relay.signed_in(uow, token, idle)
+            m = await relay.reply(
+                uow, agent, conversation_id, body.text, body.client_msg_id, services.clock.now()
+            )
+            return service.desk_message(m, "zh")
+    except IntegrityError:
+        # Rolled back, nothing written: a retry of a stored message gets it back.
+        async with services.unit_of_work() as uow:
+            agent = await relay.signed_in(uow, token, idle)
+            stored = await relay.retried(uow, agent, conversation_id, body.text, body.client_msg_id)
+            if stored is None:
+                raise
+            return service.desk_message(stored, "zh")
 
 
 @router.post(
