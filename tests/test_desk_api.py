@@ -4,8 +4,14 @@ and only waits in the queue when nobody eligible has room."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
+from sqlalchemy import delete, select, update
+
+from tandem.conversations.models import Message
+from tandem.identity.models import Account, StaffSession
 
 pytestmark = pytest.mark.asyncio
 
@@ -184,3 +190,47 @@ async def test_agent_message_retried_or_refused_is_written_once_and_takes_no_num
     assert second.json()["seq"] == first.json()["seq"] + 1
     detail = (await agent_client.get(f"/api/v1/desk/conversations/{c.id}")).json()
     assert [m["text"] for m in detail["messages"] if m["author"] == "agent"] == ["您好", "请稍等"]
+
+
+async def test_agent_message_after_the_session_ended_elsewhere_is_refused_and_not_written(
+    open_customer, agent_client: httpx.AsyncClient, server, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """The relay reads the author's session in the message's own transaction: a session signed
+    out, or an account demoted, by another process (here: written straight to the database,
+    past this server's memory) or expired is seen by the very next message, nothing written."""
+    c = await open_customer()
+    assert (await c.say("人工")).json()["conversation"]["state"] == "agent"
+    url = f"/api/v1/desk/conversations/{c.id}/messages"
+    assert (await agent_client.post(url, json={"text": "您好"})).status_code == 201
+
+    # Signed out by another process.
+    async with server.services.unit_of_work() as uow:
+        await uow.session.execute(delete(StaffSession))
+    r = await agent_client.post(url, json={"text": "还在吗", "client_msg_id": "gone"})
+    assert r.status_code == 401
+
+    # A supervisor writes into a conversation not theirs until demoted elsewhere.
+    async with httpx.AsyncClient(base_url=server.url) as lead:
+        r = await lead.post(
+            "/api/v1/auth/login", json={"username": "lead", "password": "tandem-demo"}
+        )
+        assert r.status_code == 200, r.text
+        assert (await lead.post(url, json={"text": "主管补充"})).status_code == 201
+        async with server.services.unit_of_work() as uow:
+            await uow.session.execute(
+                update(Account).where(Account.username == "lead").values(role="agent")
+            )
+        assert (await lead.post(url, json={"text": "再补充"})).status_code == 403
+        # And a session past its end (the clock moved on a week) is refused.
+        clock.set(clock.now() + timedelta(days=8))
+        assert (await lead.post(url, json={"text": "一周后"})).status_code == 401
+
+    async with server.services.sessions() as session:
+        texts = (
+            await session.scalars(
+                select(Message.text).where(
+                    Message.conversation_id == c.id, Message.author == "agent"
+                )
+            )
+        ).all()
+    assert list(texts) == ["您好", "主管补充"]

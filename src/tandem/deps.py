@@ -17,7 +17,12 @@ from fastapi import Depends, Request
 from tandem.conversations.service import require_customer_conversation
 from tandem.core.errors import Forbidden, Unauthorized
 from tandem.http.deps import SESSION_COOKIE, BearerDep, staff_token
-from tandem.identity.service import SIGN_IN_AGAIN, Principal, account_for_token, principal_of
+from tandem.identity.service import (
+    SIGN_IN_AGAIN,
+    Principal,
+    principal_for_session,
+    principal_in_writer,
+)
 from tandem.services import Services
 
 __all__ = [
@@ -48,17 +53,15 @@ async def principal_for_token(services: Services, token: str | None) -> Principa
         )
     idle = timedelta(minutes=services.settings.session_idle_minutes)
     async with services.sessions() as session:
-        with session.no_autoflush:  # a read: the renewal, if due, is not written from here
-            account = await account_for_token(session, token, idle)
-            renewed = bool(session.dirty)
-    if renewed:
+        principal, renew = await principal_for_session(session, token, idle)
+    if renew is not None:
         # The session's idle deadline moves on (at most once a minute): written as a writer,
         # behind this process's other writers, not from a read's (possibly stale) snapshot.
         async with services.unit_of_work() as uow:
-            account = await account_for_token(uow.session, token, idle)
-    if account is None:
+            principal = await principal_in_writer(uow.session, token, idle)
+    if principal is None:
         raise Unauthorized(SIGN_IN_AGAIN)
-    return principal_of(account)
+    return principal
 
 
 async def require_agent(

@@ -8,21 +8,54 @@ the conversation is not theirs, a retried message) reads as before.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import OrderedDict
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Message
-from tandem.core.errors import Forbidden, InvalidInput
+from tandem.core.errors import Forbidden, InvalidInput, Unauthorized
 from tandem.db.uow import UnitOfWork
 from tandem.desk import authz
-from tandem.identity.service import Principal
+from tandem.identity.service import SIGN_IN_AGAIN, Principal, principal_in_writer
+from tandem.identity.signing import hash_token
 from tandem.routing import service as routing
 from tandem.routing.models import AgentStatus
 
 DESK_ID_PREFIX = "desk:"
+
+
+# Sessions this process has seen signed in (token hashes, most recent last). Only a hint of
+# which way to check: a session seen before is checked inside the message's own transaction
+# (`signed_in`, one SELECT); one never seen is checked first by a read, so a stranger's token
+# never waits for, or holds, the writer's turn. Never a grant: every message reads its session.
+SEEN_KEPT = 4096
+_seen: OrderedDict[str, None] = OrderedDict()
+
+
+def seen(token: str | None) -> bool:
+    return bool(token) and hash_token(token or "") in _seen
+
+
+def saw(token: str) -> None:
+    key = hash_token(token)
+    _seen[key] = None
+    _seen.move_to_end(key)
+    if len(_seen) > SEEN_KEPT:
+        _seen.popitem(last=False)
+
+
+async def signed_in(uow: UnitOfWork, token: str, idle: timedelta) -> Principal:
+    """The message's author, read in its own transaction: a session signed out, expired or
+    idle too long, or an account whose role changed, is seen by the very next message,
+    whichever process wrote it. The idle renewal, when due, is written here too."""
+    principal = await principal_in_writer(uow.session, token, idle)
+    if principal is None:
+        _seen.pop(hash_token(token), None)
+        raise Unauthorized(SIGN_IN_AGAIN)
+    return principal
 
 
 def desk_msg_id(client_msg_id: str | None) -> str | None:
@@ -59,18 +92,9 @@ async def reply(
     `client_msg_id` gets the stored message back, nothing written twice."""
     session = uow.session
     stored_id = desk_msg_id(client_msg_id)
-    if stored_id:
-        existing = await session.scalar(
-            select(Message).where(
-                Message.conversation_id == conversation_id,
-                Message.author == "agent",
-                Message.client_msg_id == stored_id,
-            )
-        )
-        if existing is not None:
-            await authz.require_owned(session, agent, conversation_id)
-            _require_text(text)
-            return existing
+    # A retry is not looked for first: the message's INSERT meets the (conversation,
+    # client_msg_id) key and raises IntegrityError, which rolls the whole transaction back
+    # (its number included); the caller then asks `retried` for the stored message.
     message = await conversations.add_held_message(
         uow,
         conversation_id,
@@ -82,12 +106,41 @@ async def reply(
         meta={"agent_name": agent.display_name},
     )
     if message is None:
-        # Not held by them: say why (no such conversation, or not theirs).
+        # Not held by them (any more): a retry of a message stored while it was gets that
+        # message back, as `retried` would; else say why (no such conversation, or not theirs).
+        existing = await retried(uow, agent, conversation_id, text, client_msg_id)
+        if existing is not None:
+            return existing
         await authz.require_owned(session, agent, conversation_id)
         raise Forbidden(authz.NOT_YOURS)
     _require_text(text)  # after the ownership check, as before; the raise rolls back
     await touch(session, agent.id, now)
     return message
+
+
+async def retried(
+    uow: UnitOfWork,
+    agent: Principal,
+    conversation_id: str,
+    text: str,
+    client_msg_id: str | None,
+) -> Message | None:
+    """The agent's message already stored with this `client_msg_id` (checked as the message
+    itself would be: theirs to write in, text not empty), or None."""
+    stored_id = desk_msg_id(client_msg_id)
+    if not stored_id:
+        return None
+    existing = await uow.session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id,
+            Message.author == "agent",
+            Message.client_msg_id == stored_id,
+        )
+    )
+    if existing is not None:
+        await authz.require_owned(uow.session, agent, conversation_id)
+        _require_text(text)
+    return existing
 
 
 def _require_text(text: str) -> None:

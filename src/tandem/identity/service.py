@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -172,21 +172,63 @@ async def log_out(session: AsyncSession, token: str) -> None:
     await session.execute(delete(StaffSession).where(StaffSession.token_hash == hash_token(token)))
 
 
-async def account_for_token(
-    session: AsyncSession, token: str, idle: timedelta | None = None
-) -> Account | None:
-    """The account of a live session. With `idle`, a session unused for that long has ended,
-    and each use moves its end on (never past SESSION_TTL after login); the caller commits."""
+async def account_for_token(session: AsyncSession, token: str) -> Account | None:
+    """The account of a live session (without moving its end: `principal_for_session`)."""
     row = await session.get(StaffSession, hash_token(token))
+    if row is None or row.expires_at < clock_of(session).now():
+        return None
+    return await session.get(Account, row.account_id)
+
+
+async def principal_for_session(
+    session: AsyncSession, token: str, idle: timedelta
+) -> tuple[Principal | None, datetime | None]:
+    """The principal of a live session, read in one SELECT (the session joined to its account,
+    no ORM objects), and the session's new end when its renewal is due (the caller writes it
+    with `renew_session`, from a writer). (None, None) when there is no such live session.
+    Same rules as `account_for_token` with `idle`."""
+    row = (
+        await session.execute(
+            select(
+                StaffSession.created_at,
+                StaffSession.expires_at,
+                Account.id,
+                Account.username,
+                Account.display_name,
+                Account.role,
+            )
+            .join(Account, Account.id == StaffSession.account_id)
+            .where(StaffSession.token_hash == hash_token(token))
+        )
+    ).first()
     now = clock_of(session).now()
     if row is None or row.expires_at < now:
-        return None
-    if idle is not None:
-        renewed = min(row.created_at + SESSION_TTL, now + idle)
-        # Written at most once a minute per session, not on every request.
-        if renewed - row.expires_at > timedelta(minutes=1):
-            row.expires_at = renewed
-    return await session.get(Account, row.account_id)
+        return None, None
+    principal = Principal(row.id, row.username, row.display_name, row.role)
+    renewed = min(row.created_at + SESSION_TTL, now + idle)
+    # Written at most once a minute per session, not on every request.
+    return principal, renewed if renewed - row.expires_at > timedelta(minutes=1) else None
+
+
+async def renew_session(session: AsyncSession, token: str, until: datetime) -> None:
+    """The session's idle deadline moved on (`principal_for_session` said it is due)."""
+    await session.execute(
+        update(StaffSession)
+        .where(StaffSession.token_hash == hash_token(token))
+        .values(expires_at=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def principal_in_writer(
+    session: AsyncSession, token: str, idle: timedelta
+) -> Principal | None:
+    """`principal_for_session` inside a writer's transaction: the renewal, when due, is
+    written in the same transaction."""
+    principal, renew = await principal_for_session(session, token, idle)
+    if renew is not None:
+        await renew_session(session, token, renew)
+    return principal
 
 
 async def set_presence(session: AsyncSession, account: Account, presence: str) -> Account:
