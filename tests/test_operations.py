@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from tandem.cli import app as cli
 from tandem.config import Settings
+from tandem.ops import Metrics, observer
 from tandem.services import Services
 
 
@@ -86,3 +88,39 @@ def test_several_workers_on_sqlite_are_refused_with_what_to_do(
     result = CliRunner().invoke(cli, ["serve", "--workers", "2", "--port", "1"])
     assert result.exit_code != 0
     assert "PostgreSQL" in result.output
+
+
+@pytest.mark.asyncio
+async def test_the_observer_labels_by_route_template_and_counts_a_raising_app_as_500() -> None:
+    app = FastAPI()
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: str) -> dict[str, str]:
+        return {"id": item_id}
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    metrics = Metrics()
+    app.add_middleware(observer(metrics))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        assert (await c.get("/items/a")).status_code == 200
+        assert (await c.get("/items/b")).status_code == 200
+        assert (await c.get("/nowhere")).status_code == 404
+        assert (await c.get("/boom")).status_code == 500
+
+    def sample(name: str, **labels: str) -> float | None:
+        return metrics.registry.get_sample_value(name, labels)
+
+    # Two ids, one label set: the template, not the path.
+    ok = {"method": "GET", "route": "/items/{item_id}", "status": "200"}
+    assert sample("tandem_http_requests_total", **ok) == 2.0
+    assert sample("tandem_http_request_seconds_count", method="GET", route="/items/{item_id}") == 2
+    unmatched = {"method": "GET", "route": "unmatched", "status": "404"}
+    assert sample("tandem_http_requests_total", **unmatched) == 1.0
+    failed = {"method": "GET", "route": "/boom", "status": "500"}
+    assert sample("tandem_http_requests_total", **failed) == 1.0
+    assert sample("tandem_http_server_errors_total", route="/boom") == 1.0
+    assert sample("tandem_http_server_errors_total", route="/items/{item_id}") is None

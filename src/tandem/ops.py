@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.exposition import generate_latest
 from redis.asyncio import Redis
 from sqlalchemy import func, select, text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tandem.config import Settings
 from tandem.conversations.models import Conversation
@@ -68,8 +69,8 @@ class Metrics:
         )
 
 
-def _route(request: Request) -> str:
-    route = request.scope.get("route")
+def _route(scope: Scope) -> str:
+    route = scope.get("route")
     return str(getattr(route, "path", "unmatched"))
 
 
@@ -83,18 +84,38 @@ def _metrics(request: Request) -> Metrics:
     return metrics
 
 
-async def _observe(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    started = time.perf_counter()
-    response = await call_next(request)
-    metrics = _metrics(request)
-    route = _route(request)
-    metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
-    metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-    if response.status_code >= 500:
-        metrics.errors.labels(route).inc()
-    return response
+def observer(metrics: Metrics) -> Callable[[ASGIApp], ASGIApp]:
+    """Counts and times every HTTP request by route template, as a pure ASGI layer (a
+    `BaseHTTPMiddleware` runs each request's app in a task of its own behind a memory stream,
+    a cost every message paid). The route is known once the router has matched it (Starlette
+    writes it into the request's scope); a request whose app raised counts as a 500."""
+
+    def middleware(inner: ASGIApp) -> ASGIApp:
+        async def observed(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await inner(scope, receive, send)
+                return
+            started = time.perf_counter()
+            status = 500
+
+            async def send_observed(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = int(message["status"])
+                await send(message)
+
+            try:
+                await inner(scope, receive, send_observed)
+            finally:
+                method, route = scope["method"], _route(scope)
+                metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+                metrics.requests.labels(method, route, str(status)).inc()
+                if status >= 500:
+                    metrics.errors.labels(route).inc()
+
+        return observed
+
+    return middleware
 
 
 # The endpoints are module functions that find the app's services and metrics on the request:
@@ -155,7 +176,7 @@ def install(app: FastAPI) -> Metrics:
     """Metrics of this app (on `app.state.metrics`), its request observer and endpoints."""
     metrics = Metrics()
     app.state.metrics = metrics
-    app.middleware("http")(_observe)
+    app.add_middleware(observer(metrics))
     app.include_router(router)
     return metrics
 
