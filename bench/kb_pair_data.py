@@ -1,7 +1,7 @@
 """Training pairs for the encoder pair layer, beyond the subsamples, and their vectors.
 
     nice -n 10 python -m bench.kb_pair_data --data /work/shared/data --sub SUB \
-        --out /work/cache/nlu/knowledge [--atec 2500]
+        --out /work/cache/nlu/knowledge [--atec 2500] [--lcqmc 1200]
 
 Writes OUT/pairs/{lcqmc,bq,atec}_train.jsonl and encodes their texts into OUT (resumable,
 `bench.nlu_embed.encode_set`): the `train` half of lcqmc and bq_corpus dev (connected
@@ -30,7 +30,7 @@ def _write(path: Path, pairs: list[Pair]) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def build(data: Path, sub: Path, atec: int) -> dict[str, list[Pair]]:
+def build(data: Path, sub: Path, atec: int, lcqmc: int) -> dict[str, list[Pair]]:
     scored = {
         t
         for name in ("lcqmc", "bq")
@@ -45,6 +45,8 @@ def build(data: Path, sub: Path, atec: int) -> dict[str, list[Pair]]:
             for p in read_pairs(f"{data / rel}#train")
             if p.text_a not in scored and p.text_b not in scored
         ]
+    if lcqmc:
+        out["lcqmc"] = random.Random(7).sample(out["lcqmc"], min(lcqmc, len(out["lcqmc"])))
     rows = [
         p
         for p in read_pairs(str(data / "atec/train.jsonl"))
@@ -60,10 +62,11 @@ def main() -> None:
     ap.add_argument("--sub", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--atec", type=int, default=2500)
+    ap.add_argument("--lcqmc", type=int, default=0, help="sample this many lcqmc pairs (0: all)")
     ap.add_argument("--only", action="append", default=[], help="encode only these sets")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    sets = build(args.data, args.sub, args.atec)
+    sets = build(args.data, args.sub, args.atec, args.lcqmc)
     for name, pairs in sets.items():
         _write(args.out / "pairs" / f"{name}_train.jsonl", pairs)
         print(json.dumps({name: len(pairs), "positives": sum(p.label for p in pairs)}))

@@ -11,8 +11,9 @@ cache lacks are encoded once and added to it. `--answer-only` keeps the shipped 
 * pair layer: logistic regression over [logit(matcher probability), z(encoder cosine)] and
   the two vectors' interaction features ([u * v, |u - v|], dense.interaction_features; not
   with `--cosine-only`) on the labelled pairs whose two texts have stored vectors (`--cache`,
-  repeatable, see bench/nlu_embed.py and bench/kb_pair_data.py); its C (regularisation) is the
-  one with the lowest out-of-fold log loss over 5 fixed folds of those pairs, and its threshold
+  repeatable, see bench/nlu_embed.py and bench/kb_pair_data.py); the interaction features'
+  weight (VECTOR_SCALES, 0 = cosine only) is the one with the lowest out-of-fold log loss over
+  5 fixed folds of those pairs, and its threshold
   maximises the mean of per-source accuracy (F1 for atec) on the out-of-fold probabilities;
 * answer layer: logistic regression over the index's answer features plus the dense ones, on
   every candidate of every training query: queries from an LCQMC-built knowledge base (the
@@ -74,7 +75,9 @@ def _vec(store: VectorStore, text: str) -> np.ndarray | None:
     return store.vectors.get(encoder_input(normalize(text)) or " ")
 
 
-PAIR_C = (0.01, 0.03, 0.1, 0.3, 1.0)
+# The interaction features' weight next to the two base features (all standardised, C = 1):
+# a smaller weight is a stronger penalty on the 768 vector weights alone, 0.0 = cosine only.
+VECTOR_SCALES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.1)
 FOLDS = 5
 
 
@@ -93,21 +96,27 @@ def _pair_score(prob: np.ndarray, y: np.ndarray, src: np.ndarray, t: float) -> f
     return float(np.mean(scores))
 
 
-def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
+def _log_loss(prob: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
+    q = np.clip(prob, 1e-6, 1 - 1e-6)
+    return float(-np.average(y * np.log(q) + (1 - y) * np.log(1 - q), weights=weight))
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float, weight: np.ndarray) -> np.ndarray:
     """Probabilities of every pair from a model fitted without its fold (fixed folds)."""
     fold = np.arange(len(y)) % FOLDS
     np.random.default_rng(0).shuffle(fold)
     out = np.zeros(len(y))
     for k in range(FOLDS):
         test = fold == k
-        lr = LogisticRegression(C=c, max_iter=3000, random_state=0).fit(x[~test], y[~test])
+        lr = LogisticRegression(C=c, max_iter=3000, random_state=0)
+        lr.fit(x[~test], y[~test], sample_weight=weight[~test])
         out[test] = lr.predict_proba(x[test])[:, 1]
     return out
 
 
 def fit_pair_layer(
     pairs: Sequence[Pair], store: VectorStore, *, vectors: bool = True
-) -> tuple[DenseLayers, dict[str, float]]:
+) -> tuple[DenseLayers, dict[str, Any]]:
     """The pair layer over [logit(matcher), z(cos)] (+ the interaction features with
     `vectors`), C and the threshold chosen on out-of-fold probabilities of these pairs."""
     usable = [
@@ -129,22 +138,32 @@ def fit_pair_layer(
     x = np.hstack([base, interaction_features(a_vec, b_vec)]) if vectors else base
     mu, sd = x.mean(axis=0), x.std(axis=0)
     sd[sd == 0] = 1.0
-    xs = (x - mu) / sd
-    grid = PAIR_C if vectors else (1.0,)
-    oof = {c: _out_of_fold(xs, y, c) for c in grid}
-    loss = {
-        c: float(
-            -np.mean(y * np.log(np.clip(o, 1e-6, 1)) + (1 - y) * np.log(np.clip(1 - o, 1e-6, 1)))
-        )
-        for c, o in oof.items()
+    grid = VECTOR_SCALES if vectors else (0.0,)
+
+    def scaled(weight: float) -> np.ndarray:
+        out: np.ndarray = (x - mu) / sd
+        out[:, 2:] *= weight
+        return out
+
+    # Each source (domain) weighs alike, however many pairs it brought: 4,600 banking pairs
+    # must not turn the layer into a banking one.
+    names, counts = np.unique(src, return_counts=True)
+    per_source = {
+        n: len(y) / (len(names) * c) for n, c in zip(names.tolist(), counts.tolist(), strict=True)
     }
-    best_c = min(grid, key=lambda c: loss[c])
-    lr = LogisticRegression(C=best_c, max_iter=3000, random_state=0).fit(xs, y)
+    weight = np.array([per_source[n] for n in src.tolist()])
+    oof = {v: _out_of_fold(scaled(v), y, 1.0, weight) for v in grid}
+    loss = {v: _log_loss(o, y, weight) for v, o in oof.items()}
+    best = min(grid, key=lambda v: loss[v])
+    lr = LogisticRegression(C=1.0, max_iter=3000, random_state=0)
+    lr.fit(scaled(best), y, sample_weight=weight)
     # Fold the standardisation into the weights: the shipped layer reads raw features.
-    w = lr.coef_[0] / sd
-    intercept = float(lr.intercept_[0] - (lr.coef_[0] * mu / sd).sum())
+    factor = np.ones(x.shape[1])
+    factor[2:] = best
+    w = lr.coef_[0] * factor / sd
+    intercept = float(lr.intercept_[0] - (lr.coef_[0] * factor * mu / sd).sum())
     thresholds = np.linspace(0.1, 0.9, 81)
-    scores = [_pair_score(oof[best_c], y, src, float(t)) for t in thresholds]
+    scores = [_pair_score(oof[best], y, src, float(t)) for t in thresholds]
     k = int(np.argmax(scores))
     layers = DenseLayers(
         cos_mean=mean,
@@ -154,18 +173,18 @@ def fit_pair_layer(
         answer_weights=_ANSWER_PLACEHOLDER,
         answer_threshold=0.5,
         key_terms=True,
-        pair_vector_weights=tuple(float(v) for v in w[2:]),
+        pair_vector_weights=tuple(float(v) for v in w[2:]) if best else (),
     )
-    stats = {
+    stats: dict[str, Any] = {
         "pairs": len(usable),
-        "C": best_c,
-        "oof_log_loss": round(loss[best_c], 4),
+        "vector_scale": best,
+        "oof_log_loss": {str(v): round(loss[v], 4) for v in grid},
         "oof_pair_score": round(scores[k], 4),
     }
     for name in sorted(set(src.tolist())):
         idx = src == name
         stats[f"oof_accuracy/{name}"] = round(
-            float(((oof[best_c][idx] >= thresholds[k]) == (y[idx] == 1)).mean()), 4
+            float(((oof[best][idx] >= thresholds[k]) == (y[idx] == 1)).mean()), 4
         )
     return layers, stats
 
@@ -299,7 +318,13 @@ def main() -> None:
             raise SystemExit("--answer-only needs a shipped dense.json: fit the pair layer first")
         layers = replace(shipped, key_terms=True, answer_weights=_ANSWER_PLACEHOLDER)
     else:
-        pairs = [p for spec in args.pairs for p in read_pairs(spec)]
+        # A pair's source is its file name up to the first "_" (lcqmc_train.jsonl -> lcqmc):
+        # the threshold weighs each set alike, whatever the file it came in.
+        pairs = [
+            replace(p, source=Path(spec.partition("#")[0]).stem.split("_")[0])
+            for spec in args.pairs
+            for p in read_pairs(spec)
+        ]
         layers, pair_stats = fit_pair_layer(pairs, store, vectors=not args.cosine_only)
         print(json.dumps(pair_stats))
     problems: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
