@@ -1,6 +1,7 @@
 """Encode the public sets once and cache the vectors (they take long on two shared cores).
 
     python -m bench.nlu_embed --data /work/shared/data --cache /work/cache/nlu/emb [--only NAME]
+    python -m bench.nlu_embed --full --cache DIR --only NAME [--part K/N]   (N processes)
 
 Each set is subsampled with a fixed seed (sizes below), normalised and cut exactly as the
 product does (`tandem.understanding.encoder.encoder_input`), and written as
@@ -108,13 +109,24 @@ class EmbeddingCache:
         return (np.vstack(rows) if rows else np.zeros((0, 384), np.float32)), idx
 
 
-def encode_set(model: object, name: str, texts: list[str], cache: pathlib.Path) -> None:
-    keys = sorted({encoder_input(normalize(t)) or " " for t in texts})
+def encode_set(
+    model: object, name: str, texts: list[str], cache: pathlib.Path, part: tuple[int, int] = (0, 1)
+) -> None:
+    """`part` (k, n): only every n-th text from the k-th, stored as `NAME.k-of-n`, so n
+    processes can share a long set (the cache reads every file of the directory). Texts go
+    in a seeded shuffled order, so a run stopped halfway leaves a random sample of the set
+    (every label in its share), not the first letters of the alphabet."""
+    k, n = part
+    keys = sorted({encoder_input(normalize(t)) or " " for t in texts})[k::n]
+    random.Random(11).shuffle(keys)
+    if n > 1:
+        name = f"{name}.{k}-of-{n}"
     texts_path, npy_path = cache / f"{name}.texts.json", cache / f"{name}.npy"
     done: list[npt.NDArray[np.float16]] = []
-    resumable = texts_path.is_file() and npy_path.is_file()
-    if resumable and json.loads(texts_path.read_text("utf-8")) == keys:
-        done = list(np.load(npy_path))
+    if texts_path.is_file() and npy_path.is_file():
+        stored = json.loads(texts_path.read_text("utf-8"))
+        if sorted(stored) == sorted(keys):  # the same texts: resume in the stored order
+            keys, done = stored, list(np.load(npy_path))
     texts_path.write_text(json.dumps(keys, ensure_ascii=False), "utf-8")
     t0 = time.time()
     start = len(done)
@@ -161,7 +173,9 @@ def main() -> None:
     ap.add_argument("--cache", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/emb"))
     ap.add_argument("--only", action="append", default=[])
     ap.add_argument("--full", action="store_true", help="the whole portions (FULL_PLAN)")
+    ap.add_argument("--part", default="0/1", help="K/N: this process's share of each set")
     args = ap.parse_args()
+    part = tuple(int(x) for x in args.part.split("/"))
     os.environ.setdefault(
         "OMP_NUM_THREADS", "1"
     )  # on shared cores 2 threads spin at barriers: 2.4x slower
@@ -175,7 +189,8 @@ def main() -> None:
                 continue
             path = args.data / rel
             rows = sample_rows(path, n, label_key) if n else _all_rows(path)
-            encode_set(model, name, [str(r[f]) for r in rows for f in fields], args.cache)
+            texts = [str(r[f]) for r in rows for f in fields]
+            encode_set(model, name, texts, args.cache, (part[0], part[1]))
         return
     if not args.only or "demo" in args.only:
         encode_set(model, "demo", demo_texts(), args.cache)

@@ -132,13 +132,19 @@ def main(
                     {"trained_on": sources[task], "n_train": len(rows), "encoder": enc.status},
                 )
     for task in sets:
-        size = model_bytes(out / task)
-        config = json.loads((out / task / "config.json").read_text(encoding="utf-8"))
-        console.print(
-            f"{task}: {size / 1e6:.2f} MB, labels {len(config['classes'])}, "
-            f"temperature {config['temperature']:.2f}"
-            + (f", oos floor {config['threshold']:.2f}" if task == "intent" else "")
-        )
+        for directory, tag in ((out / task, ""), (out / ENCODER_HEADS_DIR / task, "+e5")):
+            if not (directory / "config.json").is_file():
+                continue
+            config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+            floors = (
+                f", oos floor {config['threshold']:.2f}, margin floor {config.get('margin', 0.0):.2f}"
+                if task == "intent"
+                else ""
+            )
+            console.print(
+                f"{task}{tag}: {model_bytes(directory) / 1e6:.2f} MB, labels "
+                f"{len(config['classes'])}, temperature {config['temperature']:.2f}{floors}"
+            )
 
 
 if __name__ == "__main__":

@@ -256,6 +256,14 @@ def stratified_split(
     return sorted(train), sorted(held)
 
 
+def holdout_splits(labels: Sequence[str]) -> list[tuple[list[int], list[int]]]:
+    """The (train, held-out) index splits the calibration uses when no dev set is given:
+    15 % stratified hold-outs, three of them (different seeds) on sets up to 20,000 examples.
+    Public so that a head can compute its own held-out signals on the same splits."""
+    rounds = 3 if len(labels) <= 20_000 else 1
+    return [stratified_split(labels, 0.15, seed=13 + r) for r in range(rounds)]
+
+
 def train_classifier(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -287,12 +295,12 @@ def train_classifier(
         # Several hold-outs (different seeds) on small sets: a single 15 % slice of a few
         # thousand examples holds only a few dozen oos ones, and the floor chosen on it moved
         # by +-0.1 from one seed to the next.
-        rounds = 3 if len(labels) <= 20_000 else 1
+        splits = holdout_splits(labels)
+        rounds = len(splits)
         model = _fit_svm(counts, labels, opts, vectors)
         held_parts: list[FloatArray] = []
         held_gold = []
-        for r in range(rounds):
-            tr, ho = stratified_split(labels, 0.15, seed=13 + r)
+        for r, (tr, ho) in enumerate(splits):
             step(f"calibration fit {r + 1}/{rounds}", 0.3 + 0.5 * r / rounds)
             probe = _fit_svm(
                 [counts[i] for i in tr],
