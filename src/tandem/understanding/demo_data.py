@@ -12,7 +12,6 @@ import pathlib
 import re
 from collections.abc import Iterable
 
-from tandem.understanding.entities import PRODUCTS_FILE
 from tandem.understanding.training import Example
 
 DATA_DIR = pathlib.Path(__file__).parent / "data"
@@ -100,72 +99,6 @@ def with_numbers(rows: Iterable[Example]) -> list[Example]:
     return out
 
 
-# Intents a customer asks about a product they bought or want: the product's name must not
-# decide the intent ("耳机怎么还没到" is a parcel question, not how to use earphones).
-_PRODUCT_INTENTS = _ORDER_INTENTS | {"stock", "price_promotion", "size", "shipping_info"}
-# Where any product can stand in front of the sentence ("手表有货吗", "耳机怎么还没到").
-_PRODUCT_FIRST = frozenset(
-    {
-        "order_status",
-        "cancel_order",
-        "urge_shipping",
-        "where_is_parcel",
-        "return",
-        "exchange",
-        "refund",
-        "refund_status",
-        "damaged_or_wrong_item",
-        "stock",
-        "price_promotion",
-    }
-)
-# Words for "the thing I bought" that a product's name can stand in for (not 快递: it is
-# also the courier, 快递公司).
-_ZH_THING = re.compile(r"包裹|东西|宝贝|商品|产品")
-_EN_THING = re.compile(r"\b(?:parcel|package|item|stuff|product)\b")
-
-
-def _product_words() -> tuple[list[str], list[str]]:
-    """Every product word of products.txt, Chinese and English apart."""
-    zh: list[str] = []
-    en: list[str] = []
-    for line in PRODUCTS_FILE.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, _, rest = line.partition(":")
-        for word in (kind, *rest.split(",")):
-            word = word.strip()
-            if word:
-                (en if word.isascii() else zh).append(word)
-    return zh, en
-
-
-def with_products(rows: Iterable[Example]) -> list[Example]:
-    """The rows plus, for every second product-related one, a copy naming a product.
-
-    "我的快递怎么还没到" gets "我的耳机怎么还没到"; a Chinese row without such a word gets the
-    product in front ("有货吗" -> "手表有货吗"). Without these, every example that names a product
-    is a product question and the name alone outvotes the rest of the sentence.
-    """
-    zh_words, en_words = _product_words()
-    out: list[Example] = []
-    for i, row in enumerate(rows):
-        out.append(row)
-        if row.label not in _PRODUCT_INTENTS or i % 2:
-            continue
-        if row.text.isascii():
-            word = en_words[(i // 2) % len(en_words)]
-            text = _EN_THING.sub(word, row.text, count=1)
-        else:
-            word = zh_words[(i // 2) % len(zh_words)]
-            text = _ZH_THING.sub(word, row.text, count=1)
-            if text == row.text and row.label in _PRODUCT_FIRST:
-                text = word + row.text
-        if text != row.text:
-            out.append(Example(text, row.label))
-    return out
-
-
 # The demo shop's knowledge base: every phrasing of an entry is a customer message labelled
 # with the entry's intent (a shop trains its intent model on its FAQ too). Read as a file: the
 # understanding package does not import the knowledge package (which imports it).
@@ -191,7 +124,7 @@ def faq_examples() -> list[Example]:
 def intent_examples() -> list[Example]:
     rows = read_sections(DATA_DIR / "intents_zh.txt") + read_sections(DATA_DIR / "intents_en.txt")
     rows += faq_examples()
-    rows = with_numbers(with_openers(with_products(rows)))
+    rows = with_numbers(with_openers(rows))
     rows += read_sections(DATA_DIR / "oos_zh.txt")
     rows += read_jsonl_examples(DATA_DIR / "clinc150_oos_en.jsonl")
     return rows
