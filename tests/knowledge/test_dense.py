@@ -3,9 +3,6 @@ vector the understanding step computed, and the index still works when the encod
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
 import pytest
 
 from tandem.knowledge.index import IndexedEntry, KnowledgeIndex
@@ -64,26 +61,3 @@ def test_removed_entries_are_not_found_by_the_encoder_either(encoder) -> None:  
     index.remove("ret")
     ids = [j.entry_id for j in index.judge(NO_SHARED_CHARACTER, language="zh")]
     assert "ret" not in ids
-
-
-def test_pair_layer_reads_which_dimensions_agree_not_only_the_cosine(tmp_path: Path) -> None:
-    from tandem.knowledge.dense import DenseLayers
-
-    # Two unit vectors in 2 of 384 dims; weights only on the first dim of u*v and |u-v|.
-    dim = 384
-    w = [0.0] * (2 * dim)
-    w[0], w[dim] = 4.0, -2.0
-    layers = DenseLayers(0.9, 0.05, (1.0, 0.0, 0.0), 0.5, (0.0,) * 10, 0.5, False, tuple(w))
-    u = np.zeros((1, dim), np.float32)
-    v = np.zeros((1, dim), np.float32)
-    u[0, 0], u[0, 1] = 0.6, 0.8
-    v[0, 0], v[0, 1] = 0.0, 1.0
-    # logit(0.5) = 0; u*v on dim 0 = 0, |u-v| on dim 0 = 0.6 -> z = -2 * 0.6 = -1.2
-    p = layers.pair_probability(np.array([0.5]), np.array([0.8]), u, v)
-    assert abs(float(p[0]) - 1 / (1 + np.exp(1.2))) < 1e-6  # float32 inputs
-    # Without the vectors only the cosine part is read: sigmoid(0) = 0.5.
-    assert float(layers.pair_probability(np.array([0.5]), np.array([0.8]))[0]) == 0.5
-    layers.save(tmp_path)
-    loaded = DenseLayers.load(tmp_path)
-    assert loaded is not None and loaded.pair_vector_weights[0] == 4.0
-    assert loaded.pair_vector_weights[dim] == -2.0

@@ -3,14 +3,8 @@
 The matcher (matcher.py) judges a pair on lexical features and static word vectors. When the
 sentence encoder runs, two small calibrated layers on top add its cosine:
 
-* `pair`: P(same question) = sigmoid(a * logit(p_matcher) + b * z(cos) + c
-  [+ (u * v) . w_prod + |u - v| . w_diff]), the product's pair decision (the candidates'
-  pair probability in retrieval, learning-candidate merges, the pair benchmarks). The
-  bracketed interaction terms (`pair_vector_weights`, 2 x 384; a layer fitted before them has
-  none) read *which* dimensions two vectors agree or differ on, not only how much: the
-  cosine weighs every dimension alike, so "开通" vs "关闭" in two otherwise equal banking
-  questions barely moves it, while a trained weight on the dimensions that carry the action
-  does (the sentence-pair classifier of Sentence-BERT, over a frozen encoder);
+* `pair`: P(same question) = sigmoid(a * logit(p_matcher) + b * z(cos) + c), the product's
+  pair decision (`same_question`, learning-candidate merges, the pair benchmarks);
 * `answer`: P(this entry answers) from the index's answer features plus the entry's cosine,
   its margin over the best other entry, whether it is the nearest entry by the encoder, and,
   in a layer fitted with `dense_train --key-terms` (`key_terms` true; the shipped one is not),
@@ -73,31 +67,14 @@ class DenseLayers:
     answer_threshold: float
     # The answer layer reads KEY_TERM_FEATURES (a layer fitted before they existed does not).
     key_terms: bool = False
-    # Weights on (u * v) then |u - v| (DIM each, already divided by the training spread;
-    # empty: the pair layer reads the cosine only).
-    pair_vector_weights: tuple[float, ...] = ()
 
     def z(self, cos: Array) -> Array:
         out: Array = (cos - self.cos_mean) / self.cos_scale
         return out
 
-    def pair_probability(
-        self,
-        p_matcher: Array,
-        cos: Array,
-        a_vectors: npt.NDArray[np.float32] | None = None,
-        b_vectors: npt.NDArray[np.float32] | None = None,
-    ) -> Array:
-        """One probability per pair; `a_vectors`/`b_vectors` (one unit row per pair) feed the
-        interaction terms when the layer has them (without them only the cosine is read)."""
+    def pair_probability(self, p_matcher: Array, cos: Array) -> Array:
         a, b, c = self.pair_weights
-        z = a * logit(p_matcher) + b * self.z(cos) + c
-        if self.pair_vector_weights and a_vectors is not None and b_vectors is not None:
-            z = z + interaction_features(a_vectors, b_vectors) @ self._vector_weights()
-        return _sigmoid(z)
-
-    def _vector_weights(self) -> Array:
-        return np.asarray(self.pair_vector_weights, dtype=np.float64)
+        return _sigmoid(a * logit(p_matcher) + b * self.z(cos) + c)
 
     def answer_confidence(self, x: Array) -> Array:
         w = np.array(self.answer_weights[:-1])
@@ -118,7 +95,6 @@ class DenseLayers:
                     "key_terms": self.key_terms,
                     "answer_weights": list(self.answer_weights),
                     "answer_threshold": self.answer_threshold,
-                    "pair_vector_weights": [round(w, 6) for w in self.pair_vector_weights],
                 },
                 indent=2,
             ),
@@ -140,19 +116,7 @@ class DenseLayers:
             answer_weights=tuple(float(x) for x in raw["answer_weights"]),
             answer_threshold=float(raw["answer_threshold"]),
             key_terms=bool(raw.get("key_terms", False)),
-            pair_vector_weights=tuple(float(x) for x in raw.get("pair_vector_weights", ())),
         )
-
-
-def interaction_features(
-    a_vectors: npt.NDArray[np.float32], b_vectors: npt.NDArray[np.float32]
-) -> Array:
-    """[u * v, |u - v|] per pair (rows of unit vectors): what the pair layer's vector weights
-    read."""
-    a = np.asarray(a_vectors, dtype=np.float64)
-    b = np.asarray(b_vectors, dtype=np.float64)
-    out: Array = np.hstack([a * b, np.abs(a - b)])
-    return out
 
 
 def dense_answer_features(

@@ -8,13 +8,9 @@
 (`KB.jsonl=QUERIES.jsonl`: written by `bench/kb_build_lcqmc.py --part train`; the texts the
 cache lacks are encoded once and added to it. `--answer-only` keeps the shipped pair layer.)
 
-* pair layer: logistic regression over [logit(matcher probability), z(encoder cosine)] and
-  the two vectors' interaction features ([u * v, |u - v|], dense.interaction_features; not
-  with `--cosine-only`) on the labelled pairs whose two texts have stored vectors (`--cache`,
-  repeatable, see bench/nlu_embed.py and bench/kb_pair_data.py); the interaction features'
-  weight (VECTOR_SCALES, 0 = cosine only) is the one with the lowest out-of-fold log loss over
-  5 fixed folds of those pairs, and its threshold
-  maximises the mean of per-source accuracy (F1 for atec) on the out-of-fold probabilities;
+* pair layer: logistic regression over [logit(matcher probability), z(encoder cosine)] on the
+  labelled pairs whose two texts have stored vectors (`--cache`, see bench/nlu_embed.py);
+  its threshold maximises the mean of per-source accuracy (F1 for atec);
 * answer layer: logistic regression over the index's answer features plus the dense ones, on
   every candidate of every training query: queries from an LCQMC-built knowledge base (the
   training half) and the in-domain **dev** set against the demo FAQ (never the test set). The
@@ -39,13 +35,7 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from sklearn.linear_model import LogisticRegression
 
-from tandem.knowledge.dense import (
-    DENSE_ANSWER_FEATURES,
-    KEY_TERM_FEATURES,
-    DenseLayers,
-    interaction_features,
-    logit,
-)
+from tandem.knowledge.dense import DENSE_ANSWER_FEATURES, KEY_TERM_FEATURES, DenseLayers
 from tandem.knowledge.evaluate import kb_entry, read_jsonl
 from tandem.knowledge.index import ANSWER_FEATURES, SHIPPED_VECTORS, KnowledgeIndex
 from tandem.knowledge.lexicon import DEFAULT_DIR
@@ -75,50 +65,9 @@ def _vec(store: VectorStore, text: str) -> np.ndarray | None:
     return store.vectors.get(encoder_input(normalize(text)) or " ")
 
 
-# The interaction features' weight next to the two base features (all standardised, C = 1):
-# a smaller weight is a stronger penalty on the 768 vector weights alone, 0.0 = cosine only.
-VECTOR_SCALES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.1)
-FOLDS = 5
-
-
-def _pair_score(prob: np.ndarray, y: np.ndarray, src: np.ndarray, t: float) -> float:
-    """Mean over sources of accuracy at threshold t (F1 for atec, 22 % positives)."""
-    scores = []
-    for name in sorted(set(src.tolist())):
-        idx = src == name
-        pred, gold = prob[idx] >= t, y[idx] == 1
-        if "atec" in name:
-            tp = int((pred & gold).sum())
-            denom = int(pred.sum() + gold.sum())
-            scores.append(2 * tp / denom if denom else 0.0)
-        else:
-            scores.append(float((pred == gold).mean()))
-    return float(np.mean(scores))
-
-
-def _log_loss(prob: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
-    q = np.clip(prob, 1e-6, 1 - 1e-6)
-    return float(-np.average(y * np.log(q) + (1 - y) * np.log(1 - q), weights=weight))
-
-
-def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float, weight: np.ndarray) -> np.ndarray:
-    """Probabilities of every pair from a model fitted without its fold (fixed folds)."""
-    fold = np.arange(len(y)) % FOLDS
-    np.random.default_rng(0).shuffle(fold)
-    out = np.zeros(len(y))
-    for k in range(FOLDS):
-        test = fold == k
-        lr = LogisticRegression(C=c, max_iter=3000, random_state=0)
-        lr.fit(x[~test], y[~test], sample_weight=weight[~test])
-        out[test] = lr.predict_proba(x[test])[:, 1]
-    return out
-
-
 def fit_pair_layer(
-    pairs: Sequence[Pair], store: VectorStore, *, vectors: bool = True
-) -> tuple[DenseLayers, dict[str, Any]]:
-    """The pair layer over [logit(matcher), z(cos)] (+ the interaction features with
-    `vectors`), C and the threshold chosen on out-of-fold probabilities of these pairs."""
+    pairs: Sequence[Pair], store: VectorStore
+) -> tuple[DenseLayers, dict[str, float]]:
     usable = [
         (p, va, vb)
         for p in pairs
@@ -128,65 +77,38 @@ def fit_pair_layer(
         raise SystemExit(f"only {len(usable)} pairs have stored vectors: run bench/nlu_embed.py")
     matcher = default_matcher()
     p_lex = matcher.score_pairs([(prepare(p.text_a), prepare(p.text_b)) for p, _, _ in usable])
-    a_vec = np.vstack([va for _, va, _ in usable])
-    b_vec = np.vstack([vb for _, _, vb in usable])
-    cos = (a_vec * b_vec).sum(axis=1).astype(np.float64)
+    cos = np.array([float(va @ vb) for _, va, vb in usable])
     y = np.array([p.label for p, _, _ in usable])
-    src = np.array([p.source for p, _, _ in usable])
     mean, scale = float(cos.mean()), float(cos.std() or 1.0)
-    base = np.column_stack([logit(p_lex), (cos - mean) / scale])
-    x = np.hstack([base, interaction_features(a_vec, b_vec)]) if vectors else base
-    mu, sd = x.mean(axis=0), x.std(axis=0)
-    sd[sd == 0] = 1.0
-    grid = VECTOR_SCALES if vectors else (0.0,)
-
-    def scaled(weight: float) -> np.ndarray:
-        out: np.ndarray = (x - mu) / sd
-        out[:, 2:] *= weight
-        return out
-
-    # Each source (domain) weighs alike, however many pairs it brought: 4,600 banking pairs
-    # must not turn the layer into a banking one.
-    names, counts = np.unique(src, return_counts=True)
-    per_source = {
-        n: len(y) / (len(names) * c) for n, c in zip(names.tolist(), counts.tolist(), strict=True)
-    }
-    weight = np.array([per_source[n] for n in src.tolist()])
-    oof = {v: _out_of_fold(scaled(v), y, 1.0, weight) for v in grid}
-    loss = {v: _log_loss(o, y, weight) for v, o in oof.items()}
-    best = min(grid, key=lambda v: loss[v])
-    lr = LogisticRegression(C=1.0, max_iter=3000, random_state=0)
-    lr.fit(scaled(best), y, sample_weight=weight)
-    # Fold the standardisation into the weights: the shipped layer reads raw features.
-    factor = np.ones(x.shape[1])
-    factor[2:] = best
-    w = lr.coef_[0] * factor / sd
-    intercept = float(lr.intercept_[0] - (lr.coef_[0] * factor * mu / sd).sum())
-    thresholds = np.linspace(0.1, 0.9, 81)
-    scores = [_pair_score(oof[best], y, src, float(t)) for t in thresholds]
-    k = int(np.argmax(scores))
+    q = np.clip(p_lex, 1e-6, 1 - 1e-6)
+    x = np.column_stack([np.log(q / (1 - q)), (cos - mean) / scale])
+    lr = LogisticRegression(C=1.0, random_state=0).fit(x, y)
+    prob = lr.predict_proba(x)[:, 1]
+    sources = sorted({p.source for p, _, _ in usable})
+    best_t, best_score = 0.5, -1.0
+    for t in np.linspace(0.1, 0.9, 81):
+        scores = []
+        for src in sources:
+            idx = np.array([p.source == src for p, _, _ in usable])
+            pred, gold = prob[idx] >= t, y[idx] == 1
+            if "atec" in src:
+                tp = int((pred & gold).sum())
+                denom = int(pred.sum() + gold.sum())
+                scores.append(2 * tp / denom if denom else 0.0)
+            else:
+                scores.append(float((pred == gold).mean()))
+        if float(np.mean(scores)) > best_score:
+            best_t, best_score = float(t), float(np.mean(scores))
     layers = DenseLayers(
         cos_mean=mean,
         cos_scale=scale,
-        pair_weights=(float(w[0]), float(w[1]), intercept),
-        pair_threshold=round(float(thresholds[k]), 3),
+        pair_weights=(float(lr.coef_[0][0]), float(lr.coef_[0][1]), float(lr.intercept_[0])),
+        pair_threshold=round(best_t, 3),
         answer_weights=_ANSWER_PLACEHOLDER,
         answer_threshold=0.5,
         key_terms=True,
-        pair_vector_weights=tuple(float(v) for v in w[2:]) if best else (),
     )
-    stats: dict[str, Any] = {
-        "pairs": len(usable),
-        "vector_scale": best,
-        "oof_log_loss": {str(v): round(loss[v], 4) for v in grid},
-        "oof_pair_score": round(scores[k], 4),
-    }
-    for name in sorted(set(src.tolist())):
-        idx = src == name
-        stats[f"oof_accuracy/{name}"] = round(
-            float(((oof[best][idx] >= thresholds[k]) == (y[idx] == 1)).mean()), 4
-        )
-    return layers, stats
+    return layers, {"pairs": len(usable), "pair_score": round(best_score, 4)}
 
 
 def _queries_from_shopper(path: Path) -> list[dict[str, Any]]:
@@ -274,13 +196,7 @@ def ship_demo_vectors(store: VectorStore) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument(
-        "--cache",
-        type=Path,
-        action="append",
-        required=True,
-        help="stored vectors (repeatable); texts encoded here go into the last one",
-    )
+    ap.add_argument("--cache", type=Path, required=True)
     ap.add_argument("--pairs", action="append", default=[])
     ap.add_argument("--kb", action="append", default=[], help="KB.jsonl=QUERIES.jsonl")
     ap.add_argument("--shopper", type=Path, action="append", default=[])
@@ -295,19 +211,9 @@ def main() -> None:
         help="the answer layer also reads KEY_TERM_FEATURES (measured, not shipped: see "
         "docs/benchmarks.md)",
     )
-    ap.add_argument(
-        "--cosine-only",
-        action="store_true",
-        help="the pair layer reads the cosine only, not the interaction features (before the "
-        "sixth pass)",
-    )
     ap.add_argument("--out", type=Path, default=DEFAULT_DIR, help="where dense.json goes")
     args = ap.parse_args()
-    store = VectorStore(args.cache[-1])
-    for extra in args.cache[:-1]:
-        store.vectors.update(
-            {k: v for k, v in VectorStore(extra).vectors.items() if k not in store.vectors}
-        )
+    store = VectorStore(args.cache)
     # The demo FAQ's shipped vectors (a vector is a function of its text): not encoded again.
     store.vectors.update(
         {k: v for k, v in VectorStore(SHIPPED_VECTORS).vectors.items() if k not in store.vectors}
@@ -318,14 +224,8 @@ def main() -> None:
             raise SystemExit("--answer-only needs a shipped dense.json: fit the pair layer first")
         layers = replace(shipped, key_terms=True, answer_weights=_ANSWER_PLACEHOLDER)
     else:
-        # A pair's source is its file name up to the first "_" (lcqmc_train.jsonl -> lcqmc):
-        # the threshold weighs each set alike, whatever the file it came in.
-        pairs = [
-            replace(p, source=Path(spec.partition("#")[0]).stem.split("_")[0])
-            for spec in args.pairs
-            for p in read_pairs(spec)
-        ]
-        layers, pair_stats = fit_pair_layer(pairs, store, vectors=not args.cosine_only)
+        pairs = [p for spec in args.pairs for p in read_pairs(spec)]
+        layers, pair_stats = fit_pair_layer(pairs, store)
         print(json.dumps(pair_stats))
     problems: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
     encoder = load_encoder()

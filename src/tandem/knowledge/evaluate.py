@@ -132,7 +132,7 @@ def evaluate_pairs(
             va = encoder.encode_batch([normalize(str(r["text_a"])) for r in chunk])
             vb = encoder.encode_batch([normalize(str(r["text_b"])) for r in chunk])
             assert va is not None and vb is not None
-            p = dense.pair_probability(p, (va * vb).sum(axis=1).astype(np.float64), va, vb)
+            p = dense.pair_probability(p, (va * vb).sum(axis=1).astype(np.float64))
         probs.extend(p.tolist())
     threshold = dense.pair_threshold if dense is not None else matcher.pair_threshold
     y = np.array([int(r["label"]) for r in pairs], dtype=np.int64)
