@@ -24,13 +24,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     CompoundSelect,
+    Executable,
     Integer,
     Select,
     Table,
+    bindparam,
     case,
     delete,
     func,
@@ -502,7 +505,7 @@ def _n(cond: ColumnElement[bool]) -> ColumnElement[int]:
 
 def _aggregates() -> list[Any]:
     """The summed measures over episode rows, in ROLLUP_COLUMNS order (after the keys)."""
-    e = EpisodeRow
+    e = EPISODES.c
     cat = e.category
     return [
         func.count(),
@@ -543,25 +546,66 @@ def _aggregates() -> list[Any]:
     ]
 
 
-def _rollup_select(key: Any, values: Sequence[Any]) -> Any:
+KEYS = "keys"
+
+
+def _keys(column: Any) -> Any:
+    """`column IN (:keys)`, the list given at execution (one compiled statement for any
+    number of keys)."""
+    return column.in_(bindparam(KEYS, expanding=True, type_=column.type))
+
+
+def _rollup_select(key: Any) -> Any:
     """The cube rows (time key x intent x skill x agent x channel) of the given hours/days."""
-    e = EpisodeRow
+    e = EPISODES.c
     dims = (e.intent, e.skill, e.agent_id, e.channel)
-    return select(key, *dims, *_aggregates()).where(key.in_(values)).group_by(key, *dims)
+    return select(key, *dims, *_aggregates()).where(_keys(key)).group_by(key, *dims)
 
 
-def _marginal_select(dim: str, days: Sequence[str]) -> Any:
+def _marginal_select(dim: str) -> Any:
     """The local-day sums over one dimension (or all), the others folded."""
-    e = EpisodeRow
+    e = EPISODES.c
     if dim == "all":
         return (
             select(e.day, literal("all"), literal(""), *_aggregates())
-            .where(e.day.in_(days))
+            .where(_keys(e.day))
             .group_by(e.day)
         )
-    col = getattr(e, dim)
-    return (
-        select(e.day, literal(dim), col, *_aggregates()).where(e.day.in_(days)).group_by(e.day, col)
+    col = e[dim]
+    return select(e.day, literal(dim), col, *_aggregates()).where(_keys(e.day)).group_by(e.day, col)
+
+
+@dataclass(frozen=True)
+class RollupStatements:
+    hours: tuple[Executable, ...]
+    days: tuple[Executable, ...]
+
+
+@cache
+def rollup_statements() -> RollupStatements:
+    """The rollup's statements, built once: building ~40 aggregate expressions per statement
+    and their cache keys cost more than running them, on every fold. Core tables, so no ORM
+    bulk-persistence step either; the hours or days are the `KEYS` parameter."""
+    hourly: Table = HourlyRow.__table__  # type: ignore[assignment]
+    daily: Table = DailyRow.__table__  # type: ignore[assignment]
+    daily_by: Table = DailyByRow.__table__  # type: ignore[assignment]
+    e = EPISODES.c
+    return RollupStatements(
+        hours=(
+            delete(hourly).where(_keys(hourly.c.hour)),
+            insert(hourly).from_select(ROLLUP_COLUMNS, _rollup_select(e.hour)),
+        ),
+        days=(
+            delete(daily).where(_keys(daily.c.day)),
+            insert(daily).from_select(["day", *ROLLUP_COLUMNS[1:]], _rollup_select(e.day)),
+            delete(daily_by).where(_keys(daily_by.c.day)),
+            *(
+                insert(daily_by).from_select(
+                    ["day", "dim", "key", *ROLLUP_COLUMNS[5:]], _marginal_select(dim)
+                )
+                for dim in ("all", "intent", "skill", "agent_id", "channel")
+            ),
+        ),
     )
 
 
@@ -618,27 +662,13 @@ async def _rebuild_hours(session: AsyncSession, dirty: set[datetime], zone: tzin
         {h.astimezone(zone).date().isoformat() for h in hours}
         | {(h + timedelta(minutes=59)).astimezone(zone).date().isoformat() for h in hours}
     )
+    statements = rollup_statements()
     for i in range(0, len(hours), 200):
-        chunk = hours[i : i + 200]
-        await session.execute(delete(HourlyRow).where(HourlyRow.hour.in_(chunk)))
-        await session.execute(
-            insert(HourlyRow).from_select(ROLLUP_COLUMNS, _rollup_select(EpisodeRow.hour, chunk))
-        )
+        for statement in statements.hours:
+            await session.execute(statement, {KEYS: hours[i : i + 200]})
     for i in range(0, len(days), 100):
-        chunk_days = days[i : i + 100]
-        await session.execute(delete(DailyRow).where(DailyRow.day.in_(chunk_days)))
-        await session.execute(
-            insert(DailyRow).from_select(
-                ["day", *ROLLUP_COLUMNS[1:]], _rollup_select(EpisodeRow.day, chunk_days)
-            )
-        )
-        await session.execute(delete(DailyByRow).where(DailyByRow.day.in_(chunk_days)))
-        for dim in ("all", "intent", "skill", "agent_id", "channel"):
-            await session.execute(
-                insert(DailyByRow).from_select(
-                    ["day", "dim", "key", *ROLLUP_COLUMNS[5:]], _marginal_select(dim, chunk_days)
-                )
-            )
+        for statement in statements.days:
+            await session.execute(statement, {KEYS: days[i : i + 100]})
 
 
 async def rebuild_all(session: AsyncSession) -> None:
