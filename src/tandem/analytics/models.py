@@ -90,7 +90,7 @@ class EpisodeRow(Base):
 
 
 class _Sums:
-    """The summed measures of a rollup row (see refresh.ROLLUP_COLUMNS)."""
+    """The summed measures of a rollup row (see rollup.ROLLUP_COLUMNS)."""
 
     episodes: Mapped[int] = mapped_column(Integer, default=0)
     customer_turns: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,8 +3,9 @@
 The agent sees the customer's message with only the offending spans hidden, each replaced by
 the kind of abuse it was (insult, threat, ...), so they know what is there without reading it.
 A message the classifier found abusive without exact spans is hidden whole; swearing aimed at
-no one (an expletive in a message that is not abusive) is masked word by word all the same. The original text
-is shown only when the agent asks for it, one message at a time (recorded by the service).
+no one (an expletive in a message that is not abusive) is masked word by word all the same.
+The original text is shown only when the agent asks for it, one message at a time (recorded by
+the service).
 """
 
 from __future__ import annotations
@@ -34,8 +35,6 @@ def segments(text: str, analysis: dict[str, Any] | None) -> list[dict[str, Any]]
     """
     abuse = (analysis or {}).get("abuse") or {}
     abusive = bool(abuse.get("is_abusive"))
-    if not abusive and not abuse.get("spans"):
-        return None
     spans = sorted(
         (
             (max(0, int(s["start"])), min(len(text), int(s["end"])), str(s.get("kind") or "insult"))

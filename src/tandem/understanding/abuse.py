@@ -3,8 +3,9 @@
 The lexicon gives exact spans (what the desk masks); a trained classifier gives the verdict for
 abuse the list does not know. A message is abusive when the lexicon finds a span aimed at
 someone or the classifier is confident; swearing aimed at no one (an "expletive": 卧槽, wtf)
-is masked but is not abuse on its own, so the customer is not warned for their frustration. When only the classifier fires, there is no span: the desk then
-masks the whole message (its decision, not ours).
+is masked but is not abuse on its own, so the customer is not warned for their frustration.
+When only the classifier fires, there is no span: the desk then masks the whole message (its
+decision, not ours).
 """
 
 from __future__ import annotations
