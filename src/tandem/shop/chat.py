@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from tandem.shop.present import ParcelStatus, order_choices, parcel_message, verdict_message
+from tandem.shop.present import (
+    ParcelStatus,
+    order_choices,
+    parcel_message,
+    refund_message,
+    verdict_message,
+)
 from tandem.shop.types import ActionKind, ActionRequest, ItemCondition, Order, ReturnReason, Verdict
 
 HANDOFF_PAYLOAD = "handoff"
@@ -81,6 +87,17 @@ def parcel_reply(status: ParcelStatus, lang: str, zone: tzinfo) -> ShopReply:
     return ShopReply(
         key=f"shop.parcel.{status.order.order_id}.{stamp}", text=parcel_message(status, lang, zone)
     )
+
+
+def refund_reply(order: Order, lang: str, zone: tzinfo) -> ShopReply | None:
+    """Where the refund is; None when the order has none done or under way. The key changes
+    when the refund moves (a return tracking number given, the parcel received, the money sent)."""
+    text = refund_message(order, lang, zone)
+    if text is None:
+        return None
+    ret = order.return_info
+    stage = f"{order.status.value}.{ret.tracking_number if ret else ''}.{order.refunded_cents}"
+    return ShopReply(key=f"shop.refund.{order.order_id}.{stage}", text=text)
 
 
 def pick_order_reply(orders: list[Order], lang: str = "zh", limit: int = 5) -> ShopReply:

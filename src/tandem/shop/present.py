@@ -161,6 +161,48 @@ def parcel_message(status: ParcelStatus, lang: str, zone: tzinfo) -> str:
     return "".join(parts)
 
 
+def refund_message(order: Order, lang: str, zone: tzinfo) -> str | None:
+    """Where the customer's money is: refunded (how much, when), or the return it waits for.
+    None when the order has no refund done or under way (then the question is about the rule)."""
+    zh = lang == "zh"
+    title = f"「{order.title_zh()}」" if zh else f"“{order.title_en()}”"
+    ret = order.return_info
+    if order.refunded_cents > 0 or order.status == OrderStatus.REFUNDED:
+        amount = yuan(order.refunded_cents or order.total_cents)
+        when = local_time(order.refunded_at, zone, lang) if order.refunded_at else ""
+        if zh:
+            at = f"已于 {when} " if when else "已"
+            return f"订单{title}{at}退款 ¥{amount}，原路退回您付款的账户。"
+        at = f" on {when}" if when else ""
+        return f"{title} was refunded ¥{amount}{at}, back to the account you paid with."
+    if order.status == OrderStatus.RETURN_RECEIVED:
+        if zh:
+            return f"仓库已收到订单{title}的退货，正在为您办理退款 ¥{yuan(order.total_cents)}。"
+        return f"The warehouse has your return of {title}; the refund of ¥{yuan(order.total_cents)} is being processed."
+    if order.status == OrderStatus.RETURN_IN_PROGRESS:
+        if ret is not None and ret.tracking_number:
+            carrier_zh, carrier_en = CARRIER_NAMES.get(ret.carrier or "", ("快递", "the carrier"))
+            if zh:
+                return (
+                    f"订单{title}的退货包裹（{carrier_zh}，运单号 {ret.tracking_number}）正在寄回，"
+                    "仓库收到并验货后就为您退款。"
+                )
+            return (
+                f"Your return of {title} is on its way back ({carrier_en}, tracking number "
+                f"{ret.tracking_number}); the refund follows once the warehouse has checked it."
+            )
+        if zh:
+            return (
+                f"订单{title}的退货已受理，退款要等商品寄回：寄出后把退货运单号发给我，"
+                "仓库收到后就为您退款。"
+            )
+        return (
+            f"The return of {title} is open; the refund follows the parcel back: once you have "
+            "sent it, tell me the return tracking number."
+        )
+    return None
+
+
 def verdict_message(verdict: Verdict, lang: str = "zh") -> str:
     """What the customer is told about a verdict: the reason, then the next step."""
     if lang == "zh":

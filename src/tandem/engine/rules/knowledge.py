@@ -234,33 +234,51 @@ def answers_what_was_asked(match: Match) -> bool:
     return match.uncovered < LEFT_OUT
 
 
+# A slot that reads as well in general words ("ask the carrier to redirect it") is said so
+# when no order names it; the others drop their clause.
+GENERIC_VALUES = {"zh": {"carrier": "快递公司"}, "en": {"carrier": "the carrier"}}
+_SENTENCE_END = "。；！？.;!?\n"
+_CLAUSE_END = "，,"
+
+
 def fill_answer(answer: str, order: Order | None, language: str, zone: tzinfo) -> str:
     """Fill order placeholders ({carrier}, {promised_ship_date}, ...) from the order in focus;
-    without an order, drop the clause that needs one rather than show a blank."""
+    without an order, say it in general words where that reads right, else drop the clause
+    that needs the value (never a blank in the reply). A sentence whose last clause goes
+    goes whole: what is left of it only led up to what was dropped ("Once shipped,")."""
     values = placeholder_values(order, language, zone) if order is not None else {}
-    # A slot without a value is no value: its clause goes, never a blank in the reply.
     values = {k: v for k, v in values.items() if v and v.strip()}
-    out: list[str] = []
+    values = {**GENERIC_VALUES.get(language, GENERIC_VALUES["en"]), **values}
+    sentences: list[list[str]] = [[]]
     clause = ""
     for ch in answer:
         clause += ch
-        if ch in "，。；！？,.;!?\n":
-            out.append(clause)
+        if ch in _CLAUSE_END or ch in _SENTENCE_END:
+            sentences[-1].append(clause)
             clause = ""
+            if ch in _SENTENCE_END:
+                sentences.append([])
     if clause:
-        out.append(clause)
+        sentences[-1].append(clause)
     kept: list[str] = []
-    for piece in out:
-        try:
-            kept.append(piece.format_map(_Strict(values)))
-        except KeyError:
+    for clauses in sentences:
+        filled = [_filled(c, values) for c in clauses]
+        if not filled or filled[-1] is None:
             continue
+        kept.extend(c for c in filled if c is not None)
     text = "".join(kept).strip()
     return text.rstrip("，,") + (
         ""
         if text.endswith(("。", ".", "！", "!", "？", "?"))
         else ("。" if language == "zh" else ".")
     )
+
+
+def _filled(clause: str, values: dict[str, str]) -> str | None:
+    try:
+        return clause.format_map(_Strict(values))
+    except KeyError:
+        return None
 
 
 class _Strict(dict[str, str]):

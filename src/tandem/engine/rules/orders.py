@@ -19,6 +19,7 @@ from tandem.engine.rules.handoff import (
     hand_off,
     offer_person,
 )
+from tandem.engine.rules.knowledge import answer_from_knowledge, rule_answer
 from tandem.engine.rules.turn import (
     Turn,
     focus_order,
@@ -41,6 +42,7 @@ from tandem.shop.chat import (
     parcel_reply,
     parse_action_payload,
     pick_order_reply,
+    refund_reply,
 )
 from tandem.shop.policy import evaluate, human_first_reason
 from tandem.shop.present import ParcelStatus
@@ -117,8 +119,14 @@ def about_order(turn: Turn, intent: str, order: Order) -> Decision:
         # Hurrying a parcel that has left: what they need is where it is.
         intent = turn.intent = "where_is_parcel"
     if intent in STATUS_INTENTS:
-        status = ParcelStatus(order=order, events=tuple(ctx.tracking.get(order.order_id, ())))
-        reply = parcel_reply(status, turn.language, turn.ctx.zone)
+        if intent == "refund_status":
+            reply = refund_reply(order, turn.language, turn.ctx.zone)
+            if reply is None:
+                # No refund on this order: "退款多久到账" asks how refunds work.
+                return no_refund(turn, order)
+        else:
+            status = ParcelStatus(order=order, events=tuple(ctx.tracking.get(order.order_id, ())))
+            reply = parcel_reply(status, turn.language, turn.ctx.zone)
         bot = BotReply(
             reply.key, reply.text, tuple(QuickReply(c.label, c.payload) for c in reply.choices)
         )
@@ -126,6 +134,11 @@ def about_order(turn: Turn, intent: str, order: Order) -> Decision:
             bot.key in turn.memory.sent_keys
             or turn.memory.last_answered == f"{intent}:{order.order_id}"
         ):
+            # Their order's state was told and they ask on: what the rule says, if it has not
+            # been said ("已退款" then "退款多久到账"); else the answer did not help (rule 3).
+            entry = rule_answer(turn)
+            if entry is not None and f"kb:{entry.entry_id}" not in turn.memory.sent_keys:
+                return answer_from_knowledge(turn, entry)
             return hand_off(turn, "repeated_problem", "handoff_repeated")
         memory = replace(turn.memory, last_answered=f"{intent}:{order.order_id}", clarified=False)
         return turn.decision(
@@ -163,6 +176,21 @@ def about_order(turn: Turn, intent: str, order: Order) -> Decision:
             # It would be done at once and cannot be undone: the customer says yes first.
             return confirm(turn, order, request)
     return act(turn, order.order_id, request)
+
+
+def no_refund(turn: Turn, order: Order) -> Decision:
+    """A refund question about an order with no refund done or under way: the refund rule
+    from the knowledge base, else the order's state and a person offered."""
+    entry = rule_answer(turn)
+    if entry is not None:
+        return answer_from_knowledge(turn, entry)
+    title = order.title_zh() if turn.language == "zh" else order.title_en()
+    reply = compose(
+        "no_refund_on_order", turn.language, turn.sent, order=title, wording=turn.ctx.wording
+    )
+    if reply is None:
+        return hand_off(turn, "repeated_problem", "handoff_repeated")
+    return turn.decision("reply", "no_refund_on_order", offer_person(turn, (reply,)))
 
 
 IRREVERSIBLE = frozenset({ActionKind.REFUND, ActionKind.RETURN, ActionKind.CANCEL})

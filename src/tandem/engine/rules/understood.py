@@ -36,6 +36,7 @@ from tandem.engine.rules.unsure import (
 from tandem.engine.types import (
     Decision,
 )
+from tandem.shop.types import OrderStatus
 from tandem.understanding.taxonomy import KNOWLEDGE_INTENTS, ORDER_INTENTS
 
 
@@ -68,6 +69,10 @@ def understood(turn: Turn, *, chosen: bool = False) -> Decision:
         # entry already sent, whatever intent the words lean to. The answer did not help (a
         # hand-off), unless the message narrows the question to a part of it.
         return answer_from_knowledge(turn, kb.answer)
+    if (problem := reported_problem(turn)) is not None:
+        # "螃蟹死了好几只", "耳机左边没声音": the product's name pulls the words to a question
+        # about it; the act says a received item has a fault. A claim, worked on their order.
+        turn.intent = intent = problem
     if intent in ORDER_INTENTS and confidence >= rules.min_confidence:
         if asks_about_a_rule(turn, intent) and (entry := rule_answer(turn)) is not None:
             # "How do 7-day returns work?" is a question: the rule is answered, nothing done.
@@ -114,6 +119,35 @@ def answers_an_unreported_problem(turn: Turn) -> bool:
     if kb.answer.intent not in _PROBLEM_INTENTS or a.intent in _PROBLEM_INTENTS:
         return False
     return a.act == "question" and a.act_confidence >= QUESTION_SURE
+
+
+# A question about a product that is, by its act, a complaint about one received.
+_PROPERTY_QUESTIONS = frozenset({"product_info", "how_to_use"})
+COMPLAINT_SURE = 0.85
+
+
+def reported_problem(turn: Turn) -> str | None:
+    """The problem intent a message reports when it reads as a question about a product's
+    property or use but its act is, surely, a complaint, and the customer has an item
+    delivered: the likelier of quality_issue and damaged_or_wrong_item. A use question the
+    knowledge base answers stays one (how to pair it is tried before a return)."""
+    a, shop = turn.ctx.analysis, turn.ctx.shop
+    if a is None or shop is None or shop.customer is None or turn.inbound.payload:
+        return None
+    if turn.intent not in _PROPERTY_QUESTIONS:
+        return None
+    if a.act != "complaint" or a.act_confidence < COMPLAINT_SURE:
+        return None
+    if not any(o.status in _IN_HAND for o in shop.orders):
+        return None
+    kb = turn.ctx.knowledge
+    if turn.intent == "how_to_use" and kb is not None and kb.answer is not None:
+        return None
+    score = {s.label: s.confidence for s in a.intents}
+    return max(("quality_issue", "damaged_or_wrong_item"), key=lambda i: score.get(i, 0.0))
+
+
+_IN_HAND = frozenset({OrderStatus.DELIVERED})
 
 
 def asks_again(turn: Turn) -> bool:
