@@ -105,7 +105,8 @@ async def me(services: ServicesDep, principal: AgentDep) -> AccountOut:
     async with services.sessions() as session:
         account = await session.get(Account, principal.id)
         assert account is not None
-        return account_out(account)
+        out = account_out(account)
+    return out.model_copy(update={"timezone": services.shop.policy.service_hours.timezone})
 
 
 @router.get("/audit", tags=["audit"])

@@ -25,6 +25,9 @@ class AccountOut(BaseModel):
     presence: Presence
     team: str | None = None
     shift: str | None = None
+    # The shop's time zone (its policy's): the staff pages tell every time in it. Only on
+    # /auth/me.
+    timezone: str | None = None
 
 
 class AccountIn(BaseModel):

@@ -63,7 +63,7 @@
         row.className = "alert";
         row.dataset.blockId = b.id;
         const text = document.createElement("span");
-        text.textContent = `${b.kind === "ip" ? "IP" : zh() ? "顾客" : "Customer"} ${b.value} · ${b.reason} · ${new Date(b.blocked_at).toLocaleString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })} `;
+        text.textContent = `${b.kind === "ip" ? "IP" : zh() ? "顾客" : "Customer"} ${b.value} · ${b.reason} · ${window.shopTime.full(b.blocked_at, zh() ? "zh" : "en")} `;
         const lift = document.createElement("button");
         lift.type = "button";
         lift.textContent = T.lift();

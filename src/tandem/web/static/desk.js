@@ -120,10 +120,7 @@
     return iso ? duration((Date.now() - new Date(iso).getTime()) / 1000) : "";
   }
 
-  function hhmm(iso) {
-    const d = new Date(iso);
-    return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
-  }
+  const hhmm = (iso) => window.shopTime.hhmm(iso);
 
   function duration(seconds) {
     const s = Math.max(0, Math.round(seconds));
@@ -376,7 +373,7 @@
     if (p) {
       add(t("summary"), p.summary || "—").dataset.field = "summary";
       add(t("reason"), p.reason_text || p.reason).dataset.field = "reason";
-      if (p.ticket) add(t("ticket"), new Date(p.callback_at).toLocaleString());
+      if (p.ticket) add(t("ticket"), window.shopTime.full(p.callback_at, lang));
       if (p.order) add(t("order"), `${p.order.order_id} · ${p.order.title} · ${p.order.status} · ${p.order.total}` + (p.order.tracking_number ? ` · ${p.order.tracking_number}` : "")).dataset.field = "order";
       if (p.intents && p.intents.length) add(t("intents"), p.intents.slice(-4).map((i) => `${i.text || i.label} ${Math.round(i.confidence * 100)}%`).join(" → "));
       // The emotion the engine would act on (a weak guess reads calm); the readings in the tooltip.
@@ -464,8 +461,7 @@
     list.forEach((h) => {
       const row = el("div", "hist");
       row.dataset.id = h.id;
-      const d = new Date(h.created_at);
-      row.appendChild(el("span", "muted", `${d.getMonth() + 1}-${d.getDate()} ${hhmm(h.created_at)}`));
+      row.appendChild(el("span", "muted", window.shopTime.short(h.created_at)));
       row.appendChild(el("span", null, ` ${h.problem || h.first_message || "—"}`));
       row.appendChild(el("span", "pill", (t("state")[h.state] || h.state) + (h.rating ? ` · ${h.rating}` : "")));
       box.appendChild(row);
@@ -901,6 +897,7 @@
     applyLanguage();
     try {
       me = await api("GET", "/api/v1/auth/me");
+      window.shopTime.setZone(me.timezone);
       await enter();
     } catch (e) {
       $("login").classList.remove("hidden");

@@ -243,7 +243,7 @@
     $("agents").replaceChildren(...data.agents.map((a) => {
       // Who is in shift now (shop time): routing offers new chats to them first.
       const shift = a.shift ? `${a.shift} ${t("standings")[a.shift_standing]}` : t("noShift");
-      const tr = row([a.display_name, t("presences")[a.presence] + (a.on_break_until ? ` ${t("until")} ${new Date(a.on_break_until).toLocaleTimeString()}` : ""), `${a.active}/${a.max_concurrent}`, String(a.exposure), a.skills.join(", "), [a.team, shift].filter(Boolean).join(" · ")]);
+      const tr = row([a.display_name, t("presences")[a.presence] + (a.on_break_until ? ` ${t("until")} ${window.shopTime.hhmm(a.on_break_until)}` : ""), `${a.active}/${a.max_concurrent}`, String(a.exposure), a.skills.join(", "), [a.team, shift].filter(Boolean).join(" · ")]);
       tr.dataset.agent = a.id;
       tr.dataset.standing = a.shift_standing || "none";
       if (a.shift_standing && a.shift_standing !== "in_shift") tr.lastChild.classList.add("warn");
@@ -260,7 +260,11 @@
     if (!res.ok) { $("error").textContent = res.status === 401 || res.status === 403 ? t("login") : localized((body && body.message) || t("login")); return; }
     $("error").textContent = "";
     data = body;
-    if (!meId) meId = (await api("GET", "/api/v1/auth/me")).id;
+    if (!meId) {
+      const me = await api("GET", "/api/v1/auth/me");
+      window.shopTime.setZone(me.timezone);
+      meId = me.id;
+    }
     [boardRows, staffRows] = await Promise.all([api("GET", `/api/v1/desk/supervisor/board?lang=${lang}`), api("GET", "/api/v1/desk/staff")]);
     render();
     renderBoard();

@@ -139,7 +139,7 @@
     $("retire").classList.toggle("hidden", !entry || entry.status === "retired");
     $("restore").classList.toggle("hidden", !entry || entry.status === "live");
     $("meta").textContent = entry
-      ? `${t(entry.status)} · ${t("source")[entry.source] || entry.source} · ${t("version")(entry.version, entry.updated_by, new Date(entry.updated_at).toLocaleString())}`
+      ? `${t(entry.status)} · ${t("source")[entry.source] || entry.source} · ${t("version")(entry.version, entry.updated_by, window.shopTime.full(entry.updated_at, lang))}`
       : "";
     $("history").replaceChildren();
   }
@@ -149,7 +149,7 @@
     fillEditor(data.entry);
     data.history.forEach((v) => {
       const what = t("changes")[v.change] || v.change;
-      $("history").appendChild(el("li", { text: `v${v.version} · ${what} · ${v.changed_by || "-"} · ${new Date(v.changed_at).toLocaleString()}` }));
+      $("history").appendChild(el("li", { text: `v${v.version} · ${what} · ${v.changed_by || "-"} · ${window.shopTime.full(v.changed_at, lang)}` }));
     });
     loadEntries();
   }
@@ -365,6 +365,13 @@
     switchTab(document.querySelector(".kb-tabs button.active").dataset.tab);
   });
   applyLanguage();
-  loadEntries().catch(() => {});
-  loadCandidates().catch(() => {});
+  // Times in the shop's zone: learnt before the first list is drawn.
+  fetch("/api/v1/auth/me", { credentials: "same-origin" })
+    .then((res) => (res.ok ? res.json() : null))
+    .then((me) => window.shopTime.setZone(me && me.timezone))
+    .catch(() => {})
+    .finally(() => {
+      loadEntries().catch(() => {});
+      loadCandidates().catch(() => {});
+    });
 })();
