@@ -123,3 +123,10 @@ def test_a_sentence_whose_last_clause_cannot_be_filled_goes_whole() -> None:
     # An earlier clause goes alone: what follows it still stands.
     zh = "最晚发货时间是 {promised_ship_date}，发货后会同步物流单号。"
     assert fill_answer(zh, None, "zh", SHOP_ZONE) == "发货后会同步物流单号。"
+
+
+def test_where_is_my_refund_with_none_under_way_says_so_rather_than_the_rule() -> None:
+    o = shipped_then(OrderStatus.DELIVERED)
+    for text in ("where is my refund", "我的退款怎么还没到"):
+        d = decide(bot(), Inbound(text), ctx(asked(text), shop=shop(o), knowledge=KB))  # type: ignore[arg-type]
+        assert d.rule == "no_refund_on_order", text

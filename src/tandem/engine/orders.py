@@ -5,6 +5,7 @@ Pure: uses the shop's pure policy rules and wordings; the caller performs the ac
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 
 from tandem.shop.present import ShopFacts, local_time, status_label
@@ -15,6 +16,12 @@ from tandem.shop.types import (
     Order,
     OrderStatus,
     ReturnReason,
+)
+
+# Words that point at the customer's own order or parcel rather than at the shop's rules.
+OWN_ORDER = re.compile(
+    r"我的|我这|这单|这个单|我买的|我下的|我那|\bmy (order|parcel|package|item|refund|return|money)"
+    r"|\bmine\b|this order"
 )
 
 # Questions about an order's state: answered, never acted on.

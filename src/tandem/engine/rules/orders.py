@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from tandem.engine.handoff import PAYLOAD as HANDOFF_PAYLOAD
 from tandem.engine.orders import (
+    OWN_ORDER,
     STATUS_INTENTS,
     relevant_orders,
     request_for,
@@ -179,9 +180,12 @@ def about_order(turn: Turn, intent: str, order: Order) -> Decision:
 
 
 def no_refund(turn: Turn, order: Order) -> Decision:
-    """A refund question about an order with no refund done or under way: the refund rule
-    from the knowledge base, else the order's state and a person offered."""
-    entry = rule_answer(turn)
+    """A refund question about an order with no refund done or under way: how refunds work,
+    from the knowledge base ("退款多久到账"); "where is my refund", or with nothing to say of
+    the rule, that there is none on this order, and a person offered."""
+    a = turn.ctx.analysis
+    own = a is not None and OWN_ORDER.search(a.normalized) is not None
+    entry = None if own else rule_answer(turn)
     if entry is not None:
         return answer_from_knowledge(turn, entry)
     title = order.title_zh() if turn.language == "zh" else order.title_en()

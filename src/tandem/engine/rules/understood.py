@@ -3,9 +3,9 @@ knowledge, order work, or ask when unsure."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
+from tandem.engine.orders import OWN_ORDER
 from tandem.engine.replies import compose
 from tandem.engine.rules.handoff import (
     hand_off,
@@ -158,16 +158,10 @@ def asks_again(turn: Turn) -> bool:
         return False
     if a.act != "question" or a.act_confidence < QUESTION_SURE:
         return False
-    if any(e.kind == "order_id" for e in a.entities) or _OWN_ORDER.search(a.normalized):
+    if any(e.kind == "order_id" for e in a.entities) or OWN_ORDER.search(a.normalized):
         # "我这单什么时候发" after "你们一般多久发货": the rule was answered, now their order.
         return False
     return f"kb:{kb.answer.entry_id}" in turn.memory.sent_keys
-
-
-# Words that point at the customer's own order or parcel rather than at the shop's rules.
-_OWN_ORDER = re.compile(
-    r"我的|我这|这单|这个单|我买的|我下的|我那|\bmy (order|parcel|package|item)|\bmine\b|this order"
-)
 
 
 def social(turn: Turn, intent: str) -> Decision:
