@@ -24,6 +24,9 @@ import numpy.typing as npt
 from tandem.understanding.linear import Progress, TextClassifier, TrainOptions, train_classifier
 
 TASK = "act"
+# C = 1.0 measured best by bench/act_cv (CV and the held-out real turns, 2026-12-03). The one
+# value: `tandem nlu train --task act`, the build script and bench/act_cv all read it.
+DEFAULT_C = 1.0
 ACTS: tuple[str, ...] = ("question", "request", "complaint", "chitchat")
 
 
@@ -72,6 +75,6 @@ def train_act(
     dev_vectors: npt.NDArray[np.float32] | None = None,
 ) -> ActModel:
     clf, _, _ = train_classifier(
-        texts, labels, opts or TrainOptions(c=0.5), dev, progress, vectors, dev_vectors
+        texts, labels, opts or TrainOptions(c=DEFAULT_C), dev, progress, vectors, dev_vectors
     )
     return ActModel(clf)

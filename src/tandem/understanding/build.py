@@ -46,8 +46,8 @@ SHIPPED_OPTIONS: dict[str, dict[str, Any]] = {
     "intent": {"max_features": 60_000},
     "emotion": {"balanced": True, "max_features": 30_000},
     "abuse": {"min_df": 2, "max_features": 50_000},
-    # act: C=1.0 measured best by bench/act_cv (CV and the held-out real turns, 2026-12-03).
-    "act": {"c": 1.0, "max_features": 30_000},
+    # C is each task's DEFAULT_C (act.DEFAULT_C, ...): one value for `tandem nlu train` and here.
+    "act": {"max_features": 30_000},
 }
 
 

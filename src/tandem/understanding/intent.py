@@ -33,6 +33,8 @@ from tandem.understanding.linear import (
 from tandem.understanding.types import OOS, IntentScore
 
 TASK = "intent"
+# The SVM's C when none is given (`tandem nlu train`, the build script, the benchmarks).
+DEFAULT_C = 0.5
 DEFAULT_THRESHOLD = 0.3
 # Refusing a question we could answer costs a turn and the customer's patience; missing an
 # out-of-scope one is caught again by the answer's own confidence downstream. Hence 2:1.
@@ -250,7 +252,7 @@ def train_intent(
     """Train from normalised texts; a label `oos` marks out-of-scope examples. With `vectors`
     (one embedding per text, and `dev_vectors` when `dev` is given) the model reads both."""
     clf, held_proba, held_gold = train_classifier(
-        texts, labels, opts or TrainOptions(c=0.5), dev, progress, vectors, dev_vectors
+        texts, labels, opts or TrainOptions(c=DEFAULT_C), dev, progress, vectors, dev_vectors
     )
     model = IntentModel(clf, threshold=0.0)
     held_cos = None

@@ -16,16 +16,21 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from tandem.understanding.abuse import DEFAULT_C as ABUSE_C
 from tandem.understanding.abuse import SAFE_LABELS, AbuseModel, train_abuse
+from tandem.understanding.act import DEFAULT_C as ACT_C
 from tandem.understanding.act import ActModel, train_act
+from tandem.understanding.emotion import DEFAULT_C as EMOTION_C
 from tandem.understanding.emotion import EmotionModel, train_emotion
+from tandem.understanding.intent import DEFAULT_C as INTENT_C
 from tandem.understanding.intent import IntentModel, train_intent
 from tandem.understanding.linear import Progress, TrainOptions, model_bytes
 from tandem.understanding.normalize import normalize
 from tandem.understanding.types import OOS
 
 TASKS = ("intent", "emotion", "abuse", "act")
-DEFAULT_C = {"intent": 0.5, "emotion": 0.3, "abuse": 0.3, "act": 0.5}
+# Each task module owns its default C; the CLI, the build script and the benchmarks read it here.
+DEFAULT_C = {"intent": INTENT_C, "emotion": EMOTION_C, "abuse": ABUSE_C, "act": ACT_C}
 Model = IntentModel | EmotionModel | AbuseModel | ActModel
 Vectors = npt.NDArray[np.float32]
 Vector = npt.NDArray[np.float32]
