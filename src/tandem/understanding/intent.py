@@ -16,7 +16,7 @@ from __future__ import annotations
 import pathlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +48,9 @@ class IntentResult:
     confidence: float
     out_of_scope: bool
     top: tuple[IntentScore, ...]
+    # The classifier's probabilities over its classes, in `classifier.classes` order (out of
+    # scope included): what an act head that reads the intent takes in.
+    proba: npt.NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
 
 class IntentModel:
@@ -90,7 +93,7 @@ class IntentModel:
         gap = best.confidence - (top[1].confidence if len(top) > 1 else 0.0)
         far = cosine is not None and cosine < self.cos_floor
         oos = oos_wins or best.confidence < self.threshold or gap < self.margin or far
-        return IntentResult(OOS if oos else best.label, best.confidence, oos, top)
+        return IntentResult(OOS if oos else best.label, best.confidence, oos, top, proba)
 
     def predict(
         self,
@@ -106,7 +109,7 @@ class IntentModel:
             # Nothing we have ever seen (emoji only, another script): say so, do not guess.
             uniform = np.full(len(self.classifier.classes), 1.0 / len(self.classifier.classes))
             res = self.decide(uniform.astype(np.float32))
-            return IntentResult(OOS, res.confidence, True, res.top)
+            return IntentResult(OOS, res.confidence, True, res.top, res.proba)
         proba = self.classifier.proba(normalized, counts, vector)
         return self.decide(proba, self.nearest_cosine(vector))
 

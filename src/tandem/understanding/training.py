@@ -19,7 +19,7 @@ import numpy.typing as npt
 from tandem.understanding.abuse import DEFAULT_C as ABUSE_C
 from tandem.understanding.abuse import SAFE_LABELS, AbuseModel, train_abuse
 from tandem.understanding.act import DEFAULT_C as ACT_C
-from tandem.understanding.act import ActModel, train_act
+from tandem.understanding.act import ActModel, IntentReading, train_act
 from tandem.understanding.emotion import DEFAULT_C as EMOTION_C
 from tandem.understanding.emotion import EmotionModel, train_emotion
 from tandem.understanding.intent import DEFAULT_C as INTENT_C
@@ -90,10 +90,12 @@ def train_task(
     vectors: Vectors | None = None,
     dev_vectors: Vectors | None = None,
     dense_scale: float | None = None,
+    intent: tuple[IntentReading, Vectors] | None = None,
 ) -> Model:
     """Train one task. With `vectors` (the sentence embedding of each training text, and
     `dev_vectors` of each dev text) the model reads [n-grams ; embedding], the embedding
-    scaled by `dense_scale` (default `TrainOptions.dense_scale`)."""
+    scaled by `dense_scale` (default `TrainOptions.dense_scale`). `intent` (act only): the
+    intent probabilities the act head reads too (`stacking.crossfit_intent_proba`)."""
     _check_task(task)
     texts = [normalize(e.text) for e in train]
     labels = [e.label for e in train]
@@ -111,7 +113,7 @@ def train_task(
     if task == "emotion":
         return train_emotion(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
     if task == "act":
-        return train_act(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
+        return train_act(texts, labels, opts, dev_pair, progress, vectors, dev_vectors, intent)
     return train_abuse(
         texts, labels, opts, dev_pair, progress, vectors=vectors, dev_vectors=dev_vectors
     )
