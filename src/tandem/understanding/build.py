@@ -63,11 +63,12 @@ def act_reads_intent(
     rows: list[Example],
     vectors: npt.NDArray[np.float32] | None,
     encoding: tuple[VectorStore, Encoder] | None,
+    scale: float | None = ACT_INTENT_SCALE,
 ) -> dict[str, Any]:
     """The `intent` argument of the act head's `train_task` (empty when it does not read the
     intent): cross-fitted probabilities of intent heads trained like the shipped one, lexical
     or (with `encoding`) over the embedding."""
-    if ACT_INTENT_SCALE is None:
+    if scale is None or scale <= 0:
         return {}
     irows = intent_examples()
     ivec = None
@@ -77,7 +78,7 @@ def act_reads_intent(
     classes, proba = crossfit_intent_proba(
         [r.text for r in rows], vectors, irows, ivec, **SHIPPED_OPTIONS["intent"]
     )
-    return {"intent": (IntentReading(classes, ACT_INTENT_SCALE), proba)}
+    return {"intent": (IntentReading(classes, scale), proba)}
 
 
 def main(
@@ -98,6 +99,10 @@ def main(
         list[str] | None,
         typer.Option("--task", help="rebuild only this task (repeatable; default: all four)"),
     ] = None,
+    act_intent_scale: Annotated[
+        float | None,
+        typer.Option(help="the act head reads the intent probabilities times this (0: not)"),
+    ] = ACT_INTENT_SCALE,
 ) -> None:
     sets: dict[str, list[Example]] = {
         "intent": intent_examples(),
@@ -134,7 +139,7 @@ def main(
             def report(msg: str, frac: float, job: TaskID = job, task: str = task) -> None:
                 bar.update(job, completed=frac, description=f"{task}: {msg}")
 
-            reads = act_reads_intent(rows, None, None) if task == "act" else {}
+            reads = act_reads_intent(rows, None, None, act_intent_scale) if task == "act" else {}
             model = train_task(task, rows, progress=report, **SHIPPED_OPTIONS[task], **reads)
             model.save(out / task, {"trained_on": sources[task], "n_train": len(rows)})
         if encoder:
@@ -154,7 +159,11 @@ def main(
                 def report2(msg: str, frac: float, job: TaskID = job, task: str = task) -> None:
                     bar.update(job, completed=0.5 + 0.5 * frac, description=f"{task}+e5: {msg}")
 
-                reads = act_reads_intent(rows, vectors, (store, enc)) if task == "act" else {}
+                reads = (
+                    act_reads_intent(rows, vectors, (store, enc), act_intent_scale)
+                    if task == "act"
+                    else {}
+                )
                 model = train_task(
                     task,
                     rows,

@@ -22,9 +22,10 @@ import numpy as np
 import numpy.typing as npt
 
 from tandem.understanding.features import extract
-from tandem.understanding.intent import IntentModel
+from tandem.understanding.intent import DEFAULT_C as INTENT_C
+from tandem.understanding.linear import TrainOptions, fit_temperature, softmax, train_classifier
 from tandem.understanding.normalize import normalize
-from tandem.understanding.training import Example, train_task
+from tandem.understanding.training import Example
 
 Vectors = npt.NDArray[np.float32]
 
@@ -53,7 +54,9 @@ def crossfit_intent_proba(
 ) -> tuple[tuple[str, ...], Vectors]:
     """The intent classes and, for each of `texts` (with its embedding row in `vectors`, or
     None for lexical heads), out-of-fold intent probabilities (see the module docstring).
-    `intent_options` are the shipped intent head's training options."""
+    `intent_options`: the shipped intent head's `TrainOptions` fields (its vocabulary cap).
+    The heads are the shipped one's classifier without its out-of-scope floors (only the
+    probabilities are read)."""
     # One row per normalised text, so that no head trains on a twin of a text it then reads.
     first: dict[str, int] = {}
     for i, r in enumerate(intent_rows):
@@ -63,31 +66,46 @@ def crossfit_intent_proba(
     fold_of = label_folds([r.label for r in rows], folds)
     pos = {n: j for j, n in enumerate(first)}
     normalized = [normalize(t) for t in texts]
+    opts = TrainOptions(**{"c": INTENT_C, **intent_options})
+    itexts = list(first)
+    ilabels = [r.label for r in rows]
+    icounts = [extract(n, opts.features) for n in itexts]
+    counts = [extract(n, opts.features) for n in normalized]
+    own = [pos.get(n) for n in normalized]
     classes: tuple[str, ...] | None = None
-    out: Vectors | None = None
+    held_scores: Vectors | None = None
+    scores: Vectors | None = None  # (folds, texts, classes): raw margins of each fold's head
     for f in range(folds):
         keep = [i for i, g in enumerate(fold_of) if g != f]
-        model = train_task(
-            "intent",
-            [rows[i] for i in keep],
+        held = [i for i, g in enumerate(fold_of) if g == f]
+        # One fit per fold; the temperature is fitted once below, on every fold's held-out
+        # margins (a fold of a small set can be all right, which would make it one-hot).
+        clf, _, _ = train_classifier(
+            [itexts[i] for i in keep],
+            [ilabels[i] for i in keep],
+            opts,
+            ([itexts[i] for i in held], [ilabels[i] for i in held]),
             vectors=None if ivec is None else ivec[keep],
-            **intent_options,
+            dev_vectors=None if ivec is None else ivec[held],
         )
-        assert isinstance(model, IntentModel)
-        clf = model.classifier
         if classes is None:
             classes = clf.classes
-            out = np.zeros((len(texts), len(classes)), np.float32)
+            held_scores = np.zeros((len(rows), len(classes)), np.float32)
+            scores = np.zeros((folds, len(texts), len(classes)), np.float32)
         if clf.classes != classes:
             raise ValueError(f"fold {f} lacks an intent: stratify so every fold has each one")
-        assert out is not None
-        for j, n in enumerate(normalized):
-            k = pos.get(n)
-            if k is not None and fold_of[k] != f:
-                continue  # this head trained on the text: only its own fold's head reads it
-            p = clf.proba(
-                n, extract(n, clf.vectorizer.cfg), None if vectors is None else vectors[j]
-            )
-            out[j] += p if k is not None else p / folds
+        assert held_scores is not None and scores is not None
+        held_scores[held] = clf.scores_batch(
+            [icounts[i] for i in held], None if ivec is None else ivec[held]
+        )
+        scores[f] = clf.scores_batch(counts, vectors)
+    assert classes is not None and held_scores is not None and scores is not None
+    index = {c: k for k, c in enumerate(classes)}
+    temperature = fit_temperature(held_scores, np.array([index[y] for y in ilabels], np.int64))
+    proba = softmax(scores * np.float32(temperature))
+    out = proba.mean(axis=0)
+    for j, k in enumerate(own):
+        if k is not None:
+            out[j] = proba[fold_of[k], j]  # read only by the head that did not train on it
     assert classes is not None and out is not None
     return classes, out
