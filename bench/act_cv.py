@@ -4,16 +4,16 @@
 
 Prints the k-fold accuracy over every act example (the authored `acts.txt` lines and the
 weak labels of `demo_data.weak_act`), and for each block of real customer turns (the
-`acts.txt` blocks "# Fifth pass" (ECD) and "# Sixth pass" (CSDS), English lines included) the
-accuracy of a head trained on everything but that block: how the rest of the data carries to
-real chat wording. Fixed seed; the embeddings come from the store (new texts are encoded and
-written there).
+`acts.txt` blocks "# Fifth pass" (ECD), "# Sixth pass" and "# Seventh pass" (CSDS), English
+lines included) the accuracy of a head trained on everything but that block: how the rest of
+the data carries to real chat wording. Fixed seed; the embeddings come from the store (new
+texts are encoded and written there).
 
 `--intent-proba SCALE` appends the intent head's probabilities (times SCALE) to the embedding
-the act head reads, cross-fitted: the intent head is trained five times, each time without a
-fifth of the intent examples, and each act text gets the probabilities of the head that did not
-train on it (the mean of the five when no head did). Measured 2026-12-03: +0.004 CV, no gain
-on the real turns, so the shipped head does not read them (docs/benchmarks.md).
+the act head reads, cross-fitted (`understanding/stacking.py`, the code the build runs with
+`--act-intent-scale`). Measured in the sixth and seventh passes (2026-12-03): CV +0.0 to +0.6
+points, the ECD block 0 to -4 points, shopper dev -0.5 (seventh): the shipped head does not
+read them (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
-import random
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 
 import numpy as np
 
@@ -31,12 +30,11 @@ from tandem.understanding.act import ActModel
 from tandem.understanding.build import SHIPPED_OPTIONS
 from tandem.understanding.demo_data import DATA_DIR, act_examples, intent_examples, read_sections
 from tandem.understanding.encoder import VectorStore, load_encoder
-from tandem.understanding.features import extract
-from tandem.understanding.intent import IntentModel
 from tandem.understanding.normalize import normalize
+from tandem.understanding.stacking import crossfit_intent_proba, label_folds
 from tandem.understanding.training import Example, train_task
 
-BLOCK_MARKS = ("# Fifth pass", "# Sixth pass")
+BLOCK_MARKS = ("# Fifth pass", "# Sixth pass", "# Seventh pass")
 
 
 def real_turns(mark: str = BLOCK_MARKS[0]) -> set[str]:
@@ -51,46 +49,9 @@ def real_turns(mark: str = BLOCK_MARKS[0]) -> set[str]:
     return {e.text for e in read_sections(tmp)}
 
 
-def intent_proba(rows: list[Example], vec: dict[str, np.ndarray], store: VectorStore) -> np.ndarray:
-    """Cross-fitted intent probabilities of each act text (see the module docstring)."""
-    irows = list({r.text: r for r in intent_examples()}.values())
-    ivec = store.embed([normalize(r.text) for r in irows], load_encoder(), None, "act_cv")
-    assert ivec is not None
-    ifold = folds(irows, 5)
-    pos = {r.text: i for i, r in enumerate(irows)}
-    out: np.ndarray | None = None
-    for f in range(5):
-        keep = [i for i, g in enumerate(ifold) if g != f]
-        model = train_task(
-            "intent", [irows[i] for i in keep], vectors=ivec[keep], max_features=60_000
-        )
-        assert isinstance(model, IntentModel)
-        clf = model.classifier
-        if out is None:
-            out = np.zeros((len(rows), len(clf.classes)), np.float32)
-        for j, r in enumerate(rows):
-            k = pos.get(r.text)
-            if k is not None and ifold[k] != f:
-                continue
-            n = normalize(r.text)
-            p = clf.proba(n, extract(n, clf.vectorizer.cfg), vec[r.text])
-            out[j] += p if k is not None else p / 5
-    assert out is not None
-    return out
-
-
 def folds(rows: list[Example], k: int, seed: int = 7) -> list[int]:
     """A fold per row, stratified by label."""
-    by_label: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        by_label[r.label].append(i)
-    out = [0] * len(rows)
-    rng = random.Random(seed)
-    for idx in by_label.values():
-        rng.shuffle(idx)
-        for j, i in enumerate(idx):
-            out[i] = j % k
-    return out
+    return label_folds([r.label for r in rows], k, seed)
 
 
 def score(
@@ -118,7 +79,12 @@ def main() -> None:
         assert arr is not None
         vec = {r.text: arr[i] for i, r in enumerate(rows)}
         if args.intent_proba > 0:
-            proba = intent_proba(rows, vec, store) * np.float32(args.intent_proba)
+            irows = intent_examples()
+            ivec = store.embed([normalize(r.text) for r in irows], load_encoder(), None, "act_cv")
+            _, proba = crossfit_intent_proba(
+                [r.text for r in rows], arr, irows, ivec, **SHIPPED_OPTIONS["intent"]
+            )
+            proba *= np.float32(args.intent_proba)
             vec = {r.text: np.concatenate([arr[i], proba[i]]) for i, r in enumerate(rows)}
     fold = folds(rows, args.folds)
     right = 0

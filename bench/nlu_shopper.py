@@ -2,6 +2,7 @@
 embeddings stored by bench/nlu_embed.py (so a run takes seconds, not minutes).
 
     python -m bench.nlu_shopper --part dev|test [--cache /work/cache/nlu/emb] [--lexical]
+        [--models DIR]   # a model folder other than the shipped one (e.g. a candidate build)
 
 Same code path as `tandem nlu eval --data FILE` and `tandem kb eval --shopper FILE`, which
 encode live.
@@ -28,13 +29,14 @@ def main() -> None:
     ap.add_argument("--cache", type=pathlib.Path, default=pathlib.Path("/work/cache/nlu/emb"))
     ap.add_argument("--lexical", action="store_true")
     ap.add_argument("--errors", action="store_true")
+    ap.add_argument("--models", type=pathlib.Path, default=None)
     args = ap.parse_args()
     enc = (
         NullEncoder("--lexical")
         if args.lexical
         else StoredEncoder(VectorStore(args.cache), load_encoder())
     )
-    u = load_understanding(encoder=enc)
+    u = load_understanding(args.models, encoder=enc)
     path = DATA / f"shopper_{args.part}.jsonl"
     rows = read_shopper(path)
     result = evaluate_shopper(u, rows)

@@ -3,9 +3,13 @@
 import json
 import pathlib
 
+import numpy as np
 from typer.testing import CliRunner
 
+from tandem.understanding.build import SHIPPED_OPTIONS
 from tandem.understanding.cli import app
+from tandem.understanding.linear import TextClassifier
+from tandem.understanding.training import read_jsonl, train_task
 
 ROWS = [
     ("我要退款", "refund"),
@@ -85,3 +89,39 @@ def test_predict_shows_the_analysis() -> None:
     data = json.loads(res.stdout)
     assert data["intent"] == "human"
     assert data["entities"][0]["kind"] == "order_id"
+
+
+ACT_ROWS = [
+    ("退货运费谁出", "question"),
+    ("七天无理由怎么退", "question"),
+    ("发什么快递", "question"),
+    ("how do returns work", "question"),
+    ("帮我取消这单", "request"),
+    ("给我退钱", "request"),
+    ("转人工", "request"),
+    ("cancel it for me", "request"),
+    ("发错货了", "complaint"),
+    ("物流三天没动了", "complaint"),
+    ("the box was crushed", "complaint"),
+    ("你好", "chitchat"),
+    ("谢谢", "chitchat"),
+    ("thanks, bye", "chitchat"),
+]
+
+
+def test_cli_act_training_matches_the_shipped_recipe(tmp_path: pathlib.Path) -> None:
+    """`tandem nlu train --task act` with no options trains what the build script ships: one
+    default C for both (they once differed, 0.5 against 1.0)."""
+    data = write(tmp_path / "acts.jsonl", ACT_ROWS)
+    out = tmp_path / "act"
+    res = CliRunner().invoke(
+        app, ["train", "--task", "act", "--data", str(data), "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    cli_model = TextClassifier.load(out)[0]
+    built = train_task("act", read_jsonl(data), **SHIPPED_OPTIONS["act"])
+    # The vocabulary cap (30,000) is far above this set's n-grams, so only C could differ.
+    assert cli_model.vectorizer.vocab == built.classifier.vectorizer.vocab
+    # Saved weights are float16: compare at that precision.
+    assert np.allclose(cli_model.weights, built.classifier.weights, atol=2e-3)
+    assert np.allclose(cli_model.bias, built.classifier.bias, atol=1e-5)

@@ -22,6 +22,8 @@ from tandem.understanding.linear import Progress, TextClassifier, TrainOptions, 
 from tandem.understanding.types import ABUSE_KINDS, EXPLETIVE, Abuse, Span
 
 TASK = "abuse"
+# The SVM's C when none is given (`tandem nlu train`, the build script, the benchmarks).
+DEFAULT_C = 0.3
 # Labels that mean "not abusive" in the data sets we train on (COLD uses 0/1).
 SAFE_LABELS = frozenset({"0", "none", "safe", "clean", "normal", "false", "non_offensive"})
 DEFAULT_THRESHOLD = 0.5
@@ -101,6 +103,6 @@ def train_abuse(
     dev_vectors: Vector2D | None = None,
 ) -> AbuseModel:
     clf, _, _ = train_classifier(
-        texts, labels, opts or TrainOptions(c=0.3), dev, progress, vectors, dev_vectors
+        texts, labels, opts or TrainOptions(c=DEFAULT_C), dev, progress, vectors, dev_vectors
     )
     return AbuseModel(clf, threshold)

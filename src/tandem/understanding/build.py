@@ -20,10 +20,13 @@ import json
 import pathlib
 from typing import Annotated, Any
 
+import numpy as np
+import numpy.typing as npt
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from tandem.understanding.act import IntentReading
 from tandem.understanding.demo_data import (
     abuse_examples,
     act_examples,
@@ -31,10 +34,11 @@ from tandem.understanding.demo_data import (
     intent_examples,
     write_jsonl,
 )
-from tandem.understanding.encoder import VectorStore, load_encoder
+from tandem.understanding.encoder import Encoder, VectorStore, load_encoder
 from tandem.understanding.linear import model_bytes
 from tandem.understanding.normalize import normalize
 from tandem.understanding.pipeline import DEMO_MODEL_DIR, ENCODER_HEADS_DIR
+from tandem.understanding.stacking import crossfit_intent_proba
 from tandem.understanding.training import Example, read_jsonl, train_task
 
 console = Console(stderr=True)
@@ -46,9 +50,35 @@ SHIPPED_OPTIONS: dict[str, dict[str, Any]] = {
     "intent": {"max_features": 60_000},
     "emotion": {"balanced": True, "max_features": 30_000},
     "abuse": {"min_df": 2, "max_features": 50_000},
-    # act: C=1.0 measured best by bench/act_cv (CV and the held-out real turns, 2026-12-03).
-    "act": {"c": 1.0, "max_features": 30_000},
+    # C is each task's DEFAULT_C (act.DEFAULT_C, ...): one value for `tandem nlu train` and here.
+    "act": {"max_features": 30_000},
 }
+
+# The act head reads the intent head's probabilities, times this, next to the embedding
+# (None: it does not). Measured by bench/act_cv --intent-proba (docs/benchmarks.md).
+ACT_INTENT_SCALE: float | None = None
+
+
+def act_reads_intent(
+    rows: list[Example],
+    vectors: npt.NDArray[np.float32] | None,
+    encoding: tuple[VectorStore, Encoder] | None,
+    scale: float | None = ACT_INTENT_SCALE,
+) -> dict[str, Any]:
+    """The `intent` argument of the act head's `train_task` (empty when it does not read the
+    intent): cross-fitted probabilities of intent heads trained like the shipped one, lexical
+    or (with `encoding`) over the embedding."""
+    if scale is None or scale <= 0:
+        return {}
+    irows = intent_examples()
+    ivec = None
+    if encoding is not None:
+        store, enc = encoding
+        ivec = store.embed([normalize(r.text) for r in irows], enc, None, "build")
+    classes, proba = crossfit_intent_proba(
+        [r.text for r in rows], vectors, irows, ivec, **SHIPPED_OPTIONS["intent"]
+    )
+    return {"intent": (IntentReading(classes, scale), proba)}
 
 
 def main(
@@ -69,6 +99,10 @@ def main(
         list[str] | None,
         typer.Option("--task", help="rebuild only this task (repeatable; default: all four)"),
     ] = None,
+    act_intent_scale: Annotated[
+        float | None,
+        typer.Option(help="the act head reads the intent probabilities times this (0: not)"),
+    ] = ACT_INTENT_SCALE,
 ) -> None:
     sets: dict[str, list[Example]] = {
         "intent": intent_examples(),
@@ -105,7 +139,8 @@ def main(
             def report(msg: str, frac: float, job: TaskID = job, task: str = task) -> None:
                 bar.update(job, completed=frac, description=f"{task}: {msg}")
 
-            model = train_task(task, rows, progress=report, **SHIPPED_OPTIONS[task])
+            reads = act_reads_intent(rows, None, None, act_intent_scale) if task == "act" else {}
+            model = train_task(task, rows, progress=report, **SHIPPED_OPTIONS[task], **reads)
             model.save(out / task, {"trained_on": sources[task], "n_train": len(rows)})
         if encoder:
             enc = load_encoder()
@@ -124,8 +159,18 @@ def main(
                 def report2(msg: str, frac: float, job: TaskID = job, task: str = task) -> None:
                     bar.update(job, completed=0.5 + 0.5 * frac, description=f"{task}+e5: {msg}")
 
+                reads = (
+                    act_reads_intent(rows, vectors, (store, enc), act_intent_scale)
+                    if task == "act"
+                    else {}
+                )
                 model = train_task(
-                    task, rows, progress=report2, vectors=vectors, **SHIPPED_OPTIONS[task]
+                    task,
+                    rows,
+                    progress=report2,
+                    vectors=vectors,
+                    **SHIPPED_OPTIONS[task],
+                    **reads,
                 )
                 model.save(
                     out / ENCODER_HEADS_DIR / task,

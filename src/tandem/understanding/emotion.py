@@ -20,6 +20,8 @@ from tandem.understanding.linear import Progress, TextClassifier, TrainOptions, 
 from tandem.understanding.types import Emotion
 
 TASK = "emotion"
+# The SVM's C when none is given (`tandem nlu train`, the build script, the benchmarks).
+DEFAULT_C = 0.3
 NEUTRAL_LABELS = frozenset({"neutral", "none", "other"})
 
 _INTENSIFIERS = re.compile(
@@ -88,6 +90,6 @@ def train_emotion(
     dev_vectors: npt.NDArray[np.float32] | None = None,
 ) -> EmotionModel:
     clf, _, _ = train_classifier(
-        texts, labels, opts or TrainOptions(c=0.3), dev, progress, vectors, dev_vectors
+        texts, labels, opts or TrainOptions(c=DEFAULT_C), dev, progress, vectors, dev_vectors
     )
     return EmotionModel(clf)

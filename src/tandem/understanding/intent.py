@@ -16,7 +16,7 @@ from __future__ import annotations
 import pathlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,8 @@ from tandem.understanding.linear import (
 from tandem.understanding.types import OOS, IntentScore
 
 TASK = "intent"
+# The SVM's C when none is given (`tandem nlu train`, the build script, the benchmarks).
+DEFAULT_C = 0.5
 DEFAULT_THRESHOLD = 0.3
 # Refusing a question we could answer costs a turn and the customer's patience; missing an
 # out-of-scope one is caught again by the answer's own confidence downstream. Hence 2:1.
@@ -46,6 +48,9 @@ class IntentResult:
     confidence: float
     out_of_scope: bool
     top: tuple[IntentScore, ...]
+    # The classifier's probabilities over its classes, in `classifier.classes` order (out of
+    # scope included): what an act head that reads the intent takes in.
+    proba: npt.NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
 
 class IntentModel:
@@ -88,7 +93,7 @@ class IntentModel:
         gap = best.confidence - (top[1].confidence if len(top) > 1 else 0.0)
         far = cosine is not None and cosine < self.cos_floor
         oos = oos_wins or best.confidence < self.threshold or gap < self.margin or far
-        return IntentResult(OOS if oos else best.label, best.confidence, oos, top)
+        return IntentResult(OOS if oos else best.label, best.confidence, oos, top, proba)
 
     def predict(
         self,
@@ -104,7 +109,7 @@ class IntentModel:
             # Nothing we have ever seen (emoji only, another script): say so, do not guess.
             uniform = np.full(len(self.classifier.classes), 1.0 / len(self.classifier.classes))
             res = self.decide(uniform.astype(np.float32))
-            return IntentResult(OOS, res.confidence, True, res.top)
+            return IntentResult(OOS, res.confidence, True, res.top, res.proba)
         proba = self.classifier.proba(normalized, counts, vector)
         return self.decide(proba, self.nearest_cosine(vector))
 
@@ -250,7 +255,7 @@ def train_intent(
     """Train from normalised texts; a label `oos` marks out-of-scope examples. With `vectors`
     (one embedding per text, and `dev_vectors` when `dev` is given) the model reads both."""
     clf, held_proba, held_gold = train_classifier(
-        texts, labels, opts or TrainOptions(c=0.5), dev, progress, vectors, dev_vectors
+        texts, labels, opts or TrainOptions(c=DEFAULT_C), dev, progress, vectors, dev_vectors
     )
     model = IntentModel(clf, threshold=0.0)
     held_cos = None

@@ -130,7 +130,9 @@ class Understanding:
             normalized, text, counts(heads.emotion.classifier), head_vector
         )
         if heads.act is not None:
-            act = heads.act.predict(normalized, counts(heads.act.classifier), head_vector)
+            act = heads.act.predict(
+                normalized, counts(heads.act.classifier), head_vector, intent.proba
+            )
         else:
             act = rule_act(intent.intent, normalized)
         if (
@@ -178,12 +180,19 @@ REQUEST_WORDS_SURE = 0.5
 
 def _load_heads(root: pathlib.Path) -> Heads:
     act_dir = root / "act"
-    return Heads(
-        IntentModel.load(root / "intent"),
-        EmotionModel.load(root / "emotion"),
-        AbuseModel.load(root / "abuse"),
-        ActModel.load(act_dir) if act_dir.is_dir() else None,
-    )
+    intent = IntentModel.load(root / "intent")
+    act = ActModel.load(act_dir) if act_dir.is_dir() else None
+    if (
+        act is not None
+        and act.intent is not None
+        and act.intent.classes != intent.classifier.classes
+    ):
+        raise ValueError(
+            f"{act_dir} reads the probabilities of another intent model than {root / 'intent'} "
+            "(its intents differ): rebuild the act head after retraining the intent model "
+            "(`python -m tandem.understanding.build --task act`)."
+        )
+    return Heads(intent, EmotionModel.load(root / "emotion"), AbuseModel.load(root / "abuse"), act)
 
 
 # Loaded model folders, by folder and the size and time of each file in it: every app or

@@ -16,16 +16,21 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from tandem.understanding.abuse import DEFAULT_C as ABUSE_C
 from tandem.understanding.abuse import SAFE_LABELS, AbuseModel, train_abuse
-from tandem.understanding.act import ActModel, train_act
+from tandem.understanding.act import DEFAULT_C as ACT_C
+from tandem.understanding.act import ActModel, IntentReading, train_act
+from tandem.understanding.emotion import DEFAULT_C as EMOTION_C
 from tandem.understanding.emotion import EmotionModel, train_emotion
+from tandem.understanding.intent import DEFAULT_C as INTENT_C
 from tandem.understanding.intent import IntentModel, train_intent
 from tandem.understanding.linear import Progress, TrainOptions, model_bytes
 from tandem.understanding.normalize import normalize
 from tandem.understanding.types import OOS
 
 TASKS = ("intent", "emotion", "abuse", "act")
-DEFAULT_C = {"intent": 0.5, "emotion": 0.3, "abuse": 0.3, "act": 0.5}
+# Each task module owns its default C; the CLI, the build script and the benchmarks read it here.
+DEFAULT_C = {"intent": INTENT_C, "emotion": EMOTION_C, "abuse": ABUSE_C, "act": ACT_C}
 Model = IntentModel | EmotionModel | AbuseModel | ActModel
 Vectors = npt.NDArray[np.float32]
 Vector = npt.NDArray[np.float32]
@@ -85,10 +90,12 @@ def train_task(
     vectors: Vectors | None = None,
     dev_vectors: Vectors | None = None,
     dense_scale: float | None = None,
+    intent: tuple[IntentReading, Vectors] | None = None,
 ) -> Model:
     """Train one task. With `vectors` (the sentence embedding of each training text, and
     `dev_vectors` of each dev text) the model reads [n-grams ; embedding], the embedding
-    scaled by `dense_scale` (default `TrainOptions.dense_scale`)."""
+    scaled by `dense_scale` (default `TrainOptions.dense_scale`). `intent` (act only): the
+    intent probabilities the act head reads too (`stacking.crossfit_intent_proba`)."""
     _check_task(task)
     texts = [normalize(e.text) for e in train]
     labels = [e.label for e in train]
@@ -106,7 +113,7 @@ def train_task(
     if task == "emotion":
         return train_emotion(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
     if task == "act":
-        return train_act(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
+        return train_act(texts, labels, opts, dev_pair, progress, vectors, dev_vectors, intent)
     return train_abuse(
         texts, labels, opts, dev_pair, progress, vectors=vectors, dev_vectors=dev_vectors
     )
