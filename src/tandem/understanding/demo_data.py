@@ -199,10 +199,6 @@ _ACT_PROBLEM = frozenset({"damaged_or_wrong_item", "quality_issue", "complaint"}
 _ACT_ORDER_NOW = frozenset({"urge_shipping"})
 _ACT_POLITE_ASK = re.compile(r"能不能|能否|可不可以|可以|能")
 _ACT_RULE_ASK = re.compile(r"多久|几天|什么时候|一般|为什么|怎么|how long|when|usually|why")
-# Trouble using a product or paying ("耳机连不上手机", "扣了两次钱", "payment failed"): the customer
-# wants it working, so it is a question the shop answers (troubleshooting, the payment rule),
-# even stated without asking; a defect the shop delivered is `quality_issue`, a complaint.
-_ACT_HOW_TO_INTENTS = frozenset({"how_to_use", "payment"})
 # A delay stated without asking ("都三天了还没发货", "物流一直不动"): a grievance.
 _ACT_DELAY_INTENTS = frozenset({"urge_shipping", "where_is_parcel"})
 _ACT_DELAY = re.compile(r"还没|还不|没动|不动|没更新|没消息|没动静|still|hasn't|has not|nothing")
@@ -223,8 +219,6 @@ def weak_act(text: str, intent: str) -> str | None:
         return "complaint"
     if wants and not asks:
         return "request"
-    if intent in _ACT_HOW_TO_INTENTS and not wants:
-        return "question"
     if asks and not wants:
         return "question"
     if intent in _ACT_PROBLEM and not asks and not wants:
