@@ -31,8 +31,12 @@ from tandem.config import Settings
 from tandem.conversations.models import Conversation, Message
 from tandem.conversations.schemas import SendMessageIn
 from tandem.conversations.service import (
+    StateMoved,
     add_message,
     change_state,
+    number_conversation,
+    replies_to,
+    require_caller_and_retry,
     require_conversation,
     require_customer_conversation,
     stored_turn,
@@ -52,7 +56,14 @@ from tandem.llm.service import Wordsmith
 from tandem.shop.provider import Shop
 from tandem.shop.schemas import Actor
 from tandem.shop.service import perform_action
-from tandem.turns.effects import answer_in_agent_hands, apply_decision, record, with_outcome
+from tandem.turns.effects import (
+    answer,
+    answer_in_agent_hands,
+    answers_only,
+    apply_decision,
+    record,
+    with_outcome,
+)
 from tandem.turns.facts import (
     NO_QUEUE_FACTS,
     Facts,
@@ -160,17 +171,20 @@ async def take_customer_turn(
     text = validated_text(body, deps.settings)
     async with gate.hold(conversation_id):
         async with store.sessions() as session:
-            conversation = (
-                await require_conversation(session, conversation_id)
-                if verified
-                else await require_customer_conversation(session, conversation_id, token)
-            )
+            retried: Message | None = None
+            if body.client_msg_id:
+                # A retry of a stored message is found by the caller's own query.
+                conversation, retried = await require_caller_and_retry(
+                    session, conversation_id, token, body.client_msg_id, verified=verified
+                )
+            elif verified:
+                conversation = await require_conversation(session, conversation_id)
+            else:
+                conversation = await require_customer_conversation(session, conversation_id, token)
             if screen is not None:
                 await screen(session, conversation)
-            if body.client_msg_id:
-                previous = await _previous(session, conversation, body.client_msg_id, deps)
-                if previous is not None:
-                    return previous
+            if retried is not None:
+                return await _answered(session, conversation, retried, deps)
         if admit is not None:
             await admit(conversation_id)
         reading = await asyncio.to_thread(
@@ -201,7 +215,7 @@ async def take_customer_turn(
             return await _decide_and_apply(store, deps, conversation, message, text, body, reading)
         except Exception as exc:
             log.exception("turn %s: an effect failed; recovering", conversation_id)
-            return await _recover(store, deps, conversation.id, message, reading, exc)
+            return await _recover(store, deps, conversation_id, message, reading, exc)
 
 
 async def _previous(
@@ -210,8 +224,16 @@ async def _previous(
     stored = await stored_turn(session, conversation, client_msg_id)
     if stored is None:
         return None
+    return await _answered(session, conversation, stored[0], deps)
+
+
+async def _answered(
+    session: AsyncSession, conversation: Conversation, message: Message, deps: TurnDeps
+) -> TurnResult:
+    """The turn of a stored message as it was answered (a retry gets it back)."""
+    replies = await replies_to(session, message)
     queue = await queue_of(session, conversation, deps.clock.now())
-    return TurnResult(stored[0], stored[1], conversation, queue)
+    return TurnResult(message, replies, conversation, queue)
 
 
 async def _store_message(
@@ -224,7 +246,13 @@ async def _store_message(
 ) -> tuple[Conversation, Message]:
     """Step 2: the message is committed before any effect runs."""
     async with store.unit_of_work() as uow:
-        conversation = await require_conversation(uow.session, conversation_id)
+        # The row and the message's number in one statement, unless the conversation was
+        # resolved (it is reopened first, below).
+        numbered = await number_conversation(
+            uow.session, conversation_id, uow.now(), Conversation.state != "resolved"
+        )
+        seq = None if numbered is None else numbered.last_seq
+        conversation = numbered or await require_conversation(uow.session, conversation_id)
         if conversation.state == "resolved":
             # A new problem after a resolved one: the AI takes it from the start.
             conversation.assigned_agent_id = None
@@ -246,6 +274,7 @@ async def _store_message(
             meta={"analysis": analysis_meta(reading.analysis)}
             | ({"attachments": attachments} if attachments else {}),
             desk_view=desk_view_in(conversation.language),
+            seq=seq,
         )
     return conversation, message
 
@@ -305,9 +334,18 @@ async def _decide_and_apply(
             decision = await reword_decision(
                 deps.wordsmith, uow.session, decision, ctx, conversation.id
             )
+    conversation_id, decided_for = conversation.id, conversation.state
+    if decided_for == "bot" and answers_only(decision):
+        try:
+            async with store.unit_of_work() as uow:
+                uow.session.add(conversation)
+                replies = await answer(uow, conversation, message, decision, reading.analysis, now)
+            return TurnResult(message, replies, conversation, None)
+        except StateMoved:
+            pass  # taken meanwhile (rolled back): read again below, and say nothing
     async with store.unit_of_work() as uow:
-        current = await require_conversation(uow.session, conversation.id)
-        if current.state != conversation.state:
+        current = await require_conversation(uow.session, conversation_id)
+        if current.state != decided_for:
             # Someone else moved the conversation meanwhile (an agent took it): the decision
             # was made for a state that is gone. Keep the record, say nothing.
             decision = replace(decision, action="silent", replies=())
