@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tandem.conversations.models import Conversation, Decision, Event, Message
 from tandem.conversations.schemas import OpenConversationIn, SendMessageIn
 from tandem.conversations.service import open_conversation
+from tandem.core.errors import ClientGone
 from tandem.db.uow import UnitOfWork
 from tandem.desk import board
 from tandem.identity.models import Account
@@ -124,3 +126,37 @@ async def test_the_answer_writes_the_engine_memory_with_its_number(services: Ser
         assert first.replies[0].meta is not None
         assert first.replies[0].meta["key"] in sent
         assert stored.last_seq == first.replies[0].seq
+
+
+async def test_a_client_gone_before_its_message_is_stored_leaves_nothing_stored(
+    services: Services,
+) -> None:
+    """A customer who closed the connection while the server read their message (a server
+    behind at the peak) is not answered: nothing was acknowledged, so nothing is stored and
+    no number is taken, and the same message sent again is answered as new."""
+    cid, token = await _open(services)
+    asked: list[bool] = []
+
+    def closed(answer: bool) -> Any:
+        async def gone() -> bool:
+            asked.append(answer)
+            return answer
+
+        return gone
+
+    body = SendMessageIn(text="你们默认发什么快递", client_msg_id="m-1")
+    deps, gate = services.turn_deps, services.turn_gate
+    with pytest.raises(ClientGone) as raised:
+        await take_customer_turn(services, deps, gate, cid, token, body, gone=closed(True))
+    assert raised.value.status_code == 499 and asked == [True]
+    async with services.sessions() as session:
+        conversation = await session.get(Conversation, cid)
+        assert conversation is not None and conversation.last_seq == 1  # opened, nothing since
+        assert (
+            await session.scalars(select(Message).where(Message.conversation_id == cid))
+        ).all() == []
+
+    turn = await take_customer_turn(services, deps, gate, cid, token, body, gone=closed(False))
+    assert asked == [True, False]
+    assert turn.message.text == "你们默认发什么快递" and turn.message.seq == 2
+    assert len(turn.replies) == 1 and turn.conversation.state == "bot"

@@ -359,16 +359,28 @@ async def add_message(
         meta=meta,
         created_at=now,
     )
-    uow.session.add(message)
-    await append_event(
-        uow,
-        conversation,
-        "message.created",
-        message_dict(message),
-        seq=seq,
-        desk_data=desk_view(message) if desk_view is not None else None,
-    )
+    await _write_message(uow, message, desk_view(message) if desk_view is not None else None)
     return message
+
+
+async def _write_message(
+    uow: UnitOfWork, message: Message, desk_data: dict[str, Any] | None
+) -> None:
+    """The message's row and its `message.created` event's row, written now as two Core
+    INSERTs (no ORM objects for the commit's flush to sort and write); the event is staged
+    for after the commit. The message stays a plain object, outside the session."""
+    messages, events = Message.__table__, Event.__table__
+    values = {c.key: getattr(message, c.key) for c in messages.columns}
+    await uow.session.execute(insert(messages).values(values))  # type: ignore[arg-type]
+    _, row = _logged(
+        uow,
+        message.conversation_id,
+        "message.created",
+        message.seq,
+        message_dict(message),
+        desk_data,
+    )
+    await uow.session.execute(insert(events).values(row))  # type: ignore[arg-type]
 
 
 async def add_held_message(
@@ -407,12 +419,7 @@ async def add_held_message(
         meta=meta,
         created_at=now,
     )
-    messages, events = Message.__table__, Event.__table__
-    columns = [c.key for c in messages.columns]
-    values = {k: getattr(message, k) for k in columns}
-    await uow.session.execute(insert(messages).values(values))  # type: ignore[arg-type]
-    _, row = _logged(uow, conversation_id, "message.created", seq, message_dict(message), None)
-    await uow.session.execute(insert(events).values(row))  # type: ignore[arg-type]
+    await _write_message(uow, message, None)
     return message
 
 

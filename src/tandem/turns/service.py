@@ -42,7 +42,7 @@ from tandem.conversations.service import (
     stored_turn,
 )
 from tandem.core.clock import Clock
-from tandem.core.errors import Conflict, InvalidInput
+from tandem.core.errors import ClientGone, Conflict, InvalidInput
 from tandem.db.uow import UnitOfWork
 from tandem.desk.service import desk_view_in
 from tandem.engine import Inbound, TurnContext, after_action, decide
@@ -158,6 +158,7 @@ async def take_customer_turn(
     screen: Callable[[AsyncSession, Conversation], Awaitable[None]] | None = None,
     attachments: list[dict[str, Any]] | None = None,
     verified: bool = False,
+    gone: Callable[[], Awaitable[bool]] | None = None,
 ) -> TurnResult:
     """Store the customer's message, let the engine decide, carry out the decision.
 
@@ -166,7 +167,10 @@ async def take_customer_turn(
     the turn's first read, right after the caller is known (a block refuses even a retry): the
     channel's own checks share that read instead of opening one more. `attachments` (references to stored
     files) travel with the message. `verified`: the channel proved who writes (a signed
-    webhook), so no customer token is asked for.
+    webhook), so no customer token is asked for. `gone()`: whether the caller has closed the
+    connection; asked once the message is read, before it is stored, so a turn whose client
+    gave up while it waited (a server behind at the peak) is dropped unstored (ClientGone:
+    nothing was acknowledged) instead of taking the writer's turn from the living.
     """
     text = validated_text(body, deps.settings)
     async with gate.hold(conversation_id):
@@ -195,6 +199,8 @@ async def take_customer_turn(
             body.payload,
             conversation.language,
         )
+        if gone is not None and await gone():
+            raise ClientGone("客户端已断开，消息未保存。the client went away; nothing was stored")
         try:
             conversation, message = await _store_message(
                 store, conversation_id, body, text, reading, attachments
