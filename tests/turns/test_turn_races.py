@@ -102,30 +102,21 @@ async def test_a_take_over_between_storing_and_answering_silences_the_ai(
 
 
 async def test_the_answer_writes_the_engine_memory_with_its_number(services: Services) -> None:
-    """The memory the engine returns is stored by the reply's numbering UPDATE: a second
-    question reads it (the first answer's wording is remembered as sent)."""
+    """The memory the engine returns is stored by the reply's numbering UPDATE (no UPDATE of
+    its own): the row holds the answer's wording as sent, and the reply's number."""
     cid, token = await _open(services)
-
-    async def say(text: str, mid: str) -> Any:
-        return await take_customer_turn(
-            services,
-            services.turn_deps,
-            services.turn_gate,
-            cid,
-            token,
-            SendMessageIn(text=text, client_msg_id=mid),
-        )
-
-    first = await say("你们默认发什么快递", "m-1")
+    body = SendMessageIn(text="你们默认发什么快递", client_msg_id="m-1")
+    first = await take_customer_turn(
+        services, services.turn_deps, services.turn_gate, cid, token, body
+    )
     assert first.conversation.state == "bot" and len(first.replies) == 1
     async with services.sessions() as session:
         stored = await session.get(Conversation, cid)
         assert stored is not None
         sent = stored.engine_state.get("sent_keys") or []
-        # The reply's wording key is in the memory the row holds now.
         assert first.replies[0].meta is not None
         assert first.replies[0].meta["key"] in sent
-        assert stored.last_seq == first.replies[0].seq
+        assert stored.last_seq == first.replies[0].seq == 3  # opened, the message, the reply
 
 
 async def test_a_client_gone_before_its_message_is_stored_leaves_nothing_stored(

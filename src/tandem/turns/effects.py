@@ -109,7 +109,7 @@ def answers_only(decision: EngineDecision) -> bool:
         bool(decision.replies)
         and decision.action != "hand_off"
         and not acts
-        and not (decision.escalate)
+        and not decision.escalate
     )
 
 
