@@ -545,9 +545,12 @@ def in_process_ai(work: Path, env: dict[str, str], turns: int) -> Result:
     """The in-process turn in a process of its own, with the server's environment (its own
     data directory under `work`), so neither this driver nor a server shares its CPU."""
     data = work / "in-process"
+    # The caller's PYTHONPATH first: a baseline run (`git archive` of another commit on
+    # PYTHONPATH) measures that commit's turn here too, not the installed checkout's.
+    path = os.pathsep.join(p for p in (env.get("PYTHONPATH"), str(ROOT)) if p)
     out = subprocess.run(
         [sys.executable, "-m", "bench.load", "--in-process", str(turns)],
-        env={**env, "TANDEM_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)},
+        env={**env, "TANDEM_DATA_DIR": str(data), "PYTHONPATH": path},
         cwd=work,
         capture_output=True,
         text=True,

@@ -24,7 +24,7 @@ def _verb_and_table(statement: str) -> tuple[str, str] | None:
 
 
 @pytest.mark.asyncio
-async def test_an_ai_answered_message_costs_thirteen_statements(
+async def test_an_ai_answered_message_costs_nine_statements(
     server: LiveServer, open_customer: Any
 ) -> None:
     services = server.services
@@ -46,19 +46,19 @@ async def test_an_ai_answered_message_costs_thirteen_statements(
     body = r.json()
     assert body["conversation"]["state"] == "bot" and len(body["replies"]) == 1
     (turn,) = [s for s in by_task.values() if ("INSERT", "messages") in s]
-    # Worked out from the turn (turns/service.py): the first read (the caller's conversation,
-    # the block check in one query, the idempotency key), the message stored (the conversation,
-    # its number, the event, the row), the answer applied (the conversation, its memory, the
-    # decision, the reply's number, event and row).
+    # Worked out from the turn (turns/service.py): the first read (the caller's conversation
+    # with, joined, a stored message of the same client_msg_id; the block check), the message
+    # stored (the conversation loaded by the UPDATE that takes its number; the event, the
+    # row), the answer applied to the conversation as stored (the reply's number, which also
+    # writes the engine's memory; the decision, the reply's event and row).
     assert Counter(turn) == Counter(
         {
-            ("SELECT", "conversations"): 3,
+            ("SELECT", "conversations"): 1,
             ("SELECT", "contact_blocks"): 1,
-            ("SELECT", "messages"): 1,
-            ("UPDATE", "conversations"): 3,
+            ("UPDATE", "conversations"): 2,
             ("INSERT", "events"): 2,
             ("INSERT", "messages"): 2,
             ("INSERT", "decisions"): 1,
         }
     )
-    assert len(turn) == 13
+    assert len(turn) == 9

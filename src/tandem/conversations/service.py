@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -93,16 +93,57 @@ async def require_customer_conversation(
     session: AsyncSession, conversation_id: str, token: str | None
 ) -> Conversation:
     """The conversation a customer token opens; anything else is refused without a hint."""
+    _require_token(token)
+    return _opened_by(await session.get(Conversation, conversation_id), token)
+
+
+def _require_token(token: str | None) -> None:
     if not token:
         raise Unauthorized(
             "send the conversation's customer_token as 'Authorization: Bearer <token>'"
         )
-    conversation = await session.get(Conversation, conversation_id)
+
+
+def _opened_by(conversation: Conversation | None, token: str | None) -> Conversation:
+    """`conversation` if `token` opens it (any caller when None: one the channel proved)."""
     if conversation is None:
         raise NotFound("no such conversation")
-    if conversation.token_hash != hash_token(token):
+    if token is not None and conversation.token_hash != hash_token(token):
         raise Forbidden("this token does not open this conversation")
     return conversation
+
+
+async def require_caller_and_retry(
+    session: AsyncSession,
+    conversation_id: str,
+    token: str | None,
+    client_msg_id: str,
+    *,
+    verified: bool = False,
+) -> tuple[Conversation, Message | None]:
+    """`require_customer_conversation` (`require_conversation` when `verified`: the channel
+    proved the caller) and, in the same query, the customer message already stored under
+    `client_msg_id` (the request is a retry of it), else None."""
+    if not verified:
+        _require_token(token)
+    row = (
+        await session.execute(
+            select(Conversation, Message)
+            .outerjoin(
+                Message,
+                and_(
+                    Message.conversation_id == Conversation.id,
+                    Message.author == "customer",
+                    Message.client_msg_id == client_msg_id,
+                ),
+            )
+            .where(Conversation.id == conversation_id)
+        )
+    ).first()
+    if row is None and verified:
+        raise NotFound(f"no conversation {conversation_id}")
+    conversation = _opened_by(None if row is None else row[0], None if verified else token)
+    return conversation, None if row is None else row[1]
 
 
 async def require_conversation(session: AsyncSession, conversation_id: str) -> Conversation:
@@ -112,33 +153,97 @@ async def require_conversation(session: AsyncSession, conversation_id: str) -> C
     return conversation
 
 
+class StateMoved(Exception):
+    """The conversation left the state a change was decided for (an agent took it meanwhile):
+    nothing was numbered; the caller's transaction should roll back."""
+
+
+def _pending_columns(conversation: Conversation) -> dict[str, Any] | None:
+    """The conversation's column changes not flushed yet, or None when it is not a loaded row
+    of its session (a new one: the ordinary flush inserts it first)."""
+    state = inspect(conversation)
+    if not state.persistent:
+        return None
+    columns = state.mapper.column_attrs
+    out: dict[str, Any] = {}
+    for key in list(state.committed_state):
+        if key in columns:
+            added = state.attrs[key].history.added
+            if added:
+                out[key] = added[0]
+    return out
+
+
 async def next_seq(
-    session: AsyncSession, conversation: Conversation, touched: datetime | None = None
+    session: AsyncSession,
+    conversation: Conversation,
+    touched: datetime | None = None,
+    *,
+    expect_state: str | None = None,
 ) -> int:
     """The conversation's next event number. With `touched`, its `updated_at` moves to that
-    time in the same statement (a message touches its conversation: one UPDATE, not two)."""
-    seq = await _bump_seq(session, conversation.id, touched)
-    assert seq is not None
+    time in the same statement (a message touches its conversation: one UPDATE, not two).
+    The conversation's own unflushed changes (its memory, language, state ...) are written by
+    that statement too, instead of a flush's UPDATE before it. With `expect_state`, nothing is
+    numbered or written unless the row is still in that state: StateMoved."""
+    pending = _pending_columns(conversation)
+    table = Conversation.__table__
+    guards = [] if expect_state is None else [table.c.state == expect_state]
+    if pending is None:
+        seq = await _bump_seq(session, conversation.id, touched, *guards)
+    else:
+        with session.no_autoflush:
+            seq = await _bump_seq(session, conversation.id, touched, *guards, values=pending)
+    if seq is None:
+        if expect_state is not None:
+            raise StateMoved(conversation.id)
+        raise AssertionError(f"no conversation {conversation.id} to number")
+    for key, value in (pending or {}).items():
+        set_committed_value(conversation, key, value)
     set_committed_value(conversation, "last_seq", seq)
     if touched is not None:
         set_committed_value(conversation, "updated_at", touched)
     return seq
 
 
+async def number_conversation(
+    session: AsyncSession, conversation_id: str, touched: datetime, *guards: Any
+) -> Conversation | None:
+    """The conversation's row, loaded with its next event number already taken and its
+    `updated_at` moved to `touched`, in one statement (UPDATE ... RETURNING the row, instead
+    of a SELECT and an UPDATE). None, with nothing written, when it does not exist or
+    `guards` (conditions on the row) do not hold. Its `last_seq` is the number taken."""
+    numbered: Conversation | None = (
+        await session.scalars(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, *guards)
+            .values(last_seq=Conversation.last_seq + 1, updated_at=touched)
+            .returning(Conversation)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        )
+    ).one_or_none()
+    return numbered
+
+
 async def _bump_seq(
-    session: AsyncSession, conversation_id: str, touched: datetime | None, *guards: Any
+    session: AsyncSession,
+    conversation_id: str,
+    touched: datetime | None,
+    *guards: Any,
+    values: dict[str, Any] | None = None,
 ) -> int | None:
     """The next event number, taken in one atomic statement: concurrent writers to the same
     conversation get distinct numbers (PostgreSQL row lock; SQLite serialises writers). With
-    `guards` (conditions on the row), nothing is taken unless they hold: None."""
+    `guards` (conditions on the row), nothing is taken unless they hold: None. `values`: other
+    columns written by the same statement."""
     table = Conversation.__table__
-    values: dict[str, Any] = {"last_seq": table.c.last_seq + 1}
+    written: dict[str, Any] = {**(values or {}), "last_seq": table.c.last_seq + 1}
     if touched is not None:
-        values["updated_at"] = touched
+        written["updated_at"] = touched
     seq = await session.scalar(
         update(table)  # type: ignore[arg-type]
         .where(table.c.id == conversation_id, *guards)
-        .values(**values)
+        .values(**written)
         .returning(table.c.last_seq)
     )
     return None if seq is None else int(seq)
@@ -230,11 +335,16 @@ async def add_message(
     agent_id: str | None = None,
     meta: dict[str, Any] | None = None,
     desk_view: Callable[[Message], dict[str, Any]] | None = None,
+    seq: int | None = None,
+    expect_state: str | None = None,
 ) -> Message:
     """Store a message and log its `message.created` event. `desk_view(message)`, when given,
-    is the message as the desk shows it (see `append_event`'s `desk_data`)."""
+    is the message as the desk shows it (see `append_event`'s `desk_data`). `seq`: the number
+    the caller already took for it (`number_conversation`), else the next one is taken here
+    (`next_seq`, with `expect_state`)."""
     now = uow.now()
-    seq = await next_seq(uow.session, conversation, touched=now)
+    if seq is None:
+        seq = await next_seq(uow.session, conversation, touched=now, expect_state=expect_state)
     message = Message(
         id=new_id("msg"),
         conversation_id=conversation.id,
@@ -249,16 +359,28 @@ async def add_message(
         meta=meta,
         created_at=now,
     )
-    uow.session.add(message)
-    await append_event(
-        uow,
-        conversation,
-        "message.created",
-        message_dict(message),
-        seq=seq,
-        desk_data=desk_view(message) if desk_view is not None else None,
-    )
+    await _write_message(uow, message, desk_view(message) if desk_view is not None else None)
     return message
+
+
+async def _write_message(
+    uow: UnitOfWork, message: Message, desk_data: dict[str, Any] | None
+) -> None:
+    """The message's row and its `message.created` event's row, written now as two Core
+    INSERTs (no ORM objects for the commit's flush to sort and write); the event is staged
+    for after the commit. The message stays a plain object, outside the session."""
+    messages, events = Message.__table__, Event.__table__
+    values = {c.key: getattr(message, c.key) for c in messages.columns}
+    await uow.session.execute(insert(messages).values(values))  # type: ignore[arg-type]
+    _, row = _logged(
+        uow,
+        message.conversation_id,
+        "message.created",
+        message.seq,
+        message_dict(message),
+        desk_data,
+    )
+    await uow.session.execute(insert(events).values(row))  # type: ignore[arg-type]
 
 
 async def add_held_message(
@@ -297,12 +419,7 @@ async def add_held_message(
         meta=meta,
         created_at=now,
     )
-    messages, events = Message.__table__, Event.__table__
-    columns = [c.key for c in messages.columns]
-    values = {k: getattr(message, k) for k in columns}
-    await uow.session.execute(insert(messages).values(values))  # type: ignore[arg-type]
-    _, row = _logged(uow, conversation_id, "message.created", seq, message_dict(message), None)
-    await uow.session.execute(insert(events).values(row))  # type: ignore[arg-type]
+    await _write_message(uow, message, None)
     return message
 
 
@@ -329,12 +446,17 @@ async def stored_turn(
     )
     if message is None:
         return None
+    return message, await replies_to(session, message)
+
+
+async def replies_to(session: AsyncSession, message: Message) -> list[Message]:
+    """The messages written in answer to `message`, in order."""
     replies = (
         await session.scalars(
             select(Message).where(Message.reply_to == message.id).order_by(Message.seq)
         )
     ).all()
-    return message, list(replies)
+    return list(replies)
 
 
 async def rate_conversation(

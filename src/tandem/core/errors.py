@@ -39,6 +39,14 @@ class InvalidInput(TandemError):
     code = "invalid_input"
 
 
+class ClientGone(TandemError):
+    """The caller closed the connection before its request was carried out, so nothing was
+    done (nginx's 499: no client is left to read it; logs and metrics count it)."""
+
+    status_code = 499
+    code = "client_gone"
+
+
 class RateLimited(TandemError):
     status_code = 429
     code = "rate_limited"

@@ -79,7 +79,11 @@ async def record(
 
 
 async def send_replies(
-    uow: UnitOfWork, conversation: Conversation, message: Message, decision: EngineDecision
+    uow: UnitOfWork,
+    conversation: Conversation,
+    message: Message,
+    decision: EngineDecision,
+    expect_state: str | None = None,
 ) -> list[Message]:
     return [
         await add_message(
@@ -91,9 +95,39 @@ async def send_replies(
             or None,
             reply_to=message.id,
             meta={"key": reply.key, "rule": decision.rule},
+            expect_state=expect_state,
         )
         for reply in decision.replies
     ]
+
+
+def answers_only(decision: EngineDecision) -> bool:
+    """The decision only records itself and replies: no hand-off, shop action or escalation
+    (what `answer` carries out)."""
+    acts = decision.action == "act" and decision.act is not None
+    return (
+        bool(decision.replies)
+        and decision.action != "hand_off"
+        and not acts
+        and not decision.escalate
+    )
+
+
+async def answer(
+    uow: UnitOfWork,
+    conversation: Conversation,
+    message: Message,
+    decision: EngineDecision,
+    analysis: Analysis | None,
+    now: datetime,
+) -> list[Message]:
+    """An `answers_only` decision applied to `conversation` as the turn last read it (from
+    the message's own transaction, not read again): the record and the replies, the
+    conversation's changes (memory, language, priority) written by the first reply's
+    numbering, which holds only while the conversation is still in the state it was decided
+    for (StateMoved otherwise: roll back and re-read)."""
+    await record(uow, conversation, message, decision, analysis, now)
+    return await send_replies(uow, conversation, message, decision, conversation.state)
 
 
 async def apply_decision(

@@ -68,7 +68,11 @@ async def open_conversation(
 
 @router.post("/{conversation_id}/messages", status_code=201, response_model=SendMessageOut)
 async def send_message(
-    conversation_id: str, body: SendMessageIn, services: ServicesDep, token: BearerDep
+    conversation_id: str,
+    body: SendMessageIn,
+    request: Request,
+    services: ServicesDep,
+    token: BearerDep,
 ) -> SendMessageOut:
     async def screen(session: AsyncSession, conversation: Conversation) -> None:
         # In the turn's first read: a blocked contact is refused before anything is stored.
@@ -85,6 +89,7 @@ async def send_message(
         body,
         admit=services.rate_limiter.check,
         screen=screen,
+        gone=request.is_disconnected,
     )
     return SendMessageOut(
         message=_message_out(turn.message),

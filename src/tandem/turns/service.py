@@ -31,14 +31,18 @@ from tandem.config import Settings
 from tandem.conversations.models import Conversation, Message
 from tandem.conversations.schemas import SendMessageIn
 from tandem.conversations.service import (
+    StateMoved,
     add_message,
     change_state,
+    number_conversation,
+    replies_to,
+    require_caller_and_retry,
     require_conversation,
     require_customer_conversation,
     stored_turn,
 )
 from tandem.core.clock import Clock
-from tandem.core.errors import Conflict, InvalidInput
+from tandem.core.errors import ClientGone, Conflict, InvalidInput
 from tandem.db.uow import UnitOfWork
 from tandem.desk.service import desk_view_in
 from tandem.engine import Inbound, TurnContext, after_action, decide
@@ -52,7 +56,14 @@ from tandem.llm.service import Wordsmith
 from tandem.shop.provider import Shop
 from tandem.shop.schemas import Actor
 from tandem.shop.service import perform_action
-from tandem.turns.effects import answer_in_agent_hands, apply_decision, record, with_outcome
+from tandem.turns.effects import (
+    answer,
+    answer_in_agent_hands,
+    answers_only,
+    apply_decision,
+    record,
+    with_outcome,
+)
 from tandem.turns.facts import (
     NO_QUEUE_FACTS,
     Facts,
@@ -147,6 +158,7 @@ async def take_customer_turn(
     screen: Callable[[AsyncSession, Conversation], Awaitable[None]] | None = None,
     attachments: list[dict[str, Any]] | None = None,
     verified: bool = False,
+    gone: Callable[[], Awaitable[bool]] | None = None,
 ) -> TurnResult:
     """Store the customer's message, let the engine decide, carry out the decision.
 
@@ -155,22 +167,28 @@ async def take_customer_turn(
     the turn's first read, right after the caller is known (a block refuses even a retry): the
     channel's own checks share that read instead of opening one more. `attachments` (references to stored
     files) travel with the message. `verified`: the channel proved who writes (a signed
-    webhook), so no customer token is asked for.
+    webhook), so no customer token is asked for. `gone()`: whether the caller has closed the
+    connection; asked once the message is read, before it is stored, so a turn whose client
+    gave up while it waited (a server behind at the peak) is dropped unstored (ClientGone:
+    nothing was acknowledged) instead of taking the writer's turn from the living.
     """
     text = validated_text(body, deps.settings)
     async with gate.hold(conversation_id):
         async with store.sessions() as session:
-            conversation = (
-                await require_conversation(session, conversation_id)
-                if verified
-                else await require_customer_conversation(session, conversation_id, token)
-            )
+            retried: Message | None = None
+            if body.client_msg_id:
+                # A retry of a stored message is found by the caller's own query.
+                conversation, retried = await require_caller_and_retry(
+                    session, conversation_id, token, body.client_msg_id, verified=verified
+                )
+            elif verified:
+                conversation = await require_conversation(session, conversation_id)
+            else:
+                conversation = await require_customer_conversation(session, conversation_id, token)
             if screen is not None:
                 await screen(session, conversation)
-            if body.client_msg_id:
-                previous = await _previous(session, conversation, body.client_msg_id, deps)
-                if previous is not None:
-                    return previous
+            if retried is not None:
+                return await _answered(session, conversation, retried, deps)
         if admit is not None:
             await admit(conversation_id)
         reading = await asyncio.to_thread(
@@ -181,6 +199,8 @@ async def take_customer_turn(
             body.payload,
             conversation.language,
         )
+        if gone is not None and await gone():
+            raise ClientGone("客户端已断开，消息未保存。the client went away; nothing was stored")
         try:
             conversation, message = await _store_message(
                 store, conversation_id, body, text, reading, attachments
@@ -201,7 +221,7 @@ async def take_customer_turn(
             return await _decide_and_apply(store, deps, conversation, message, text, body, reading)
         except Exception as exc:
             log.exception("turn %s: an effect failed; recovering", conversation_id)
-            return await _recover(store, deps, conversation.id, message, reading, exc)
+            return await _recover(store, deps, conversation_id, message, reading, exc)
 
 
 async def _previous(
@@ -210,8 +230,16 @@ async def _previous(
     stored = await stored_turn(session, conversation, client_msg_id)
     if stored is None:
         return None
+    return await _answered(session, conversation, stored[0], deps)
+
+
+async def _answered(
+    session: AsyncSession, conversation: Conversation, message: Message, deps: TurnDeps
+) -> TurnResult:
+    """The turn of a stored message as it was answered (a retry gets it back)."""
+    replies = await replies_to(session, message)
     queue = await queue_of(session, conversation, deps.clock.now())
-    return TurnResult(stored[0], stored[1], conversation, queue)
+    return TurnResult(message, replies, conversation, queue)
 
 
 async def _store_message(
@@ -224,7 +252,13 @@ async def _store_message(
 ) -> tuple[Conversation, Message]:
     """Step 2: the message is committed before any effect runs."""
     async with store.unit_of_work() as uow:
-        conversation = await require_conversation(uow.session, conversation_id)
+        # The row and the message's number in one statement, unless the conversation was
+        # resolved (it is reopened first, below).
+        numbered = await number_conversation(
+            uow.session, conversation_id, uow.now(), Conversation.state != "resolved"
+        )
+        seq = None if numbered is None else numbered.last_seq
+        conversation = numbered or await require_conversation(uow.session, conversation_id)
         if conversation.state == "resolved":
             # A new problem after a resolved one: the AI takes it from the start.
             conversation.assigned_agent_id = None
@@ -246,6 +280,7 @@ async def _store_message(
             meta={"analysis": analysis_meta(reading.analysis)}
             | ({"attachments": attachments} if attachments else {}),
             desk_view=desk_view_in(conversation.language),
+            seq=seq,
         )
     return conversation, message
 
@@ -305,9 +340,18 @@ async def _decide_and_apply(
             decision = await reword_decision(
                 deps.wordsmith, uow.session, decision, ctx, conversation.id
             )
+    conversation_id, decided_for = conversation.id, conversation.state
+    if decided_for == "bot" and answers_only(decision):
+        try:
+            async with store.unit_of_work() as uow:
+                uow.session.add(conversation)
+                replies = await answer(uow, conversation, message, decision, reading.analysis, now)
+            return TurnResult(message, replies, conversation, None)
+        except StateMoved:
+            pass  # taken meanwhile (rolled back): read again below, and say nothing
     async with store.unit_of_work() as uow:
-        current = await require_conversation(uow.session, conversation.id)
-        if current.state != conversation.state:
+        current = await require_conversation(uow.session, conversation_id)
+        if current.state != decided_for:
             # Someone else moved the conversation meanwhile (an agent took it): the decision
             # was made for a state that is gone. Keep the record, say nothing.
             decision = replace(decision, action="silent", replies=())
