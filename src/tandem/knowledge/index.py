@@ -26,9 +26,7 @@ loop), as the product does.
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,98 +34,34 @@ import numpy.typing as npt
 
 from tandem.knowledge.dense import DenseLayers, dense_answer_features, key_term_features
 from tandem.knowledge.matcher import Matcher, default_matcher
+from tandem.knowledge.postings import Postings, term_counts
+from tandem.knowledge.results import (
+    ANSWER_FEATURES,
+    IndexedEntry,
+    Judged,
+    Match,
+    SearchResult,
+    answer_key,
+)
 from tandem.knowledge.text import Prepared, prepare
 from tandem.understanding.encoder import DIM, Encoder, NullEncoder, VectorStore, shared_encoder
 from tandem.understanding.normalize import normalize
 
 SHIPPED_VECTORS = Path(__file__).parent / "data" / "vectors"
 DENSE_ROWS = 24
+__all__ = [
+    "ANSWER_FEATURES",
+    "IndexedEntry",
+    "Judged",
+    "KnowledgeIndex",
+    "Match",
+    "SearchResult",
+    "answer_key",
+]
 
 K1 = 1.2
 B = 0.75
 EXACT_CONFIDENCE = 0.99
-
-
-@dataclass(frozen=True)
-class IndexedEntry:
-    id: str
-    question: str
-    alternatives: tuple[str, ...]
-    answer: str
-    intent: str | None
-    language: str
-    tags: tuple[str, ...] = ()
-    version: int = 0  # the stored entry's version (what a follower compares to catch up)
-
-
-def answer_key(answer: str) -> str:
-    """Two entries with this same key give the customer the same reply."""
-    return " ".join(answer.split())
-
-
-@dataclass(frozen=True)
-class Match:
-    entry_id: str
-    question: str
-    answer: str
-    score: float  # lexical (BM25) score of the best phrasing: for ordering and debugging only
-    confidence: float  # calibrated probability that this entry answers the query
-    intent: str | None
-    # How much of what the query asks this entry leaves out: the idf-weighted share of the
-    # query's content words its phrasings and answer neither contain nor hold a near word for
-    # (dense.key_term_features; 0.0 when not measured, e.g. an entry the customer tapped).
-    uncovered: float = 0.0
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    answer: Match | None  # None = abstain
-    candidates: tuple[Match, ...]  # best first, at most k; when abstaining, the likely topics
-
-
-# What the answer decision sees about one candidate entry (matcher.answer_confidence).
-ANSWER_FEATURES = (
-    "pair_probability",
-    "bm25_vs_self",
-    "bm25_vs_top",
-    "lexical_top",
-    "log_lexical_rank",
-    "probability_margin",
-)
-
-
-@dataclass(frozen=True)
-class Judged:
-    entry_id: str
-    probability: float
-    score: float
-    features: tuple[float, ...]
-    confidence: float = 0.0
-
-
-class _Postings:
-    """Rows holding one term, with term frequencies: 6 bytes a posting, append-only.
-
-    Removed rows stay until the next compaction; searches mask them out with `_alive`.
-    """
-
-    __slots__ = ("rows", "tfs")
-
-    def __init__(self) -> None:
-        self.rows = array("i")
-        self.tfs = array("H")
-
-    def arrays(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint16]]:
-        # Views, not copies: they must not outlive the search (an array with a live view
-        # cannot grow).
-        return np.frombuffer(self.rows, dtype=np.int32), np.frombuffer(self.tfs, dtype=np.uint16)
-
-
-def _term_counts(p: Prepared) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for t in p.terms():
-        counts[t] = counts.get(t, 0) + 1
-    return counts
 
 
 class KnowledgeIndex:
@@ -174,7 +108,7 @@ class KnowledgeIndex:
         self._reset_rows(1024)
 
     def _reset_rows(self, capacity: int) -> None:
-        self._postings: dict[str, _Postings] = {}
+        self._postings: dict[str, Postings] = {}
         self._row_entry: list[str | None] = []
         self._row_prepared: list[Prepared | None] = []
         self._lengths = np.zeros(capacity, dtype=np.float64)
@@ -301,11 +235,11 @@ class KnowledgeIndex:
             )
         if dense is not None:
             self._dense[row_id] = dense
-        terms = _term_counts(prepared)
+        terms = term_counts(prepared)
         for term, tf in terms.items():
             postings = self._postings.get(term)
             if postings is None:
-                postings = self._postings[term] = _Postings()
+                postings = self._postings[term] = Postings()
             postings.rows.append(row_id)
             postings.tfs.append(min(tf, 65535))
         length = float(sum(terms.values()))
@@ -336,7 +270,7 @@ class KnowledgeIndex:
         size = len(self._row_entry)
         lengths = self._lengths[:size]
         norm = K1 * (1.0 - B + B * lengths / avg)
-        query_terms = _term_counts(query)
+        query_terms = term_counts(query)
         query_norm = K1 * (1.0 - B + B * sum(query_terms.values()) / avg)
         self_score = 0.0
         all_rows: list[npt.NDArray[np.int32]] = []
