@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from tandem.knowledge.dense import (
-    ANSWER_VECTOR_FEATURES,
     DENSE_ANSWER_FEATURES,
+    ENTRY_VECTOR_FEATURES,
     DenseLayers,
     PairLayer,
 )
@@ -119,24 +119,38 @@ def test_evaluate_pairs_refuses_an_unknown_domain() -> None:
         evaluate_pairs([{"text_a": "a", "text_b": "b", "label": 1}], domain="insurance")
 
 
-def test_the_answer_vector_is_kept_per_entry_and_forgotten_with_it(encoder) -> None:  # type: ignore[no-untyped-def]
+def test_entry_vectors_are_the_phrasing_centroid_and_the_answer(encoder) -> None:  # type: ignore[no-untyped-def]
     shipped = DenseLayers.load()
     assert shipped is not None
-    width = len(ANSWER_FEATURES) + len(DENSE_ANSWER_FEATURES) + len(ANSWER_VECTOR_FEATURES) + 1
-    layers = replace(shipped, answer_vectors=True, answer_weights=(0.0,) * width)
+    width = len(ANSWER_FEATURES) + len(DENSE_ANSWER_FEATURES) + len(ENTRY_VECTOR_FEATURES) + 1
+    layers = replace(shipped, entry_vectors=True, answer_weights=(0.0,) * width)
     index = KnowledgeIndex(encoder=encoder, vectors=VectorStore(None), dense=layers)
     index.upsert_many(ENTRIES)
-    judged = {j.entry_id: j for j in index.judge("耳机能用几个小时", language="zh")}
-    qv = encoder.encode(normalize("耳机能用几个小时"))
-    answer = encoder.encode(normalize("单次 8 小时。"))
-    # The three answer features follow the phrasing ones: z(cos with the answer) first.
+    query = "耳机能用几个小时"
+    qv = encoder.encode(normalize(query))
+
+    def z(text: str) -> float:
+        return (float(qv @ encoder.encode(normalize(text))) - layers.cos_mean) / layers.cos_scale
+
+    def features() -> tuple[float, ...]:
+        return next(j.features for j in index.judge(query, language="zh") if j.entry_id == "bat")
+
+    # After the phrasing features: z(cos) with the centroid (one phrasing: itself), then,
+    # three further on, z(cos) with the answer. float16 storage: two decimals.
     first = len(ANSWER_FEATURES) + len(DENSE_ANSWER_FEATURES)
-    expected_z = (float(qv @ answer) - layers.cos_mean) / layers.cos_scale
-    assert len(judged["bat"].features) == width - 1
-    assert abs(judged["bat"].features[first] - expected_z) < 1e-2  # float16 storage
+    assert len(features()) == width - 1
+    assert abs(features()[first] - z("耳机续航多久？")) < 1e-2
+    assert abs(features()[first + 3] - z("单次 8 小时。")) < 1e-2
+    # A second phrasing moves the centroid to the mean of the two; a new answer replaces it.
+    index.upsert(
+        IndexedEntry(
+            "bat", "耳机续航多久？", ("电池能撑多久",), "单次 6 小时。", "product_info", "zh"
+        )
+    )
+    a, b = encoder.encode(normalize("耳机续航多久？")), encoder.encode(normalize("电池能撑多久"))
+    mean = (a + b) / np.linalg.norm(a + b)
+    expected = (float(qv @ mean) - layers.cos_mean) / layers.cos_scale
+    assert abs(features()[first] - expected) < 1e-2
+    assert abs(features()[first + 3] - z("单次 6 小时。")) < 1e-2
     index.remove("bat")
-    index.upsert(IndexedEntry("bat", "耳机续航多久？", (), "单次 6 小时。", "product_info", "zh"))
-    judged = {j.entry_id: j for j in index.judge("耳机能用几个小时", language="zh")}
-    changed = encoder.encode(normalize("单次 6 小时。"))
-    expected_z = (float(qv @ changed) - layers.cos_mean) / layers.cos_scale
-    assert abs(judged["bat"].features[first] - expected_z) < 1e-2
+    assert "bat" not in index._entry_vectors

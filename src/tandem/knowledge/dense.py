@@ -16,10 +16,11 @@ sentence encoder runs, two small calibrated layers on top add its cosine:
   shipping question from a near entry);
 * `answer`: P(this entry answers) from the index's answer features plus the entry's cosine,
   its margin over the best other entry, whether it is the nearest entry by the encoder, in a
-  layer fitted with `dense_train --answer-vectors` (`answer_vectors` true) the same three for
-  the cosine between the query and the entry's *answer* (what the entry says it covers; an
-  answer names what its phrasings do not: "螃蟹用啥快递发 冷链吗" is nearest to "你们用什么快递",
-  the 生鲜 entry's answer says 冷链), and,
+  layer fitted with `dense_train --entry-vectors` (`entry_vectors` true) the same three for
+  the entry as a whole: the cosine with the mean of its phrasings' vectors (one close
+  phrasing of a large entry is weaker evidence than closeness to what all of them ask) and
+  with its *answer* (what the entry says it covers, often more than its phrasings: "螃蟹用啥
+  快递发 冷链吗" is nearest to "你们用什么快递", the 生鲜 entry's answer says 冷链), and,
   in a layer fitted with `dense_train --key-terms` (`key_terms` true; the shipped one is not),
   how much of the query's key content the entry covers (`key_term_features`).
 
@@ -55,7 +56,14 @@ from tandem.knowledge.text import Prepared, prepare
 Array = npt.NDArray[np.float64]
 DENSE_FILE = "dense.json"
 DENSE_ANSWER_FEATURES = ("dense_cos_z", "dense_margin_z", "dense_nearest")
-ANSWER_VECTOR_FEATURES = ("answer_cos_z", "answer_margin_z", "answer_nearest")
+ENTRY_VECTOR_FEATURES = (
+    "centroid_cos_z",
+    "centroid_margin_z",
+    "centroid_nearest",
+    "answer_cos_z",
+    "answer_margin_z",
+    "answer_nearest",
+)
 KEY_TERM_FEATURES = ("key_term_uncovered", "key_term_worst")
 
 
@@ -130,14 +138,14 @@ class DenseLayers:
     cos_scale: float
     pair_weights: tuple[float, float, float]  # logit(p), z(cos), intercept
     pair_threshold: float
-    # ANSWER_FEATURES + DENSE_ANSWER_FEATURES (+ ANSWER_VECTOR_FEATURES when `answer_vectors`)
+    # ANSWER_FEATURES + DENSE_ANSWER_FEATURES (+ ENTRY_VECTOR_FEATURES when `entry_vectors`)
     # (+ KEY_TERM_FEATURES when `key_terms`), intercept
     answer_weights: tuple[float, ...]
     answer_threshold: float
     # The answer layer reads KEY_TERM_FEATURES (a layer fitted before they existed does not).
     key_terms: bool = False
-    # The answer layer reads ANSWER_VECTOR_FEATURES: the index then encodes each entry's answer.
-    answer_vectors: bool = False
+    # The answer layer reads ENTRY_VECTOR_FEATURES: the index then encodes each entry's answer.
+    entry_vectors: bool = False
     # Other domains' pair layers (see the module doc); the shop's is pair_weights.
     domains: tuple[tuple[str, PairLayer], ...] = ()
 
@@ -145,7 +153,7 @@ class DenseLayers:
         """The answer features read after ANSWER_FEATURES, in order."""
         return (
             DENSE_ANSWER_FEATURES
-            + (ANSWER_VECTOR_FEATURES if self.answer_vectors else ())
+            + (ENTRY_VECTOR_FEATURES if self.entry_vectors else ())
             + (KEY_TERM_FEATURES if self.key_terms else ())
         )
 
@@ -198,7 +206,7 @@ class DenseLayers:
                     "pair_threshold": self.pair_threshold,
                     "answer_features": "ANSWER_FEATURES + " + ", ".join(self.answer_extras()),
                     "key_terms": self.key_terms,
-                    "answer_vectors": self.answer_vectors,
+                    "entry_vectors": self.entry_vectors,
                     "answer_weights": list(self.answer_weights),
                     "answer_threshold": self.answer_threshold,
                     "pair_domains": {n: layer.to_json() for n, layer in self.domains},
@@ -223,7 +231,7 @@ class DenseLayers:
             answer_weights=tuple(float(x) for x in raw["answer_weights"]),
             answer_threshold=float(raw["answer_threshold"]),
             key_terms=bool(raw.get("key_terms", False)),
-            answer_vectors=bool(raw.get("answer_vectors", False)),
+            entry_vectors=bool(raw.get("entry_vectors", False)),
             domains=tuple(
                 sorted(
                     ((n, PairLayer.from_json(x)) for n, x in raw.get("pair_domains", {}).items()),

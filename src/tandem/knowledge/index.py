@@ -105,8 +105,9 @@ class KnowledgeIndex:
         self._dim = self.matcher.lexicon.dim if self.matcher else 1
         self._entries: dict[str, IndexedEntry] = {}
         self._entry_rows: dict[str, list[int]] = {}
-        # Each entry's answer vector, when the answer layer reads it (dense.answer_vectors).
-        self._answer_vectors: dict[str, npt.NDArray[np.float16]] = {}
+        # Each entry's (phrasing centroid, answer) vectors when the answer layer reads them
+        # (dense.entry_vectors).
+        self._entry_vectors: dict[str, npt.NDArray[np.float16]] = {}
         self._reset_rows(1024)
 
     def _reset_rows(self, capacity: int) -> None:
@@ -150,9 +151,11 @@ class KnowledgeIndex:
             seen.add(prepared.text)
             phrasings.append((phrasing, prepared))
         texts = [p for p, _ in phrasings]
-        dense = self._phrasing_vectors(texts + [entry.answer] if self._reads_answers else texts)
-        if dense is not None and self._reads_answers:
-            self._answer_vectors[entry.id] = dense[-1].astype(np.float16)
+        dense = self._phrasing_vectors(texts + [entry.answer] if self._reads_entries else texts)
+        if dense is not None and self._reads_entries:
+            centroid = dense[:-1].sum(axis=0) if len(dense) > 1 else dense[-1]
+            centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-9)
+            self._entry_vectors[entry.id] = np.vstack([centroid, dense[-1]]).astype(np.float16)
         for i, (_, prepared) in enumerate(phrasings):
             rows.append(
                 self._add_row(entry.id, prepared, dense=None if dense is None else dense[i])
@@ -167,15 +170,15 @@ class KnowledgeIndex:
         batch = list(entries)
         if self.dense is not None:
             texts = [p for e in batch for p in (e.question, *e.alternatives)]
-            if self._reads_answers:
+            if self._reads_entries:
                 texts += [e.answer for e in batch]
             self._store.embed([normalize(t) for t in texts], self.encoder, progress)
         for entry in batch:
             self.upsert(entry)
 
     @property
-    def _reads_answers(self) -> bool:
-        return self.dense is not None and self.dense.answer_vectors
+    def _reads_entries(self) -> bool:
+        return self.dense is not None and self.dense.entry_vectors
 
     def _phrasing_vectors(self, phrasings: list[str]) -> npt.NDArray[np.float32] | None:
         if self.dense is None or not phrasings:
@@ -192,7 +195,7 @@ class KnowledgeIndex:
         """Forget the entry; unknown ids are ignored (removal is idempotent)."""
         if self._entries.pop(entry_id, None) is None:
             return
-        self._answer_vectors.pop(entry_id, None)
+        self._entry_vectors.pop(entry_id, None)
         for row_id in self._entry_rows.pop(entry_id, []):
             self._alive[row_id] = False
             self._row_prepared[row_id] = None
@@ -412,12 +415,10 @@ class KnowledgeIndex:
             if sims is not None and self.dense is not None
             else None
         )
-        answer_features = None
-        if dense_features is not None and self.dense is not None and self._reads_answers:
+        entry_features = None
+        if dense_features is not None and self.dense is not None and self._reads_entries:
             assert qv is not None
-            q32 = qv.astype(np.float32)
-            answer_cos = {e: self._answer_cosine(e, q32, best[e][2]) for e in best}
-            answer_features = dense_answer_features(answer_cos, self.dense)
+            entry_features = self._entry_features(qv, {e: v[2] for e, v in best.items()})
         out = []
         # The rival of an entry is the best entry that would give a *different* reply: two
         # entries saying the same thing (a sheet imported twice) are one answer, not a tie.
@@ -435,8 +436,8 @@ class KnowledgeIndex:
             )
             if dense_features is not None:
                 features = features + dense_features[entry_id]
-                if answer_features is not None:
-                    features = features + answer_features[entry_id]
+                if entry_features is not None:
+                    features = features + entry_features[entry_id]
                 if self.dense is not None and self.dense.key_terms:
                     e = self._entries[entry_id]
                     texts = (e.question, *e.alternatives, e.answer)
@@ -470,13 +471,20 @@ class KnowledgeIndex:
         judged.sort(key=lambda j: (-j.confidence, -j.score))
         return judged
 
-    def _answer_cosine(
-        self, entry_id: str, query: npt.NDArray[np.float32], phrasing_cos: float
-    ) -> float:
-        """The query's cosine with the entry's answer (an answer that could not be encoded
-        reads its phrasings' best cosine instead)."""
-        vector = self._answer_vectors.get(entry_id)
-        return phrasing_cos if vector is None else float(vector.astype(np.float32) @ query)
+    def _entry_features(
+        self, query: npt.NDArray[np.float32], phrasing_cos: dict[str, float]
+    ) -> dict[str, tuple[float, ...]]:
+        """Per candidate entry: the dense answer features of its phrasing centroid, then of
+        its answer (an entry whose texts could not be encoded reads its best phrasing's)."""
+        assert self.dense is not None
+        q = query.astype(np.float32)
+        cos: list[dict[str, float]] = [{}, {}]
+        for entry_id, fallback in phrasing_cos.items():
+            vectors = self._entry_vectors.get(entry_id)
+            sims = (fallback, fallback) if vectors is None else vectors.astype(np.float32) @ q
+            cos[0][entry_id], cos[1][entry_id] = float(sims[0]), float(sims[1])
+        centroid, answer = (dense_answer_features(c, self.dense) for c in cos)
+        return {e: centroid[e] + answer[e] for e in phrasing_cos}
 
     def search(
         self,
