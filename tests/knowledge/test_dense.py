@@ -123,7 +123,7 @@ def test_entry_vectors_are_the_phrasing_centroid_and_the_answer(encoder) -> None
     shipped = DenseLayers.load()
     assert shipped is not None
     width = len(ANSWER_FEATURES) + len(DENSE_ANSWER_FEATURES) + len(ENTRY_VECTOR_FEATURES) + 1
-    layers = replace(shipped, entry_vectors=True, answer_weights=(0.0,) * width)
+    layers = replace(shipped, entry_vectors=True, key_terms=False, answer_weights=(0.0,) * width)
     index = KnowledgeIndex(encoder=encoder, vectors=VectorStore(None), dense=layers)
     index.upsert_many(ENTRIES)
     query = "耳机能用几个小时"

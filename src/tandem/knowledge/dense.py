@@ -52,9 +52,11 @@ import numpy.typing as npt
 
 from tandem.knowledge.lexicon import DEFAULT_DIR, Lexicon
 from tandem.knowledge.text import Prepared, prepare
+from tandem.understanding.encoder import VectorStore
 
 Array = npt.NDArray[np.float64]
 DENSE_FILE = "dense.json"
+SHIPPED_VECTORS = Path(__file__).parent / "data" / "vectors"
 DENSE_ANSWER_FEATURES = ("dense_cos_z", "dense_margin_z", "dense_nearest")
 ENTRY_VECTOR_FEATURES = (
     "centroid_cos_z",
@@ -239,6 +241,27 @@ class DenseLayers:
                 )
             ),
         )
+
+
+_DENSE: DenseLayers | None = None
+_VECTORS: VectorStore | None = None
+
+
+def default_layers() -> DenseLayers | None:
+    """The shipped encoder layers (None when not trained yet), loaded once per process."""
+    global _DENSE
+    if _DENSE is None:
+        _DENSE = DenseLayers.load()
+    return _DENSE
+
+
+def shipped_vectors() -> VectorStore:
+    """The demo FAQ's phrasing and answer vectors, shipped with the package; shared by every
+    index in the process (a store only grows: a vector is a pure function of its text)."""
+    global _VECTORS
+    if _VECTORS is None:
+        _VECTORS = VectorStore(SHIPPED_VECTORS)
+    return _VECTORS
 
 
 def dense_answer_features(

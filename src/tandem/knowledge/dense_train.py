@@ -36,9 +36,14 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from sklearn.linear_model import LogisticRegression
 
-from tandem.knowledge.dense import DENSE_ANSWER_FEATURES, KEY_TERM_FEATURES, DenseLayers
+from tandem.knowledge.dense import (
+    DENSE_ANSWER_FEATURES,
+    KEY_TERM_FEATURES,
+    SHIPPED_VECTORS,
+    DenseLayers,
+)
 from tandem.knowledge.evaluate import kb_entry, read_jsonl
-from tandem.knowledge.index import ANSWER_FEATURES, SHIPPED_VECTORS, KnowledgeIndex
+from tandem.knowledge.index import ANSWER_FEATURES, KnowledgeIndex
 from tandem.knowledge.lexicon import DEFAULT_DIR
 from tandem.knowledge.matcher import default_matcher
 from tandem.knowledge.pair_train import pair_score

@@ -27,14 +27,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from tandem.knowledge.dense import DenseLayers, dense_answer_features, key_term_features
+from tandem.knowledge.dense import (
+    DenseLayers,
+    default_layers,
+    dense_answer_features,
+    key_term_features,
+    shipped_vectors,
+)
 from tandem.knowledge.matcher import Matcher, default_matcher
-from tandem.knowledge.postings import Postings, term_counts
+from tandem.knowledge.postings import Postings, bm25_top, term_counts
 from tandem.knowledge.results import (
     ANSWER_FEATURES,
     IndexedEntry,
@@ -47,7 +52,6 @@ from tandem.knowledge.text import Prepared, prepare
 from tandem.understanding.encoder import DIM, Encoder, NullEncoder, VectorStore, shared_encoder
 from tandem.understanding.normalize import normalize
 
-SHIPPED_VECTORS = Path(__file__).parent / "data" / "vectors"
 DENSE_ROWS = 24
 __all__ = [
     "ANSWER_FEATURES",
@@ -59,8 +63,6 @@ __all__ = [
     "answer_key",
 ]
 
-K1 = 1.2
-B = 0.75
 EXACT_CONFIDENCE = 0.99
 
 
@@ -87,11 +89,11 @@ class KnowledgeIndex:
         enc = NullEncoder("lexical index") if lexical_only else (encoder or shared_encoder())
         self.dense: DenseLayers | None = None
         if enc.available and not lexical_only:
-            self.dense = dense or _default_dense()
+            self.dense = dense or default_layers()
         self.encoder: Encoder = (
             enc if self.dense is not None else NullEncoder("no encoder layers for retrieval")
         )
-        self._store = vectors if vectors is not None else _shipped_vectors()
+        self._store = vectors if vectors is not None else shipped_vectors()
         if answer_threshold is None:
             if self.dense is not None:
                 answer_threshold = self.dense.answer_threshold
@@ -277,49 +279,16 @@ class KnowledgeIndex:
         self, query: Prepared
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], float]:
         """Top rows by BM25, their scores (best first), and the query's score against itself."""
-        empty = np.zeros(0, dtype=np.int64), np.zeros(0), 1.0
-        n_rows = self._n_alive
-        if n_rows == 0:
-            return empty
-        avg = self._total_length / n_rows
         size = len(self._row_entry)
-        lengths = self._lengths[:size]
-        norm = K1 * (1.0 - B + B * lengths / avg)
-        query_terms = term_counts(query)
-        query_norm = K1 * (1.0 - B + B * sum(query_terms.values()) / avg)
-        self_score = 0.0
-        all_rows: list[npt.NDArray[np.int32]] = []
-        all_weights: list[npt.NDArray[np.float64]] = []
-        for term, qtf in query_terms.items():
-            postings = self._postings.get(term)
-            rows: npt.NDArray[np.int32] | None = None
-            df = 0
-            if postings is not None:
-                rows, tfs = postings.arrays()
-                if self._n_dead:
-                    keep = self._alive[rows]
-                    rows, tfs = rows[keep], tfs[keep]
-                df = len(rows)
-            idf = math.log(1.0 + (n_rows - df + 0.5) / (df + 0.5))
-            self_score += qtf * idf * qtf * (K1 + 1.0) / (qtf + query_norm)
-            # Terms in over a fifth of all phrasings ("怎么", "的") barely move BM25 but would
-            # make a large index slow; they still count in the matcher's judgement.
-            if rows is None or df == 0 or (n_rows > 2000 and df > n_rows / 5):
-                continue
-            tf = tfs.astype(np.float64)
-            all_rows.append(rows)
-            all_weights.append(qtf * idf * tf * (K1 + 1.0) / (tf + norm[rows]))
-        if not all_rows:
-            return empty
-        scores: npt.NDArray[np.float64] = np.bincount(
-            np.concatenate(all_rows), weights=np.concatenate(all_weights), minlength=size
-        ).astype(np.float64)
-        depth = min(self.rerank_rows, int(np.count_nonzero(scores)))
-        if depth == 0:
-            return empty
-        top = np.argpartition(-scores, depth - 1)[:depth]
-        top = top[np.argsort(-scores[top])]
-        return top.astype(np.int64), scores[top], max(self_score, 1e-9)
+        return bm25_top(
+            self._postings,
+            term_counts(query),
+            self._lengths[:size],
+            self._alive if self._n_dead else None,
+            self._n_alive,
+            self._total_length,
+            self.rerank_rows,
+        )
 
     def lexical_candidates(self, text: str) -> list[tuple[str, str]]:
         """(entry id, phrasing) of the BM25 candidate rows, best first."""
@@ -531,24 +500,3 @@ class KnowledgeIndex:
             intent=entry.intent,
             uncovered=round(uncovered, 4),
         )
-
-
-_DENSE: DenseLayers | None = None
-_VECTORS: VectorStore | None = None
-
-
-def _default_dense() -> DenseLayers | None:
-    """The shipped encoder layers (None when not trained yet), loaded once per process."""
-    global _DENSE
-    if _DENSE is None:
-        _DENSE = DenseLayers.load()
-    return _DENSE
-
-
-def _shipped_vectors() -> VectorStore:
-    """The demo FAQ's phrasing vectors, shipped with the package; shared by every index in
-    the process (a store only grows: a vector is a pure function of its text)."""
-    global _VECTORS
-    if _VECTORS is None:
-        _VECTORS = VectorStore(SHIPPED_VECTORS)
-    return _VECTORS
