@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bench.nlu_bench import split_banking
 from bench.nlu_embed import sample_rows
+from tandem.knowledge.dense import SHOP, DenseLayers
 from tandem.knowledge.evaluate import evaluate_kb, evaluate_pairs, read_jsonl
 from tandem.knowledge.train import read_pairs
 from tandem.understanding.abuse import train_abuse
@@ -198,6 +199,8 @@ def main() -> None:
                 out[key] = accs
                 print(key, "race/gender/region", accs, flush=True)
     if not args.only or "pairs" in args.only:
+        shipped = DenseLayers.load()
+        banking = shipped is not None and "banking" in dict(shipped.domains)
         for name, spec in (
             ("lcqmc", f"{sub}/lcqmc.jsonl#held"),
             ("bq", f"{sub}/bq.jsonl#held"),
@@ -206,9 +209,14 @@ def main() -> None:
             pairs = [
                 {"text_a": p.text_a, "text_b": p.text_b, "label": p.label} for p in read_pairs(spec)
             ]
-            res = evaluate_pairs(pairs, encoder=enc)
-            out[f"pairs/{name}"] = res
-            print("pairs", name, res, flush=True)
+            # The product's (shop) layer on every set; the banking sets also by their own
+            # domain's layer when one is shipped (knowledge/pair_train.py).
+            domains = [SHOP] + (["banking"] if name in ("bq", "atec") and banking else [])
+            for domain in domains:
+                res = evaluate_pairs(pairs, encoder=enc, domain=domain)
+                key = f"pairs/{name}" + ("" if domain == SHOP else f"/{domain}")
+                out[key] = res
+                print("pairs", name, domain, res, flush=True)
         kb = read_jsonl(sub / "lcqmc_kb_held.jsonl")
         queries = read_jsonl(sub / "lcqmc_q_held.jsonl")
         res = evaluate_kb(kb, queries, encoder=enc)

@@ -30,14 +30,6 @@ async def _seed_faq(services: Services) -> int:
     return len(services.knowledge)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression with the encoder (issue 11): before learning, the dense answer "
-    "layer answers 羊绒大衣能不能免费改衣长 with the fabric entry (faq-zh-073, topic match, "
-    "confidence 0.61 > 0.51). Abstain recall on the shopper test set is 0.87; the next lever "
-    "is training the pair layer on in-domain pairs. The learning step itself is covered by "
-    "tests/test_learning_loop.py.",
-)
 async def test_learning_loop_human_answer_becomes_what_the_ai_answers(
     services: Services, lead: httpx.AsyncClient
 ) -> None:

@@ -17,6 +17,7 @@ from tandem.core.errors import TandemError
 from tandem.db.migrate import upgrade
 from tandem.db.session import build_engine, build_sessionmaker, transaction
 from tandem.knowledge import service
+from tandem.knowledge.dense import SHOP
 from tandem.knowledge.evaluate import (
     DEMO_FAQ,
     evaluate_kb,
@@ -74,6 +75,13 @@ def eval_command(
             help="In-domain set (id, text, lang, intent, act, faq) against the demo FAQ",
         ),
     ] = None,
+    domain: Annotated[
+        str,
+        typer.Option(
+            "--domain",
+            help="Whose pair layer judges --pairs: shop (the product's) or banking",
+        ),
+    ] = SHOP,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only")] = False,
 ) -> None:
     """Measure answer-or-abstain (--kb + --queries, or --shopper FILE against the demo FAQ,
@@ -85,7 +93,14 @@ def eval_command(
             progress=_progress("searching", as_json),
         )
     elif pairs is not None:
-        result = evaluate_pairs(_read(pairs, "pairs"), progress=_progress("judging pairs", as_json))
+        try:
+            result = evaluate_pairs(
+                _read(pairs, "pairs"),
+                progress=_progress("judging pairs", as_json),
+                domain=domain,
+            )
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--domain") from exc
     elif kb is not None and queries is not None:
         result = evaluate_kb(
             _read(kb, "KB"),

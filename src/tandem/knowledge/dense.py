@@ -4,9 +4,23 @@ The matcher (matcher.py) judges a pair on lexical features and static word vecto
 sentence encoder runs, two small calibrated layers on top add its cosine:
 
 * `pair`: P(same question) = sigmoid(a * logit(p_matcher) + b * z(cos) + c), the product's
-  pair decision (`same_question`, learning-candidate merges, the pair benchmarks);
+  pair decision (the candidates' pair probability in retrieval, learning-candidate merges,
+  the pair benchmarks on shop-like questions);
+* `domains`: pair layers of other domains, by name ("banking": BQ and ATEC questions), each
+  fitted on that domain's training pairs with its own threshold, and optionally reading the
+  two vectors' interaction terms [u * v, |u - v|] (which dimensions agree, not only how
+  much: "开通" vs "关闭" in two otherwise equal banking questions barely moves the cosine).
+  The product serves shops and never reads them: they answer "what would a layer for that
+  domain decide" in `evaluate_pairs(..., domain=...)`, so a bank's figures are not bought
+  by moving the shop's threshold (the sixth pass's shared layer lost LCQMC and answered a
+  shipping question from a near entry);
 * `answer`: P(this entry answers) from the index's answer features plus the entry's cosine,
-  its margin over the best other entry, whether it is the nearest entry by the encoder, and,
+  its margin over the best other entry, whether it is the nearest entry by the encoder, in a
+  layer fitted with `dense_train --entry-vectors` (`entry_vectors` true) the same three for
+  the entry as a whole: the cosine with the mean of its phrasings' vectors (one close
+  phrasing of a large entry is weaker evidence than closeness to what all of them ask) and
+  with its *answer* (what the entry says it covers, often more than its phrasings: "螃蟹用啥
+  快递发 冷链吗" is nearest to "你们用什么快递", the 生鲜 entry's answer says 冷链), and,
   in a layer fitted with `dense_train --key-terms` (`key_terms` true; the shipped one is not),
   how much of the query's key content the entry covers (`key_term_features`).
 
@@ -29,7 +43,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,10 +52,20 @@ import numpy.typing as npt
 
 from tandem.knowledge.lexicon import DEFAULT_DIR, Lexicon
 from tandem.knowledge.text import Prepared, prepare
+from tandem.understanding.encoder import VectorStore
 
 Array = npt.NDArray[np.float64]
 DENSE_FILE = "dense.json"
+SHIPPED_VECTORS = Path(__file__).parent / "data" / "vectors"
 DENSE_ANSWER_FEATURES = ("dense_cos_z", "dense_margin_z", "dense_nearest")
+ENTRY_VECTOR_FEATURES = (
+    "centroid_cos_z",
+    "centroid_margin_z",
+    "centroid_nearest",
+    "answer_cos_z",
+    "answer_margin_z",
+    "answer_nearest",
+)
 KEY_TERM_FEATURES = ("key_term_uncovered", "key_term_worst")
 
 
@@ -56,25 +80,119 @@ def logit(p: Array) -> Array:
     return out
 
 
+SHOP = "shop"
+
+
+@dataclass(frozen=True)
+class PairLayer:
+    """One domain's pair decision: sigmoid(a logit(p) + b z(cos) + c [+ vector terms])."""
+
+    weights: tuple[float, float, float]  # logit(p), z(cos), intercept
+    threshold: float
+    # Weights on (u * v) then |u - v| (DIM each; empty: the layer reads the cosine only).
+    vector_weights: tuple[float, ...] = ()
+
+    def logits(
+        self,
+        lexical_logit: Array,
+        z_cos: Array,
+        a_vectors: npt.NDArray[np.float32] | None,
+        b_vectors: npt.NDArray[np.float32] | None,
+    ) -> Array:
+        a, b, c = self.weights
+        z: Array = a * lexical_logit + b * z_cos + c
+        if self.vector_weights:
+            if a_vectors is None or b_vectors is None:
+                raise ValueError("this pair layer reads the two vectors: pass them")
+            z = z + interaction_features(a_vectors, b_vectors) @ np.asarray(self.vector_weights)
+        return z
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "weights": list(self.weights),
+            "threshold": self.threshold,
+            "vector_weights": [round(w, 6) for w in self.vector_weights],
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, object]) -> PairLayer:
+        w = [float(x) for x in raw["weights"]]  # type: ignore[attr-defined]
+        return cls(
+            weights=(w[0], w[1], w[2]),
+            threshold=float(raw["threshold"]),  # type: ignore[arg-type]
+            vector_weights=tuple(float(x) for x in raw.get("vector_weights") or ()),  # type: ignore[attr-defined]
+        )
+
+
+def interaction_features(
+    a_vectors: npt.NDArray[np.float32], b_vectors: npt.NDArray[np.float32]
+) -> Array:
+    """[u * v, |u - v|] per pair (rows of unit vectors): what a layer's vector weights read."""
+    a = np.asarray(a_vectors, dtype=np.float64)
+    b = np.asarray(b_vectors, dtype=np.float64)
+    out: Array = np.hstack([a * b, np.abs(a - b)])
+    return out
+
+
 @dataclass(frozen=True)
 class DenseLayers:
     cos_mean: float
     cos_scale: float
     pair_weights: tuple[float, float, float]  # logit(p), z(cos), intercept
     pair_threshold: float
-    # ANSWER_FEATURES + DENSE_ANSWER_FEATURES (+ KEY_TERM_FEATURES when `key_terms`), intercept
+    # ANSWER_FEATURES + DENSE_ANSWER_FEATURES (+ ENTRY_VECTOR_FEATURES when `entry_vectors`)
+    # (+ KEY_TERM_FEATURES when `key_terms`), intercept
     answer_weights: tuple[float, ...]
     answer_threshold: float
     # The answer layer reads KEY_TERM_FEATURES (a layer fitted before they existed does not).
     key_terms: bool = False
+    # The answer layer reads ENTRY_VECTOR_FEATURES: the index then encodes each entry's answer.
+    entry_vectors: bool = False
+    # Other domains' pair layers (see the module doc); the shop's is pair_weights.
+    domains: tuple[tuple[str, PairLayer], ...] = ()
+
+    def answer_extras(self) -> tuple[str, ...]:
+        """The answer features read after ANSWER_FEATURES, in order."""
+        return (
+            DENSE_ANSWER_FEATURES
+            + (ENTRY_VECTOR_FEATURES if self.entry_vectors else ())
+            + (KEY_TERM_FEATURES if self.key_terms else ())
+        )
 
     def z(self, cos: Array) -> Array:
         out: Array = (cos - self.cos_mean) / self.cos_scale
         return out
 
-    def pair_probability(self, p_matcher: Array, cos: Array) -> Array:
-        a, b, c = self.pair_weights
-        return _sigmoid(a * logit(p_matcher) + b * self.z(cos) + c)
+    def pair_layer(self, domain: str = SHOP) -> PairLayer:
+        """The pair layer of `domain` (ValueError naming the known ones if there is none)."""
+        if domain == SHOP:
+            return PairLayer(self.pair_weights, self.pair_threshold)
+        for name, layer in self.domains:
+            if name == domain:
+                return layer
+        known = ", ".join([SHOP, *(n for n, _ in self.domains)])
+        raise ValueError(f"no pair layer for domain {domain!r} (known: {known})")
+
+    def pair_probability(
+        self,
+        p_matcher: Array,
+        cos: Array,
+        *,
+        domain: str = SHOP,
+        a_vectors: npt.NDArray[np.float32] | None = None,
+        b_vectors: npt.NDArray[np.float32] | None = None,
+    ) -> Array:
+        """One probability per pair; the vectors (one unit row per pair) are needed only by a
+        domain layer that reads them."""
+        layer = self.pair_layer(domain)
+        return _sigmoid(layer.logits(logit(p_matcher), self.z(cos), a_vectors, b_vectors))
+
+    def with_domain(self, name: str, layer: PairLayer) -> DenseLayers:
+        """These layers with `name`'s pair layer added or replaced (never the shop's)."""
+        if name == SHOP:
+            raise ValueError("the shop pair layer is pair_weights / pair_threshold")
+        kept = tuple((n, x) for n, x in self.domains if n != name)
+        return replace(self, domains=tuple(sorted((*kept, (name, layer)), key=lambda nx: nx[0])))
 
     def answer_confidence(self, x: Array) -> Array:
         w = np.array(self.answer_weights[:-1])
@@ -88,13 +206,12 @@ class DenseLayers:
                     "cos_scale": self.cos_scale,
                     "pair_weights": list(self.pair_weights),
                     "pair_threshold": self.pair_threshold,
-                    "answer_features": "ANSWER_FEATURES + "
-                    + ", ".join(
-                        DENSE_ANSWER_FEATURES + (KEY_TERM_FEATURES if self.key_terms else ())
-                    ),
+                    "answer_features": "ANSWER_FEATURES + " + ", ".join(self.answer_extras()),
                     "key_terms": self.key_terms,
+                    "entry_vectors": self.entry_vectors,
                     "answer_weights": list(self.answer_weights),
                     "answer_threshold": self.answer_threshold,
+                    "pair_domains": {n: layer.to_json() for n, layer in self.domains},
                 },
                 indent=2,
             ),
@@ -116,7 +233,35 @@ class DenseLayers:
             answer_weights=tuple(float(x) for x in raw["answer_weights"]),
             answer_threshold=float(raw["answer_threshold"]),
             key_terms=bool(raw.get("key_terms", False)),
+            entry_vectors=bool(raw.get("entry_vectors", False)),
+            domains=tuple(
+                sorted(
+                    ((n, PairLayer.from_json(x)) for n, x in raw.get("pair_domains", {}).items()),
+                    key=lambda nx: nx[0],
+                )
+            ),
         )
+
+
+_DENSE: DenseLayers | None = None
+_VECTORS: VectorStore | None = None
+
+
+def default_layers() -> DenseLayers | None:
+    """The shipped encoder layers (None when not trained yet), loaded once per process."""
+    global _DENSE
+    if _DENSE is None:
+        _DENSE = DenseLayers.load()
+    return _DENSE
+
+
+def shipped_vectors() -> VectorStore:
+    """The demo FAQ's phrasing and answer vectors, shipped with the package; shared by every
+    index in the process (a store only grows: a vector is a pure function of its text)."""
+    global _VECTORS
+    if _VECTORS is None:
+        _VECTORS = VectorStore(SHIPPED_VECTORS)
+    return _VECTORS
 
 
 def dense_answer_features(

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tandem.knowledge.dense import DenseLayers
+from tandem.knowledge.dense import SHOP, DenseLayers
 from tandem.knowledge.index import IndexedEntry, KnowledgeIndex
 from tandem.knowledge.matcher import Matcher, default_matcher
 from tandem.knowledge.text import guess_language, prepare
@@ -117,12 +117,19 @@ def evaluate_pairs(
     matcher: Matcher | None = None,
     progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda x: x,
     encoder: Encoder | None = None,
+    domain: str = SHOP,
 ) -> dict[str, Any]:
+    """The pair decision on labelled pairs. `domain`: whose pair layer judges (dense.py; the
+    product's is the shop one); without the encoder only the lexical matcher's (shop)."""
     matcher = matcher or default_matcher()
     probs: list[float] = []
     batch = 512
     encoder = encoder or shared_encoder()
     dense = DenseLayers.load() if encoder.available else None
+    if dense is not None:
+        dense.pair_layer(domain)  # an unknown domain fails before any pair is encoded
+    elif domain != SHOP:
+        raise ValueError(f"domain {domain!r} needs the sentence encoder")
     for start in progress(range(0, len(pairs), batch)):
         chunk = pairs[start : start + batch]
         p = matcher.score_pairs(
@@ -132,9 +139,10 @@ def evaluate_pairs(
             va = encoder.encode_batch([normalize(str(r["text_a"])) for r in chunk])
             vb = encoder.encode_batch([normalize(str(r["text_b"])) for r in chunk])
             assert va is not None and vb is not None
-            p = dense.pair_probability(p, (va * vb).sum(axis=1).astype(np.float64))
+            cos = (va * vb).sum(axis=1).astype(np.float64)
+            p = dense.pair_probability(p, cos, domain=domain, a_vectors=va, b_vectors=vb)
         probs.extend(p.tolist())
-    threshold = dense.pair_threshold if dense is not None else matcher.pair_threshold
+    threshold = dense.pair_layer(domain).threshold if dense is not None else matcher.pair_threshold
     y = np.array([int(r["label"]) for r in pairs], dtype=np.int64)
     pred = np.array(probs) >= threshold
     tp = int((pred & (y == 1)).sum())
@@ -145,4 +153,5 @@ def evaluate_pairs(
         "accuracy": round(float((pred == (y == 1)).mean()), 4) if len(pairs) else 0.0,
         "f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0,
         "threshold": threshold,
+        "domain": domain,
     }

@@ -26,108 +26,44 @@ loop), as the product does.
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from tandem.knowledge.dense import DenseLayers, dense_answer_features, key_term_features
+from tandem.knowledge.dense import (
+    DenseLayers,
+    default_layers,
+    dense_answer_features,
+    key_term_features,
+    shipped_vectors,
+)
 from tandem.knowledge.matcher import Matcher, default_matcher
+from tandem.knowledge.postings import Postings, bm25_top, term_counts
+from tandem.knowledge.results import (
+    ANSWER_FEATURES,
+    IndexedEntry,
+    Judged,
+    Match,
+    SearchResult,
+    answer_key,
+)
 from tandem.knowledge.text import Prepared, prepare
 from tandem.understanding.encoder import DIM, Encoder, NullEncoder, VectorStore, shared_encoder
 from tandem.understanding.normalize import normalize
 
-SHIPPED_VECTORS = Path(__file__).parent / "data" / "vectors"
 DENSE_ROWS = 24
+__all__ = [
+    "ANSWER_FEATURES",
+    "IndexedEntry",
+    "Judged",
+    "KnowledgeIndex",
+    "Match",
+    "SearchResult",
+    "answer_key",
+]
 
-K1 = 1.2
-B = 0.75
 EXACT_CONFIDENCE = 0.99
-
-
-@dataclass(frozen=True)
-class IndexedEntry:
-    id: str
-    question: str
-    alternatives: tuple[str, ...]
-    answer: str
-    intent: str | None
-    language: str
-    tags: tuple[str, ...] = ()
-    version: int = 0  # the stored entry's version (what a follower compares to catch up)
-
-
-def answer_key(answer: str) -> str:
-    """Two entries with this same key give the customer the same reply."""
-    return " ".join(answer.split())
-
-
-@dataclass(frozen=True)
-class Match:
-    entry_id: str
-    question: str
-    answer: str
-    score: float  # lexical (BM25) score of the best phrasing: for ordering and debugging only
-    confidence: float  # calibrated probability that this entry answers the query
-    intent: str | None
-    # How much of what the query asks this entry leaves out: the idf-weighted share of the
-    # query's content words its phrasings and answer neither contain nor hold a near word for
-    # (dense.key_term_features; 0.0 when not measured, e.g. an entry the customer tapped).
-    uncovered: float = 0.0
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    answer: Match | None  # None = abstain
-    candidates: tuple[Match, ...]  # best first, at most k; when abstaining, the likely topics
-
-
-# What the answer decision sees about one candidate entry (matcher.answer_confidence).
-ANSWER_FEATURES = (
-    "pair_probability",
-    "bm25_vs_self",
-    "bm25_vs_top",
-    "lexical_top",
-    "log_lexical_rank",
-    "probability_margin",
-)
-
-
-@dataclass(frozen=True)
-class Judged:
-    entry_id: str
-    probability: float
-    score: float
-    features: tuple[float, ...]
-    confidence: float = 0.0
-
-
-class _Postings:
-    """Rows holding one term, with term frequencies: 6 bytes a posting, append-only.
-
-    Removed rows stay until the next compaction; searches mask them out with `_alive`.
-    """
-
-    __slots__ = ("rows", "tfs")
-
-    def __init__(self) -> None:
-        self.rows = array("i")
-        self.tfs = array("H")
-
-    def arrays(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint16]]:
-        # Views, not copies: they must not outlive the search (an array with a live view
-        # cannot grow).
-        return np.frombuffer(self.rows, dtype=np.int32), np.frombuffer(self.tfs, dtype=np.uint16)
-
-
-def _term_counts(p: Prepared) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for t in p.terms():
-        counts[t] = counts.get(t, 0) + 1
-    return counts
 
 
 class KnowledgeIndex:
@@ -153,11 +89,11 @@ class KnowledgeIndex:
         enc = NullEncoder("lexical index") if lexical_only else (encoder or shared_encoder())
         self.dense: DenseLayers | None = None
         if enc.available and not lexical_only:
-            self.dense = dense or _default_dense()
+            self.dense = dense or default_layers()
         self.encoder: Encoder = (
             enc if self.dense is not None else NullEncoder("no encoder layers for retrieval")
         )
-        self._store = vectors if vectors is not None else _shipped_vectors()
+        self._store = vectors if vectors is not None else shipped_vectors()
         if answer_threshold is None:
             if self.dense is not None:
                 answer_threshold = self.dense.answer_threshold
@@ -171,10 +107,13 @@ class KnowledgeIndex:
         self._dim = self.matcher.lexicon.dim if self.matcher else 1
         self._entries: dict[str, IndexedEntry] = {}
         self._entry_rows: dict[str, list[int]] = {}
+        # Each entry's (phrasing centroid, answer) vectors when the answer layer reads them
+        # (dense.entry_vectors).
+        self._entry_vectors: dict[str, npt.NDArray[np.float16]] = {}
         self._reset_rows(1024)
 
     def _reset_rows(self, capacity: int) -> None:
-        self._postings: dict[str, _Postings] = {}
+        self._postings: dict[str, Postings] = {}
         self._row_entry: list[str | None] = []
         self._row_prepared: list[Prepared | None] = []
         self._lengths = np.zeros(capacity, dtype=np.float64)
@@ -213,7 +152,12 @@ class KnowledgeIndex:
                 continue
             seen.add(prepared.text)
             phrasings.append((phrasing, prepared))
-        dense = self._phrasing_vectors([p for p, _ in phrasings])
+        texts = [p for p, _ in phrasings]
+        dense = self._phrasing_vectors(texts + [entry.answer] if self._reads_entries else texts)
+        if dense is not None and self._reads_entries:
+            centroid = dense[:-1].sum(axis=0) if len(dense) > 1 else dense[-1]
+            centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-9)
+            self._entry_vectors[entry.id] = np.vstack([centroid, dense[-1]]).astype(np.float16)
         for i, (_, prepared) in enumerate(phrasings):
             rows.append(
                 self._add_row(entry.id, prepared, dense=None if dense is None else dense[i])
@@ -228,9 +172,15 @@ class KnowledgeIndex:
         batch = list(entries)
         if self.dense is not None:
             texts = [p for e in batch for p in (e.question, *e.alternatives)]
+            if self._reads_entries:
+                texts += [e.answer for e in batch]
             self._store.embed([normalize(t) for t in texts], self.encoder, progress)
         for entry in batch:
             self.upsert(entry)
+
+    @property
+    def _reads_entries(self) -> bool:
+        return self.dense is not None and self.dense.entry_vectors
 
     def _phrasing_vectors(self, phrasings: list[str]) -> npt.NDArray[np.float32] | None:
         if self.dense is None or not phrasings:
@@ -247,6 +197,7 @@ class KnowledgeIndex:
         """Forget the entry; unknown ids are ignored (removal is idempotent)."""
         if self._entries.pop(entry_id, None) is None:
             return
+        self._entry_vectors.pop(entry_id, None)
         for row_id in self._entry_rows.pop(entry_id, []):
             self._alive[row_id] = False
             self._row_prepared[row_id] = None
@@ -301,11 +252,11 @@ class KnowledgeIndex:
             )
         if dense is not None:
             self._dense[row_id] = dense
-        terms = _term_counts(prepared)
+        terms = term_counts(prepared)
         for term, tf in terms.items():
             postings = self._postings.get(term)
             if postings is None:
-                postings = self._postings[term] = _Postings()
+                postings = self._postings[term] = Postings()
             postings.rows.append(row_id)
             postings.tfs.append(min(tf, 65535))
         length = float(sum(terms.values()))
@@ -328,49 +279,16 @@ class KnowledgeIndex:
         self, query: Prepared
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], float]:
         """Top rows by BM25, their scores (best first), and the query's score against itself."""
-        empty = np.zeros(0, dtype=np.int64), np.zeros(0), 1.0
-        n_rows = self._n_alive
-        if n_rows == 0:
-            return empty
-        avg = self._total_length / n_rows
         size = len(self._row_entry)
-        lengths = self._lengths[:size]
-        norm = K1 * (1.0 - B + B * lengths / avg)
-        query_terms = _term_counts(query)
-        query_norm = K1 * (1.0 - B + B * sum(query_terms.values()) / avg)
-        self_score = 0.0
-        all_rows: list[npt.NDArray[np.int32]] = []
-        all_weights: list[npt.NDArray[np.float64]] = []
-        for term, qtf in query_terms.items():
-            postings = self._postings.get(term)
-            rows: npt.NDArray[np.int32] | None = None
-            df = 0
-            if postings is not None:
-                rows, tfs = postings.arrays()
-                if self._n_dead:
-                    keep = self._alive[rows]
-                    rows, tfs = rows[keep], tfs[keep]
-                df = len(rows)
-            idf = math.log(1.0 + (n_rows - df + 0.5) / (df + 0.5))
-            self_score += qtf * idf * qtf * (K1 + 1.0) / (qtf + query_norm)
-            # Terms in over a fifth of all phrasings ("怎么", "的") barely move BM25 but would
-            # make a large index slow; they still count in the matcher's judgement.
-            if rows is None or df == 0 or (n_rows > 2000 and df > n_rows / 5):
-                continue
-            tf = tfs.astype(np.float64)
-            all_rows.append(rows)
-            all_weights.append(qtf * idf * tf * (K1 + 1.0) / (tf + norm[rows]))
-        if not all_rows:
-            return empty
-        scores: npt.NDArray[np.float64] = np.bincount(
-            np.concatenate(all_rows), weights=np.concatenate(all_weights), minlength=size
-        ).astype(np.float64)
-        depth = min(self.rerank_rows, int(np.count_nonzero(scores)))
-        if depth == 0:
-            return empty
-        top = np.argpartition(-scores, depth - 1)[:depth]
-        top = top[np.argsort(-scores[top])]
-        return top.astype(np.int64), scores[top], max(self_score, 1e-9)
+        return bm25_top(
+            self._postings,
+            term_counts(query),
+            self._lengths[:size],
+            self._alive if self._n_dead else None,
+            self._n_alive,
+            self._total_length,
+            self.rerank_rows,
+        )
 
     def lexical_candidates(self, text: str) -> list[tuple[str, str]]:
         """(entry id, phrasing) of the BM25 candidate rows, best first."""
@@ -466,6 +384,10 @@ class KnowledgeIndex:
             if sims is not None and self.dense is not None
             else None
         )
+        entry_features = None
+        if dense_features is not None and self.dense is not None and self._reads_entries:
+            assert qv is not None
+            entry_features = self._entry_features(qv, {e: v[2] for e, v in best.items()})
         out = []
         # The rival of an entry is the best entry that would give a *different* reply: two
         # entries saying the same thing (a sheet imported twice) are one answer, not a tie.
@@ -483,6 +405,8 @@ class KnowledgeIndex:
             )
             if dense_features is not None:
                 features = features + dense_features[entry_id]
+                if entry_features is not None:
+                    features = features + entry_features[entry_id]
                 if self.dense is not None and self.dense.key_terms:
                     e = self._entries[entry_id]
                     texts = (e.question, *e.alternatives, e.answer)
@@ -515,6 +439,21 @@ class KnowledgeIndex:
         ]
         judged.sort(key=lambda j: (-j.confidence, -j.score))
         return judged
+
+    def _entry_features(
+        self, query: npt.NDArray[np.float32], phrasing_cos: dict[str, float]
+    ) -> dict[str, tuple[float, ...]]:
+        """Per candidate entry: the dense answer features of its phrasing centroid, then of
+        its answer (an entry whose texts could not be encoded reads its best phrasing's)."""
+        assert self.dense is not None
+        q = query.astype(np.float32)
+        cos: list[dict[str, float]] = [{}, {}]
+        for entry_id, fallback in phrasing_cos.items():
+            vectors = self._entry_vectors.get(entry_id)
+            sims = (fallback, fallback) if vectors is None else vectors.astype(np.float32) @ q
+            cos[0][entry_id], cos[1][entry_id] = float(sims[0]), float(sims[1])
+        centroid, answer = (dense_answer_features(c, self.dense) for c in cos)
+        return {e: centroid[e] + answer[e] for e in phrasing_cos}
 
     def search(
         self,
@@ -561,24 +500,3 @@ class KnowledgeIndex:
             intent=entry.intent,
             uncovered=round(uncovered, 4),
         )
-
-
-_DENSE: DenseLayers | None = None
-_VECTORS: VectorStore | None = None
-
-
-def _default_dense() -> DenseLayers | None:
-    """The shipped encoder layers (None when not trained yet), loaded once per process."""
-    global _DENSE
-    if _DENSE is None:
-        _DENSE = DenseLayers.load()
-    return _DENSE
-
-
-def _shipped_vectors() -> VectorStore:
-    """The demo FAQ's phrasing vectors, shipped with the package; shared by every index in
-    the process (a store only grows: a vector is a pure function of its text)."""
-    global _VECTORS
-    if _VECTORS is None:
-        _VECTORS = VectorStore(SHIPPED_VECTORS)
-    return _VECTORS
