@@ -13,7 +13,7 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations import service as conversations
@@ -89,7 +89,7 @@ async def touch(session: AsyncSession, agent_id: str, now: datetime) -> None:
 # ACTIVITY_GRAIN of it writes none (the requeue allows for the lag, routing.policy). Only
 # what was committed is noted (`noted`, after the commit), so a rolled-back write is not
 # taken for one. Other processes keep their own; the UPDATE never moves the time back.
-_written: WeakKeyDictionary[Engine, dict[str, datetime]] = WeakKeyDictionary()
+_written: WeakKeyDictionary[object, dict[str, datetime]] = WeakKeyDictionary()
 
 
 def _written_in(session: AsyncSession) -> dict[str, datetime]:
