@@ -38,7 +38,8 @@ __all__ = [
 ]
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: a plain `def` dependency runs in FastAPI's thread pool (see tandem.http.deps).
     services: Services = request.app.state.services
     return services
 

@@ -1,17 +1,19 @@
 """The agent's side of the conversation: a message into a conversation they hold.
 
-This is the relay's hot path (issue 17): the ownership check and the message's number are one
-conditional UPDATE, the message and its event two Core INSERTs, the agent's activity one
-UPDATE, in one short transaction, with no ORM load of the conversation. The slow path (why
-the conversation is not theirs, a retried message) reads as before.
+This is the relay's hot path (issue 17): the session check one SELECT, the ownership check
+and the message's number one conditional UPDATE, the message and its event two Core INSERTs,
+in one short transaction, with no ORM load of the conversation; the agent's activity one
+UPDATE more at most every `ACTIVITY_GRAIN` per agent. The slow path (why the conversation is
+not theirs, a retried message) reads as before.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations import service as conversations
@@ -23,6 +25,7 @@ from tandem.identity.service import SIGN_IN_AGAIN, Principal, principal_in_write
 from tandem.identity.signing import hash_token
 from tandem.routing import service as routing
 from tandem.routing.models import AgentStatus
+from tandem.routing.policy import ACTIVITY_GRAIN
 
 DESK_ID_PREFIX = "desk:"
 
@@ -67,16 +70,47 @@ def desk_msg_id(client_msg_id: str | None) -> str | None:
 
 async def touch(session: AsyncSession, agent_id: str, now: datetime) -> None:
     """The agent did something in the desk: they have not stopped answering. One UPDATE (a
-    routing row loaded in this session is kept in step); the row is created if missing."""
+    routing row loaded in this session is kept in step), which never moves the time back (a
+    later one may have committed first); the row is created if missing."""
+    later = or_(AgentStatus.last_activity_at.is_(None), AgentStatus.last_activity_at < now)
     result = await session.execute(
         update(AgentStatus)
-        .where(AgentStatus.agent_id == agent_id)
+        .where(AgentStatus.agent_id == agent_id, later)
         .values(last_activity_at=now, updated_at=now)
     )
     if getattr(result, "rowcount", 1) == 0:
         status = await routing.require_status(session, agent_id)
-        status.last_activity_at = now
-        status.updated_at = now
+        if status.last_activity_at is None or status.last_activity_at < now:
+            status.last_activity_at = now
+            status.updated_at = now
+
+
+# When this process last committed each agent's activity, per database: a message within
+# ACTIVITY_GRAIN of it writes none (the requeue allows for the lag, routing.policy). Only
+# what was committed is noted (`noted`, after the commit), so a rolled-back write is not
+# taken for one. Other processes keep their own; the UPDATE never moves the time back.
+_written: WeakKeyDictionary[object, dict[str, datetime]] = WeakKeyDictionary()
+
+
+def _written_in(session: AsyncSession) -> dict[str, datetime]:
+    return _written.setdefault(session.sync_session.get_bind(), {})
+
+
+async def note_activity(session: AsyncSession, agent_id: str, now: datetime) -> bool:
+    """`touch`, unless this process committed the agent's activity less than ACTIVITY_GRAIN
+    ago. True when it wrote (then call `noted` once the transaction has committed)."""
+    last = _written_in(session).get(agent_id)
+    if last is not None and last <= now < last + ACTIVITY_GRAIN:
+        return False
+    await touch(session, agent_id, now)
+    return True
+
+
+def noted(session: AsyncSession, agent_id: str, now: datetime) -> None:
+    written = _written_in(session)
+    if len(written) > SEEN_KEPT:
+        written.clear()
+    written[agent_id] = now
 
 
 async def reply(
@@ -89,7 +123,8 @@ async def reply(
 ) -> Message:
     """The agent's message, stored and announced after the commit. Only into a live
     conversation they hold (a supervisor: any live one); a retry with the same
-    `client_msg_id` gets the stored message back, nothing written twice."""
+    `client_msg_id` gets the stored message back, nothing written twice. The caller notes the
+    agent's activity (`note_activity`)."""
     session = uow.session
     stored_id = desk_msg_id(client_msg_id)
     # A retry is not looked for first: the message's INSERT meets the (conversation,
@@ -114,7 +149,6 @@ async def reply(
         await authz.require_owned(session, agent, conversation_id)
         raise Forbidden(authz.NOT_YOURS)
     _require_text(text)  # after the ownership check, as before; the raise rolls back
-    await touch(session, agent.id, now)
     return message
 
 

@@ -110,13 +110,15 @@ async def reply(
         assert token is not None
         relay.saw(token)
     idle = timedelta(minutes=services.settings.session_idle_minutes)
+    now = services.clock.now()
     try:
         async with services.unit_of_work() as uow:
             agent = await relay.signed_in(uow, token, idle)
-            m = await relay.reply(
-                uow, agent, conversation_id, body.text, body.client_msg_id, services.clock.now()
-            )
-            return service.desk_message(m, "zh")
+            m = await relay.reply(uow, agent, conversation_id, body.text, body.client_msg_id, now)
+            wrote = await relay.note_activity(uow.session, agent.id, now)
+        if wrote:
+            relay.noted(uow.session, agent.id, now)
+        return service.desk_message(m, "zh")
     except IntegrityError:
         # Rolled back, nothing written: a retry of a stored message gets it back.
         async with services.unit_of_work() as uow:

@@ -28,9 +28,11 @@ class Subscription:
     def __init__(self) -> None:
         self._queue: asyncio.Queue[Event | None] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
+        self.closed = False
+        self._ends_with: asyncio.Future[Any] | None = None
 
     def put(self, event: Event) -> None:
-        if self.overflowed:
+        if self.overflowed or self.closed:
             return
         try:
             self._queue.put_nowait(event)
@@ -46,6 +48,31 @@ class Subscription:
         if item is None:
             raise Overflowed
         return item
+
+    def close(self) -> None:
+        """The reader has gone: `next` returns None from now on, a waiting one at once."""
+        if not self.closed:
+            self.closed = True
+            with suppress(asyncio.QueueFull):  # a full queue wakes the reader anyway
+                self._queue.put_nowait(None)
+
+    def ends_with(self, task: asyncio.Future[Any]) -> None:
+        """Close when `task` ends (a socket's reader noticing the disconnect): one callback,
+        instead of a task and a wait per event to watch both."""
+        if self._ends_with is not task:
+            self._ends_with = task
+            task.add_done_callback(lambda _: self.close())
+
+    async def next(self) -> Event | None:
+        """The next event, or None once closed (queued events are dropped: nobody reads
+        them). Raises Overflowed when the reader fell behind."""
+        if not self.closed:
+            item = await self._queue.get()
+            if not self.closed:
+                if item is None:
+                    raise Overflowed
+                return item
+        return None
 
 
 class Hub(Protocol):

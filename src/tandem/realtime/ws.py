@@ -26,13 +26,13 @@ async def drain_client(websocket: WebSocket) -> None:
 
 
 async def next_event(sub: Subscription, receiver: asyncio.Task[None]) -> Event | None:
-    """The next published event, or None once the client has gone."""
-    getter = asyncio.create_task(sub.get())
-    done, _ = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
-    if getter not in done:
-        getter.cancel()
+    """The next published event, or None once the client has gone (`receiver`, the task
+    reading the socket, has ended). Every open desk pays this per event: no task of its own,
+    only the subscription's queue."""
+    if receiver.done():
         return None
-    return getter.result()
+    sub.ends_with(receiver)
+    return await sub.next()
 
 
 def wire_text(event: Event) -> str:

@@ -395,7 +395,7 @@ async def _requeue_departed(uow: UnitOfWork, now: datetime, desk: Desk) -> list[
         status = statuses.get(a.id)
         seen = [a.presence_changed_at]
         if status is not None and status.last_activity_at is not None:
-            seen.append(status.last_activity_at)
+            seen.append(status.last_activity_at + policy.ACTIVITY_GRAIN)  # it may lag
         last_activity[a.id] = max(seen)
     waiting_since = await _awaiting_reply(uow, held)
     decisions = policy.conversations_to_requeue(

@@ -47,6 +47,7 @@ from tandem.routing.policy.replay import (
     replay,
 )
 from tandem.routing.policy.requeue import (
+    ACTIVITY_GRAIN,
     DEFAULT_REQUEUE,
     HeldConversation,
     RequeueConfig,
@@ -111,6 +112,7 @@ __all__ = [
     "DEFAULT_ASSIGNMENT",
     "DEFAULT_MAX_CONCURRENT",
     "DEFAULT_PRIORITY",
+    "ACTIVITY_GRAIN",
     "DEFAULT_REQUEUE",
     "Estimator",
     "HeldConversation",

@@ -36,6 +36,12 @@ class RequeueConfig:
 
 DEFAULT_REQUEUE = RequeueConfig()
 
+# An agent's stored `last_activity_at` may lag their latest action by up to this much: the
+# relay writes it at most this often per agent (one UPDATE per message was a tenth of the
+# message's cost), so whoever reads it for `conversations_to_requeue` adds this much first.
+# Taking a conversation back up to 30 s late is the safe side of a 5-minute rule.
+ACTIVITY_GRAIN = timedelta(seconds=30)
+
 
 def conversations_to_requeue(
     held: Iterable[HeldConversation],
