@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation
 from tandem.db.uow import UnitOfWork
+from tandem.routing import queue
 from tandem.routing import service as routing
 from tandem.routing.models import WAITING, QueueRow
 from tandem.routing.service import Snapshot
@@ -73,10 +74,12 @@ async def lock_free(uow: UnitOfWork, conversation_ids: list[str]) -> set[str]:
 async def mark_announced(uow: UnitOfWork, conversation_id: str, position: int, wait: int) -> None:
     """The customer was just told (`position`, `wait`) by their own turn; the first thing a
     customer is told is kept as their first estimate (measured against the real wait)."""
+    version = await queue.touch(uow.session)
     await uow.session.execute(
         update(QueueRow)
         .where(QueueRow.conversation_id == conversation_id, QueueRow.state == WAITING)
         .values(
+            version=version,
             announced_position=position,
             announced_eta_seconds=wait,
             first_estimate_seconds=func.coalesce(QueueRow.first_estimate_seconds, wait),
@@ -169,6 +172,7 @@ async def announce_waits(uow: UnitOfWork, now: datetime, snap: Snapshot | None =
 
 
 async def _update_rows(uow: UnitOfWork, values: list[dict[str, Any]]) -> None:
-    """Several waiting rows by primary key in one executemany."""
+    """Several waiting rows by primary key in one executemany (stamped with the version)."""
     if values:
-        await uow.session.execute(update(QueueRow), values)
+        version = await queue.touch(uow.session)
+        await uow.session.execute(update(QueueRow), [v | {"version": version} for v in values])
