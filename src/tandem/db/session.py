@@ -90,19 +90,21 @@ class HookedSession(Session):
 _HOOKS = "before_commit_hooks"
 
 
-def before_commit(session: AsyncSession, key: str, hook: Callable[[Session], None]) -> bool:
-    """Run `hook(session.sync_session)` once, as this transaction's last statements before it
-    commits (not if it rolls back); a second hook under the same `key` is the first one.
-    False when the session cannot (not made by `build_sessionmaker`): the caller does its work
-    at once instead."""
-    sync = session.sync_session
+def before_commit(
+    session: AsyncSession | Session, key: str, hook: Callable[[Session], None]
+) -> bool:
+    """Run `hook(session)` (the sync session) once, as this transaction's last statements
+    before it commits (not if it rolls back); a second hook under the same `key` is the first
+    one. False when the session cannot (not made by `build_sessionmaker`): the caller does its
+    work at once instead."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
     if not isinstance(sync, HookedSession):
         return False
     transaction = sync.get_transaction()
-    held = session.info.get(_HOOKS)
+    held = sync.info.get(_HOOKS)
     if held is None or held[0] is not transaction:
         hooks: dict[str, Callable[[Session], None]] = {}
-        held = session.info[_HOOKS] = (transaction, hooks)
+        held = sync.info[_HOOKS] = (transaction, hooks)
     held[1].setdefault(key, hook)
     return True
 
@@ -115,10 +117,12 @@ def hooked(session: AsyncSession, key: str) -> bool:
 
 @event.listens_for(HookedSession, "before_commit")
 def _run_hooks(session: Session) -> None:
-    held = session.info.pop(_HOOKS, None)
-    if held is None or held[0] is not session.get_transaction():
+    if _HOOKS not in session.info:
         return
-    session.flush()
+    session.flush()  # what is still pending may register a hook too
+    held = session.info.pop(_HOOKS)
+    if held[0] is not session.get_transaction():
+        return
     for hook in held[1].values():
         hook(session)
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session, object_session
 
 from tandem.conversations.models import Conversation
 from tandem.db.session import before_commit, hooked
@@ -83,24 +83,72 @@ class Told(NamedTuple):
 
 @dataclass(frozen=True)
 class QueueRows:
-    """The queue's rows at one version. `entries`: one per waiting conversation (its newest
-    waiting row, should two instances have enqueued it at once), in row order; `waiting`: every
-    waiting row's entry, in row order; `told`: per waiting conversation; `ended`: entries of
-    rows no longer waiting that joined after `since` (the arrivals the rate is observed from)."""
+    """The queue's rows at one version (never changed: a new version is a new value).
+
+    `rows`: every waiting row (the row as read, its entry) by row id; `rows_of`: the waiting
+    row ids of each conversation (one, unless two instances enqueued it at once); `entries`
+    and `told`: per waiting conversation, from its newest waiting row; `ended`: entries of rows
+    no longer waiting that joined after `since` (the arrivals the rate is observed from)."""
 
     version: int | None
     since: datetime
-    rows: dict[str, Any]
-    entries: tuple[QueueEntry, ...]
-    waiting: tuple[QueueEntry, ...]
+    rows: dict[str, tuple[Any, QueueEntry]]
+    rows_of: dict[str, tuple[str, ...]]
+    entries: dict[str, QueueEntry]
     told: dict[str, Told]
     ended: dict[str, QueueEntry]
 
     def recent(self, start: datetime) -> list[QueueEntry]:
         """The arrivals after `start` (>= `since`): ended rows, then waiting ones."""
         out = [e for e in self.ended.values() if e.enqueued_at > start]
-        out += [e for e in self.waiting if e.enqueued_at > start]
+        out += [e for _, e in self.rows.values() if e.enqueued_at > start]
         return out
+
+    def applied(self, found: Sequence[Any], version: int | None, since: datetime) -> QueueRows:
+        """These rows with `found` (rows as read, written since) applied, at `version`; the
+        ended rows that joined before `since` dropped. Costs what `found` holds (and copies
+        of the dicts), not the queue's length."""
+        rows, rows_of = dict(self.rows), dict(self.rows_of)
+        entries, told = dict(self.entries), dict(self.told)
+        ended = (
+            dict(self.ended)
+            if since == self.since
+            else {k: e for k, e in self.ended.items() if e.enqueued_at > since}
+        )
+        touched: set[str] = set()
+        for r in found:
+            row_id, cid = r[0], r[1]
+            if rows.pop(row_id, None) is not None:
+                rows_of[cid] = tuple(i for i in rows_of.get(cid, ()) if i != row_id)
+            ended.pop(row_id, None)
+            entry = entry_of_columns(r)
+            if r[_ROW_STATE] == WAITING:
+                rows[row_id] = (r, entry)
+                rows_of[cid] = (*rows_of.get(cid, ()), row_id)
+            elif entry.enqueued_at > since:
+                ended[row_id] = entry
+            touched.add(cid)
+        for cid in touched:
+            ids = rows_of.get(cid, ())
+            if not ids:
+                rows_of.pop(cid, None)
+                entries.pop(cid, None)
+                told.pop(cid, None)
+                continue
+            r, entry = rows[max(ids)]  # the newest row wins
+            entries[cid] = entry
+            told[cid] = Told(
+                r[0],
+                r[_TOLD],
+                r[_TOLD + 1],
+                r[_TOLD + 2],
+                r[_TOLD + 4] if r[_TOLD + 3] == "queued" else None,
+            )
+        return QueueRows(version, since, rows, rows_of, entries, told, ended)
+
+
+def _nothing(since: datetime) -> QueueRows:
+    return QueueRows(None, since, {}, {}, {}, {}, {})
 
 
 class QueueMemory:
@@ -169,6 +217,16 @@ def _stamp(session: Session) -> None:
     )
 
 
+@event.listens_for(QueueRow, "before_insert")
+@event.listens_for(QueueRow, "before_update")
+def _written(_mapper: Mapper[QueueRow], _connection: Any, row: QueueRow) -> None:
+    """A queue row written through the ORM (added, or its attributes changed) is pending
+    too, whoever wrote it: no writer can forget to bump the version."""
+    session = object_session(row)
+    if session is not None and before_commit(session, _STAMP_KEY, _stamp):
+        row.version = PENDING
+
+
 def _pending_here(session: AsyncSession) -> bool:
     return hooked(session, _STAMP_KEY)
 
@@ -182,50 +240,13 @@ def _select_rows() -> Any:
     )
 
 
-def _build(
-    version: int | None, since: datetime, rows: dict[str, Any], ended: dict[str, QueueEntry]
-) -> QueueRows:
-    waiting: list[QueueEntry] = []
-    by_conversation: dict[str, tuple[Any, QueueEntry]] = {}
-    for row_id in sorted(rows):
-        r, e = rows[row_id]
-        waiting.append(e)
-        by_conversation[e.conversation_id] = (r, e)  # the newest row wins
-    told = {
-        cid: Told(
-            r[0],
-            r[_TOLD],
-            r[_TOLD + 1],
-            r[_TOLD + 2],
-            r[_TOLD + 4] if r[_TOLD + 3] == "queued" else None,
-        )
-        for cid, (r, _) in by_conversation.items()
-    }
-    return QueueRows(
-        version=version,
-        since=since,
-        rows=rows,
-        entries=tuple(e for _, e in by_conversation.values()),
-        waiting=tuple(waiting),
-        told=told,
-        ended=ended,
-    )
-
-
 async def _read_all(session: AsyncSession, version: int | None, since: datetime) -> QueueRows:
     found: Sequence[Any] = (
         await session.execute(
             _select_rows().where((QueueRow.state == WAITING) | (QueueRow.enqueued_at > since))
         )
     ).all()
-    rows: dict[str, Any] = {}
-    ended: dict[str, QueueEntry] = {}
-    for r in found:
-        if r[_ROW_STATE] == WAITING:
-            rows[r[0]] = (r, entry_of_columns(r))
-        else:
-            ended[r[0]] = entry_of_columns(r)
-    return _build(version, since, rows, ended)
+    return _nothing(since).applied(found, version, since)
 
 
 async def _read_since(
@@ -237,17 +258,7 @@ async def _read_since(
     found: Sequence[Any] = (
         await session.execute(_select_rows().where(QueueRow.version > held.version))
     ).all()
-    rows = dict(held.rows)
-    since = max(held.since, start - _SLACK)
-    ended = {k: e for k, e in held.ended.items() if e.enqueued_at > since}
-    for r in found:
-        rows.pop(r[0], None)
-        ended.pop(r[0], None)
-        if r[_ROW_STATE] == WAITING:
-            rows[r[0]] = (r, entry_of_columns(r))
-        elif r[3] > since:  # enqueued_at
-            ended[r[0]] = entry_of_columns(r)
-    return _build(version, since, rows, ended)
+    return held.applied(found, version, max(held.since, start - _SLACK))
 
 
 async def queue_rows(session: AsyncSession, start: datetime) -> QueueRows:

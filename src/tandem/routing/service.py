@@ -217,7 +217,7 @@ async def snapshot(
     start = now - RATE_WINDOW
     # The rows from the process's memory, or only those written since it was read.
     rows = await queue_rows(session, start)
-    entries = list(rows.entries)
+    entries = list(rows.entries.values())
     for c in extra or []:
         if c.state == "queued" and c.id not in rows.told:
             entries.append(await new_entry(session, c, now))
