@@ -358,28 +358,36 @@ async def requeue(
 
 
 async def _awaiting_reply(uow: UnitOfWork, held: Sequence[Any]) -> dict[str, datetime | None]:
-    """For each held conversation, the customer's oldest message the agent has not answered."""
+    """For each held conversation, the customer's oldest message the agent has not answered
+    (what the customer wrote before the agent joined counts from the joining). One grouped
+    query over the messages after each conversation's last agent message (the index on
+    (conversation, seq)), not every message of every held conversation."""
     if not held:
         return {}
+    ids = [c.id for c in held]
+    last_agent = (
+        select(Message.conversation_id.label("cid"), func.max(Message.seq).label("seq"))
+        .where(Message.conversation_id.in_(ids), Message.author == "agent")
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
     rows = (
         await uow.session.execute(
-            select(Message.conversation_id, Message.author, Message.created_at)
+            select(Message.conversation_id, func.min(Message.created_at))
+            .outerjoin(last_agent, last_agent.c.cid == Message.conversation_id)
             .where(
-                Message.conversation_id.in_([c.id for c in held]),
-                Message.author.in_(("customer", "agent")),
+                Message.conversation_id.in_(ids),
+                Message.author == "customer",
+                Message.seq > func.coalesce(last_agent.c.seq, -1),
             )
-            .order_by(Message.conversation_id, Message.seq)
+            .group_by(Message.conversation_id)
         )
     ).all()
     since: dict[str, datetime | None] = {c.id: None for c in held}
     assigned = {c.id: c.assigned_at for c in held}
-    for cid, author, at in rows:
-        if author == "agent":
-            since[cid] = None
-        elif since[cid] is None:
-            start = assigned.get(cid)
-            # What the customer wrote before the agent joined is answered by joining.
-            since[cid] = max(at, start) if start is not None else at
+    for cid, at in rows:
+        start = assigned.get(cid)
+        since[cid] = max(at, start) if start is not None else at
     return since
 
 
