@@ -13,6 +13,7 @@ from tandem.routing.policy.assign import is_available
 from tandem.routing.policy.priority import (
     DEFAULT_PRIORITY,
     PriorityConfig,
+    order_key,
     queue_order,
     rank_score,
     static_points,
@@ -258,18 +259,32 @@ def _place(
     weights: Mapping[str, float],
     config: PriorityConfig,
 ) -> tuple[int, float]:
-    """(place in its skill queue, 1 when it is not queued; `competing_ahead`) from one sort of
-    the queue, not one for each."""
-    ordered = queue_order(queue, config)
-    mine = next((e for e in ordered if e.conversation_id == conversation_id), None)
-    position, ahead = 0, 0.0
-    for e in ordered:
-        if e.conversation_id == conversation_id:
-            break
-        if mine is not None and e.skill == mine.skill:
-            position += 1
-        ahead += weights.get(e.skill, 0.0)
-    return (position + 1 if mine is not None else 1), ahead
+    """(place in its skill queue, 1 when it is not queued; `competing_ahead`) from one pass
+    over the queue that counts who is ahead, skill by skill (no sort)."""
+    entries = list(queue)
+    mine = next((e for e in entries if e.conversation_id == conversation_id), None)
+    counts: dict[str, int] = {}
+    if mine is None:
+        for e in entries:
+            counts[e.skill] = counts.get(e.skill, 0) + 1
+        return 1, _weighted_count(counts, sorted(weights.items()))
+    key = order_key(mine, config)
+    for e in entries:
+        if order_key(e, config) < key:
+            counts[e.skill] = counts.get(e.skill, 0) + 1
+    return counts.get(mine.skill, 0) + 1, _weighted_count(counts, sorted(weights.items()))
+
+
+def _weighted_count(counts: Mapping[str, int], weights: Sequence[tuple[str, float]]) -> float:
+    """Σ weight · count over the skills, in the order of `weights` (sorted by skill): the same
+    figure to the last bit whichever order the conversations ahead were counted in, so a
+    customer's own estimate (`wait_inputs`) and the batch (`wait_estimates`) agree exactly."""
+    total = 0.0
+    for skill, w in weights:
+        n = counts.get(skill)
+        if n:
+            total += w * n
+    return total
 
 
 def _suffix_sums(levels: Sequence[tuple[int, float]]) -> tuple[list[float], list[float]]:
@@ -292,6 +307,7 @@ class _SkillPass:
     free: int
     per_agent: int
     weights: Mapping[str, float]
+    by_skill: list[tuple[str, float]]
     rate: float
     levels: list[tuple[int, float]]
     level_keys: list[int]
@@ -332,6 +348,7 @@ def _skill_pass(
         free=sum(a.room for a in skilled),
         per_agent=round(servers / len(skilled)) if skilled else 0,
         weights=weights,
+        by_skill=sorted(weights.items()),
         rate=rate,
         levels=levels,
         level_keys=[p for p, _ in levels],
@@ -404,20 +421,15 @@ def wait_estimates(
         )
         for skill in skills
     ]
-    index = {skill: i for i, skill in enumerate(skills)}
-    # What an entry of each skill adds to the competition ahead in each skill queue (the
-    # queues it competes in only), added in queue order as `wait_inputs` adds them.
-    adds = {
-        skill: [(j, w) for j, p in enumerate(passes) if (w := p.weights.get(skill, 0.0))]
-        for skill in skills
-    }
-    aheads = [0.0] * len(passes)
+    by_skill = dict(zip(skills, passes, strict=True))
+    # Who is ahead, counted by skill as the pass goes: each skill queue weighs the counts.
+    seen: dict[str, int] = {}
     result: dict[str, tuple[int, WaitEstimate | None]] = {}
     for entry in ordered:
-        i = index[entry.skill]
-        sp = passes[i]
+        sp = by_skill[entry.skill]
         sp.position += 1
-        position, ahead, servers = sp.position, aheads[i], sp.servers
+        position, servers = sp.position, sp.servers
+        ahead = _weighted_count(seen, sp.by_skill)
         mine = static_points(entry, config) if estimate_overtaking else 0.0
         first_above = bisect_right(sp.level_keys, mine) if estimate_overtaking else 0
         free_here = sp.free if entry.avoid_agent_id is None else _free_for(entry, sp.skilled)
@@ -464,8 +476,7 @@ def wait_estimates(
                 competing_ahead=ahead if count_competition else None,
             )
             result[entry.conversation_id] = (position, estimate_wait(inputs, quantile))
-        for j, w in adds[entry.skill]:
-            aheads[j] += w
+        seen[entry.skill] = seen.get(entry.skill, 0) + 1
     return result
 
 
