@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tandem.conversations.models import Conversation
+from tandem.conversations.models import Conversation, Message
 from tandem.routing import assignment
 from tandem.routing.models import LEFT, WAITING, QueueRow
 from tandem.services import Services
@@ -83,3 +83,58 @@ async def test_every_kind_of_difference_is_mended_in_one_pass(services: Services
     }
     async with services.unit_of_work() as uow:
         assert await assignment.sync_queue(uow, now) is False  # in line now: nothing to do
+
+
+@pytest.mark.asyncio
+async def test_the_oldest_unanswered_customer_message_counts_from_the_agent_joining(
+    services: Services,
+) -> None:
+    """What a silent agent is measured from: the first customer message after the agent's
+    last one, never earlier than the agent joined; nothing when the agent answered last."""
+    now = services.clock.now()
+    joined = now - timedelta(minutes=30)
+
+    def message(cid: str, seq: int, author: str, minutes_ago: float) -> Message:
+        return Message(
+            id=f"m-{cid}-{seq}",
+            conversation_id=cid,
+            seq=seq,
+            author=author,
+            text="…",
+            created_at=now - timedelta(minutes=minutes_ago),
+        )
+
+    async with services.unit_of_work() as uow:
+        s = uow.session
+        held = [
+            _conversation(cid, "agent", joined - timedelta(minutes=10))
+            for cid in ("aw-replied-then-asked", "aw-before-joining", "aw-answered", "aw-quiet")
+        ]
+        for c in held:
+            c.assigned_at = joined
+        s.add_all(held)
+        await s.flush()
+        s.add_all(
+            [
+                # Asked, was answered, then asked twice more: from the first of those two.
+                message("aw-replied-then-asked", 1, "customer", 28),
+                message("aw-replied-then-asked", 2, "agent", 27),
+                message("aw-replied-then-asked", 3, "customer", 20),
+                message("aw-replied-then-asked", 4, "bot", 19),
+                message("aw-replied-then-asked", 5, "customer", 12),
+                # Wrote before the agent joined, nothing since: from the joining.
+                message("aw-before-joining", 1, "customer", 35),
+                message("aw-before-joining", 2, "system", 30),
+                # The agent answered last.
+                message("aw-answered", 1, "customer", 25),
+                message("aw-answered", 2, "agent", 24),
+            ]
+        )
+        await s.flush()
+        since = await assignment._awaiting_reply(uow, held)
+    assert since == {
+        "aw-replied-then-asked": now - timedelta(minutes=20),
+        "aw-before-joining": joined,
+        "aw-answered": None,
+        "aw-quiet": None,
+    }

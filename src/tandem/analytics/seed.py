@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tandem.conversations.models import Conversation, Decision, Event, Message
 from tandem.desk.models import Reveal
+from tandem.routing import queue
 from tandem.routing.models import HostileEventRow, QueueRow
 
 
@@ -205,13 +206,16 @@ class Story:
 
 
 async def insert_stories(session: AsyncSession, stories: Sequence[Story]) -> None:
-    """Bulk-insert the stories (conversations first: the others reference them)."""
+    """Bulk-insert the stories (conversations first: the others reference them). The queue
+    rows are written at the version this transaction bumps, so every process's queue memory
+    reads them (`routing.queue`)."""
+    version = await queue.touch(session) if any(s.queue for s in stories) else 0
     tables: list[tuple[Any, list[dict[str, Any]]]] = [
         (Conversation, [s.conversation() for s in stories]),
         (Message, [m for s in stories for m in s.messages]),
         (Event, [e for s in stories for e in s.events]),
         (Decision, [d for s in stories for d in s.decisions]),
-        (QueueRow, [queue_row(q) for s in stories for q in s.queue]),
+        (QueueRow, [queue_row(q) | {"version": version} for s in stories for q in s.queue]),
     ]
     for model, rows in tables:
         for i in range(0, len(rows), 5000):

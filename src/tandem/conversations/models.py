@@ -45,7 +45,8 @@ class Conversation(Base):
     rated_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
-    resolved_at: Mapped[datetime | None] = mapped_column()
+    # Indexed: the recent handling times are read newest first (routing's wait estimates).
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
     resolved_by: Mapped[str | None] = mapped_column(String(40))
 
 

@@ -6,7 +6,7 @@ what "now" is, once, at the composition root."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import tzinfo
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from tandem.config import Settings
 from tandem.core.clock import Clock, SystemClock
@@ -70,10 +71,60 @@ def build_sessionmaker(
     engine: AsyncEngine, clock: Clock | None = None, zone: tzinfo | None = None
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions on `engine` that carry `clock` (the system clock for a command-line tool) and
-    the shop's time zone `zone` (what "09:00" in a shift means; see `zone_of`)."""
+    the shop's time zone `zone` (what "09:00" in a shift means; see `zone_of`). `shared`: one
+    dict for every session of this factory, where a reader keeps what it remembers between
+    transactions in this process (routing's queue, keyed by the queue version)."""
     return async_sessionmaker(
-        engine, expire_on_commit=False, info={"clock": clock or SystemClock(), "zone": zone}
+        engine,
+        expire_on_commit=False,
+        sync_session_class=HookedSession,
+        info={"clock": clock or SystemClock(), "zone": zone, "shared": {}},
     )
+
+
+class HookedSession(Session):
+    """The sessions `build_sessionmaker` makes: they run the hooks `before_commit` registered
+    for the transaction, as its last statements, just before it commits."""
+
+
+_HOOKS = "before_commit_hooks"
+
+
+def before_commit(
+    session: AsyncSession | Session, key: str, hook: Callable[[Session], None]
+) -> bool:
+    """Run `hook(session)` (the sync session) once, as this transaction's last statements
+    before it commits (not if it rolls back); a second hook under the same `key` is the first
+    one. False when the session cannot (not made by `build_sessionmaker`): the caller does its
+    work at once instead."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    if not isinstance(sync, HookedSession):
+        return False
+    transaction = sync.get_transaction()
+    held = sync.info.get(_HOOKS)
+    if held is None or held[0] is not transaction:
+        hooks: dict[str, Callable[[Session], None]] = {}
+        held = sync.info[_HOOKS] = (transaction, hooks)
+    held[1].setdefault(key, hook)
+    return True
+
+
+def hooked(session: AsyncSession, key: str) -> bool:
+    """Whether this transaction has a hook under `key` waiting for its commit."""
+    held = session.info.get(_HOOKS)
+    return held is not None and held[0] is session.sync_session.get_transaction() and key in held[1]
+
+
+@event.listens_for(HookedSession, "before_commit")
+def _run_hooks(session: Session) -> None:
+    if _HOOKS not in session.info:
+        return
+    session.flush()  # what is still pending may register a hook too
+    held = session.info.pop(_HOOKS)
+    if held[0] is not session.get_transaction():
+        return
+    for hook in held[1].values():
+        hook(session)
 
 
 def clock_of(session: AsyncSession) -> Clock:

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from tandem.conversations import service as conversations
 from tandem.conversations.models import Conversation
 from tandem.db.uow import UnitOfWork
+from tandem.routing import queue
 from tandem.routing import service as routing
 from tandem.routing.models import WAITING, QueueRow
 from tandem.routing.service import Snapshot
@@ -43,13 +44,24 @@ def changed_materially(
     queue of a thousand is not a thousand messages per hand-off."""
     if told_position is None or told_wait is None:
         return True
-    if position != told_position:
-        if min(position, told_position) <= NEAR_FRONT:
-            return True
-        if abs(position - told_position) >= POSITION_CHANGE_SHARE * told_position:
-            return True
-    moved = abs(wait - told_wait)
-    return moved >= WAIT_CHANGE_SECONDS and moved >= WAIT_CHANGE_SHARE * told_wait
+    return place_moved(told_position, position) or abs(wait - told_wait) >= wait_tolerance(
+        told_wait
+    )
+
+
+def place_moved(told_position: int, position: int) -> bool:
+    """Near the front every step is news; further back, a move by a fifth of the place."""
+    if position == told_position:
+        return False
+    if min(position, told_position) <= NEAR_FRONT:
+        return True
+    return abs(position - told_position) >= POSITION_CHANGE_SHARE * told_position
+
+
+def wait_tolerance(told_wait: int) -> float:
+    """A new wait is news when it moved by this much or more from the one told: a fifth of
+    it and at least a minute."""
+    return max(float(WAIT_CHANGE_SECONDS), WAIT_CHANGE_SHARE * told_wait)
 
 
 async def lock_free(uow: UnitOfWork, conversation_ids: list[str]) -> set[str]:
@@ -73,10 +85,12 @@ async def lock_free(uow: UnitOfWork, conversation_ids: list[str]) -> set[str]:
 async def mark_announced(uow: UnitOfWork, conversation_id: str, position: int, wait: int) -> None:
     """The customer was just told (`position`, `wait`) by their own turn; the first thing a
     customer is told is kept as their first estimate (measured against the real wait)."""
+    version = await queue.touch(uow.session)
     await uow.session.execute(
         update(QueueRow)
         .where(QueueRow.conversation_id == conversation_id, QueueRow.state == WAITING)
         .values(
+            version=version,
             announced_position=position,
             announced_eta_seconds=wait,
             first_estimate_seconds=func.coalesce(QueueRow.first_estimate_seconds, wait),
@@ -101,21 +115,38 @@ async def announce_waits(uow: UnitOfWork, now: datetime, snap: Snapshot | None =
             wait = max(wait, int((callback - now).total_seconds()))
         return wait
 
+    # Per waiting customer, read once: (place told, wait told, how far the wait may move
+    # unannounced, the seconds to their ticket's callback or None); None: estimate it (never
+    # told, or never given a first estimate).
+    quiet: dict[str, tuple[int, int, float, int | None] | None] = {}
+    for cid, was in snap.told.items():
+        if was.position is None or was.eta_seconds is None or was.first_estimate_seconds is None:
+            quiet[cid] = None
+        else:
+            callback = was.callback_at
+            quiet[cid] = (
+                was.position,
+                was.eta_seconds,
+                wait_tolerance(was.eta_seconds),
+                None if callback is None else int((callback - now).total_seconds()),
+            )
+
     def settled(cid: str, position: int, low: float, high: float) -> bool:
         """Nothing to tell whatever the wait within [low, high] (the shown wait only grows
         with the estimate, and the waits not worth a message around the one told are an
         interval): no need to estimate it."""
-        told = snap.told.get(cid)
-        if told is None:
+        if cid not in quiet:
             return True  # no waiting row yet: the round that gives it one tells it
-        if told.first_estimate_seconds is None:
+        q = quiet[cid]
+        if q is None:
             return False
-        return not any(
-            changed_materially(
-                told.position, told.eta_seconds, position, shown(cid, position, round(w))
-            )
-            for w in (low, high)
-        )
+        told_position, told_wait, tolerance, callback = q
+        if place_moved(told_position, position):
+            return False
+        shortest, longest = round(low), round(high)
+        if callback is not None:  # a ticket's promised callback bounds the wait
+            shortest, longest = max(shortest, callback), max(longest, callback)
+        return abs(shortest - told_wait) < tolerance and abs(longest - told_wait) < tolerance
 
     for cid, (position, eta) in routing.estimates(snap, settled).items():
         told = snap.told.get(cid)
@@ -169,6 +200,7 @@ async def announce_waits(uow: UnitOfWork, now: datetime, snap: Snapshot | None =
 
 
 async def _update_rows(uow: UnitOfWork, values: list[dict[str, Any]]) -> None:
-    """Several waiting rows by primary key in one executemany."""
+    """Several waiting rows by primary key in one executemany (stamped with the version)."""
     if values:
-        await uow.session.execute(update(QueueRow), values)
+        version = await queue.touch(uow.session)
+        await uow.session.execute(update(QueueRow), [v | {"version": version} for v in values])

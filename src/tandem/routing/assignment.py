@@ -28,7 +28,7 @@ from tandem.core.ids import new_id
 from tandem.db.uow import UnitOfWork
 from tandem.identity.models import Account
 from tandem.realtime.hub import DESK_TOPIC
-from tandem.routing import policy, upkeep, wellbeing
+from tandem.routing import policy, queue, upkeep, wellbeing
 from tandem.routing import service as routing
 from tandem.routing.announce import announce_waits, changed_materially, lock_free, mark_announced
 from tandem.routing.models import ASSIGNED, LEFT, WAITING, HostileEventRow, QueueRow
@@ -90,6 +90,7 @@ async def enqueue(uow: UnitOfWork, c: Conversation, now: datetime, entry: QueueE
     """A waiting row for `c` (any earlier waiting row of it ends)."""
     await _end_rows(uow, c.id, now, outcome="left", state=LEFT)
     row = QueueRow(
+        version=await queue.touch(uow.session),
         id=new_id("q"),
         conversation_id=c.id,
         skill=entry.skill,
@@ -126,8 +127,12 @@ async def _end_rows(
             )
         )
     ).all()
+    if not rows:
+        return
+    version = await queue.touch(uow.session)
     for row in rows:
         row.state, row.outcome, row.ended_at, row.agent_id = state, outcome, now, agent_id
+        row.version = version
 
 
 async def sync_queue(uow: UnitOfWork, now: datetime) -> bool:
@@ -163,7 +168,9 @@ async def sync_queue(uow: UnitOfWork, now: datetime) -> bool:
             await session.execute(
                 update(QueueRow)
                 .where(QueueRow.id.in_(ids))
-                .values(state=LEFT, outcome=outcome, ended_at=now)
+                .values(
+                    state=LEFT, outcome=outcome, ended_at=now, version=await queue.touch(session)
+                )
             )
     changed = any(ended.values())
     missing = sorted(cid for _, cid, _ in by_kind.get("missing", []))
@@ -180,7 +187,11 @@ async def sync_queue(uow: UnitOfWork, now: datetime) -> bool:
     for row_id, _, skill in by_kind.get("reskilled", []):
         if row_id is None or row_id in gone:
             continue
-        await session.execute(update(QueueRow).where(QueueRow.id == row_id).values(skill=skill))
+        await session.execute(
+            update(QueueRow)
+            .where(QueueRow.id == row_id)
+            .values(skill=skill, version=await queue.touch(session))
+        )
         changed = True
     return changed
 
@@ -347,28 +358,36 @@ async def requeue(
 
 
 async def _awaiting_reply(uow: UnitOfWork, held: Sequence[Any]) -> dict[str, datetime | None]:
-    """For each held conversation, the customer's oldest message the agent has not answered."""
+    """For each held conversation, the customer's oldest message the agent has not answered
+    (what the customer wrote before the agent joined counts from the joining). One grouped
+    query over the messages after each conversation's last agent message (the index on
+    (conversation, seq)), not every message of every held conversation."""
     if not held:
         return {}
+    ids = [c.id for c in held]
+    last_agent = (
+        select(Message.conversation_id.label("cid"), func.max(Message.seq).label("seq"))
+        .where(Message.conversation_id.in_(ids), Message.author == "agent")
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
     rows = (
         await uow.session.execute(
-            select(Message.conversation_id, Message.author, Message.created_at)
+            select(Message.conversation_id, func.min(Message.created_at))
+            .outerjoin(last_agent, last_agent.c.cid == Message.conversation_id)
             .where(
-                Message.conversation_id.in_([c.id for c in held]),
-                Message.author.in_(("customer", "agent")),
+                Message.conversation_id.in_(ids),
+                Message.author == "customer",
+                Message.seq > func.coalesce(last_agent.c.seq, -1),
             )
-            .order_by(Message.conversation_id, Message.seq)
+            .group_by(Message.conversation_id)
         )
     ).all()
     since: dict[str, datetime | None] = {c.id: None for c in held}
     assigned = {c.id: c.assigned_at for c in held}
-    for cid, author, at in rows:
-        if author == "agent":
-            since[cid] = None
-        elif since[cid] is None:
-            start = assigned.get(cid)
-            # What the customer wrote before the agent joined is answered by joining.
-            since[cid] = max(at, start) if start is not None else at
+    for cid, at in rows:
+        start = assigned.get(cid)
+        since[cid] = max(at, start) if start is not None else at
     return since
 
 

@@ -5,6 +5,9 @@
   the observed arrivals and waits the honest estimates are computed from.
 - `routing_agents`: what routing knows about an agent besides their account (break end, last
   activity, since when at capacity, a pending break suggestion).
+- `routing_queue_version`: one row, the queue's version: every transaction that writes queue
+  rows bumps it just before its commit and stamps the rows it wrote with it, so a process
+  keeps the queue in memory and reads only the rows written since (`routing.queue`).
 - `routing_hostile_events`: an agent handled an abusive or very angry conversation (exposure).
 """
 
@@ -55,6 +58,18 @@ class QueueRow(Base):
     # The estimate the customer was first shown, kept to measure it against the real wait.
     first_estimate_seconds: Mapped[int | None] = mapped_column(Integer)
     ended_at: Mapped[datetime | None] = mapped_column()
+    # The queue version of the transaction that last wrote this row (`routing.queue.touch`).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", index=True)
+
+
+class QueueVersion(Base):
+    """One row (id 1): bumped by every transaction that writes `routing_queue`, as its last
+    statements; its row lock is held to the commit, so versions are committed in order."""
+
+    __tablename__ = "routing_queue_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class AgentStatus(Base):

@@ -8,10 +8,10 @@ for positions and waits, so it imports only tables.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, NamedTuple, TypedDict
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,17 +38,16 @@ from tandem.routing.agents import (
 )
 from tandem.routing.entries import (
     DEFAULT_SKILL,
-    ENTRY_COLUMNS,
     VERY_ANGRY_AT,
     entry_of,
-    entry_of_columns,
     hostile_kind,
     is_hostile_analysis,
     new_entry,
     waiting_rows,
 )
-from tandem.routing.models import WAITING, AgentStatus, QueueRow
+from tandem.routing.models import AgentStatus
 from tandem.routing.policy import AgentState, QueueEntry
+from tandem.routing.queue import Told, queue_rows
 from tandem.routing.waits import DEFAULT_HANDLE_SECONDS, estimate_wait
 from tandem.routing.wellbeing import HostileEvent
 
@@ -79,9 +78,6 @@ __all__ = [
     "waiting_rows",
 ]
 
-# Where a snapshot's waiting row continues after `ENTRY_COLUMNS`: what the customer was told
-# (position, wait, first estimate), then the conversation's state and callback.
-_TOLD = len(ENTRY_COLUMNS)
 RECENT_FOR_HANDLE_TIME = 50
 RATE_WINDOW = timedelta(hours=1)
 
@@ -92,18 +88,6 @@ class Staffing:
     free_slots: int
     slots_per_agent: int
     avg_handle_seconds: float
-
-
-class Told(NamedTuple):
-    """What a waiting customer was last told, kept on their waiting row, and the callback
-    their ticket promises (their wait is at least until then). A tuple: one per waiting
-    customer in every snapshot."""
-
-    row_id: str
-    position: int | None
-    eta_seconds: int | None
-    first_estimate_seconds: int | None
-    callback_at: datetime | None = None
 
 
 @dataclass
@@ -230,50 +214,15 @@ async def snapshot(
     """The queue (waiting rows, plus `extra` queued conversations that have no row yet), the
     agents (from `desk` when the caller has read them in this transaction) and the arrivals
     of the last hour."""
-    # Rows as plain sequences (read by position below, as `Told` and entries want them).
-    waiting: Sequence[Any] = (
-        await session.execute(
-            select(
-                *ENTRY_COLUMNS,
-                QueueRow.announced_position,
-                QueueRow.announced_eta_seconds,
-                QueueRow.first_estimate_seconds,
-                Conversation.state,
-                Conversation.callback_at,
-            )
-            .outerjoin(Conversation, Conversation.id == QueueRow.conversation_id)
-            .where(QueueRow.state == WAITING)
-            .order_by(QueueRow.id)
-        )
-    ).all()
     start = now - RATE_WINDOW
-    # Each waiting row read and converted once: it is an entry and, if it arrived within the
-    # hour, an arrival too. Rows are read by position (a thousand rows, no name look-ups).
-    waiting_entries = [(r, entry_of_columns(r)) for r in waiting]
-    # One entry per conversation even if two instances enqueued it at once (the newest row).
-    by_conversation = {e.conversation_id: (r, e) for r, e in waiting_entries}
-    entries = [e for _, e in by_conversation.values()]
-    told = {
-        cid: Told(
-            r[0],
-            r[_TOLD],
-            r[_TOLD + 1],
-            r[_TOLD + 2],
-            r[_TOLD + 4] if r[_TOLD + 3] == "queued" else None,
-        )
-        for cid, (r, _) in by_conversation.items()
-    }
+    # The rows from the process's memory, or only those written since it was read.
+    rows = await queue_rows(session, start)
+    entries = list(rows.entries.values())
     for c in extra or []:
-        if c.state == "queued" and c.id not in by_conversation:
+        if c.state == "queued" and c.id not in rows.told:
             entries.append(await new_entry(session, c, now))
     # The arrivals of the last hour: rows that are no longer waiting, and the waiting ones.
-    ended_rows = (
-        await session.execute(
-            select(*ENTRY_COLUMNS).where(QueueRow.enqueued_at > start, QueueRow.state != WAITING)
-        )
-    ).all()
-    recent = [entry_of_columns(r) for r in ended_rows]
-    recent += [e for _, e in waiting_entries if e.enqueued_at > start]
+    recent = rows.recent(start)
     recent_ids = {e.conversation_id for e in recent}
     recent += [e for e in entries if e.conversation_id not in recent_ids]
     desk = desk if desk is not None else await read_desk(session, now)
@@ -284,7 +233,7 @@ async def snapshot(
         recent=recent,
         avg_handle_seconds=await average_handle_seconds(session),
         events=list(desk.events),
-        told=told,
+        told=dict(rows.told),
         desk=desk,
     )
 

@@ -26,6 +26,7 @@ from tandem.routing.policy.assign import (
     speaks,
     team_left,
 )
+from tandem.routing.policy.batch import wait_estimates
 from tandem.routing.policy.priority import (
     DEFAULT_PRIORITY,
     PriorityConfig,
@@ -88,7 +89,6 @@ from tandem.routing.policy.waits import (
     observed_arrival_rate_per_hour,
     observed_handle_seconds,
     pooled_newcomer_wait,
-    wait_estimates,
     wait_inputs,
 )
 

@@ -121,7 +121,14 @@ def queue_order(
 ) -> list[QueueEntry]:
     """Highest priority first; ties first come, first served, then by id (deterministic)."""
     config = _shared(config)
-    return sorted(entries, key=lambda e: (-rank_score(e, config), e.enqueued_at, e.conversation_id))
+    return sorted(entries, key=lambda e: order_key(e, config))
+
+
+def order_key(
+    entry: QueueEntry, config: PriorityConfig = DEFAULT_PRIORITY
+) -> tuple[float, datetime, str]:
+    """What `queue_order` sorts by: an entry goes before every entry with a greater key."""
+    return (-rank_score(entry, config), entry.enqueued_at, entry.conversation_id)
 
 
 def queues_by_skill(

@@ -3,8 +3,7 @@ customer's place in line, bounded overtaking by later, higher-priority arrivals.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +12,7 @@ from tandem.routing.policy.assign import is_available
 from tandem.routing.policy.priority import (
     DEFAULT_PRIORITY,
     PriorityConfig,
+    order_key,
     queue_order,
     rank_score,
     static_points,
@@ -258,145 +258,32 @@ def _place(
     weights: Mapping[str, float],
     config: PriorityConfig,
 ) -> tuple[int, float]:
-    """(place in its skill queue, 1 when it is not queued; `competing_ahead`) from one sort of
-    the queue, not one for each."""
-    ordered = queue_order(queue, config)
-    mine = next((e for e in ordered if e.conversation_id == conversation_id), None)
-    position, ahead = 0, 0.0
-    for e in ordered:
-        if e.conversation_id == conversation_id:
-            break
-        if mine is not None and e.skill == mine.skill:
-            position += 1
-        ahead += weights.get(e.skill, 0.0)
-    return (position + 1 if mine is not None else 1), ahead
+    """(place in its skill queue, 1 when it is not queued; `competing_ahead`) from one pass
+    over the queue that counts who is ahead, skill by skill (no sort)."""
+    entries = list(queue)
+    mine = next((e for e in entries if e.conversation_id == conversation_id), None)
+    counts: dict[str, int] = {}
+    if mine is None:
+        for e in entries:
+            counts[e.skill] = counts.get(e.skill, 0) + 1
+        return 1, _weighted_count(counts, sorted(weights.items()))
+    key = order_key(mine, config)
+    for e in entries:
+        if order_key(e, config) < key:
+            counts[e.skill] = counts.get(e.skill, 0) + 1
+    return counts.get(mine.skill, 0) + 1, _weighted_count(counts, sorted(weights.items()))
 
 
-def _suffix_sums(levels: Sequence[tuple[int, float]]) -> tuple[list[float], list[float]]:
-    """For each index i of sorted (points, count) levels: Σ count and Σ count·points over
-    levels[i:]."""
-    counts, points = [0.0] * (len(levels) + 1), [0.0] * (len(levels) + 1)
-    for i in range(len(levels) - 1, -1, -1):
-        p, c = levels[i]
-        counts[i] = counts[i + 1] + c
-        points[i] = points[i + 1] + c * p
-    return counts, points
-
-
-def wait_estimates(
-    queue: Iterable[QueueEntry],
-    agents: Iterable[AgentState],
-    now: datetime,
-    *,
-    recent_arrivals: Iterable[QueueEntry],
-    avg_handle_seconds: float,
-    rate_window: timedelta,
-    config: PriorityConfig = DEFAULT_PRIORITY,
-    count_competition: bool = True,
-    estimate_overtaking: bool = True,
-    quantile: float = 0.9,
-    settled: Callable[[str, int, float, float], bool] | None = None,
-) -> dict[str, tuple[int, WaitEstimate | None]]:
-    """(position in its skill queue, estimate) for every queued conversation at once.
-
-    The same figures as `wait_inputs` + `estimate_wait` per entry, with one sort of the queue
-    and one pass per skill, for refreshing every waiting customer's display after each event.
-
-    `settled(conversation_id, position, low, high)`: given bounds on the entry's expected wait
-    in seconds (`low` <= `estimate.seconds` <= `high`, both cheap: no overtaking solved, no
-    quantile), whether the caller needs no more about this entry; a settled entry is left out
-    of the result. Announcements use it to estimate only the customers whose wait may have
-    moved materially. Not asked when nobody with the skill is on duty (the figure is then
-    None, no cost to give).
-    """
-    ordered = queue_order(queue, config)
-    agents = list(agents)
-    start = now - rate_window
-    recent = [e for e in recent_arrivals if start < e.enqueued_at <= now]
-    window_hours = rate_window.total_seconds() / 3600
-    # Static points once per entry, not once per entry and skill.
-    recent_keys = [round(static_points(e, config)) for e in recent]
-    result: dict[str, tuple[int, WaitEstimate | None]] = {}
-    for skill in sorted({e.skill for e in ordered}):
-        skilled = [a for a in agents if is_available(a, now) and skill in a.skills]
-        servers = sum(a.max_concurrent for a in skilled)
-        free = sum(a.room for a in skilled)
-        per_agent = round(servers / len(skilled)) if skilled else 0
-        weights = competition(skill, agents, now) if count_competition else {skill: 1.0}
-        weighted = [(e, weights.get(e.skill, 0.0)) for e in recent]
-        rate = sum(w for _, w in weighted) / window_hours
-        all_points: dict[int, float] = {}
-        if estimate_overtaking:
-            for (e, w), key in zip(weighted, recent_keys, strict=True):
-                if w > 0 and not e.requeued:
-                    all_points[key] = all_points.get(key, 0.0) + w
-        # What each conversation's own recent arrivals added, so it is not overtaken by
-        # itself. Keyed by the points of those arrivals, not of the entry now waiting: a
-        # conversation given back by an agent waits as a re-queued entry (other points)
-        # beside the row of its first arrival, and it may have arrived more than once.
-        own: dict[str, dict[int, float]] = {}
-        for (e, w), key in zip(weighted, recent_keys, strict=True):
-            if w > 0 and not e.requeued:
-                mine_by_points = own.setdefault(e.conversation_id, {})
-                mine_by_points[key] = mine_by_points.get(key, 0.0) + w
-        # Sorted once per skill; each entry reads the levels above its own (no copy, no sort).
-        levels = sorted(all_points.items())
-        level_keys = [p for p, _ in levels]
-        # From each level up: Σ count and Σ count·points, for the bound on overtaking.
-        above_count, above_points = _suffix_sums(levels)
-        per_slot = avg_handle_seconds / servers if servers > 0 else 0.0
-        window_aging = rate_window.total_seconds() * config.aging_points_per_minute / 60
-        position, ahead = 0, 0.0
-        for entry in ordered:
-            if entry.skill == skill:
-                position += 1
-                mine = static_points(entry, config) if estimate_overtaking else 0.0
-                first_above = bisect_right(level_keys, mine) if estimate_overtaking else 0
-                if settled is not None and servers > 0:
-                    # Overtaking only adds, and at most every overtaker for its whole horizon
-                    # (Σ r·h over the levels above): the wait lies between the two.
-                    before = ahead if count_competition else position - 1
-                    free_here = free if entry.avoid_agent_id is None else _free_for(entry, skilled)
-                    if before + 1 <= free_here:
-                        low = high = 0.0  # taken at the next round: exactly no wait
-                    else:
-                        # As `estimate_wait` computes its mean, to the last bit.
-                        low = (before - free_here + 1) * avg_handle_seconds / servers
-                        high = low
-                        if estimate_overtaking and first_above < len(levels):
-                            high += (
-                                per_slot
-                                * (above_points[first_above] - mine * above_count[first_above])
-                                / window_aging
-                            )
-                        # Room for the rounding of the sums (the bounds are exact in reals).
-                        low, high = low * (1 - 1e-9), high * (1 + 1e-9)
-                    if settled(entry.conversation_id, position, low, high):
-                        ahead += weights.get(entry.skill, 0.0)
-                        continue
-                overtakers: tuple[tuple[float, float], ...] = ()
-                if estimate_overtaking:
-                    overtakers = _overtakers_above(
-                        mine,
-                        levels[first_above:],
-                        own.get(entry.conversation_id, {}),  # not overtaken by itself
-                        rate_window,
-                        config,
-                    )
-                inputs = WaitInputs(
-                    position=position,
-                    free_slots=free if entry.avoid_agent_id is None else _free_for(entry, skilled),
-                    servers=servers,
-                    agents_online=len(skilled),
-                    slots_per_agent=per_agent,
-                    avg_handle_seconds=avg_handle_seconds,
-                    arrival_rate_per_hour=rate,
-                    overtakers=overtakers,
-                    competing_ahead=ahead if count_competition else None,
-                )
-                result[entry.conversation_id] = (position, estimate_wait(inputs, quantile))
-            ahead += weights.get(entry.skill, 0.0)
-    return result
+def _weighted_count(counts: Mapping[str, int], weights: Sequence[tuple[str, float]]) -> float:
+    """Σ weight · count over the skills, in the order of `weights` (sorted by skill): the same
+    figure to the last bit whichever order the conversations ahead were counted in, so a
+    customer's own estimate (`wait_inputs`) and the batch (`wait_estimates`) agree exactly."""
+    total = 0.0
+    for skill, w in weights:
+        n = counts.get(skill)
+        if n:
+            total += w * n
+    return total
 
 
 NEWCOMER_ID = "_new"
