@@ -76,6 +76,10 @@ def _order_facts(order: Order, language: str) -> dict[str, Any]:
 TRIED = {
     "knowledge_answer": ("用知识库回答了{topic}", "answered {topic} from the knowledge base"),
     "order_status_answer": ("查询了订单/物流", "looked up the order and parcel"),
+    "no_refund_on_order": (
+        "查询了退款：该订单没有退款在办理",
+        "looked up refunds: none under way on the order",
+    ),
     "clarify": ("问了一个澄清问题", "asked a clarifying question"),
     "fallback_offer_human": (
         "表示无法回答并提供人工",
