@@ -4,12 +4,16 @@ every decision rule scored on the SAME held-out probabilities and dev probabilit
 rules differ only in the rule.
 
     python -m bench.nlu_oos_study --cache DIR [--set clinc150|banking77] [--c 0.5] [--scale 2]
+        [--negatives FILE]      (borrowed oos text, bench.nlu_negatives: outlier exposure)
 
 Rules (all `choose_floors`): the confidence floor alone (margin 0), confidence + margin (the
 fifth pass), and both plus the embedding's cosine to the nearest in-scope class centroid
 (`held_out_cosines`: centroids of each hold-out's own training part), as `train_intent` does.
 Also each signal alone next to the oos class, nearest training text's cosine included. Floors are
 always chosen on the training hold-outs; dev is only scored. Cache only: nothing is encoded.
+With `--negatives`, the borrowed rows are trained on as `oos` in every fit and never held out
+(`train_task(negatives=...)`), so the held-out figures printed with each rule (the criterion
+for how much to borrow) speak of the set's own examples only.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from bench.nlu_public import _examples, _rows, _vectors
 from tandem.understanding.encoder import NullEncoder, StoredEncoder, VectorStore, encoder_input
 from tandem.understanding.features import extract
 from tandem.understanding.intent import (
+    IN_SCOPE_WEIGHT,
     IntentModel,
     choose_floors,
     class_centroids,
@@ -35,7 +40,7 @@ from tandem.understanding.intent import (
 )
 from tandem.understanding.linear import TrainOptions, holdout_splits, softmax, train_classifier
 from tandem.understanding.normalize import normalize
-from tandem.understanding.training import Example
+from tandem.understanding.training import Example, read_texts
 from tandem.understanding.types import OOS
 
 F32 = npt.NDArray[np.float32]
@@ -69,6 +74,7 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=2.0)
     ap.add_argument("--out", type=pathlib.Path, default=None)
     ap.add_argument("--partial", action="store_true", help="train on the encoded rows only")
+    ap.add_argument("--negatives", type=pathlib.Path, default=None, help="borrowed oos JSONL")
     args = ap.parse_args()
     store = VectorStore(args.cache)
     enc = StoredEncoder(store, NullEncoder("study: stored vectors only"))
@@ -87,12 +93,15 @@ def main() -> None:
             if store.vectors.get(encoder_input(normalize(e.text)) or " ") is not None
         ]
         print(f"training on the {len(train)} encoded rows", flush=True)
+    borrowed = [Example(t, OOS) for t in read_texts(args.negatives)] if args.negatives else []
+    fixed = [False] * len(train) + [True] * len(borrowed)
+    train = train + borrowed
     tv, dv = _vectors(store, enc, train), _vectors(store, enc, dev)
     texts = [normalize(e.text) for e in train]
     labels = [e.label for e in train]
     opts = TrainOptions(c=args.c, dense_scale=args.scale)
     t0, c0 = time.time(), time.process_time()
-    clf, held_proba, held_gold = train_classifier(texts, labels, opts, None, None, tv)
+    clf, held_proba, held_gold = train_classifier(texts, labels, opts, None, None, tv, None, fixed)
     fit = {"wall_s": round(time.time() - t0, 1), "cpu_s": round(time.process_time() - c0, 1)}
     model = IntentModel(clf, threshold=0.0)
     dev_counts = [extract(normalize(e.text), clf.vectorizer.cfg) for e in dev]
@@ -103,12 +112,12 @@ def main() -> None:
     # Cosine to the nearest in-scope centroid, as train_intent computes it: on the hold-outs
     # centroids of each round's training part; on dev, of all train.
     ins_classes = model.labels
-    held["cos"] = held_out_cosines(tv, labels, ins_classes)
+    held["cos"] = held_out_cosines(tv, labels, ins_classes, fixed)
     dvs["cos"] = (dv @ class_centroids(tv, labels, ins_classes).T).max(axis=1)
     # ... and to the nearest in-scope training text (the same held-out discipline).
     lab = np.array(labels)
     held_nn = []
-    splits = holdout_splits(labels)
+    splits = holdout_splits(labels, fixed)
     for r in range(len(splits)):
         tr, ho = splits[r]
         ins = np.array([i for i in tr if lab[i] != OOS])
@@ -117,6 +126,7 @@ def main() -> None:
     dvs["nn"] = (dv @ tv[lab != OOS].T).max(axis=1)
 
     out: dict[str, object] = {"set": args.set, "c": args.c, "scale": args.scale, "fit": fit}
+    out["negatives"] = {"file": str(args.negatives), "n": len(borrowed)}
     out["dev_top1"] = round(float(dvs["right"][~dvs["oos"]].mean()), 4)
     rules: tuple[tuple[str, dict[str, Any]], ...] = (
         ("confidence floor only (margin 0)", {"margins": (0.0,)}),
@@ -134,7 +144,22 @@ def main() -> None:
             ]
         )
         floors = {"floor": f.threshold, "margin": f.margin, "cos_floor": round(f.cos_floor, 4)}
-        out[name] = floors | score(pred, dvs["right"], dvs["oos"])
+        held_pred = np.array(
+            [
+                judge.decide(p, float(c)).out_of_scope
+                for p, c in zip(held_proba, held["cos"], strict=True)
+            ]
+        )
+        on_held = score(held_pred, held["right"], held["oos"])
+        weighted = (
+            IN_SCOPE_WEIGHT * on_held["in_scope"] + (1 - IN_SCOPE_WEIGHT) * on_held["oos_recall"]
+        )
+        out[name] = (
+            floors
+            | score(pred, dvs["right"], dvs["oos"])
+            | {f"held_{k}": v for k, v in on_held.items()}
+            | {"held_weighted": round(weighted, 4)}
+        )
     # Each signal alone next to the oos class, on dev at a few in-scope-kept quantiles of
     # the hold-out (how strong a reading it is, whatever floor is chosen).
     for sig in ("conf", "gap", "cos", "nn"):

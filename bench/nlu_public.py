@@ -8,7 +8,8 @@ vs heads over [n-grams ; e5], same training code as `tandem nlu train [--encoder
 `--full DIR` reads the public files themselves (train on the training portion, score the
 whole public dev portion; training portions above `--max-train` rows are cut to that many by
 a fixed-seed label-stratified sample) and encodes what the cache lacks with a progress bar,
-storing it in `--cache` so the next run reads it back.
+storing it in `--cache` so the next run reads it back; `--cached-only` instead keeps only the
+rows the cache holds (a fixed part of a portion encoded with `bench.nlu_embed --part`).
 
 Training uses the training subsample only (calibration and the oos floor on 15 % hold-outs of
 it); the dev subsample is only scored. BANKING77 has no dev set here: its subsample is cut
@@ -33,7 +34,12 @@ from tandem.knowledge.dense import SHOP, DenseLayers
 from tandem.knowledge.evaluate import evaluate_kb, evaluate_pairs, read_jsonl
 from tandem.knowledge.train import read_pairs
 from tandem.understanding.abuse import train_abuse
-from tandem.understanding.encoder import StoredEncoder, VectorStore, load_encoder
+from tandem.understanding.encoder import (
+    StoredEncoder,
+    VectorStore,
+    encoder_input,
+    load_encoder,
+)
 from tandem.understanding.features import FeatureConfig
 from tandem.understanding.linear import TrainOptions
 from tandem.understanding.normalize import normalize
@@ -127,6 +133,12 @@ def main() -> None:
     ap.add_argument("--full", type=pathlib.Path, default=None, help="public data directory")
     ap.add_argument("--max-train", type=int, default=10_000)
     ap.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="with --full: keep only the rows the cache holds (a part encoded: bench.nlu_embed "
+        "--part K/N leaves a fixed sample), encode nothing",
+    )
+    ap.add_argument(
         "--dense-scale", type=float, default=None, help="the embedding's scale (TrainOptions)"
     )
     args = ap.parse_args()
@@ -135,10 +147,16 @@ def main() -> None:
     sub = args.sub
     out: dict[str, Any] = {}
 
+    def cached(e: Example) -> bool:
+        return (encoder_input(normalize(e.text)) or " ") in store.vectors
+
     def run(name: str, task: str, train: list[Example], test: list[Example], **kw: Any) -> None:
         if args.only and name not in args.only:
             return
-        if args.full is not None:
+        if args.full is not None and args.cached_only:
+            train, test = [e for e in train if cached(e)], [e for e in test if cached(e)]
+            print(f"{name}: {len(train)} training / {len(test)} scored rows cached", flush=True)
+        elif args.full is not None:
             _vectors(store, enc, train + test, f"{name}-full")
         for variant in args.variant or ("lexical", "e5"):
             vec = _vectors(store, enc, train) if variant == "e5" else None
@@ -150,7 +168,10 @@ def main() -> None:
                 task, d, test, (lambda t: enc.encode(normalize(t))) if variant == "e5" else None
             )
             keep = ("accuracy", "macro_f1", "in_scope_accuracy", "oos_recall", "top1_accuracy")
-            out[f"{name}/{variant}"] = {k: res[k] for k in keep if k in res} | {"n": len(test)}
+            out[f"{name}/{variant}"] = {k: res[k] for k in keep if k in res} | {
+                "n": len(test),
+                "n_train": len(train),
+            }
             print(name, variant, out[f"{name}/{variant}"], flush=True)
 
     if args.full is not None:

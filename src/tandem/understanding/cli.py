@@ -21,6 +21,7 @@ from tandem.understanding.training import (
     evaluate_task,
     read_jsonl,
     read_shopper,
+    read_texts,
     train_task,
 )
 
@@ -50,6 +51,13 @@ def train(
     cache: Annotated[
         pathlib.Path | None, typer.Option(help="stored embeddings to reuse (see VectorStore)")
     ] = None,
+    negatives: Annotated[
+        pathlib.Path | None,
+        typer.Option(
+            help="intent: JSONL of out-of-scope text from elsewhere (`text`; trained on as "
+            "oos, never held out for calibration)"
+        ),
+    ] = None,
 ) -> None:
     """Train one model from labelled examples and save it (JSON + safetensors). Reproducible:
     the solver's seed is fixed."""
@@ -58,9 +66,10 @@ def train(
     try:
         rows = read_jsonl(data)
         dev_rows = read_jsonl(dev) if dev is not None else None
+        borrowed = read_texts(negatives) if negatives is not None else []
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    vectors = dev_vectors = None
+    vectors = dev_vectors = negative_vectors = None
     if encoder:
         enc = load_encoder()
         if not enc.available:
@@ -78,6 +87,10 @@ def train(
             if dev_rows:
                 dev_vectors = store.embed(
                     [normalize(r.text) for r in dev_rows], enc, encoded, "train"
+                )
+            if borrowed:
+                negative_vectors = store.embed(
+                    [normalize(t) for t in borrowed], enc, encoded, "train"
                 )
     with Progress(
         TextColumn("{task.description}"),
@@ -100,6 +113,8 @@ def train(
                 progress=report,
                 vectors=vectors,
                 dev_vectors=dev_vectors,
+                negatives=borrowed,
+                negative_vectors=negative_vectors,
             )
         except ValueError as exc:
             raise _fail(str(exc)) from exc

@@ -156,14 +156,18 @@ def class_centroids(
 
 
 def held_out_cosines(
-    vectors: npt.NDArray[np.float32], labels: Sequence[str], classes: Sequence[str]
+    vectors: npt.NDArray[np.float32],
+    labels: Sequence[str],
+    classes: Sequence[str],
+    always_train: Sequence[bool] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Each held-out text's cosine to the nearest centroid of `classes`, the centroids taken
     from that hold-out's own training part (a text never sits in its own centroid), in the
-    order `train_classifier` returns its held-out rows (`holdout_splits`)."""
+    order `train_classifier` returns its held-out rows (`holdout_splits`, with the same
+    `always_train`)."""
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     parts = []
-    for tr, ho in holdout_splits(labels):
+    for tr, ho in holdout_splits(labels, always_train):
         cen = class_centroids(vectors[tr], [labels[i] for i in tr], classes)
         parts.append((unit[ho] @ cen.T).max(axis=1))
     return np.concatenate(parts).astype(np.float32)
@@ -251,11 +255,22 @@ def train_intent(
     progress: Progress | None = None,
     vectors: npt.NDArray[np.float32] | None = None,
     dev_vectors: npt.NDArray[np.float32] | None = None,
+    always_train: Sequence[bool] | None = None,
 ) -> IntentModel:
     """Train from normalised texts; a label `oos` marks out-of-scope examples. With `vectors`
-    (one embedding per text, and `dev_vectors` when `dev` is given) the model reads both."""
+    (one embedding per text, and `dev_vectors` when `dev` is given) the model reads both.
+    `always_train` marks borrowed rows (out-of-scope text from elsewhere: outlier exposure)
+    that are trained on in every fit but never held out, so the floors are chosen on the
+    set's own examples."""
     clf, held_proba, held_gold = train_classifier(
-        texts, labels, opts or TrainOptions(c=DEFAULT_C), dev, progress, vectors, dev_vectors
+        texts,
+        labels,
+        opts or TrainOptions(c=DEFAULT_C),
+        dev,
+        progress,
+        vectors,
+        dev_vectors,
+        always_train,
     )
     model = IntentModel(clf, threshold=0.0)
     held_cos = None
@@ -263,7 +278,7 @@ def train_intent(
         labels = [str(y) for y in labels]
         model.centroids = class_centroids(vectors, labels, model.labels)
         if dev is None:
-            held_cos = held_out_cosines(vectors, labels, model.labels)
+            held_cos = held_out_cosines(vectors, labels, model.labels, always_train)
         elif dev_vectors is not None:
             norms = np.maximum(np.linalg.norm(dev_vectors, axis=1), 1e-9)
             held_cos = (dev_vectors @ model.centroids.T).max(axis=1) / norms

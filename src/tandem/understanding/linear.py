@@ -256,12 +256,24 @@ def stratified_split(
     return sorted(train), sorted(held)
 
 
-def holdout_splits(labels: Sequence[str]) -> list[tuple[list[int], list[int]]]:
+def holdout_splits(
+    labels: Sequence[str], always_train: Sequence[bool] | None = None
+) -> list[tuple[list[int], list[int]]]:
     """The (train, held-out) index splits the calibration uses when no dev set is given:
     15 % stratified hold-outs, three of them (different seeds) on sets up to 20,000 examples.
-    Public so that a head can compute its own held-out signals on the same splits."""
-    rounds = 3 if len(labels) <= 20_000 else 1
-    return [stratified_split(labels, 0.15, seed=13 + r) for r in range(rounds)]
+    Rows marked in `always_train` (borrowed examples, such as out-of-scope text taken from
+    another data set) sit in every training part and are never held out, so the held-out
+    figures, and the floors chosen on them, speak of the set's own examples only. Public so
+    that a head can compute its own held-out signals on the same splits."""
+    free = [i for i in range(len(labels)) if always_train is None or not always_train[i]]
+    fixed = sorted(set(range(len(labels))) - set(free))
+    own = [labels[i] for i in free]
+    rounds = 3 if len(own) <= 20_000 else 1
+    splits = []
+    for r in range(rounds):
+        tr, ho = stratified_split(own, 0.15, seed=13 + r)
+        splits.append((sorted([free[j] for j in tr] + fixed), [free[j] for j in ho]))
+    return splits
 
 
 def train_classifier(
@@ -272,11 +284,12 @@ def train_classifier(
     progress: Progress | None = None,
     vectors: FloatArray | None = None,
     dev_vectors: FloatArray | None = None,
+    always_train: Sequence[bool] | None = None,
 ) -> tuple[TextClassifier, FloatArray, list[str]]:
     """Train on normalised texts. Returns the model and the calibrated held-out probabilities
     with their gold labels (dev set if given, otherwise 15 % stratified hold-outs of the
-    training data, three of them on sets up to 20,000 examples; the returned model is fitted
-    on everything)."""
+    training data, three of them on sets up to 20,000 examples, never taken from the rows
+    marked in `always_train`; the returned model is fitted on everything)."""
 
     def step(msg: str, frac: float) -> None:
         if progress is not None:
@@ -295,7 +308,7 @@ def train_classifier(
         # Several hold-outs (different seeds) on small sets: a single 15 % slice of a few
         # thousand examples holds only a few dozen oos ones, and the floor chosen on it moved
         # by +-0.1 from one seed to the next.
-        splits = holdout_splits(labels)
+        splits = holdout_splits(labels, always_train)
         rounds = len(splits)
         model = _fit_svm(counts, labels, opts, vectors)
         held_parts: list[FloatArray] = []

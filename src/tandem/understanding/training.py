@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import pathlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -42,35 +42,48 @@ class Example:
     label: str
 
 
+def _json_lines(path: pathlib.Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of every non-blank line; `what` says what the file should hold."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: pass {what}.")
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{n} is not valid JSON ({exc.msg}): fix that line.") from exc
+        if not isinstance(obj, dict):
+            raise ValueError(f"{path}:{n} is not a JSON object: each line holds one.")
+        yield n, obj
+
+
 def read_jsonl(path: pathlib.Path) -> list[Example]:
     """Rows with a `text` and a `label`; other fields are ignored."""
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} does not exist: pass a JSONL file with `text` and `label`."
-        )
     rows: list[Example] = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, start=1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(
-                    f"{path}:{n} is not valid JSON ({exc.msg}): fix that line."
-                ) from exc
-            if "text" not in obj or "label" not in obj:
-                hint = (
-                    " (a sentence-pair file? those are not for these tasks)"
-                    if "text_a" in obj
-                    else ""
-                )
-                raise ValueError(f"{path}:{n} needs `text` and `label` fields{hint}.")
-            rows.append(Example(str(obj["text"]), str(obj["label"])))
+    for n, obj in _json_lines(path, "a JSONL file with `text` and `label`"):
+        if "text" not in obj or "label" not in obj:
+            hint = (
+                " (a sentence-pair file? those are not for these tasks)" if "text_a" in obj else ""
+            )
+            raise ValueError(f"{path}:{n} needs `text` and `label` fields{hint}.")
+        rows.append(Example(str(obj["text"]), str(obj["label"])))
     if not rows:
         raise ValueError(f"{path} has no examples.")
     return rows
+
+
+def read_texts(path: pathlib.Path) -> list[str]:
+    """The `text` of every row of a JSONL file (other fields, a label included, are ignored):
+    borrowed out-of-scope text for `train_task(negatives=...)`."""
+    texts: list[str] = []
+    for n, obj in _json_lines(path, "a JSONL file with `text`"):
+        if not str(obj.get("text", "")).strip():
+            raise ValueError(f"{path}:{n} needs a non-empty `text` field.")
+        texts.append(str(obj["text"]))
+    if not texts:
+        raise ValueError(f"{path} has no texts.")
+    return texts
 
 
 def _check_task(task: str) -> None:
@@ -91,14 +104,30 @@ def train_task(
     dev_vectors: Vectors | None = None,
     dense_scale: float | None = None,
     intent: tuple[IntentReading, Vectors] | None = None,
+    negatives: Sequence[str] = (),
+    negative_vectors: Vectors | None = None,
 ) -> Model:
     """Train one task. With `vectors` (the sentence embedding of each training text, and
     `dev_vectors` of each dev text) the model reads [n-grams ; embedding], the embedding
     scaled by `dense_scale` (default `TrainOptions.dense_scale`). `intent` (act only): the
-    intent probabilities the act head reads too (`stacking.crossfit_intent_proba`)."""
+    intent probabilities the act head reads too (`stacking.crossfit_intent_proba`).
+    `negatives` (intent only): out-of-scope text borrowed from elsewhere (outlier exposure),
+    trained on as `oos` but never held out (`negative_vectors`: their embeddings, when the
+    model reads them)."""
     _check_task(task)
     texts = [normalize(e.text) for e in train]
     labels = [e.label for e in train]
+    always_train = None
+    if negatives:
+        if task != "intent":
+            raise ValueError("borrowed out-of-scope text (negatives) is for the intent task only.")
+        if (vectors is None) != (negative_vectors is None):
+            raise ValueError("pass the negatives' embeddings exactly when the examples' are given.")
+        always_train = [False] * len(texts) + [True] * len(negatives)
+        texts += [normalize(t) for t in negatives]
+        labels += [OOS] * len(negatives)
+        if vectors is not None and negative_vectors is not None:
+            vectors = np.vstack([vectors, negative_vectors]).astype(np.float32)
     dev_pair = ([normalize(e.text) for e in dev], [e.label for e in dev]) if dev else None
     opts = TrainOptions(
         c=c if c is not None else DEFAULT_C[task],
@@ -109,7 +138,9 @@ def train_task(
     if dense_scale is not None:
         opts = replace(opts, dense_scale=dense_scale)
     if task == "intent":
-        return train_intent(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
+        return train_intent(
+            texts, labels, opts, dev_pair, progress, vectors, dev_vectors, always_train
+        )
     if task == "emotion":
         return train_emotion(texts, labels, opts, dev_pair, progress, vectors, dev_vectors)
     if task == "act":
@@ -256,16 +287,8 @@ class ShopperExample:
 
 def read_shopper(path: pathlib.Path) -> list[ShopperExample]:
     """Rows of an in-domain evaluation file (see tandem/evaluation/data/README.md)."""
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: pass an in-domain JSONL file.")
     rows: list[ShopperExample] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{n} is not valid JSON ({exc.msg}): fix that line.") from exc
+    for n, obj in _json_lines(path, "an in-domain JSONL file"):
         missing = [k for k in SHOPPER_KEYS if k not in obj]
         if missing:
             raise ValueError(
