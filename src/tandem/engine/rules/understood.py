@@ -138,16 +138,13 @@ def reported_problem(turn: Turn) -> str | None:
         return None
     if a.act != "complaint" or a.act_confidence < COMPLAINT_SURE:
         return None
-    if not any(o.status in _IN_HAND for o in shop.orders):
+    if not any(o.status == OrderStatus.DELIVERED for o in shop.orders):
         return None
     kb = turn.ctx.knowledge
     if turn.intent == "how_to_use" and kb is not None and kb.answer is not None:
         return None
     score = {s.label: s.confidence for s in a.intents}
     return max(("quality_issue", "damaged_or_wrong_item"), key=lambda i: score.get(i, 0.0))
-
-
-_IN_HAND = frozenset({OrderStatus.DELIVERED})
 
 
 def asks_again(turn: Turn) -> bool:
