@@ -114,6 +114,11 @@ class ParcelStatus:
         return self.events[-1] if self.events else None
 
 
+def carrier_names(carrier: str | None) -> tuple[str, str]:
+    """The carrier's Chinese and English names; in general words when it is unknown."""
+    return CARRIER_NAMES.get(carrier or "", ("快递", "the carrier"))
+
+
 def parcel_message(status: ParcelStatus, lang: str, zone: tzinfo) -> str:
     """Where the parcel is, from the latest carrier event and the promised date (times in the
     shop's zone)."""
@@ -141,7 +146,7 @@ def parcel_message(status: ParcelStatus, lang: str, zone: tzinfo) -> str:
         # state, never blank slots.
         state = status_label(o, "zh" if zh else "en")
         return f"订单「{o.title_zh()}」当前状态：{state}。" if zh else f"“{o.title_en()}”: {state}."
-    carrier_zh, carrier_en = CARRIER_NAMES.get(o.carrier or "", ("快递", "the carrier"))
+    carrier_zh, carrier_en = carrier_names(o.carrier)
     number_zh = f"，运单号 {o.tracking_number}" if o.tracking_number else ""
     number_en = f", tracking number {o.tracking_number}" if o.tracking_number else ""
     if zh:
@@ -181,7 +186,7 @@ def refund_message(order: Order, lang: str, zone: tzinfo) -> str | None:
         return f"The warehouse has your return of {title}; the refund of ¥{yuan(order.total_cents)} is being processed."
     if order.status == OrderStatus.RETURN_IN_PROGRESS:
         if ret is not None and ret.tracking_number:
-            carrier_zh, carrier_en = CARRIER_NAMES.get(ret.carrier or "", ("快递", "the carrier"))
+            carrier_zh, carrier_en = carrier_names(ret.carrier)
             if zh:
                 return (
                     f"订单{title}的退货包裹（{carrier_zh}，运单号 {ret.tracking_number}）正在寄回，"
